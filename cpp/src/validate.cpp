@@ -1,0 +1,75 @@
+#include "validate.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace tconv1d::detail {
+
+namespace {
+
+[[noreturn]] void mismatch(const char* name, const char* what, std::int64_t have,
+                           std::int64_t want) {
+    throw std::invalid_argument(std::string(name) + ": " + what + " is " + std::to_string(have) +
+                                ", expected " + std::to_string(want));
+}
+
+template <class View>
+void require_data(const View& v, const char* name) {
+    if (v.data == nullptr) throw std::invalid_argument(std::string(name) + ": no data");
+}
+
+}  // namespace
+
+template <class T>
+void validate_input(const DataView<T>& x, const char* name, const Geometry& g) {
+    require_data(x, name);
+    if (x.length != g.length) mismatch(name, "length", x.length, g.length);
+    if (x.batch_outer < 1 || x.batch_inner < 1 || x.channels < 1)
+        throw std::invalid_argument(std::string(name) + ": batch and channel sizes must be >= 1");
+}
+
+template <class T>
+void validate_output(const DataView<T>& y, const char* name, const Geometry& g) {
+    require_data(y, name);
+    if (y.length != g.out_length) mismatch(name, "length", y.length, g.out_length);
+    if (y.batch_outer < 1 || y.batch_inner < 1 || y.channels < 1)
+        throw std::invalid_argument(std::string(name) + ": batch and channel sizes must be >= 1");
+}
+
+template <class T>
+void validate_weights(const WeightsView<T>& w, const char* name, const Geometry& g) {
+    require_data(w, name);
+    if (w.filter_size != g.filter_size) mismatch(name, "FilterSize", w.filter_size, g.filter_size);
+    if (w.num_filters < 1 || w.channels < 1)
+        throw std::invalid_argument(std::string(name) + ": NumFilters and NumChannels must be >= 1");
+}
+
+template <class T>
+void validate_bias(const BiasView<T>& b, const char* name, std::int64_t num_filters) {
+    if (b.data != nullptr && b.num_filters != num_filters)
+        mismatch(name, "size", b.num_filters, num_filters);
+}
+
+void validate_same_batch(std::int64_t a, const char* name_a, std::int64_t b, const char* name_b) {
+    if (a != b)
+        throw std::invalid_argument(std::string(name_a) + " and " + name_b +
+                                    " have different batch sizes (" + std::to_string(a) + " vs " +
+                                    std::to_string(b) + ")");
+}
+
+void validate_channels(std::int64_t have, const char* name, std::int64_t want, const char* what) {
+    if (have != want) mismatch(name, what, have, want);
+}
+
+#define TCONV1D_INSTANTIATE(T)                                                       \
+    template void validate_input<T>(const DataView<T>&, const char*, const Geometry&);   \
+    template void validate_output<T>(const DataView<T>&, const char*, const Geometry&);  \
+    template void validate_weights<T>(const WeightsView<T>&, const char*, const Geometry&); \
+    template void validate_bias<T>(const BiasView<T>&, const char*, std::int64_t);
+TCONV1D_INSTANTIATE(const float)
+TCONV1D_INSTANTIATE(float)
+TCONV1D_INSTANTIATE(const double)
+TCONV1D_INSTANTIATE(double)
+#undef TCONV1D_INSTANTIATE
+
+}  // namespace tconv1d::detail
