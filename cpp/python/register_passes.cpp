@@ -1,0 +1,121 @@
+// The four passes. Arrays arrive already arranged by the Python side as
+// (batch_outer, batch_inner, channel, position) views; dtypes must agree. The
+// GIL is released around the computation.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include "arrays.hpp"
+#include "tconv1d/passes.hpp"
+
+namespace py = pybind11;
+
+namespace tconv1d::python {
+
+namespace {
+
+enum class DType { float32, float64 };
+
+DType dtype_of(const py::array& a, const char* name) {
+    if (a.dtype().is(py::dtype::of<float>())) return DType::float32;
+    if (a.dtype().is(py::dtype::of<double>())) return DType::float64;
+    throw py::type_error(std::string(name) + ": dtype must be float32 or float64, got " +
+                         py::str(a.dtype()).cast<std::string>());
+}
+
+void require_dtype(const py::array& a, DType want, const char* name) {
+    if (dtype_of(a, name) != want)
+        throw py::type_error(std::string(name) + ": dtype " + py::str(a.dtype()).cast<std::string>() +
+                             " differs from the input's");
+}
+
+void require_dtype(const py::object& maybe, DType want, const char* name) {
+    if (!maybe.is_none()) require_dtype(py::reinterpret_borrow<py::array>(maybe), want, name);
+}
+
+template <class T>
+void run_forward(const py::array& x, const py::array& w, const py::object& b, const Geometry& g,
+                 const py::array& y) {
+    const auto xv = data_view<const T>(x, "x");
+    const auto wv = weights_view<const T>(w, "weights");
+    const auto bv = bias_view<const T>(b, "bias");
+    const auto yv = data_view<T>(y, "y");
+    py::gil_scoped_release release;
+    forward<T>(xv, wv, bv, g, yv);
+}
+
+template <class T>
+void run_backward_data(const py::array& dy, const py::array& w, const Geometry& g,
+                       const py::array& dx) {
+    const auto dyv = data_view<const T>(dy, "dy");
+    const auto wv = weights_view<const T>(w, "weights");
+    const auto dxv = data_view<T>(dx, "dx");
+    py::gil_scoped_release release;
+    backward_data<T>(dyv, wv, g, dxv);
+}
+
+template <class T>
+void run_backward_weights(const py::array& x, const py::array& dy, const Geometry& g,
+                          const py::array& dw) {
+    const auto xv = data_view<const T>(x, "x");
+    const auto dyv = data_view<const T>(dy, "dy");
+    const auto dwv = weights_view<T>(dw, "dweights");
+    py::gil_scoped_release release;
+    backward_weights<T>(xv, dyv, g, dwv);
+}
+
+template <class T>
+void run_backward_bias(const py::array& dy, const py::array& db) {
+    const auto dyv = data_view<const T>(dy, "dy");
+    const auto dbv = bias_view<T>(db, "dbias");
+    py::gil_scoped_release release;
+    backward_bias<T>(dyv, dbv);
+}
+
+}  // namespace
+
+void register_passes(py::module_& m) {
+    m.def(
+        "forward",
+        [](const py::array& x, const py::array& w, const py::object& b, const Geometry& g,
+           const py::array& y) {
+            const DType t = dtype_of(x, "x");
+            require_dtype(w, t, "weights");
+            require_dtype(b, t, "bias");
+            require_dtype(y, t, "y");
+            if (t == DType::float32) run_forward<float>(x, w, b, g, y);
+            else run_forward<double>(x, w, b, g, y);
+        },
+        py::arg("x"), py::arg("weights"), py::arg("bias").none(true), py::arg("geometry"),
+        py::arg("y"), "y[...] = forward pass (R3.1); x, y are (B0, B1, C, L) views.");
+    m.def(
+        "backward_data",
+        [](const py::array& dy, const py::array& w, const Geometry& g, const py::array& dx) {
+            const DType t = dtype_of(dy, "dy");
+            require_dtype(w, t, "weights");
+            require_dtype(dx, t, "dx");
+            if (t == DType::float32) run_backward_data<float>(dy, w, g, dx);
+            else run_backward_data<double>(dy, w, g, dx);
+        },
+        py::arg("dy"), py::arg("weights"), py::arg("geometry"), py::arg("dx"));
+    m.def(
+        "backward_weights",
+        [](const py::array& x, const py::array& dy, const Geometry& g, const py::array& dw) {
+            const DType t = dtype_of(x, "x");
+            require_dtype(dy, t, "dy");
+            require_dtype(dw, t, "dweights");
+            if (t == DType::float32) run_backward_weights<float>(x, dy, g, dw);
+            else run_backward_weights<double>(x, dy, g, dw);
+        },
+        py::arg("x"), py::arg("dy"), py::arg("geometry"), py::arg("dweights"));
+    m.def(
+        "backward_bias",
+        [](const py::array& dy, const py::array& db) {
+            const DType t = dtype_of(dy, "dy");
+            require_dtype(db, t, "dbias");
+            if (t == DType::float32) run_backward_bias<float>(dy, db);
+            else run_backward_bias<double>(dy, db);
+        },
+        py::arg("dy"), py::arg("dbias"));
+}
+
+}  // namespace tconv1d::python

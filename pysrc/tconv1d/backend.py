@@ -1,0 +1,32 @@
+"""Which implementation serves a call: the CPU core for NumPy data, the GPU
+path for device arrays. Kept apart so that ``import tconv1d`` never imports CuPy.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def _is_device_array(value) -> bool:
+    # Only look at CuPy if the caller already imported it: a NumPy user never pays for it.
+    cupy = sys.modules.get("cupy")
+    if cupy is not None and isinstance(value, cupy.ndarray):
+        return True
+    # Other CUDA arrays that speak DLPack (e.g. torch tensors on a GPU).
+    device = getattr(value, "__dlpack_device__", None)
+    if device is not None and not hasattr(value, "__array_interface__"):
+        try:
+            kind, _ = device()
+        except Exception:  # noqa: BLE001 - an object whose DLPack hook fails is not a device array
+            return False
+        return int(kind) in (2, 3, 13)  # kDLCUDA, kDLCUDAHost, kDLCUDAManaged
+    return False
+
+
+def for_arrays(*arrays):
+    """The GPU module when any argument lives on a CUDA device, else None (the CPU path)."""
+    if not any(_is_device_array(a) for a in arrays if a is not None):
+        return None
+    from . import cuda
+
+    return cuda

@@ -1,0 +1,37 @@
+"""The ``tconv1d`` console command. Each subcommand lives in its own module,
+which offers ``add_arguments(parser)`` and ``run(args) -> int``; it is imported
+only when used, so ``tconv1d info`` stays quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# subcommand -> (module, one-line help)
+SUBCOMMANDS = {
+    "info": ("tconv1d.info", "version, compiler, threads, SIMD level, GPU availability"),
+    "demo": ("tconv1d.demo", "the vendor's example layer: display, a forward and a backward"),
+    "conformance": ("tconv1d.conformance.runner", "validate an implementation against the documented behaviour"),
+    "bench": ("tconv1d.bench", "benchmark side by side with PyTorch and ONNX Runtime"),
+}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="tconv1d", description="1-D transposed convolution layer.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    chosen = (argv if argv is not None else sys.argv[1:])[:1]
+    for name, (module_name, help_text) in SUBCOMMANDS.items():
+        sub_parser = sub.add_parser(name, help=help_text)
+        if chosen == [name]:  # only the chosen subcommand's module is imported
+            importlib.import_module(module_name).add_arguments(sub_parser)
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    return int(importlib.import_module(SUBCOMMANDS[args.command][0]).run(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

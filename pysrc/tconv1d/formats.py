@@ -1,0 +1,73 @@
+"""Data formats (SPEC R4): a label string per array axis -> the canonical
+(batch_outer, batch_inner, channel, position) view the kernels take, and back.
+
+The views are made with transpose and expand_dims only, so no format costs a
+copy of the data; outputs are allocated in the input's own axis order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: The supported formats as written in the vendor's table, with the upsampled axis (R4.1).
+SUPPORTED_FORMATS = ("SCB", "CBT", "SCBT", "SC", "CT", "SCT")
+_SUPPORTED_SETS = {frozenset(f): f for f in SUPPORTED_FORMATS}
+
+
+def _supported_text() -> str:
+    return ", ".join(SUPPORTED_FORMATS) + " (labels in any axis order)"
+
+
+@dataclass(frozen=True)
+class Format:
+    """A validated format: where each role sits among the array's axes."""
+
+    labels: str                 # as given, upper-cased, one per axis
+    channel_axis: int
+    spatial_axis: int           # the upsampled axis: S if present, else T
+    batch_axes: tuple[int, ...]  # zero, one or two axes that act as batch
+
+    @property
+    def ndim(self) -> int:
+        return len(self.labels)
+
+    def canonical(self, array):
+        """A (batch_outer, batch_inner, channel, position) view of ``array``."""
+        batch = list(self.batch_axes)
+        view = array.transpose(batch + [self.channel_axis, self.spatial_axis])
+        # Missing batch axes become leading axes of size 1.
+        for _ in range(2 - len(batch)):
+            view = view[None]
+        return view
+
+    def output_shape(self, shape, channels: int, length: int) -> tuple[int, ...]:
+        """The shape of an array of this format with the channel and upsampled sizes replaced."""
+        out = list(shape)
+        out[self.channel_axis] = channels
+        out[self.spatial_axis] = length
+        return tuple(out)
+
+    def batch_size(self, shape) -> int:
+        size = 1
+        for axis in self.batch_axes:
+            size *= shape[axis]
+        return size
+
+
+def parse_format(fmt, ndim: int) -> Format:
+    """Validate a format string against an array of ``ndim`` axes (R4.1-R4.3)."""
+    if not isinstance(fmt, str):
+        raise TypeError(f"fmt must be a format string such as 'BCT', got {type(fmt).__name__}")
+    labels = fmt.upper()
+    if len(labels) != ndim:
+        raise ValueError(
+            f"fmt {fmt!r} has {len(labels)} labels but the array has {ndim} dimensions; "
+            f"supported formats: {_supported_text()}"
+        )
+    if len(set(labels)) != len(labels) or frozenset(labels) not in _SUPPORTED_SETS:
+        raise ValueError(f"fmt {fmt!r} is not supported; supported formats: {_supported_text()}")
+    spatial_label = "S" if "S" in labels else "T"
+    batch = tuple(i for i, label in enumerate(labels) if label in "BT" and label != spatial_label)
+    return Format(labels, labels.index("C"), labels.index(spatial_label), batch)

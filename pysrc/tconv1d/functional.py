@@ -1,0 +1,158 @@
+"""The operation as plain functions (SPEC R3): forward, the three gradients, and
+the output length. Arrays may be NumPy arrays, anything NumPy can view, or (with
+the GPU path) CuPy arrays.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import _core
+from .arguments import Cropping, as_cropping, as_integer
+from .formats import Format, parse_format
+
+_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def resolve_geometry(length: Any, filter_size: Any, stride: Any, cropping: Any = 0) -> "_core.Geometry":
+    """The resolved sizes of a call (R2): output length, [l r] crop, bias-only extension."""
+    crop = as_cropping(cropping)
+    return _core.resolve_geometry(
+        as_integer(length, "length"),
+        as_integer(filter_size, "filter_size"),
+        as_integer(stride, "stride"),
+        crop.same,
+        crop.left,
+        crop.right,
+    )
+
+
+def output_length(length: Any, filter_size: Any, stride: Any = 1, cropping: Any = 0) -> int:
+    """Output length along the upsampled axis (R2): ``(L-1)*S + F - l - r`` or ``L*S`` for 'same'."""
+    return resolve_geometry(length, filter_size, stride, cropping).out_length
+
+
+def _float_dtype(dtype, name: str) -> np.dtype:
+    dtype = np.dtype(dtype)
+    if dtype not in _FLOAT_DTYPES:
+        raise TypeError(f"{name} must be float32 or float64 (single or double), got {dtype}")
+    return dtype
+
+
+def as_data(x: Any, name: str = "x") -> np.ndarray:
+    """A NumPy view of an input array; float32/float64 only (R3.4)."""
+    array = np.asarray(x)
+    _float_dtype(array.dtype, name)
+    return array
+
+
+def as_weights(weights: Any, dtype: np.dtype, name: str = "weights") -> np.ndarray:
+    """Weights (FilterSize, NumFilters, NumChannels) in the computation's dtype.
+
+    Weights of the other float dtype are converted for the call (R3.4); the
+    caller's array is never modified.
+    """
+    array = np.asarray(weights)
+    _float_dtype(array.dtype, name)
+    if array.ndim != 3:
+        raise ValueError(f"{name} must be a FilterSize x NumFilters x NumChannels array, got shape {array.shape}")
+    if 0 in array.shape:
+        raise ValueError(f"{name} must not be empty, got shape {array.shape}")
+    return array.astype(dtype, copy=False)
+
+
+def as_bias(bias: Any, num_filters: int, dtype: np.dtype, name: str = "bias"):
+    """Bias as a (NumFilters,) view, from (NumFilters,) or (1, NumFilters); None stays None."""
+    if bias is None:
+        return None
+    array = np.asarray(bias)
+    _float_dtype(array.dtype, name)
+    if array.shape not in ((num_filters,), (1, num_filters)):
+        raise ValueError(f"{name} must have shape ({num_filters},) or (1, {num_filters}), got {array.shape}")
+    return array.reshape(num_filters).astype(dtype, copy=False)
+
+
+def _check_channels(fmt: Format, x: np.ndarray, channels: int, name: str = "x") -> None:
+    have = x.shape[fmt.channel_axis]
+    if have != channels:
+        raise ValueError(
+            f"{name} has {have} channels (axis {fmt.channel_axis} of format {fmt.labels!r}) "
+            f"but the weights have NumChannels = {channels}"
+        )
+
+
+def _geometry(fmt: Format, x: np.ndarray, filter_size: int, stride: int, cropping: Cropping):
+    return _core.resolve_geometry(
+        x.shape[fmt.spatial_axis], filter_size, stride, cropping.same, cropping.left, cropping.right
+    )
+
+
+def transposed_conv1d(x: Any, weights: Any, bias: Any = None, stride: Any = 1, cropping: Any = 0, fmt: str = "BCT"):
+    """Forward pass (R3.1): ``y = C^T x + b``, cropped per ``cropping``.
+
+    ``weights`` is (FilterSize, NumFilters, NumChannels); ``bias`` is
+    (NumFilters,), (1, NumFilters) or None. The output has the input's format,
+    axis order and dtype.
+    """
+    from . import backend
+
+    impl = backend.for_arrays(x, weights, bias)
+    if impl is not None:
+        return impl.transposed_conv1d(x, weights, bias, stride=stride, cropping=cropping, fmt=fmt)
+
+    x = as_data(x)
+    fmt_ = parse_format(fmt, x.ndim)
+    w = as_weights(weights, x.dtype)
+    filter_size, num_filters, channels = w.shape
+    b = as_bias(bias, num_filters, x.dtype)
+    stride = as_integer(stride, "stride")
+    crop = as_cropping(cropping)
+    _check_channels(fmt_, x, channels)
+    geometry = _geometry(fmt_, x, filter_size, stride, crop)
+    y = np.empty(fmt_.output_shape(x.shape, num_filters, geometry.out_length), dtype=x.dtype)
+    if fmt_.batch_size(x.shape) > 0:
+        _core.forward(fmt_.canonical(x), w, b, geometry, fmt_.canonical(y))
+    return y
+
+
+def transposed_conv1d_backward(x: Any, weights: Any, dy: Any, stride: Any = 1, cropping: Any = 0, fmt: str = "BCT"):
+    """Gradients of the forward pass (R3.3) given ``dy`` of the output's shape.
+
+    Returns ``(dx, dweights, dbias)``: ``dx`` has ``x``'s shape, ``dweights`` the
+    weights' shape (FilterSize, NumFilters, NumChannels), ``dbias`` is
+    (NumFilters,); all in ``x``'s dtype. No L2 terms are included.
+    """
+    from . import backend
+
+    impl = backend.for_arrays(x, weights, dy)
+    if impl is not None:
+        return impl.transposed_conv1d_backward(x, weights, dy, stride=stride, cropping=cropping, fmt=fmt)
+
+    x = as_data(x)
+    fmt_ = parse_format(fmt, x.ndim)
+    w = as_weights(weights, x.dtype)
+    filter_size, num_filters, channels = w.shape
+    stride = as_integer(stride, "stride")
+    crop = as_cropping(cropping)
+    _check_channels(fmt_, x, channels)
+    geometry = _geometry(fmt_, x, filter_size, stride, crop)
+    dy = as_data(dy, "dy")
+    expected = fmt_.output_shape(x.shape, num_filters, geometry.out_length)
+    if dy.shape != expected:
+        raise ValueError(f"dy must have the output's shape {expected} (format {fmt_.labels!r}), got {dy.shape}")
+    dy = dy.astype(x.dtype, copy=False)
+
+    dx = np.empty(x.shape, dtype=x.dtype)
+    dw = np.empty(w.shape, dtype=x.dtype)
+    db = np.empty((num_filters,), dtype=x.dtype)
+    if fmt_.batch_size(x.shape) == 0:
+        dw.fill(0)
+        db.fill(0)
+        return dx, dw, db
+    x_view, dy_view = fmt_.canonical(x), fmt_.canonical(dy)
+    _core.backward_data(dy_view, w, geometry, fmt_.canonical(dx))
+    _core.backward_weights(x_view, dy_view, geometry, dw)
+    _core.backward_bias(dy_view, db)
+    return dx, dw, db
