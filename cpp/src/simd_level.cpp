@@ -1,8 +1,10 @@
 #include "simd_level.hpp"
 
+#include "cpu/kernels.hpp"
+
 namespace tconv1d::detail {
 
-// Until per-ISA kernel bodies exist, everything runs the baseline build.
-const char* simd_level_name() { return "baseline"; }
+// The body the fast kernels dispatch to (see cpu/kernels.cpp).
+const char* simd_level_name() { return cpu::isa_name(); }
 
 }  // namespace tconv1d::detail

@@ -1,31 +1,476 @@
-// Placeholder dispatch: no fast kernel takes any shape yet, so every call runs
-// the reference. The polyphase GEMM kernels replace this file.
+// The fast CPU passes: polyphase packed GEMMs over the micro-kernels of
+// cpu/microkernel.hpp.
+//
+// A stride-S transposed convolution splits into S phases: full-output
+// position j = q*S + p (phase p) collects taps f = p + m*S, m < M_p =
+// ceil((F - p)/S), from inputs i = q - m:
+//     yfull[n,k,q*S+p] = sum_m sum_c W[p+m*S,k,c] * x[n,c,q-m].
+// Each phase is a stride-1 correlation, run as a GEMM whose rows are filters k
+// (broadcast from a packed weight panel) and whose columns are positions q
+// (vectors read from a zero-padded copy of x, shifted by m: no column buffer).
+// Crop, bias and the bias-only "same" extension are applied when a tile is
+// stored. backward-data is the same GEMM with rows c over the phase-split dy;
+// backward-weights reduces phase-split dy rows against the transposed input.
+//
+// Determinism: every output element is reduced by exactly one micro-kernel
+// call sequence in a fixed order; threads only split the set of tiles, so the
+// result is bitwise identical for any thread count.
+//
+// Memory: the packed copies are sized per batch slice and the slice is chosen
+// so that the workspace never exceeds the elements of the call's inputs and
+// outputs; shapes where even one batch does not fit go to the reference. The
+// buffers are thread_local and keep their capacity across calls.
 #include "cpu/kernels.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "cpu/microkernel.hpp"
+#include "threads.hpp"
 
 namespace tconv1d::cpu {
 
-template <class T>
-bool forward(const DataView<const T>&, const WeightsView<const T>&, const BiasView<const T>&,
-             const Geometry&, const DataView<T>&) {
+namespace {
+
+using std::int64_t;
+
+// ---------------------------------------------------------------- ISA choice
+
+struct Body {
+    const MicroKernels<float>* f;
+    const MicroKernels<double>* d;
+};
+
+struct Choice {
+    Body body{nullptr, nullptr};
+    std::string error;  // non-empty when TCONV1D_ISA asks for something unusable
+    bool unsupported = false;  // the set is known but this CPU lacks it
+};
+
+bool cpu_has(const std::string& name) {
+    if (name == "baseline") return true;
+#ifdef TCONV1D_HAVE_X86_BODIES
+    __builtin_cpu_init();
+    if (name == "avx2") return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if (name == "avx512")
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2") &&
+               __builtin_cpu_supports("fma");
+#endif
     return false;
 }
 
-template <class T>
-bool backward_data(const DataView<const T>&, const WeightsView<const T>&, const Geometry&,
-                   const DataView<T>&) {
-    return false;
+Body body_named(const std::string& name) {
+#ifdef TCONV1D_HAVE_X86_BODIES
+    if (name == "avx512") return {&avx512::kernels_float, &avx512::kernels_double};
+    if (name == "avx2") return {&avx2::kernels_float, &avx2::kernels_double};
+#endif
+    (void)name;
+    return {&baseline::kernels_float, &baseline::kernels_double};
+}
+
+bool is_compiled(const std::string& name) {
+#ifdef TCONV1D_HAVE_X86_BODIES
+    if (name == "avx2" || name == "avx512") return true;
+#endif
+    return name == "baseline";
+}
+
+Choice choose() {
+    Choice c;
+    const char* env = std::getenv("TCONV1D_ISA");
+    if (env != nullptr && *env != '\0') {
+        const std::string want(env);
+        if (want != "baseline" && want != "avx2" && want != "avx512") {
+            c.error = "TCONV1D_ISA='" + want + "' is not one of baseline, avx2, avx512";
+        } else if (!is_compiled(want)) {
+            c.unsupported = true;
+            c.error = "TCONV1D_ISA='" + want + "': this build has no " + want + " kernels";
+        } else if (!cpu_has(want)) {
+            c.unsupported = true;
+            c.error = "TCONV1D_ISA='" + want + "': not supported by this CPU";
+        } else {
+            c.body = body_named(want);
+        }
+        return c;
+    }
+    for (const char* name : {"avx512", "avx2", "baseline"})
+        if (is_compiled(name) && cpu_has(name)) {
+            c.body = body_named(name);
+            break;
+        }
+    return c;
+}
+
+const Body& body() {
+    static const Choice choice = choose();
+    if (!choice.error.empty()) {
+        if (choice.unsupported) throw std::runtime_error(choice.error);
+        throw std::invalid_argument(choice.error);
+    }
+    return choice.body;
 }
 
 template <class T>
-bool backward_weights(const DataView<const T>&, const DataView<const T>&, const Geometry&,
-                      const WeightsView<T>&) {
-    return false;
+const MicroKernels<T>& kernels();
+template <>
+const MicroKernels<float>& kernels<float>() {
+    return *body().f;
+}
+template <>
+const MicroKernels<double>& kernels<double>() {
+    return *body().d;
+}
+
+// ---------------------------------------------------------------- helpers
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
+
+// Taps of phase p: f = p + m*S for m < M_p.
+int64_t taps(int64_t p, int64_t F, int64_t S) { return p < F ? ceil_div(F - p, S) : 0; }
+
+// Threads for a call of `flops` floating-point operations: tiny calls are not
+// worth waking a team for (the result does not depend on this).
+int threads_for(double flops) {
+    const int most = detail::effective_threads();
+    const double per_thread = 4e5;
+    const int useful = int(std::min<double>(most, std::max(1.0, flops / per_thread)));
+    return std::max(1, useful);
+}
+
+// Reusable per-thread buffers; slot distinguishes simultaneous uses.
+template <class T>
+T* workspace(int slot, int64_t n) {
+    thread_local std::vector<T> buffers[3];
+    auto& b = buffers[slot];
+    if (int64_t(b.size()) < n) {
+        b.clear();
+        b.shrink_to_fit();
+        b.resize(std::size_t(n));
+    }
+    return b.data();
+}
+
+// Batches per slice so that fixed + slice * per_batch <= budget; 0 = none fits.
+int64_t batches_per_slice(int64_t batch, int64_t budget, int64_t fixed, int64_t per_batch) {
+    if (budget - fixed < per_batch) return 0;
+    return std::min(batch, (budget - fixed) / per_batch);
 }
 
 template <class T>
-bool backward_bias(const DataView<const T>&, const BiasView<T>&) {
-    return false;
+int64_t elements(const DataView<T>& v) {
+    return v.batch() * v.channels * v.length;
 }
+
+// x[n0+g, c, u-P] into dst[(g*C + c)*Lp + u], zero outside [0, L).
+template <class T>
+void pack_padded_input(const DataView<const T>& x, int64_t n0, int64_t G, int64_t P, int64_t Lp,
+                       T* dst, int nt) {
+    const int64_t C = x.channels, L = x.length;
+#pragma omp parallel for schedule(static) num_threads(nt)
+    for (int64_t row = 0; row < G * C; ++row) {
+        const int64_t g = row / C, c = row % C;
+        T* out = dst + row * Lp;
+        const T* in = x.data + x.batch_offset(n0 + g) + c * x.channel_stride;
+        std::fill(out, out + P, T(0));
+        if (x.length_stride == 1)
+            std::memcpy(out + P, in, std::size_t(L) * sizeof(T));
+        else
+            for (int64_t i = 0; i < L; ++i) out[P + i] = in[i * x.length_stride];
+        std::fill(out + P + L, out + Lp, T(0));
+    }
+}
+
+// Phase-split dy of batches n0..n0+G: dst[((g*S + p)*Kp + k)*Lq + q] =
+// dy_full[n, k, q*S + p], i.e. dy[n, k, q*S + p - l] inside the kept window
+// and zero elsewhere (and for the padding rows k >= K).
+template <class T>
+void pack_phase_split(const DataView<const T>& dy, const Geometry& g_, int64_t n0, int64_t G,
+                      int64_t Kp, int64_t Lq, T* dst, int nt) {
+    const int64_t K = dy.channels, S = g_.stride;
+#pragma omp parallel for schedule(static) num_threads(nt)
+    for (int64_t row = 0; row < G * Kp; ++row) {
+        const int64_t g = row / Kp, k = row % Kp;
+        T* base = dst + (g * S * Kp + k) * Lq;
+        if (k >= K) {
+            for (int64_t p = 0; p < S; ++p) std::fill(base + p * Kp * Lq, base + p * Kp * Lq + Lq, T(0));
+            continue;
+        }
+        const T* in = dy.data + dy.batch_offset(n0 + g) + k * dy.channel_stride;
+        for (int64_t p = 0; p < S; ++p) {
+            T* out = base + p * Kp * Lq;
+            for (int64_t q = 0; q < Lq; ++q) {
+                const int64_t j = q * S + p, t = j - g_.crop_left;
+                out[q] = (t >= 0 && t < g_.out_length && j < g_.full_length)
+                             ? in[t * dy.length_stride]
+                             : T(0);
+            }
+        }
+    }
+}
+
+// Transposed input: dst[(g*L + i)*Cp + c] = x[n0+g, c, i], zero for c >= C.
+template <class T>
+void pack_transposed_input(const DataView<const T>& x, int64_t n0, int64_t G, int64_t Cp, T* dst,
+                           int nt) {
+    const int64_t C = x.channels, L = x.length;
+    constexpr int64_t kBlock = 32;  // positions per block: keeps the reads cache-friendly
+    const int64_t blocks = ceil_div(L, kBlock);
+#pragma omp parallel for schedule(static) num_threads(nt)
+    for (int64_t task = 0; task < G * blocks; ++task) {
+        const int64_t g = task / blocks, i0 = (task % blocks) * kBlock;
+        const int64_t i1 = std::min(L, i0 + kBlock);
+        const T* in = x.data + x.batch_offset(n0 + g);
+        T* out = dst + (g * L) * Cp;
+        for (int64_t c = 0; c < C; ++c)
+            for (int64_t i = i0; i < i1; ++i)
+                out[i * Cp + c] = in[c * x.channel_stride + i * x.length_stride];
+        for (int64_t i = i0; i < i1; ++i) std::fill(out + i * Cp + C, out + (i + 1) * Cp, T(0));
+    }
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- forward
+
+template <class T>
+bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const BiasView<const T>& bias,
+             const Geometry& geo, const DataView<T>& y) {
+    const MicroKernels<T>& mk = kernels<T>();
+    const int64_t MR = mk.mr, NR = mk.nr;
+    const int64_t B = x.batch(), C = x.channels, K = w.num_filters, L = geo.length;
+    const int64_t F = geo.filter_size, S = geo.stride;
+    const int64_t Mmax = ceil_div(F, S), P = Mmax - 1;
+    const int64_t Kp = round_up(K, MR), nkb = Kp / MR;
+    const int64_t Lp = L + 2 * Mmax + NR;
+
+    const int64_t budget = elements(x) + elements(y) + F * K * C + (bias.data ? K : 0);
+    const int64_t fixed = F * C * Kp;
+    const int64_t G = batches_per_slice(B, budget, fixed, C * Lp);
+    if (G == 0) return false;
+    const int nt = threads_for(2.0 * double(B) * double(L) * double(C) * double(K) * double(F));
+
+    // Weights: phase p, filter block kb is a panel [m][c][r] = W[p+m*S, kb*MR+r, c].
+    std::vector<int64_t> phase_offset(static_cast<std::size_t>(S) + 1, 0);
+    for (int64_t p = 0; p < S; ++p)
+        phase_offset[std::size_t(p) + 1] = phase_offset[std::size_t(p)] + taps(p, F, S) * C * Kp;
+    T* a = workspace<T>(0, fixed);
+#pragma omp parallel for schedule(static) num_threads(nt)
+    for (int64_t pk = 0; pk < S * nkb; ++pk) {
+        const int64_t p = pk / nkb, kb = pk % nkb, M = taps(p, F, S);
+        T* panel = a + phase_offset[std::size_t(p)] + kb * M * C * MR;
+        for (int64_t m = 0; m < M; ++m)
+            for (int64_t c = 0; c < C; ++c)
+                for (int64_t r = 0; r < MR; ++r) {
+                    const int64_t k = kb * MR + r;
+                    panel[(m * C + c) * MR + r] = k < K ? w.at(p + m * S, k, c) : T(0);
+                }
+    }
+
+    // Columns q of phase p that land in the output: j = q*S + p in [l, jend).
+    const int64_t jend = std::min(geo.full_length, geo.crop_left + geo.out_length);
+    std::vector<int64_t> q_lo(static_cast<std::size_t>(S)), q_hi(static_cast<std::size_t>(S));
+    std::vector<int64_t> tile_start(static_cast<std::size_t>(S) + 1, 0);
+    for (int64_t p = 0; p < S; ++p) {
+        q_lo[std::size_t(p)] = geo.crop_left > p ? ceil_div(geo.crop_left - p, S) : 0;
+        q_hi[std::size_t(p)] = jend > p ? ceil_div(jend - p, S) : 0;
+        const int64_t n = std::max<int64_t>(0, q_hi[std::size_t(p)] - q_lo[std::size_t(p)]);
+        tile_start[std::size_t(p) + 1] = tile_start[std::size_t(p)] + ceil_div(n, NR) * nkb;
+    }
+    std::vector<int64_t> seg_off(static_cast<std::size_t>(Mmax));
+    for (int64_t m = 0; m < Mmax; ++m) seg_off[std::size_t(m)] = P - m;
+
+    T* xp = workspace<T>(1, G * C * Lp);
+    for (int64_t n0 = 0; n0 < B; n0 += G) {
+        const int64_t Gs = std::min(G, B - n0);
+        pack_padded_input(x, n0, Gs, P, Lp, xp, nt);
+        const int64_t per_batch = tile_start[std::size_t(S)];
+#pragma omp parallel for schedule(static) num_threads(nt)
+        for (int64_t task = 0; task < Gs * per_batch; ++task) {
+            const int64_t g = task / per_batch, rest = task % per_batch;
+            int64_t p = 0;
+            while (rest >= tile_start[std::size_t(p) + 1]) ++p;
+            const int64_t local = rest - tile_start[std::size_t(p)];
+            const int64_t qb = local / nkb, kb = local % nkb, M = taps(p, F, S);
+            const int64_t q0 = q_lo[std::size_t(p)] + qb * NR;
+            T tile[16 * 64];  // mr * nr <= 8 * 48 for every body
+            mk.panel(a + phase_offset[std::size_t(p)] + kb * M * C * MR, xp + g * C * Lp + q0,
+                     seg_off.data(), M, C, Lp, tile);
+            const int64_t n = n0 + g;
+            const int64_t cols = std::min(NR, q_hi[std::size_t(p)] - q0);
+            const int64_t rows = std::min(MR, K - kb * MR);
+            for (int64_t r = 0; r < rows; ++r) {
+                const int64_t k = kb * MR + r;
+                const T b = bias.data ? bias.at(k) : T(0);
+                T* out = y.data + y.batch_offset(n) + k * y.channel_stride;
+                const int64_t t0 = q0 * S + p - geo.crop_left;
+                for (int64_t col = 0; col < cols; ++col)
+                    out[(t0 + col * S) * y.length_stride] = tile[r * NR + col] + b;
+            }
+        }
+    }
+    // The bias-only extension of "same" with F < S (R2.3).
+    const int64_t ext0 = jend - geo.crop_left;
+    if (ext0 < geo.out_length) {
+        for (int64_t n = 0; n < B; ++n)
+            for (int64_t k = 0; k < K; ++k) {
+                const T b = bias.data ? bias.at(k) : T(0);
+                for (int64_t t = ext0; t < geo.out_length; ++t) y.at(n, k, t) = b;
+            }
+    }
+    return true;
+}
+
+// ---------------------------------------------------------------- backward-data
+
+template <class T>
+bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, const Geometry& geo,
+                   const DataView<T>& dx) {
+    const MicroKernels<T>& mk = kernels<T>();
+    const int64_t MR = mk.mr, NR = mk.nr;
+    const int64_t B = dy.batch(), C = dx.channels, K = w.num_filters, L = geo.length;
+    const int64_t F = geo.filter_size, S = geo.stride;
+    const int64_t Mmax = ceil_div(F, S);
+    const int64_t Cp = round_up(C, MR), ncb = Cp / MR;
+    const int64_t Lq = L + Mmax + NR;
+
+    const int64_t budget = elements(dy) + elements(dx) + F * K * C;
+    const int64_t fixed = F * K * Cp;
+    const int64_t G = batches_per_slice(B, budget, fixed, S * K * Lq);
+    if (G == 0) return false;
+    const int nt = threads_for(2.0 * double(B) * double(L) * double(C) * double(K) * double(F));
+
+    // Weights: channel block cb is a panel [p][m][k][r] = W[p+m*S, k, cb*MR+r];
+    // its segments are the taps (p, m), each reading row block p of dy shifted by m.
+    T* a = workspace<T>(0, fixed);
+#pragma omp parallel for schedule(static) num_threads(nt)
+    for (int64_t cb = 0; cb < ncb; ++cb) {
+        T* panel = a + cb * F * K * MR;
+        for (int64_t p = 0; p < S; ++p)
+            for (int64_t m = 0; m < taps(p, F, S); ++m)
+                for (int64_t k = 0; k < K; ++k, panel += MR)
+                    for (int64_t r = 0; r < MR; ++r) {
+                        const int64_t c = cb * MR + r;
+                        panel[r] = c < C ? w.at(p + m * S, k, c) : T(0);
+                    }
+    }
+    std::vector<int64_t> seg_off;
+    for (int64_t p = 0; p < S; ++p)
+        for (int64_t m = 0; m < taps(p, F, S); ++m) seg_off.push_back(p * K * Lq + m);
+
+    const int64_t nib = ceil_div(L, NR);
+    T* d = workspace<T>(1, G * S * K * Lq);
+    for (int64_t n0 = 0; n0 < B; n0 += G) {
+        const int64_t Gs = std::min(G, B - n0);
+        pack_phase_split(dy, geo, n0, Gs, K, Lq, d, nt);
+#pragma omp parallel for schedule(static) num_threads(nt)
+        for (int64_t task = 0; task < Gs * ncb * nib; ++task) {
+            const int64_t g = task / (ncb * nib), ib = (task / ncb) % nib, cb = task % ncb;
+            const int64_t i0 = ib * NR;
+            T tile[16 * 64];
+            mk.panel(a + cb * F * K * MR, d + g * S * K * Lq + i0, seg_off.data(),
+                     int64_t(seg_off.size()), K, Lq, tile);
+            const int64_t cols = std::min(NR, L - i0), rows = std::min(MR, C - cb * MR);
+            for (int64_t r = 0; r < rows; ++r) {
+                T* out = dx.data + dx.batch_offset(n0 + g) + (cb * MR + r) * dx.channel_stride;
+                for (int64_t col = 0; col < cols; ++col)
+                    out[(i0 + col) * dx.length_stride] = tile[r * NR + col];
+            }
+        }
+    }
+    return true;
+}
+
+// ---------------------------------------------------------------- backward-weights
+
+template <class T>
+bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, const Geometry& geo,
+                      const WeightsView<T>& dw) {
+    const MicroKernels<T>& mk = kernels<T>();
+    const int64_t MR = mk.mr, NR = mk.nr;
+    const int64_t B = x.batch(), C = x.channels, K = dy.channels, L = geo.length;
+    const int64_t F = geo.filter_size, S = geo.stride;
+    const int64_t Mmax = ceil_div(F, S);
+    const int64_t Kp = round_up(K, MR), nkb = Kp / MR;
+    const int64_t Cp = round_up(C, NR), ncb = Cp / NR;
+    const int64_t Lq = L + Mmax + NR;
+
+    const int64_t budget = elements(x) + elements(dy) + F * K * C;
+    const int64_t G = batches_per_slice(B, budget, 0, S * Kp * Lq + L * Cp);
+    if (G == 0) return false;
+    const int nt = threads_for(2.0 * double(B) * double(L) * double(C) * double(K) * double(F));
+
+    // Positions per micro-kernel call: the register sums are flushed into the
+    // tile's running sum every kChunk terms, which keeps float32 rounding
+    // error growing with the number of chunks rather than of terms.
+    constexpr int64_t kChunk = 256;
+    const int64_t tasks = F * nkb * ncb;
+    T* d = workspace<T>(1, G * S * Kp * Lq);
+    T* xt = workspace<T>(2, G * L * Cp);
+    for (int64_t n0 = 0; n0 < B; n0 += G) {
+        const int64_t Gs = std::min(G, B - n0);
+        pack_phase_split(dy, geo, n0, Gs, Kp, Lq, d, nt);
+        pack_transposed_input(x, n0, Gs, Cp, xt, nt);
+#pragma omp parallel for schedule(static) num_threads(nt)
+        for (int64_t task = 0; task < tasks; ++task) {
+            const int64_t cb = task / (F * nkb), kb = (task / F) % nkb, f = task % F;
+            const int64_t p = f % S, m = f / S;
+            T sum[16 * 64], tile[16 * 64];
+            const int64_t rows = std::min(MR, K - kb * MR), cols = std::min(NR, C - cb * NR);
+            // Continue the running sum of the previous slices (kept in dw):
+            // the order of additions is the same however the batch is sliced.
+            for (int64_t r = 0; r < rows; ++r)
+                for (int64_t col = 0; col < cols; ++col)
+                    sum[r * NR + col] = n0 == 0 ? T(0) : dw.at(f, kb * MR + r, cb * NR + col);
+            for (int64_t g = 0; g < Gs; ++g)
+                for (int64_t i0 = 0; i0 < L; i0 += kChunk) {
+                    mk.rows_by_columns(d + ((g * S + p) * Kp + kb * MR) * Lq + m + i0, Lq,
+                                       xt + (g * L + i0) * Cp + cb * NR, Cp,
+                                       std::min(kChunk, L - i0), tile);
+                    for (int64_t r = 0; r < rows; ++r)
+                        for (int64_t col = 0; col < cols; ++col)
+                            sum[r * NR + col] += tile[r * NR + col];
+                }
+            for (int64_t r = 0; r < rows; ++r)
+                for (int64_t col = 0; col < cols; ++col)
+                    dw.at(f, kb * MR + r, cb * NR + col) = sum[r * NR + col];
+        }
+    }
+    return true;
+}
+
+// ---------------------------------------------------------------- backward-bias
+
+// db[k] = sum over n, t of dy[n,k,t], one thread per k, accumulated in double
+// in eight interleaved partial sums (a fixed order the compiler can vectorize).
+template <class T>
+bool backward_bias(const DataView<const T>& dy, const BiasView<T>& db) {
+    const int64_t B = dy.batch(), K = dy.channels, Lo = dy.length;
+    const int nt = threads_for(double(B) * double(K) * double(Lo));
+#pragma omp parallel for schedule(static) num_threads(nt)
+    for (int64_t k = 0; k < K; ++k) {
+        double part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        for (int64_t n = 0; n < B; ++n) {
+            const T* in = dy.data + dy.batch_offset(n) + k * dy.channel_stride;
+            int64_t t = 0;
+            if (dy.length_stride == 1)
+                for (; t + 8 <= Lo; t += 8)
+                    for (int u = 0; u < 8; ++u) part[u] += double(in[t + u]);
+            for (; t < Lo; ++t) part[t % 8] += double(in[t * dy.length_stride]);
+        }
+        const double total = ((part[0] + part[1]) + (part[2] + part[3])) +
+                             ((part[4] + part[5]) + (part[6] + part[7]));
+        db.at(k) = T(total);
+    }
+    return true;
+}
+
+const char* isa_name() { return kernels<float>().name; }
 
 #define TCONV1D_INSTANTIATE(T)                                                                   \
     template bool forward<T>(const DataView<const T>&, const WeightsView<const T>&,              \

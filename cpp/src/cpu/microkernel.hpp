@@ -1,0 +1,47 @@
+// Internal: the register-blocked micro-kernels every pass is built from, and
+// the table through which the drivers (cpu/kernels.cpp) reach the body
+// compiled for one instruction set. The bodies are one source
+// (cpu/isa/microkernel_body.inc) compiled once per instruction set; the
+// drivers, the packing and all allocation stay in code compiled for the
+// baseline, so nothing built with wider instructions can run on a CPU
+// without them.
+#pragma once
+
+#include <cstdint>
+
+namespace tconv1d::cpu {
+
+// A tile is mr rows by nr columns, stored row-major (row r at out + r*nr).
+template <class T>
+struct MicroKernels {
+    const char* name;  // "baseline", "avx2", "avx512"
+    int mr;            // rows of a tile (broadcast operand)
+    int nr;            // columns of a tile (vector operand), a multiple of the vector width
+
+    // out[r][col] = sum over segments s (in order), j < cnt (in order) of
+    //   a[(s*cnt + j)*mr + r] * b[seg_off[s] + j*ld + col].
+    // a is a packed panel, b rows are read unaligned. Forward and
+    // backward-data: a segment is one filter tap (shifted row of b).
+    void (*panel)(const T* a, const T* b, const std::int64_t* seg_off, std::int64_t nseg,
+                  std::int64_t cnt, std::int64_t ld, T* out);
+
+    // out[r][col] = sum over i < cnt (in order) of d[r*ldd + i] * xt[i*ldx + col].
+    // Backward-weights: rows of d are phase-split dy, rows of xt are the
+    // transposed input.
+    void (*rows_by_columns)(const T* d, std::int64_t ldd, const T* xt, std::int64_t ldx,
+                            std::int64_t cnt, T* out);
+};
+
+#define TCONV1D_DECLARE_BODY(ns)                    \
+    namespace ns {                                  \
+    extern const MicroKernels<float> kernels_float;   \
+    extern const MicroKernels<double> kernels_double; \
+    }
+TCONV1D_DECLARE_BODY(baseline)
+#ifdef TCONV1D_HAVE_X86_BODIES
+TCONV1D_DECLARE_BODY(avx2)
+TCONV1D_DECLARE_BODY(avx512)
+#endif
+#undef TCONV1D_DECLARE_BODY
+
+}  // namespace tconv1d::cpu

@@ -1,0 +1,223 @@
+// The fast CPU passes (whatever body TCONV1D_ISA or the CPU selects) against
+// tconv1d::reference::* on randomized shapes, the benchmark suite's shapes
+// scaled down, strided and reversed views, F < S with "same", L = 1; and
+// bitwise determinism for 1 vs 2 threads. ctest runs this once per body.
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <stdexcept>
+#include <vector>
+
+#include "check.hpp"
+#include "tconv1d/tconv1d.hpp"
+
+using namespace tconv1d;
+
+namespace {
+
+struct Case {
+    std::int64_t batch, channels, filters, filter_size, stride, length;
+    CroppingSpec cropping;
+};
+
+// Storage for a logical (N, C, L) tensor in one of three layouts:
+// 0 contiguous (N, C, L); 1 stored (L, N, C) with L reversed; 2 (N, C, L)
+// with every axis strided by 2 in a larger buffer.
+template <class T>
+struct Tensor {
+    std::vector<T> storage;
+    DataView<T> view;
+};
+
+template <class T>
+Tensor<T> make_tensor(std::int64_t N, std::int64_t C, std::int64_t L, int layout) {
+    Tensor<T> t;
+    DataView<T>& v = t.view;
+    v.batch_outer = N;
+    v.channels = C;
+    v.length = L;
+    if (layout == 0) {
+        t.storage.assign(std::size_t(N * C * L), T(0));
+        v.data = t.storage.data();
+        v.batch_outer_stride = C * L;
+        v.channel_stride = L;
+        v.length_stride = 1;
+    } else if (layout == 1) {
+        t.storage.assign(std::size_t(N * C * L), T(0));
+        v.data = t.storage.data() + (L - 1) * N * C;
+        v.batch_outer_stride = C;
+        v.channel_stride = 1;
+        v.length_stride = -N * C;
+    } else {
+        t.storage.assign(std::size_t(8 * N * C * L), T(0));
+        v.data = t.storage.data();
+        v.batch_outer_stride = 2 * C * 2 * L;
+        v.channel_stride = 2 * 2 * L;
+        v.length_stride = 2;
+    }
+    return t;
+}
+
+template <class T>
+DataView<const T> as_const(const DataView<T>& v) {
+    return {v.data, v.batch_outer, v.batch_inner, v.batch_outer_stride, v.batch_inner_stride,
+            v.channels, v.channel_stride, v.length, v.length_stride};
+}
+
+template <class T>
+std::vector<double> values(const DataView<T>& v) {
+    std::vector<double> out;
+    for (std::int64_t n = 0; n < v.batch(); ++n)
+        for (std::int64_t c = 0; c < v.channels; ++c)
+            for (std::int64_t i = 0; i < v.length; ++i) out.push_back(double(v.at(n, c, i)));
+    return out;
+}
+
+template <class T>
+std::vector<T> bits(const DataView<T>& v) {
+    std::vector<T> out;
+    for (std::int64_t n = 0; n < v.batch(); ++n)
+        for (std::int64_t c = 0; c < v.channels; ++c)
+            for (std::int64_t i = 0; i < v.length; ++i) out.push_back(v.at(n, c, i));
+    return out;
+}
+
+// ||got - want|| / ||want|| (R3.5 measures relative to the norm of the result).
+double rel_error(const std::vector<double>& want, const std::vector<double>& got) {
+    double num = 0, den = 0;
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        num += (want[i] - got[i]) * (want[i] - got[i]);
+        den += want[i] * want[i];
+    }
+    return std::sqrt(num / (den > 0 ? den : 1));
+}
+
+template <class T>
+void run_case(const Case& cs, int layout, std::mt19937_64& rng) {
+    const double tol = sizeof(T) == 8 ? 1e-12 : 1e-5;
+    const Geometry g = resolve_geometry(cs.length, cs.filter_size, cs.stride, cs.cropping);
+    const auto N = cs.batch, C = cs.channels, K = cs.filters, F = cs.filter_size, L = cs.length;
+    const auto Lo = g.out_length;
+    std::uniform_real_distribution<double> u(-1, 1);
+
+    auto x = make_tensor<T>(N, C, L, layout);
+    auto dy = make_tensor<T>(N, K, Lo, layout);
+    for (auto* t : {&x, &dy})
+        for (std::int64_t n = 0; n < N; ++n)
+            for (std::int64_t c = 0; c < t->view.channels; ++c)
+                for (std::int64_t i = 0; i < t->view.length; ++i) t->view.at(n, c, i) = T(u(rng));
+    // Weights stored (C, K, F) reversed in F: a permuted, negatively strided view.
+    std::vector<T> w_store(static_cast<std::size_t>(F * K * C)), b(static_cast<std::size_t>(K));
+    for (auto& e : w_store) e = T(u(rng));
+    for (auto& e : b) e = T(u(rng));
+    const WeightsView<const T> w{w_store.data() + (F - 1), F, K, C, -1, F, K * F};
+    const BiasView<const T> bias{b.data(), K, 1};
+
+    auto y = make_tensor<T>(N, K, Lo, layout), y_ref = make_tensor<T>(N, K, Lo, 0);
+    auto dx = make_tensor<T>(N, C, L, layout), dx_ref = make_tensor<T>(N, C, L, 0);
+    std::vector<T> dw(static_cast<std::size_t>(F * K * C)), dw_ref(dw.size());
+    std::vector<T> db(static_cast<std::size_t>(K)), db_ref(db.size());
+    const WeightsView<T> dwv{dw.data(), F, K, C, K * C, C, 1}, dwv_ref{dw_ref.data(), F, K, C, K * C, C, 1};
+
+    forward<T>(as_const(x.view), w, bias, g, y.view);
+    reference::forward<T>(as_const(x.view), w, bias, g, y_ref.view);
+    backward_data<T>(as_const(dy.view), w, g, dx.view);
+    reference::backward_data<T>(as_const(dy.view), w, g, dx_ref.view);
+    backward_weights<T>(as_const(x.view), as_const(dy.view), g, dwv);
+    reference::backward_weights<T>(as_const(x.view), as_const(dy.view), g, dwv_ref);
+    backward_bias<T>(as_const(dy.view), BiasView<T>{db.data(), K, 1});
+    reference::backward_bias<T>(as_const(dy.view), BiasView<T>{db_ref.data(), K, 1});
+
+    auto widen = [](const std::vector<T>& v) { return std::vector<double>(v.begin(), v.end()); };
+    const double e_y = rel_error(values(y_ref.view), values(y.view));
+    const double e_dx = rel_error(values(dx_ref.view), values(dx.view));
+    const double e_dw = rel_error(widen(dw_ref), widen(dw));
+    const double e_db = rel_error(widen(db_ref), widen(db));
+    const bool ok = e_y < tol && e_dx < tol && e_dw < tol && e_db < tol;
+    CHECK(ok);
+    if (!ok)
+        std::fprintf(stderr,
+                     "  %s N=%lld C=%lld K=%lld F=%lld S=%lld L=%lld crop=[%lld %lld] ext=%lld "
+                     "layout=%d: errors y %.3g dx %.3g dw %.3g db %.3g\n",
+                     sizeof(T) == 8 ? "double" : "float", (long long)N, (long long)C, (long long)K,
+                     (long long)F, (long long)cs.stride, (long long)L, (long long)g.crop_left,
+                     (long long)g.crop_right, (long long)g.extension, layout, e_y, e_dx, e_dw, e_db);
+
+    // Bitwise identical results with 1 and 2 threads, all four passes.
+    auto y2 = make_tensor<T>(N, K, Lo, layout), dx2 = make_tensor<T>(N, C, L, layout);
+    std::vector<T> dw1(dw.size()), dw2(dw.size()), db1(db.size()), db2(db.size());
+    auto y1 = make_tensor<T>(N, K, Lo, layout), dx1 = make_tensor<T>(N, C, L, layout);
+    for (int threads : {1, 2}) {
+        set_num_threads(threads);
+        auto& yt = threads == 1 ? y1 : y2;
+        auto& dxt = threads == 1 ? dx1 : dx2;
+        auto& dwt = threads == 1 ? dw1 : dw2;
+        auto& dbt = threads == 1 ? db1 : db2;
+        forward<T>(as_const(x.view), w, bias, g, yt.view);
+        backward_data<T>(as_const(dy.view), w, g, dxt.view);
+        backward_weights<T>(as_const(x.view), as_const(dy.view), g,
+                            WeightsView<T>{dwt.data(), F, K, C, K * C, C, 1});
+        backward_bias<T>(as_const(dy.view), BiasView<T>{dbt.data(), K, 1});
+    }
+    set_num_threads(0);
+    const auto by1 = bits(y1.view), by2 = bits(y2.view), bx1 = bits(dx1.view), bx2 = bits(dx2.view);
+    CHECK(std::memcmp(by1.data(), by2.data(), by1.size() * sizeof(T)) == 0);
+    CHECK(std::memcmp(bx1.data(), bx2.data(), bx1.size() * sizeof(T)) == 0);
+    CHECK(std::memcmp(dw1.data(), dw2.data(), dw1.size() * sizeof(T)) == 0);
+    CHECK(std::memcmp(db1.data(), db2.data(), db1.size() * sizeof(T)) == 0);
+    // ... and the same as the first call (workspace reuse leaves no trace).
+    const auto by0 = bits(y.view);
+    CHECK(std::memcmp(by0.data(), by1.data(), by1.size() * sizeof(T)) == 0);
+}
+
+}  // namespace
+
+int main() {
+    try {
+        std::printf("kernel body: %s\n", simd_level().c_str());
+    } catch (const std::runtime_error& e) {
+        // TCONV1D_ISA names a body this CPU or build cannot run: skipped, not failed.
+        std::printf("skipped: %s\n", e.what());
+        return 77;
+    }
+    std::mt19937_64 rng(2024);
+    const auto same = CroppingSpec::make_same();
+    const auto manual = [](std::int64_t l, std::int64_t r) { return CroppingSpec::manual(l, r); };
+    std::vector<Case> cases = {
+        // The benchmark suite, scaled down (channels and lengths divided).
+        {2, 64, 32, 16, 8, 16, manual(4, 4)},   // hifigan-up1
+        {2, 32, 16, 4, 2, 100, manual(1, 1)},   // hifigan-up3
+        {3, 8, 24, 11, 4, 37, same},            // doc-example
+        {4, 8, 4, 7, 2, 50, same},              // ae-decoder
+        {1, 40, 36, 3, 1, 70, manual(1, 1)},    // stride1-wide
+        {1, 8, 8, 3, 1, 64, manual(0, 0)},      // tiny (full size)
+        // Edge geometries.
+        {2, 3, 2, 2, 5, 4, same},               // F < S: bias-only extension
+        {3, 5, 7, 1, 3, 6, same},               // F = 1 < S
+        {1, 2, 3, 3, 3, 1, manual(0, 2)},       // L = 1
+        {5, 1, 1, 1, 1, 1, manual(0, 0)},       // everything 1
+        {2, 3, 4, 9, 2, 5, manual(7, 6)},       // crops larger than the stride
+        {1, 130, 17, 5, 3, 13, manual(0, 0)},   // channels not a multiple of any tile
+        {6, 4, 9, 12, 12, 20, same},            // F = S
+        // One large reduction for float32 accuracy (C*F = 4096, B*L = 4096).
+        {4, 512, 16, 8, 4, 1024, manual(2, 2)},
+    };
+    std::uniform_int_distribution<int> d(1, 12);
+    for (int r = 0; r < 30; ++r) {
+        const std::int64_t F = d(rng), S = d(rng) % 6 + 1, L = d(rng) * (r % 3 == 0 ? 1 : 9);
+        const std::int64_t full = (L - 1) * S + F;
+        const std::int64_t l = std::uniform_int_distribution<std::int64_t>(0, full - 1)(rng);
+        const std::int64_t rr = std::uniform_int_distribution<std::int64_t>(0, full - 1 - l)(rng);
+        cases.push_back({d(rng) % 4 + 1, d(rng) * (r % 2 ? 3 : 1), d(rng) * (r % 4 ? 1 : 5), F, S, L,
+                         r % 4 == 0 ? same : manual(l, rr)});
+    }
+    int layout = 0;
+    for (const auto& cs : cases) {
+        run_case<float>(cs, layout, rng);
+        run_case<double>(cs, layout, rng);
+        layout = (layout + 1) % 3;
+    }
+    return check_summary();
+}
