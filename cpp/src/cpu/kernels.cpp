@@ -264,12 +264,13 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     for (int64_t pk = 0; pk < S * nkb; ++pk) {
         const int64_t p = pk / nkb, kb = pk % nkb, M = taps(p, F, S);
         T* panel = a + phase_offset[std::size_t(p)] + kb * M * C * MR;
-        for (int64_t m = 0; m < M; ++m)
-            for (int64_t c = 0; c < C; ++c)
-                for (int64_t r = 0; r < MR; ++r) {
-                    const int64_t k = kb * MR + r;
+        // Reads run along c (the weights' contiguous axis in the layer's layout).
+        for (int64_t r = 0; r < MR; ++r) {
+            const int64_t k = kb * MR + r;
+            for (int64_t m = 0; m < M; ++m)
+                for (int64_t c = 0; c < C; ++c)
                     panel[(m * C + c) * MR + r] = k < K ? w.at(p + m * S, k, c) : T(0);
-                }
+        }
     }
 
     // Columns q of phase p that land in the output: j = q*S + p in [l, jend).

@@ -1,0 +1,372 @@
+"""``tconv1d bench``: the benchmark suite, side by side with the peers.
+
+tconv1d and whichever peers are installed (PyTorch ``conv_transpose1d``, oneDNN
+underneath; ONNX Runtime ``ConvTranspose``, MLAS underneath) run in one
+process, interleaved call by call, with the same thread count; each figure is
+the median of ``--repeat`` timed calls after warm-up. FLOPs per pass are
+``2*B*L*C_in*C_out*F``; forward+backward counts three passes (forward,
+backward-data, backward-weights). The SGEMM peak is measured in the same run
+(numpy float32 matmul of a large square matrix), so "% peak" compares with
+what this machine does right now. ONNX Runtime is an inference engine: it
+appears in the forward rows only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Callable
+
+import numpy as np
+
+PEERS = ("torch", "onnxruntime")
+DTYPES = ("float32", "float64")
+
+
+@dataclass
+class Shape:
+    name: str
+    batch: int
+    in_channels: int
+    num_filters: int
+    filter_size: int
+    stride: int
+    length: int
+    cropping: object
+
+    @property
+    def flops(self) -> float:
+        """FLOPs of one pass: 2 per multiply-add."""
+        return 2.0 * self.batch * self.length * self.in_channels * self.num_filters * self.filter_size
+
+
+@dataclass
+class Row:
+    shape: str
+    dtype: str
+    pass_name: str  # "forward" or "forward+backward"
+    flops: float
+    ms: dict = field(default_factory=dict)  # implementation -> median milliseconds
+
+
+def load_shapes(path: str | None) -> list[Shape]:
+    if path is None:
+        text = resources.files("tconv1d").joinpath("bench_shapes.json").read_text()
+    else:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    return [Shape(**entry) for entry in json.loads(text)["shapes"]]
+
+
+def measure_sgemm_peak(n: int = 2048, repeat: int = 5) -> float:
+    """GFLOP/s of numpy's float32 matmul on n x n matrices (median of repeat)."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((n, n), dtype=np.float32)
+    b = rng.standard_normal((n, n), dtype=np.float32)
+    a @ b  # warm-up
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        a @ b
+        times.append(time.perf_counter() - start)
+    return 2.0 * n**3 / statistics.median(times) / 1e9
+
+
+# ---------------------------------------------------------------- implementations
+
+
+def _crops(shape: Shape):
+    """(left, right, extension) of the shape's cropping, from tconv1d's geometry."""
+    import tconv1d
+
+    g = tconv1d.resolve_geometry(shape.length, shape.filter_size, shape.stride, shape.cropping)
+    return g.crop_left, g.crop_right, g.extension
+
+
+def tconv1d_calls(shape: Shape, data: dict) -> tuple[Callable, Callable]:
+    import tconv1d
+
+    x, w, b, dy = data["x"], data["w"], data["b"], data["dy"]
+    s, crop = shape.stride, shape.cropping
+
+    def forward():
+        return tconv1d.transposed_conv1d(x, w, b, stride=s, cropping=crop, fmt="BCT")
+
+    def forward_backward():
+        tconv1d.transposed_conv1d(x, w, b, stride=s, cropping=crop, fmt="BCT")
+        return tconv1d.transposed_conv1d_backward(x, w, dy, stride=s, cropping=crop, fmt="BCT")
+
+    return forward, forward_backward
+
+
+def torch_calls(shape: Shape, data: dict, threads: int) -> tuple[Callable, Callable]:
+    import torch
+
+    torch.set_num_threads(threads)
+    left, right, extension = _crops(shape)
+    # PyTorch pads symmetrically: pad by the smaller crop, slice the rest (a view);
+    # the bias-only extension of "same" is PyTorch's output_padding.
+    pad = min(left, right)
+    cut_left, cut_right = left - pad, right - pad
+    x = torch.from_numpy(data["x"])
+    w = torch.from_numpy(np.ascontiguousarray(data["w"].transpose(2, 1, 0)))  # w[c,k,f] = W[f,k,c]
+    b = torch.from_numpy(data["b"])
+    dy = torch.from_numpy(data["dy"])
+    kwargs = dict(stride=shape.stride, padding=pad, output_padding=extension)
+
+    def run(xx, ww, bb):
+        y = torch.nn.functional.conv_transpose1d(xx, ww, bb, **kwargs)
+        return y[..., cut_left : y.shape[-1] - cut_right]
+
+    def forward():
+        with torch.no_grad():
+            return run(x, w, b)
+
+    xg, wg, bg = (t.detach().clone().requires_grad_(True) for t in (x, w, b))
+
+    def forward_backward():
+        y = run(xg, wg, bg)
+        y.backward(dy)
+        return xg.grad, wg.grad, bg.grad
+
+    return forward, forward_backward
+
+
+def onnxruntime_call(shape: Shape, data: dict, threads: int) -> Callable:
+    import onnx
+    import onnxruntime
+    from onnx import TensorProto, helper, numpy_helper
+
+    left, right, extension = _crops(shape)
+    elem = TensorProto.FLOAT if data["x"].dtype == np.float32 else TensorProto.DOUBLE
+    w = np.ascontiguousarray(data["w"].transpose(2, 1, 0))
+    attrs = dict(strides=[shape.stride], pads=[left, right], kernel_shape=[shape.filter_size])
+    if extension:
+        attrs["output_padding"] = [extension]
+    node = helper.make_node("ConvTranspose", ["x", "w", "b"], ["y"], **attrs)
+    graph = helper.make_graph(
+        [node],
+        "tconv1d_bench",
+        [helper.make_tensor_value_info("x", elem, list(data["x"].shape))],
+        [helper.make_tensor_value_info("y", elem, None)],
+        initializer=[numpy_helper.from_array(w, "w"), numpy_helper.from_array(data["b"], "b")],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = min(model.ir_version, 9)
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    # No busy-waiting between runs: ONNX Runtime's spinning pool would otherwise
+    # take a core from whichever implementation runs next in the interleaving.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    session = onnxruntime.InferenceSession(
+        model.SerializeToString(), options, providers=["CPUExecutionProvider"]
+    )
+    feed = {"x": data["x"]}
+    del onnx
+    return lambda: session.run(None, feed)
+
+
+# ---------------------------------------------------------------- timing
+
+
+def interleaved_medians(calls: dict[str, Callable], repeat: int, warmup: int = 2) -> dict[str, float]:
+    """Median milliseconds per call, the implementations taking turns."""
+    for call in calls.values():
+        for _ in range(warmup):
+            call()
+    times: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(repeat):
+        for name, call in calls.items():
+            start = time.perf_counter()
+            call()
+            times[name].append(time.perf_counter() - start)
+    return {name: 1e3 * statistics.median(values) for name, values in times.items()}
+
+
+def make_data(shape: Shape, dtype: str, seed: int = 0) -> dict:
+    import tconv1d
+
+    rng = np.random.default_rng(seed)
+    out_len = tconv1d.output_length(shape.length, shape.filter_size, shape.stride, shape.cropping)
+    draw = lambda *size: rng.standard_normal(size).astype(dtype)  # noqa: E731
+    return {
+        "x": draw(shape.batch, shape.in_channels, shape.length),
+        "w": draw(shape.filter_size, shape.num_filters, shape.in_channels),
+        "b": draw(shape.num_filters),
+        "dy": draw(shape.batch, shape.num_filters, out_len),
+    }
+
+
+def available_peers(requested: list[str]) -> list[str]:
+    found = []
+    for name in requested:
+        try:
+            __import__(name)
+        except Exception as error:  # noqa: BLE001 - a peer that does not import is skipped
+            print(f"note: {name} not available ({type(error).__name__}); skipped", file=sys.stderr)
+        else:
+            found.append(name)
+    return found
+
+
+def run_suite(shapes, dtypes, peers, repeat, threads) -> list[Row]:
+    rows = []
+    for shape in shapes:
+        for dtype in dtypes:
+            data = make_data(shape, dtype)
+            fwd = {"tconv1d": None}
+            both = {"tconv1d": None}
+            fwd["tconv1d"], both["tconv1d"] = tconv1d_calls(shape, data)
+            if "torch" in peers:
+                fwd["torch"], both["torch"] = torch_calls(shape, data, threads)
+            if "onnxruntime" in peers:
+                fwd["onnxruntime"] = onnxruntime_call(shape, data, threads)
+            rows.append(Row(shape.name, dtype, "forward", shape.flops, interleaved_medians(fwd, repeat)))
+            rows.append(
+                Row(shape.name, dtype, "forward+backward", 3 * shape.flops, interleaved_medians(both, repeat))
+            )
+    return rows
+
+
+# ---------------------------------------------------------------- reporting
+
+
+def format_table(rows: list[Row], peers: list[str], peak: float) -> str:
+    header = ["shape", "dtype", "pass", "tconv1d ms", "GFLOP/s", "% peak"]
+    for peer in peers:
+        header += [f"{peer} ms", f"vs {peer}"]
+    lines = [header]
+    for row in rows:
+        ms = row.ms["tconv1d"]
+        gflops = row.flops / ms / 1e6
+        line = [row.shape, row.dtype, row.pass_name, f"{ms:.3f}", f"{gflops:.1f}", f"{100 * gflops / peak:.0f}%"]
+        for peer in peers:
+            if peer in row.ms:
+                line += [f"{row.ms[peer]:.3f}", f"{row.ms[peer] / ms:.2f}x"]
+            else:
+                line += ["-", "-"]
+        lines.append(line)
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    out = []
+    for index, line in enumerate(lines):
+        out.append("  ".join(cell.rjust(width) for cell, width in zip(line, widths)))
+        if index == 0:
+            out.append("  ".join("-" * width for width in widths))
+    return "\n".join(out)
+
+
+def forward_ratio_summary(rows: list[Row], peers: list[str]) -> str:
+    """Geometric mean over forward rows of (best peer ms / tconv1d ms)."""
+    ratios = []
+    for row in rows:
+        peer_ms = [row.ms[p] for p in peers if p in row.ms]
+        if row.pass_name == "forward" and peer_ms:
+            ratios.append(min(peer_ms) / row.ms["tconv1d"])
+    if not ratios:
+        return ""
+    gmean = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+    return f"geometric mean of forward speed-ups over the best peer: {gmean:.2f}x ({len(ratios)} rows)"
+
+
+def write_plot(rows: list[Row], peers: list[str], path: str) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as error:
+        raise SystemExit(f"--plot needs matplotlib ({error})") from error
+    groups = [(dtype, pass_name) for dtype in DTYPES for pass_name in ("forward", "forward+backward")]
+    groups = [g for g in groups if any((r.dtype, r.pass_name) == g for r in rows)]
+    impls = ["tconv1d"] + peers
+    fig, axes = plt.subplots(len(groups), 1, figsize=(10, 3.2 * len(groups)), squeeze=False)
+    for ax, (dtype, pass_name) in zip(axes[:, 0], groups):
+        subset = [r for r in rows if r.dtype == dtype and r.pass_name == pass_name]
+        width = 0.8 / len(impls)
+        for i, impl in enumerate(impls):
+            values = [r.flops / r.ms[impl] / 1e6 if impl in r.ms else 0.0 for r in subset]
+            ax.bar([j + i * width for j in range(len(subset))], values, width, label=impl)
+        ax.set_xticks([j + 0.4 - width / 2 for j in range(len(subset))])
+        ax.set_xticklabels([r.shape for r in subset])
+        ax.set_ylabel("GFLOP/s")
+        ax.set_title(f"{dtype} {pass_name}")
+        ax.legend(fontsize="small")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--shapes", metavar="FILE", help="suite JSON (default: the packaged suite)")
+    parser.add_argument(
+        "--against", default=",".join(PEERS), help="comma-separated peers: torch,onnxruntime (or 'none')"
+    )
+    parser.add_argument("--json", metavar="FILE", help="write the results as JSON")
+    parser.add_argument("--plot", metavar="FILE", help="write a PNG bar chart (needs matplotlib)")
+    parser.add_argument("--dtype", default=",".join(DTYPES), help="comma-separated: float32,float64")
+    parser.add_argument("--repeat", type=int, default=20, help="timed calls per figure (median)")
+    parser.add_argument("--threads", type=int, default=0, help="threads for every implementation (0: tconv1d's)")
+    parser.add_argument("--device", choices=("cpu", "gpu"), default="cpu", help="cpu, or gpu (tconv1d.cuda)")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.device == "gpu":
+        from tconv1d.cuda import bench as gpu_bench
+
+        return gpu_bench.run(args)
+    import tconv1d
+
+    dtypes = [d.strip() for d in args.dtype.split(",") if d.strip()]
+    bad = [d for d in dtypes if d not in DTYPES]
+    if bad or not dtypes:
+        raise SystemExit(f"--dtype: expected a comma-separated subset of {','.join(DTYPES)}, got {args.dtype!r}")
+    requested = [p.strip() for p in args.against.split(",") if p.strip() and p.strip() != "none"]
+    unknown = [p for p in requested if p not in PEERS]
+    if unknown:
+        raise SystemExit(f"--against: unknown peer(s) {unknown}; choose from {','.join(PEERS)}")
+    if args.repeat < 1:
+        raise SystemExit(f"--repeat must be >= 1, got {args.repeat}")
+    if args.threads:
+        tconv1d.set_num_threads(args.threads)
+    threads = tconv1d.get_num_threads()
+    peers = available_peers(requested)
+    shapes = load_shapes(args.shapes)
+
+    peak = measure_sgemm_peak()
+    rows = run_suite(shapes, dtypes, peers, args.repeat, threads)
+    peak = max(peak, measure_sgemm_peak())  # measured before and after; the better one
+    print(f"tconv1d {tconv1d.__version__}, kernels: {tconv1d._core.simd_level()}, threads: {threads}, "
+          f"CPUs: {os.cpu_count()}, SGEMM peak (numpy float32): {peak:.1f} GFLOP/s, repeat: {args.repeat}")
+    print(format_table(rows, peers, peak))
+    summary = forward_ratio_summary(rows, peers)
+    if summary:
+        print(summary)
+    if args.json:
+        record = {
+            "version": tconv1d.__version__,
+            "simd_level": tconv1d._core.simd_level(),
+            "threads": threads,
+            "sgemm_peak_gflops": peak,
+            "repeat": args.repeat,
+            "peers": peers,
+            "rows": [
+                {"shape": r.shape, "dtype": r.dtype, "pass": r.pass_name, "flops": r.flops, "ms": r.ms}
+                for r in rows
+            ],
+        }
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump(record, handle, indent=2)
+    if args.plot:
+        write_plot(rows, peers, args.plot)
+    return 0
