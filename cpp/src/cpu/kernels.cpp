@@ -33,6 +33,10 @@
 #include "cpu/microkernel.hpp"
 #include "threads.hpp"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 namespace tconv1d::cpu {
 
 namespace {
@@ -401,46 +405,63 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     const int64_t Cp = round_up(C, NR), ncb = Cp / NR;
     const int64_t Lq = L + Mmax + NR;
 
+    // The running sums of every tile live in one dense buffer of the padded
+    // dW's size, laid out tile by tile ([f][kb][cb][MR*NR]); the micro-kernel
+    // adds each chunk of positions into its tile. Its size, and so the batch
+    // slicing and the choice of this path, do not depend on the thread count.
+    const int64_t tile = MR * NR;
+    const int64_t fixed = F * Kp * Cp;
     const int64_t budget = elements(x) + elements(dy) + F * K * C;
-    const int64_t G = batches_per_slice(B, budget, 0, S * Kp * Lq + L * Cp);
+    const int64_t G = batches_per_slice(B, budget, fixed, S * Kp * Lq + L * Cp);
     if (G == 0) return false;
     const int nt = threads_for(2.0 * double(B) * double(L) * double(C) * double(K) * double(F));
 
+    // Tasks are (column block cb, group of filter blocks): a task walks the
+    // positions once for all its tiles (every tap f of every filter block in
+    // the group), so each chunk of the transposed input is brought into cache
+    // once per task rather than once per tile. ~8 tasks per thread.
+    const int64_t groups = std::min(nkb, std::max<int64_t>(1, ceil_div(8 * int64_t(nt), ncb)));
+    const int64_t kb_per_group = ceil_div(nkb, groups);
+    const int64_t used_groups = ceil_div(nkb, kb_per_group);
+    const int64_t tasks = ncb * used_groups;
     // Positions per micro-kernel call: the register sums are flushed into the
     // tile's running sum every kChunk terms, which keeps float32 rounding
-    // error growing with the number of chunks rather than of terms.
+    // error growing with the number of chunks rather than of terms (and the
+    // chunk of the transposed input in L1).
     constexpr int64_t kChunk = 256;
-    const int64_t tasks = F * nkb * ncb;
+
+    T* sums = workspace<T>(0, fixed);
+    std::fill(sums, sums + fixed, T(0));
     T* d = workspace<T>(1, G * S * Kp * Lq);
     T* xt = workspace<T>(2, G * L * Cp);
+    auto tile_of = [&](int64_t f, int64_t kb, int64_t cb) {
+        return sums + ((f * nkb + kb) * ncb + cb) * tile;
+    };
     for (int64_t n0 = 0; n0 < B; n0 += G) {
         const int64_t Gs = std::min(G, B - n0);
         pack_phase_split(dy, geo, n0, Gs, Kp, Lq, d, nt);
         pack_transposed_input(x, n0, Gs, Cp, xt, nt);
 #pragma omp parallel for schedule(static) num_threads(nt)
         for (int64_t task = 0; task < tasks; ++task) {
-            const int64_t cb = task / (F * nkb), kb = (task / F) % nkb, f = task % F;
-            const int64_t p = f % S, m = f / S;
-            T sum[16 * 64], tile[16 * 64];
-            const int64_t rows = std::min(MR, K - kb * MR), cols = std::min(NR, C - cb * NR);
-            // Continue the running sum of the previous slices (kept in dw):
-            // the order of additions is the same however the batch is sliced.
-            for (int64_t r = 0; r < rows; ++r)
-                for (int64_t col = 0; col < cols; ++col)
-                    sum[r * NR + col] = n0 == 0 ? T(0) : dw.at(f, kb * MR + r, cb * NR + col);
+            const int64_t cb = task / used_groups, kb0 = (task % used_groups) * kb_per_group;
+            const int64_t kb1 = std::min(nkb, kb0 + kb_per_group);
             for (int64_t g = 0; g < Gs; ++g)
                 for (int64_t i0 = 0; i0 < L; i0 += kChunk) {
-                    mk.rows_by_columns(d + ((g * S + p) * Kp + kb * MR) * Lq + m + i0, Lq,
-                                       xt + (g * L + i0) * Cp + cb * NR, Cp,
-                                       std::min(kChunk, L - i0), tile);
-                    for (int64_t r = 0; r < rows; ++r)
-                        for (int64_t col = 0; col < cols; ++col)
-                            sum[r * NR + col] += tile[r * NR + col];
+                    const T* xchunk = xt + (g * L + i0) * Cp + cb * NR;
+                    const int64_t cnt = std::min(kChunk, L - i0);
+                    for (int64_t kb = kb0; kb < kb1; ++kb)
+                        for (int64_t f = 0; f < F; ++f) {
+                            const int64_t p = f % S, m = f / S;
+                            mk.rows_by_columns(d + ((g * S + p) * Kp + kb * MR) * Lq + m + i0, Lq,
+                                               xchunk, Cp, cnt, tile_of(f, kb, cb));
+                        }
                 }
-            for (int64_t r = 0; r < rows; ++r)
-                for (int64_t col = 0; col < cols; ++col)
-                    dw.at(f, kb * MR + r, cb * NR + col) = sum[r * NR + col];
         }
+    }
+#pragma omp parallel for schedule(static) num_threads(nt)
+    for (int64_t fk = 0; fk < F * K; ++fk) {
+        const int64_t f = fk / K, k = fk % K, kb = k / MR, r = k % MR;
+        for (int64_t c = 0; c < C; ++c) dw.at(f, k, c) = tile_of(f, kb, c / NR)[r * NR + c % NR];
     }
     return true;
 }

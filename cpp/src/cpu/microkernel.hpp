@@ -25,9 +25,9 @@ struct MicroKernels {
     void (*panel)(const T* a, const T* b, const std::int64_t* seg_off, std::int64_t nseg,
                   std::int64_t cnt, std::int64_t ld, T* out);
 
-    // out[r][col] = sum over i < cnt (in order) of d[r*ldd + i] * xt[i*ldx + col].
+    // out[r][col] += (sum over i < cnt, in order, of d[r*ldd + i] * xt[i*ldx + col]).
     // Backward-weights: rows of d are phase-split dy, rows of xt are the
-    // transposed input.
+    // transposed input; out is the tile's running sum over chunks of positions.
     void (*rows_by_columns)(const T* d, std::int64_t ldd, const T* xt, std::int64_t ldx,
                             std::int64_t cnt, T* out);
 };
