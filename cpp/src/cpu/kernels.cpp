@@ -34,10 +34,6 @@
 #include "cpu/microkernel.hpp"
 #include "threads.hpp"
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 namespace tconv1d::cpu {
 
 namespace {
