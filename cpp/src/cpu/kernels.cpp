@@ -375,29 +375,30 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     // Columns q of phase p that land in the output: j = q*S + p in [l, jend).
     const int64_t jend = std::min(geo.full_length, geo.crop_left + geo.out_length);
     std::vector<int64_t> q_lo(static_cast<std::size_t>(S)), q_hi(static_cast<std::size_t>(S));
-    std::vector<int64_t> tile_start(static_cast<std::size_t>(S) + 1, 0);
+    int64_t nqb = 0;  // column blocks of the longest phase
     for (int64_t p = 0; p < S; ++p) {
         q_lo[std::size_t(p)] = geo.crop_left > p ? ceil_div(geo.crop_left - p, S) : 0;
         q_hi[std::size_t(p)] = jend > p ? ceil_div(jend - p, S) : 0;
-        const int64_t n = std::max<int64_t>(0, q_hi[std::size_t(p)] - q_lo[std::size_t(p)]);
-        tile_start[std::size_t(p) + 1] = tile_start[std::size_t(p)] + ceil_div(n, NR) * nkb;
+        nqb = std::max(nqb, ceil_div(std::max<int64_t>(0, q_hi[std::size_t(p)] - q_lo[std::size_t(p)]), NR));
     }
     std::vector<int64_t> seg_off(static_cast<std::size_t>(Mmax));
     for (int64_t m = 0; m < Mmax; ++m) seg_off[std::size_t(m)] = P - m;
 
+    // Tasks run (batch, filter block, column block, phase) with the phase
+    // fastest: the S phases interleave into the same output rows, so writing
+    // them one after another keeps those cache lines in cache.
+    const int64_t per_batch = nkb * nqb * S;
     T* xp = workspace<T>(1, G * C * Lp);
     for (int64_t n0 = 0; n0 < B; n0 += G) {
         const int64_t Gs = std::min(G, B - n0);
         pack_padded_input(x, n0, Gs, P, Lp, xp, nt);
-        const int64_t per_batch = tile_start[std::size_t(S)];
 #pragma omp parallel for schedule(static) num_threads(nt)
         for (int64_t task = 0; task < Gs * per_batch; ++task) {
-            const int64_t g = task / per_batch, rest = task % per_batch;
-            int64_t p = 0;
-            while (rest >= tile_start[std::size_t(p) + 1]) ++p;
-            const int64_t local = rest - tile_start[std::size_t(p)];
-            const int64_t qb = local / nkb, kb = local % nkb, M = taps(p, F, S);
+            const int64_t g = task / per_batch, kb = (task / (nqb * S)) % nkb;
+            const int64_t qb = (task / S) % nqb, p = task % S;
             const int64_t q0 = q_lo[std::size_t(p)] + qb * NR;
+            if (q0 >= q_hi[std::size_t(p)]) continue;  // this phase has fewer columns
+            const int64_t M = taps(p, F, S);
             T tile[16 * 64];  // mr * nr <= 8 * 48 for every body
             mk.panel(a + phase_offset[std::size_t(p)] + kb * M * C * MR, xp + g * C * Lp + q0,
                      seg_off.data(), M, C, Lp, tile);
