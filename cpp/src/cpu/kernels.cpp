@@ -147,7 +147,7 @@ int threads_for(double flops) {
 // Reusable per-thread buffers; slot distinguishes simultaneous uses.
 template <class T>
 T* workspace(int slot, int64_t n) {
-    thread_local std::vector<T> buffers[3];
+    thread_local std::vector<T> buffers[4];
     auto& b = buffers[slot];
     if (int64_t(b.size()) < n) {
         b.clear();
@@ -401,7 +401,7 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
             const int64_t M = taps(p, F, S);
             T tile[16 * 64];  // mr * nr <= 8 * 48 for every body
             mk.panel(a + phase_offset[std::size_t(p)] + kb * M * C * MR, xp + g * C * Lp + q0,
-                     seg_off.data(), M, C, Lp, tile);
+                     seg_off.data(), M, C, Lp, tile, false);
             const int64_t n = n0 + g;
             const int64_t cols = std::min(NR, q_hi[std::size_t(p)] - q0);
             const int64_t rows = std::min(MR, K - kb * MR);
@@ -467,23 +467,42 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     for (int64_t p = 0; p < S; ++p)
         for (int64_t m = 0; m < taps(p, F, S); ++m) seg_off.push_back(p * K * Lq + m);
 
+    // The reduction over taps is cut into blocks of taps whose rows of dy fit
+    // in cache (about 256 KiB), and a task runs every channel block of one
+    // column block through a tap block before the next tap block: the rows
+    // are read from cache ncb times instead of from memory. Partial sums are
+    // added in tap-block order, a split that depends on the shape only.
     const int64_t nib = ceil_div(L, NR);
+    const int64_t nseg = int64_t(seg_off.size());
+    const int64_t seg_block = std::max<int64_t>(
+        1, int64_t((256 << 10) / sizeof(T)) / std::max<int64_t>(1, K * (NR + Mmax)));
     T* d = workspace<T>(1, G * S * K * Lq);
     for (int64_t n0 = 0; n0 < B; n0 += G) {
         const int64_t Gs = std::min(G, B - n0);
         pack_phase_split(dy, geo, n0, Gs, K, Lq, d, nt);
+        // All channel blocks per task when there are enough column blocks for
+        // the threads; one channel block per task otherwise.
+        const int64_t cb_per_task = Gs * nib >= 4 * int64_t(nt) ? ncb : 1;
+        const int64_t cb_tasks = ceil_div(ncb, cb_per_task);
 #pragma omp parallel for schedule(static) num_threads(nt)
-        for (int64_t task = 0; task < Gs * ncb * nib; ++task) {
-            const int64_t g = task / (ncb * nib), ib = (task / ncb) % nib, cb = task % ncb;
+        for (int64_t task = 0; task < Gs * nib * cb_tasks; ++task) {
+            const int64_t g = task / (nib * cb_tasks), ib = (task / cb_tasks) % nib;
+            const int64_t cb0 = (task % cb_tasks) * cb_per_task, cb1 = std::min(ncb, cb0 + cb_per_task);
             const int64_t i0 = ib * NR;
-            T tile[16 * 64];
-            mk.panel(a + cb * F * K * MR, d + g * S * K * Lq + i0, seg_off.data(),
-                     int64_t(seg_off.size()), K, Lq, tile);
-            const int64_t cols = std::min(NR, L - i0), rows = std::min(MR, C - cb * MR);
-            for (int64_t r = 0; r < rows; ++r) {
-                T* out = dx.data + dx.batch_offset(n0 + g) + (cb * MR + r) * dx.channel_stride;
-                for (int64_t col = 0; col < cols; ++col)
-                    out[(i0 + col) * dx.length_stride] = tile[r * NR + col];
+            T* tiles = workspace<T>(3, (cb1 - cb0) * MR * NR);
+            for (int64_t s0 = 0; s0 < nseg; s0 += seg_block)
+                for (int64_t cb = cb0; cb < cb1; ++cb)
+                    mk.panel(a + (cb * F + s0) * K * MR, d + g * S * K * Lq + i0, seg_off.data() + s0,
+                             std::min(seg_block, nseg - s0), K, Lq, tiles + (cb - cb0) * MR * NR, s0 > 0);
+            const int64_t cols = std::min(NR, L - i0);
+            for (int64_t cb = cb0; cb < cb1; ++cb) {
+                const T* tile = tiles + (cb - cb0) * MR * NR;
+                const int64_t rows = std::min(MR, C - cb * MR);
+                for (int64_t r = 0; r < rows; ++r) {
+                    T* out = dx.data + dx.batch_offset(n0 + g) + (cb * MR + r) * dx.channel_stride;
+                    for (int64_t col = 0; col < cols; ++col)
+                        out[(i0 + col) * dx.length_stride] = tile[r * NR + col];
+                }
             }
         }
     }
@@ -530,7 +549,7 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     // tile's running sum every kChunk terms, which keeps float32 rounding
     // error growing with the number of chunks rather than of terms (and the
     // chunk of the transposed input in L1).
-    constexpr int64_t kChunk = 256;
+    constexpr int64_t kChunk = 128;
 
     T* sums = workspace<T>(0, fixed);
     std::fill(sums, sums + fixed, T(0));

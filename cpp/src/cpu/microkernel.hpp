@@ -18,12 +18,12 @@ struct MicroKernels {
     int mr;            // rows of a tile (broadcast operand)
     int nr;            // columns of a tile (vector operand), a multiple of the vector width
 
-    // out[r][col] = sum over segments s (in order), j < cnt (in order) of
-    //   a[(s*cnt + j)*mr + r] * b[seg_off[s] + j*ld + col].
+    // out[r][col] = (accumulate ? out[r][col] : 0) + (sum over segments s (in
+    //   order), j < cnt (in order) of a[(s*cnt + j)*mr + r] * b[seg_off[s] + j*ld + col]).
     // a is a packed panel, b rows are read unaligned. Forward and
     // backward-data: a segment is one filter tap (shifted row of b).
     void (*panel)(const T* a, const T* b, const std::int64_t* seg_off, std::int64_t nseg,
-                  std::int64_t cnt, std::int64_t ld, T* out);
+                  std::int64_t cnt, std::int64_t ld, T* out, bool accumulate);
 
     // out[r][col] += (sum over i < cnt, in order, of d[r*ldd + i] * xt[i*ldx + col]).
     // Backward-weights: rows of d are phase-split dy, rows of xt are the
