@@ -215,10 +215,12 @@ void pack_phase_split(const DataView<const T>& dy, const Geometry& g_, int64_t n
     }
 }
 
-// Transposed input: dst[(g*L + i)*Cp + c] = x[n0+g, c, i], zero for c >= C.
+// Transposed input in column blocks of nr channels:
+// dst[((cb*G + g)*L + i)*nr + cc] = x[n0+g, cb*nr + cc, i], zero past C. A
+// block's rows are contiguous, so the micro-kernel reads it sequentially.
 template <class T>
-void pack_transposed_input(const DataView<const T>& x, int64_t n0, int64_t G, int64_t Cp, T* dst,
-                           int nt) {
+void pack_transposed_input(const DataView<const T>& x, int64_t n0, int64_t G, int64_t Cp,
+                           int64_t nr, T* dst, int nt) {
     const int64_t C = x.channels, L = x.length;
     constexpr int64_t kBlock = 32;  // positions per block: keeps the reads cache-friendly
     const int64_t blocks = ceil_div(L, kBlock);
@@ -227,11 +229,14 @@ void pack_transposed_input(const DataView<const T>& x, int64_t n0, int64_t G, in
         const int64_t g = task / blocks, i0 = (task % blocks) * kBlock;
         const int64_t i1 = std::min(L, i0 + kBlock);
         const T* in = x.data + x.batch_offset(n0 + g);
-        T* out = dst + (g * L) * Cp;
-        for (int64_t c = 0; c < C; ++c)
-            for (int64_t i = i0; i < i1; ++i)
-                out[i * Cp + c] = in[c * x.channel_stride + i * x.length_stride];
-        for (int64_t i = i0; i < i1; ++i) std::fill(out + i * Cp + C, out + (i + 1) * Cp, T(0));
+        for (int64_t c = 0; c < Cp; ++c) {
+            T* out = dst + (((c / nr) * G + g) * L) * nr + c % nr;
+            if (c < C)
+                for (int64_t i = i0; i < i1; ++i)
+                    out[i * nr] = in[c * x.channel_stride + i * x.length_stride];
+            else
+                for (int64_t i = i0; i < i1; ++i) out[i * nr] = T(0);
+        }
     }
 }
 
@@ -561,20 +566,20 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     for (int64_t n0 = 0; n0 < B; n0 += G) {
         const int64_t Gs = std::min(G, B - n0);
         pack_phase_split(dy, geo, n0, Gs, Kp, Lq, d, nt);
-        pack_transposed_input(x, n0, Gs, Cp, xt, nt);
+        pack_transposed_input(x, n0, Gs, Cp, NR, xt, nt);
 #pragma omp parallel for schedule(static) num_threads(nt)
         for (int64_t task = 0; task < tasks; ++task) {
             const int64_t cb = task / used_groups, kb0 = (task % used_groups) * kb_per_group;
             const int64_t kb1 = std::min(nkb, kb0 + kb_per_group);
             for (int64_t g = 0; g < Gs; ++g)
                 for (int64_t i0 = 0; i0 < L; i0 += kChunk) {
-                    const T* xchunk = xt + (g * L + i0) * Cp + cb * NR;
+                    const T* xchunk = xt + ((cb * Gs + g) * L + i0) * NR;
                     const int64_t cnt = std::min(kChunk, L - i0);
                     for (int64_t kb = kb0; kb < kb1; ++kb)
                         for (int64_t f = 0; f < F; ++f) {
                             const int64_t p = f % S, m = f / S;
                             mk.rows_by_columns(d + ((g * S + p) * Kp + kb * MR) * Lq + m + i0, Lq,
-                                               xchunk, Cp, cnt, tile_of(f, kb, cb));
+                                               xchunk, NR, cnt, tile_of(f, kb, cb));
                         }
                 }
         }
