@@ -7,7 +7,7 @@
 //     yfull[n,k,q*S+p] = sum_m sum_c W[p+m*S,k,c] * x[n,c,q-m].
 // Each phase is a stride-1 correlation, run as a GEMM whose rows are filters k
 // (broadcast from a packed weight panel) and whose columns are positions q
-// (vectors read from a zero-padded copy of x, shifted by m: no column buffer).
+// (vectors read from zero-padded slabs of x, shifted by m: no column buffer).
 // Crop, bias and the bias-only "same" extension are applied when a tile is
 // stored. backward-data is the same GEMM with rows c over the phase-split dy;
 // backward-weights reduces phase-split dy rows against the transposed input.
@@ -168,22 +168,31 @@ int64_t elements(const DataView<T>& v) {
     return v.batch() * v.channels * v.length;
 }
 
-// x[n0+g, c, u-P] into dst[(g*C + c)*Lp + u], zero outside [0, L).
+// Input cut into overlapping slabs, one per column block qb: slab qb holds
+// positions [first + qb*nr, first + qb*nr + width) of every channel, rows of
+// `width` contiguous elements: dst[((g*nqb + qb)*C + c)*width + v], zero
+// outside [0, L). The micro-kernel then reads a block's rows one after another.
 template <class T>
-void pack_padded_input(const DataView<const T>& x, int64_t n0, int64_t G, int64_t P, int64_t Lp,
-                       T* dst, int nt) {
+void pack_input_slabs(const DataView<const T>& x, int64_t n0, int64_t G, int64_t first, int64_t nr,
+                      int64_t nqb, int64_t width, T* dst, int nt) {
     const int64_t C = x.channels, L = x.length;
 #pragma omp parallel for schedule(static) num_threads(nt)
     for (int64_t row = 0; row < G * C; ++row) {
         const int64_t g = row / C, c = row % C;
-        T* out = dst + row * Lp;
         const T* in = x.data + x.batch_offset(n0 + g) + c * x.channel_stride;
-        std::fill(out, out + P, T(0));
-        if (x.length_stride == 1)
-            std::memcpy(out + P, in, std::size_t(L) * sizeof(T));
-        else
-            for (int64_t i = 0; i < L; ++i) out[P + i] = in[i * x.length_stride];
-        std::fill(out + P + L, out + Lp, T(0));
+        for (int64_t qb = 0; qb < nqb; ++qb) {
+            T* out = dst + ((g * nqb + qb) * C + c) * width;
+            const int64_t s0 = first + qb * nr;
+            const int64_t v0 = std::max<int64_t>(0, -s0), v1 = std::min(width, L - s0);
+            std::fill(out, out + std::max<int64_t>(0, std::min(v0, width)), T(0));
+            if (v1 > v0) {
+                if (x.length_stride == 1)
+                    std::memcpy(out + v0, in + s0 + v0, std::size_t(v1 - v0) * sizeof(T));
+                else
+                    for (int64_t v = v0; v < v1; ++v) out[v] = in[(s0 + v) * x.length_stride];
+            }
+            std::fill(out + std::max(v0, std::max<int64_t>(0, v1)), out + width, T(0));
+        }
     }
 }
 
@@ -348,11 +357,25 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     const int64_t F = geo.filter_size, S = geo.stride;
     const int64_t Mmax = ceil_div(F, S), P = Mmax - 1;
     const int64_t Kp = round_up(K, MR), nkb = Kp / MR;
-    const int64_t Lp = L + 2 * Mmax + NR;
+    // Columns q of phase p that land in the output: j = q*S + p in [l, jend).
+    const int64_t jend = std::min(geo.full_length, geo.crop_left + geo.out_length);
+    std::vector<int64_t> q_lo(static_cast<std::size_t>(S)), q_hi(static_cast<std::size_t>(S));
+    int64_t nqb = 0;  // column blocks of the longest phase
+    for (int64_t p = 0; p < S; ++p) {
+        q_lo[std::size_t(p)] = geo.crop_left > p ? ceil_div(geo.crop_left - p, S) : 0;
+        q_hi[std::size_t(p)] = jend > p ? ceil_div(jend - p, S) : 0;
+        nqb = std::max(nqb, ceil_div(std::max<int64_t>(0, q_hi[std::size_t(p)] - q_lo[std::size_t(p)]), NR));
+    }
+    // Column block qb of phase p reads inputs q_lo[p] + qb*NR + col - m: one
+    // slab of width NR + P + (spread of q_lo over the phases) covers them all.
+    const int64_t qmin = *std::min_element(q_lo.begin(), q_lo.end());
+    const int64_t qspread = *std::max_element(q_lo.begin(), q_lo.end()) - qmin;
+    const int64_t width = NR + P + qspread;
+    const int64_t per_batch_elems = std::max<int64_t>(1, nqb) * C * width;
 
     const int64_t budget = elements(x) + elements(y) + F * K * C + (bias.data ? K : 0);
     const int64_t fixed = F * C * Kp;
-    const int64_t G = batches_per_slice(B, budget, fixed, C * Lp);
+    const int64_t G = batches_per_slice(B, budget, fixed, per_batch_elems);
     const int nt = threads_for(2.0 * double(B) * double(L) * double(C) * double(K) * double(F));
     if (G == 0) {
         direct_forward(x, w, bias, geo, y, nt);
@@ -377,26 +400,17 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         }
     }
 
-    // Columns q of phase p that land in the output: j = q*S + p in [l, jend).
-    const int64_t jend = std::min(geo.full_length, geo.crop_left + geo.out_length);
-    std::vector<int64_t> q_lo(static_cast<std::size_t>(S)), q_hi(static_cast<std::size_t>(S));
-    int64_t nqb = 0;  // column blocks of the longest phase
-    for (int64_t p = 0; p < S; ++p) {
-        q_lo[std::size_t(p)] = geo.crop_left > p ? ceil_div(geo.crop_left - p, S) : 0;
-        q_hi[std::size_t(p)] = jend > p ? ceil_div(jend - p, S) : 0;
-        nqb = std::max(nqb, ceil_div(std::max<int64_t>(0, q_hi[std::size_t(p)] - q_lo[std::size_t(p)]), NR));
-    }
     std::vector<int64_t> seg_off(static_cast<std::size_t>(Mmax));
-    for (int64_t m = 0; m < Mmax; ++m) seg_off[std::size_t(m)] = P - m;
+    for (int64_t m = 0; m < Mmax; ++m) seg_off[std::size_t(m)] = -m;
 
     // Tasks run (batch, filter block, column block, phase) with the phase
     // fastest: the S phases interleave into the same output rows, so writing
     // them one after another keeps those cache lines in cache.
     const int64_t per_batch = nkb * nqb * S;
-    T* xp = workspace<T>(1, G * C * Lp);
+    T* xp = workspace<T>(1, G * per_batch_elems);
     for (int64_t n0 = 0; n0 < B; n0 += G) {
         const int64_t Gs = std::min(G, B - n0);
-        pack_padded_input(x, n0, Gs, P, Lp, xp, nt);
+        pack_input_slabs(x, n0, Gs, qmin - P, NR, nqb, width, xp, nt);
 #pragma omp parallel for schedule(static) num_threads(nt)
         for (int64_t task = 0; task < Gs * per_batch; ++task) {
             const int64_t g = task / per_batch, kb = (task / (nqb * S)) % nkb;
@@ -405,8 +419,9 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
             if (q0 >= q_hi[std::size_t(p)]) continue;  // this phase has fewer columns
             const int64_t M = taps(p, F, S);
             T tile[16 * 64];  // mr * nr <= 8 * 48 for every body
-            mk.panel(a + phase_offset[std::size_t(p)] + kb * M * C * MR, xp + g * C * Lp + q0,
-                     seg_off.data(), M, C, Lp, tile, false);
+            const T* slab = xp + (g * nqb + qb) * C * width + (q_lo[std::size_t(p)] - qmin) + P;
+            mk.panel(a + phase_offset[std::size_t(p)] + kb * M * C * MR, slab, seg_off.data(), M, C,
+                     width, tile, false);
             const int64_t n = n0 + g;
             const int64_t cols = std::min(NR, q_hi[std::size_t(p)] - q0);
             const int64_t rows = std::min(MR, K - kb * MR);
