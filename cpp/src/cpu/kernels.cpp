@@ -224,6 +224,31 @@ void pack_phase_split(const DataView<const T>& dy, const Geometry& g_, int64_t n
     }
 }
 
+// Phase-split dy cut into slabs per column block ib (positions q in
+// [ib*nr, ib*nr + width)): dst[(((g*nib + ib)*S + p)*K + k)*width + v] =
+// dy_full[n, k, (ib*nr + v)*S + p], zero outside the kept window. A slab's rows
+// are contiguous, so the micro-kernel reads them one after another.
+template <class T>
+void pack_dy_slabs(const DataView<const T>& dy, const Geometry& g_, int64_t n0, int64_t G,
+                   int64_t nib, int64_t nr, int64_t width, T* dst, int nt) {
+    const int64_t K = dy.channels, S = g_.stride;
+#pragma omp parallel for schedule(static) num_threads(nt)
+    for (int64_t row = 0; row < G * K; ++row) {
+        const int64_t g = row / K, k = row % K;
+        const T* in = dy.data + dy.batch_offset(n0 + g) + k * dy.channel_stride;
+        for (int64_t ib = 0; ib < nib; ++ib)
+            for (int64_t p = 0; p < S; ++p) {
+                T* out = dst + (((g * nib + ib) * S + p) * K + k) * width;
+                for (int64_t v = 0; v < width; ++v) {
+                    const int64_t j = (ib * nr + v) * S + p, t = j - g_.crop_left;
+                    out[v] = (t >= 0 && t < g_.out_length && j < g_.full_length)
+                                 ? in[t * dy.length_stride]
+                                 : T(0);
+                }
+            }
+    }
+}
+
 // Transposed input in column blocks of nr channels:
 // dst[((cb*G + g)*L + i)*nr + cc] = x[n0+g, cb*nr + cc, i], zero past C. A
 // block's rows are contiguous, so the micro-kernel reads it sequentially.
@@ -458,11 +483,13 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     const int64_t F = geo.filter_size, S = geo.stride;
     const int64_t Mmax = ceil_div(F, S);
     const int64_t Cp = round_up(C, MR), ncb = Cp / MR;
-    const int64_t Lq = L + Mmax + NR;
+    const int64_t nib = ceil_div(L, NR);
+    const int64_t width = NR + Mmax - 1;  // positions i0 .. i0 + NR - 1 + m
+    const int64_t slab = S * K * width;
 
     const int64_t budget = elements(dy) + elements(dx) + F * K * C;
     const int64_t fixed = F * K * Cp;
-    const int64_t G = batches_per_slice(B, budget, fixed, S * K * Lq);
+    const int64_t G = batches_per_slice(B, budget, fixed, nib * slab);
     const int nt = threads_for(2.0 * double(B) * double(L) * double(C) * double(K) * double(F));
     if (G == 0) {
         direct_backward_data(dy, w, geo, dx, nt);
@@ -485,21 +512,20 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     }
     std::vector<int64_t> seg_off;
     for (int64_t p = 0; p < S; ++p)
-        for (int64_t m = 0; m < taps(p, F, S); ++m) seg_off.push_back(p * K * Lq + m);
+        for (int64_t m = 0; m < taps(p, F, S); ++m) seg_off.push_back(p * K * width + m);
 
     // The reduction over taps is cut into blocks of taps whose rows of dy fit
     // in cache (about 256 KiB), and a task runs every channel block of one
     // column block through a tap block before the next tap block: the rows
     // are read from cache ncb times instead of from memory. Partial sums are
     // added in tap-block order, a split that depends on the shape only.
-    const int64_t nib = ceil_div(L, NR);
     const int64_t nseg = int64_t(seg_off.size());
     const int64_t seg_block = std::max<int64_t>(
-        1, int64_t((256 << 10) / sizeof(T)) / std::max<int64_t>(1, K * (NR + Mmax)));
-    T* d = workspace<T>(1, G * S * K * Lq);
+        1, int64_t((256 << 10) / sizeof(T)) / std::max<int64_t>(1, K * width));
+    T* d = workspace<T>(1, G * nib * slab);
     for (int64_t n0 = 0; n0 < B; n0 += G) {
         const int64_t Gs = std::min(G, B - n0);
-        pack_phase_split(dy, geo, n0, Gs, K, Lq, d, nt);
+        pack_dy_slabs(dy, geo, n0, Gs, nib, NR, width, d, nt);
         // All channel blocks per task when there are enough column blocks for
         // the threads; one channel block per task otherwise.
         const int64_t cb_per_task = Gs * nib >= 4 * int64_t(nt) ? ncb : 1;
@@ -512,8 +538,9 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
             T* tiles = workspace<T>(3, (cb1 - cb0) * MR * NR);
             for (int64_t s0 = 0; s0 < nseg; s0 += seg_block)
                 for (int64_t cb = cb0; cb < cb1; ++cb)
-                    mk.panel(a + (cb * F + s0) * K * MR, d + g * S * K * Lq + i0, seg_off.data() + s0,
-                             std::min(seg_block, nseg - s0), K, Lq, tiles + (cb - cb0) * MR * NR, s0 > 0);
+                    mk.panel(a + (cb * F + s0) * K * MR, d + (g * nib + ib) * slab, seg_off.data() + s0,
+                             std::min(seg_block, nseg - s0), K, width, tiles + (cb - cb0) * MR * NR,
+                             s0 > 0);
             const int64_t cols = std::min(NR, L - i0);
             for (int64_t cb = cb0; cb < cb1; ++cb) {
                 const T* tile = tiles + (cb - cb0) * MR * NR;
