@@ -48,14 +48,17 @@ def canonical_name(name: str) -> str:
     snake = _SPELLINGS.get(name.lower())
     if snake is not None:
         return snake
-    close = difflib.get_close_matches(name.lower(), list(_SPELLINGS), n=1, cutoff=0.5)
+    # An abbreviation is suggested (never accepted) when it starts only one option's name.
+    lowered = name.lower()
+    extended = {snake for spelling, snake in _SPELLINGS.items() if spelling.startswith(lowered)}
+    close = difflib.get_close_matches(lowered, list(_SPELLINGS), n=1, cutoff=0.5)
     hint = ""
-    if close:
-        suggestion = _SPELLINGS[close[0]]
+    if len(extended) == 1 or close:
+        suggestion = extended.pop() if len(extended) == 1 else _SPELLINGS[close[0]]
         vendor = next(v for v, s in OPTIONS.items() if s == suggestion)
-        hint = f"; did you mean {vendor} ({suggestion})?"
+        hint = f" Did you mean {vendor} ({suggestion})?"
     raise TypeError(
-        f"unknown option {name!r} for transposed_conv1d_layer{hint} "
+        f"unknown option {name!r} for transposed_conv1d_layer.{hint} "
         f"Valid options (case-insensitive, vendor or snake_case spelling): {_valid_names_text()}"
     )
 
