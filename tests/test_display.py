@@ -78,6 +78,10 @@ def test_display_of_name_mode_and_resolved_same_cropping():
     assert _rows(str(layer))["CroppingSize"] == "[1 2]"
 
 
+def test_display_doubles_quotes_in_the_name():
+    assert _rows(str(tconv1d.transposed_conv1d_layer(5, 2, Name="it's")))["Name"] == "'it''s'"
+
+
 def test_display_of_manual_asymmetric_cropping():
     assert _rows(str(tconv1d.transposed_conv1d_layer(5, 2, Cropping=[0, 3])))["CroppingSize"] == "[0 3]"
 

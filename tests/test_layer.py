@@ -8,6 +8,8 @@ import pickle
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tconv1d
 
@@ -417,6 +419,33 @@ def test_predict_equals_the_functional_api_and_a_loop_oracle(stride, cropping):
     geometry = tconv1d.resolve_geometry(5, 4, stride, cropping)
     oracle = loop_forward(x_cbt.transpose(1, 0, 2), layer.weights, layer.bias, stride, geometry.crop_left, geometry.out_length)
     np.testing.assert_allclose(y.transpose(1, 0, 2), oracle, rtol=1e-12, atol=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    filter_size=st.integers(1, 6),
+    stride=st.integers(1, 4),
+    channels=st.integers(1, 3),
+    num_filters=st.integers(1, 3),
+    batch=st.integers(1, 2),
+    length=st.integers(1, 5),
+    cropping=st.one_of(st.just("same"), st.tuples(st.integers(0, 3), st.integers(0, 3))),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_predict_matches_the_loop_oracle_on_random_shapes(filter_size, stride, channels, num_filters, batch, length, cropping, seed):
+    crop = cropping if cropping == "same" else list(cropping)
+    if crop != "same" and (length - 1) * stride + filter_size - sum(crop) < 1:
+        crop = 0  # R2.2 would reject it; that error is tested elsewhere
+    layer = random_layer(filter_size, num_filters, channels, seed=seed, Stride=stride, Cropping=crop)
+    x = np.random.default_rng(seed).standard_normal((channels, batch, length))
+    y = layer.predict(x)
+    # R2.3 written out: crop total F - S, the odd element on the right; nothing when F < S.
+    left = max(filter_size - stride, 0) // 2 if crop == "same" else (crop if crop == 0 else crop[0])
+    assert layer.cropping_size[0] == left
+    oracle = loop_forward(x.transpose(1, 0, 2), layer.weights, layer.bias, stride, left, y.shape[2])
+    np.testing.assert_allclose(y.transpose(1, 0, 2), oracle, rtol=1e-12, atol=1e-12)
+    if crop == "same":
+        assert y.shape[2] == length * stride
 
 
 @pytest.mark.parametrize("fmt", ["CBT", "BCT", "SCB", "CT", "SC", "SCBT"])

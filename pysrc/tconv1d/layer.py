@@ -422,7 +422,8 @@ class TransposedConvolution1DLayer:
         channels = self.num_channels
         left, right = self.cropping_size
         groups = [
-            (None, [("Name", f"'{self._name}'")]),
+            # A quote inside the name is doubled, as MATLAB writes a char vector.
+            (None, [("Name", "'" + self._name.replace("'", "''") + "'")]),
             (
                 "Hyperparameters",
                 [
