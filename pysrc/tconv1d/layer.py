@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .arguments import Cropping, as_cropping, as_integer, as_nonnegative_scalar, match_choice
+from .arguments import as_cropping, as_integer, as_nonnegative_scalar, match_choice
 from .formats import parse_format
 from .functional import resolve_geometry, transposed_conv1d, transposed_conv1d_backward
 from .initializers import (
