@@ -2,9 +2,11 @@
 parameter arrays (R1.6).
 
 Random draws come from ``numpy.random.Generator(PCG64(seed))`` in float64 and
-are then rounded to the requested dtype: PCG64 and NumPy's samplers are
-specified bit for bit, so the same seed gives the same weights on every
-machine, and the float32 weights are exactly the float64 ones rounded.
+are then rounded to the requested dtype. PCG64 is a fixed integer algorithm
+and NumPy's uniform and ziggurat-normal samplers do not depend on the CPU, so
+with one NumPy version the same seed gives the same weights on every machine;
+the float32 weights are exactly the float64 ones rounded, and a GPU backend is
+given these host-drawn values rather than drawing its own.
 Weights are drawn first, then the bias, from the same generator.
 """
 
