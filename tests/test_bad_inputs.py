@@ -61,6 +61,18 @@ BAD_INPUTS = [
     ("fmt-ndim", "tconv1d.transposed_conv1d(x, w, fmt='CT')", "ValueError", ["CT", "3 dimensions"]),
     ("fmt-not-string", "tconv1d.transposed_conv1d(x, w, fmt=3)", "TypeError", ["fmt"]),
     ("channels-mismatch", "tconv1d.transposed_conv1d(np.ones((2, 4, 5)), w)", "ValueError", ["4 channels", "NumChannels = 3"]),
+    # R1 / R5 / R6 through the layer
+    ("layer-filter-size-zero", "tconv1d.transposed_conv1d_layer(0, 4)", "ValueError", ["filter_size", "0"]),
+    ("layer-num-filters-float", "tconv1d.transposed_conv1d_layer(3, 2.5)", "ValueError", ["num_filters", "2.5"]),
+    ("layer-unknown-option", "tconv1d.transposed_conv1d_layer(3, 4, Strid=2)", "TypeError", ["Strid", "Stride"]),
+    ("layer-bad-initializer", "tconv1d.transposed_conv1d_layer(3, 4, WeightsInitializer='xavier')", "ValueError", ["WeightsInitializer", "xavier"]),
+    ("layer-weights-size", "tconv1d.transposed_conv1d_layer(3, 4, Weights=np.ones((3, 5, 2)))", "ValueError", ["Weights", "3×4×"]),
+    ("layer-weights-int", "tconv1d.transposed_conv1d_layer(3, 4, Weights=np.ones((3, 4, 2), dtype=int))", "TypeError", ["Weights"]),
+    ("layer-bias-float16", "tconv1d.transposed_conv1d_layer(3, 4, Bias=np.ones((1, 4), dtype=np.float16))", "TypeError", ["Bias", "float16"]),
+    ("layer-factor-negative", "tconv1d.transposed_conv1d_layer(3, 4, WeightL2Factor=-1)", "ValueError", ["WeightL2Factor", "-1"]),
+    ("layer-channels-conflict", "tconv1d.transposed_conv1d_layer(3, 4, NumChannels=3, Weights=np.ones((3, 4, 2)))", "ValueError", ["NumChannels", "3"]),
+    ("layer-predict-channels", "tconv1d.transposed_conv1d_layer(4, 2, NumChannels=4).predict(np.ones((3, 2, 5)), fmt='CBT')", "ValueError", ["3", "4"]),
+    ("layer-callable-size", "tconv1d.transposed_conv1d_layer(3, 4, WeightsInitializer=lambda sz: np.ones(2)).initialize(2)", "ValueError", ["3×4×2"]),
     ("threads-negative", "tconv1d.set_num_threads(-1)", "ValueError", ["num_threads", "-1"]),
 ]
 
