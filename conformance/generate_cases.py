@@ -417,9 +417,9 @@ def numerics_cases():
     cases.append({
         "id": "numerics/ieee/inf-propagates", "spec": "R3.6", "kind": "forward",
         "description": "+Inf times a positive weight is +Inf; times a negative weight -Inf; Inf - Inf is NaN",
-        "x": arr([[[inf, 1]]]), "weights": arr([[[1.0]], [[-1.0]]]), "bias": None,
+        "x": arr([[[inf, inf, 1]]]), "weights": arr([[[1.0]], [[-1.0]]]), "bias": None,
         "stride": 1, "cropping": 0, "fmt": "BCT",
-        "expect": {"values": arr([[[inf, nan, -1]]])},
+        "expect": {"values": arr([[[inf, nan, "-Infinity", -1]]])},
     })
 
     # Randomized cases against the runner's oracle, with the tolerances of R3.5.
