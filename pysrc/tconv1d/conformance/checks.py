@@ -45,9 +45,13 @@ class _NotImplemented(Exception):
 
 
 class _Failure(Exception):
-    def __init__(self, message: str, max_error: float | None = None):
+    """The case failed. ``spec`` names the violated requirement when it is not the
+    one the case cites (e.g. R7.1 for an input modified during any case)."""
+
+    def __init__(self, message: str, max_error: float | None = None, spec: str | None = None):
         super().__init__(message)
         self.max_error = max_error
+        self.spec = spec
 
 
 def _function(impl, name: str):
@@ -81,7 +85,7 @@ def _call_unmodified(function, arrays: dict, **kwargs):
     result = function(**arrays, **kwargs)
     for name, copy in before.items():
         if copy is not None and not np.array_equal(copy, arrays[name], equal_nan=copy.dtype.kind in "fc"):
-            raise _Failure(f"R7.1: the call modified its input {name}")
+            raise _Failure(f"the call modified its input {name} (R7.1: inputs are never modified)", spec="R7.1")
     return result
 
 
@@ -465,6 +469,7 @@ def run_case(case: dict, impl) -> Result:
         result.status, result.message = SKIPPED, f"not implemented: {why}" if str(why) else "not implemented"
     except _Failure as failure:
         result.status, result.message, result.max_error = FAILED, str(failure), failure.max_error
+        result.spec = failure.spec or result.spec
     except Exception as error:  # noqa: BLE001 - an unexpected exception is a failure of the case
         result.status, result.message = FAILED, f"raised {type(error).__name__}: {error}"
     result.seconds = time.perf_counter() - start

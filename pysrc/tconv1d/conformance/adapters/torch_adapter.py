@@ -51,11 +51,20 @@ def _batched(x, fmt: str):
         return x, False
     if fmt == "CT":
         return x[None], True
-    raise NotImplementedError(f"format {fmt!r}: torch takes (N, C, L) or (C, L) only")
+    raise NotImplementedError("formats other than BCT and CT (torch takes (N, C, L) or (C, L) only)")
 
 
 def _forward(x, w, b, stride, cropping):
     """y from torch tensors: x (N, C, L), w (F, K, C) as in the spec."""
+    try:
+        return _conv_transpose(x, w, b, stride, cropping)
+    except NotImplementedError as error:
+        # torch's own "not implemented for dtype" is how torch rejects an input, not
+        # a gap in this adapter: report it as the error it is.
+        raise RuntimeError(f"torch: {error}") from None
+
+
+def _conv_transpose(x, w, b, stride, cropping):
     filter_size = w.shape[0]
     left, right, output_padding = _crop(filter_size, stride, cropping)
     padding = min(left, right)
