@@ -308,17 +308,20 @@ def cropping_cases():
             description += f": t = F - S = {total}, resolved [l r] = [{left} {right}]"
             if extension:
                 description += f", {extension} bias-only element(s) appended on the right"
-        cases.append({
-            "id": f"cropping/values/L{length}-F{filter_size}-S{stride}-{crop_id}",
-            "spec": spec,
-            "kind": "forward",
-            "description": description,
-            "resolved_crop": [left, right],
-            "extension": extension,
-            "x": arr(x), "weights": arr(w), "bias": arr(b),
-            "stride": stride, "cropping": cropping, "fmt": "BCT",
-            "expect": {"values": arr(y)},
-        })
+        # float64, and a float32 twin (the values are small integers, exact in both)
+        # so that float32-only peers are judged on the crop placement too.
+        for dtype, suffix in (("float64", ""), ("float32", "-float32")):
+            cases.append({
+                "id": f"cropping/values/L{length}-F{filter_size}-S{stride}-{crop_id}{suffix}",
+                "spec": spec,
+                "kind": "forward",
+                "description": description,
+                "resolved_crop": [left, right],
+                "extension": extension,
+                "x": arr(x, dtype), "weights": arr(w, dtype), "bias": arr(b, dtype),
+                "stride": stride, "cropping": cropping, "fmt": "BCT",
+                "expect": {"values": arr(y, dtype)},
+            })
     # The bias-only extension holds exactly the bias, even with zero weights and data.
     x = [[[0.0, 0.0]]]
     w = [[[0.0]]]
@@ -404,6 +407,28 @@ def numerics_cases():
         "x": arr([[[1, 2]]]), "weights": arr([[[1.0]], [[1.0]]]), "bias": None,
         "stride": 1, "cropping": [2, 1], "fmt": "BCT", "expect": {"error": ["ValueError"]},
     })
+
+    # Non-contiguous, reversed-stride, Fortran-ordered and read-only inputs are valid (R7.2):
+    # the runner passes views with these layouts holding the same values.
+    for layout in ("reversed", "strided", "fortran", "readonly"):
+        x = [ramp((3, 5), 1), ramp((3, 5), -7)]
+        w = ramp((4, 2, 3), -6)
+        b = [1, -1]
+        for kind in ("forward", "backward"):
+            case = {
+                "id": f"numerics/layout/{kind}-{layout}", "spec": "R7.2", "kind": kind,
+                "description": f"every array argument passed as a {layout} view",
+                "x": arr(x), "weights": arr(w), "stride": 2, "cropping": [1, 2], "fmt": "BCT", "layout": layout,
+            }
+            if kind == "forward":
+                case["bias"] = arr(b)
+                case["expect"] = {"values": arr(forward(x, w, b, 2, [1, 2]))}
+            else:
+                dy = ramp((2, 2, expected_length(5, 4, 2, [1, 2])), -4)
+                dx, dw, db = backward(x, w, dy, 2, [1, 2])
+                case["dy"] = arr(dy)
+                case["expect"] = {"dx": arr(dx), "dweights": arr(dw), "dbias": arr(db)}
+            cases.append(case)
 
     # NaN and Inf propagate as IEEE arithmetic says (R3.6).
     inf, nan = "Infinity", "NaN"
@@ -800,6 +825,18 @@ def initializers_cases():
                       "args": [5, 4], "options": {"WeightsInitializer": initializer, "BiasInitializer": "narrownormal"},
                       "num_channels": 3, "seed": 7, "other_seed": 8,
                       "description": "the same seed gives the same parameters; another seed other parameters"})
+    # Lazy initialization at the first forward call: NumChannels 'auto' is taken from the input (R5).
+    cases.append({"id": "initializers/lazy-at-first-predict", "spec": "R5", "kind": "layer_predict",
+                  "args": [3, 2], "options": {"Stride": 2, "Cropping": "same"},
+                  "x": rnd((5, 4, 2), 6001, "float32"), "fmt": "TCB",
+                  "expect": {"properties": {"num_channels": 4}, "weights_shape": [3, 2, 4], "bias_shape": [1, 2],
+                             "shape": [10, 2, 2], "rtol": RTOL["float32"]},
+                  "description": "predict on 4-channel TCB data initializes 3x2x4 weights; y = forward(x) with them"})
+    cases.append({"id": "initializers/predict-channel-mismatch", "spec": "R4.4", "kind": "layer_predict",
+                  "args": [3, 2], "options": {"NumChannels": 3},
+                  "x": rnd((2, 4, 5), 6002, "float32"), "fmt": "BCT",
+                  "expect": {"error": ["ValueError"], "message_contains": ["4", "3"]},
+                  "description": "NumChannels 3, data with 4 channels"})
     # Only empty parameters are initialized (R5).
     cases.append({"id": "initializers/keeps-given-weights", "spec": "R5", "kind": "layer",
                   "args": [2, 1], "options": {"Weights": arr([[[0.5]], [[0.25]]], "float32"), "WeightsInitializer": "ones"},

@@ -116,9 +116,10 @@ def test_cli_reports_and_exit_status(tmp_path):
     good = subprocess.run(command + ["--impl", "mutants._correct_layer"], capture_output=True, text=True, env=env,
                           cwd=tmp_path)
     assert good.returncode == 0, good.stdout + good.stderr
-    assert good.stdout.strip().splitlines()[-1] == "94 passed, 0 failed, 0 skipped"
+    count = len(case_files.load_cases(["cropping", "properties"]))
+    assert good.stdout.strip().splitlines()[-1] == f"{count} passed, 0 failed, 0 skipped"
     data = json.loads(report.read_text())
-    assert data["summary"]["passed"] == 94 and {r["status"] for r in data["results"]} == {"passed"}
+    assert data["summary"]["passed"] == count and {r["status"] for r in data["results"]} == {"passed"}
     assert "<testsuite" in junit.read_text()
     bad = subprocess.run(command + ["--impl", "mutants.same_extra_crop_left"], capture_output=True, text=True, env=env,
                          cwd=tmp_path)
@@ -126,3 +127,30 @@ def test_cli_reports_and_exit_status(tmp_path):
     assert "FAILED cropping/values/L4-F4-S1-same  [R2.3]" in bad.stdout
     assert bad.stdout.strip().splitlines()[-1].endswith("failed, 0 skipped")
     assert "<failure" in junit.read_text()
+
+
+def test_implementation_from_a_file_path(tmp_path):
+    """--impl accepts a .py file; what it lacks is skipped, never passed."""
+    from tconv1d.conformance.adapters import load_adapter
+
+    path = tmp_path / "only_length.py"
+    path.write_text("import tconv1d\noutput_length = tconv1d.output_length\n")
+    adapter = load_adapter(str(path))
+    by_kind = {}
+    for case in ALL_CASES:
+        by_kind.setdefault(case["kind"], case)
+    assert run_case(by_kind["output_length_grid"], adapter).status == "passed"
+    for kind in ("forward", "backward", "layer", "layer_initializer"):
+        result = run_case(by_kind[kind], adapter)
+        assert result.status == SKIPPED and result.message.startswith("not implemented"), (kind, result)
+
+
+def test_cuda_adapter_is_skipped_cleanly_or_runs():
+    from tconv1d.conformance.adapters import load_adapter
+
+    adapter = load_adapter("cuda")
+    result = run_case(next(c for c in ALL_CASES if c["kind"] == "forward"), adapter)
+    if adapter.UNAVAILABLE:
+        assert result.status == SKIPPED and "unavailable" in result.message
+    else:
+        assert result.status != FAILED, result.message

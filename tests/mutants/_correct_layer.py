@@ -150,6 +150,8 @@ class Layer:
         return self
 
     def predict(self, x, fmt="BCT"):
+        if self._weights is None or self._bias is None:
+            self.initialize(num_channels=np.shape(x)[fmt.upper().index("C")])
         return tconv1d.transposed_conv1d(x, self.weights, self.bias, self.stride,
                                          "same" if self.cropping_mode == "same" else self.cropping_size, fmt)
 

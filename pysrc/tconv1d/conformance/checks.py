@@ -142,12 +142,31 @@ def check_output_length_table(case, impl):
 # ---------------------------------------------------------------- the operation
 
 
+def _view(array: np.ndarray, layout):
+    """The same values in another memory layout (R7.2): what a case's ``layout`` asks for."""
+    if layout is None:
+        return array
+    if layout == "reversed":  # negative strides on every axis
+        index = (slice(None, None, -1),) * array.ndim
+        return array[index].copy()[index]
+    if layout == "strided":  # every other element of a buffer twice as long
+        return np.repeat(array, 2, axis=-1)[..., ::2]
+    if layout == "fortran":
+        return np.asfortranarray(array)
+    if layout == "readonly":
+        view = array.copy()
+        view.flags.writeable = False
+        return view
+    raise ValueError(f"unknown layout {layout!r}")
+
+
 def _operation_inputs(case):
-    arrays = {"x": make_array(case["x"]), "weights": make_array(case["weights"])}
+    layout = case.get("layout")
+    arrays = {"x": _view(make_array(case["x"]), layout), "weights": _view(make_array(case["weights"]), layout)}
     if "bias" in case:
-        arrays["bias"] = None if case["bias"] is None else make_array(case["bias"])
+        arrays["bias"] = None if case["bias"] is None else _view(make_array(case["bias"]), layout)
     if "dy" in case:
-        arrays["dy"] = make_array(case["dy"])
+        arrays["dy"] = _view(make_array(case["dy"]), layout)
     options = {"stride": case["stride"], "cropping": case["cropping"], "fmt": case["fmt"]}
     return arrays, options
 
@@ -352,6 +371,33 @@ def check_layer_initializer(case, impl):
     return None
 
 
+def check_layer_predict(case, impl):
+    """Lazy initialization at the first forward call (R5) and the layer's channel check (R4.4)."""
+    layer = _make_layer(case, impl)
+    x = make_array(case["x"])
+    expect = case["expect"]
+    predict = getattr(layer, "predict", None)
+    if predict is None:
+        raise _NotImplemented("not implemented: layer.predict")
+    if "error" in expect:
+        _expect_error(expect, lambda: predict(x, fmt=case["fmt"]))
+        return None
+    y = predict(x, fmt=case["fmt"])
+    _check_properties(layer, expect["properties"])
+    weights, bias = np.asarray(layer.weights), np.asarray(layer.bias)
+    if list(weights.shape) != expect["weights_shape"] or list(bias.shape) != expect["bias_shape"]:
+        raise _Failure(f"after predict, weights {weights.shape} and bias {bias.shape}; expected "
+                       f"{tuple(expect['weights_shape'])} and {tuple(expect['bias_shape'])}")
+    cropping = "same" if str(layer.cropping_mode).lower() == "same" else [int(v) for v in np.ravel(layer.cropping_size)]
+    expected = oracle.forward_fmt(x, weights, bias.ravel(), int(layer.stride), cropping, case["fmt"])
+    if list(expected.shape) != expect["shape"]:
+        raise AssertionError(f"case data and oracle disagree on the shape: {expect['shape']} vs {expected.shape}")
+    ok, message, error = compare(y, expected, expect["rtol"], x.dtype)
+    if not ok:
+        raise _Failure(f"predict: {message}", error)
+    return error
+
+
 class _SentinelError(Exception):
     """Raised inside a callable initializer: must reach the caller unchanged (R5.5)."""
 
@@ -421,6 +467,7 @@ CHECKS = {
     "layer_initializer": check_layer_initializer,
     "layer_initializer_callable": check_layer_initializer_callable,
     "layer_initializer_seed": check_layer_initializer_seed,
+    "layer_predict": check_layer_predict,
 }
 
 
@@ -436,13 +483,19 @@ def describe_inputs(case) -> str:
         return f"L={case['length']} F={case['filter_size']} S={case['stride']}, {len(case['rows'])} croppings"
     if kind == "output_length_table":
         return f"F={case['filter_size']} S={case['stride']}, {len(case['rows'])} lengths"
-    if kind in ("forward", "backward", "adjoint"):
+    if kind in ("forward", "backward", "adjoint", "layer_predict"):
         parts = []
         for name in ("x", "weights", "bias", "dy"):
             if name in case:
                 spec = case[name]
                 parts.append(f"{name}=None" if spec is None else f"{name}={summarize(make_array(spec))}")
-        parts.append(f"stride={case['stride']} cropping={case['cropping']!r} fmt={case['fmt']!r}")
+        if kind == "layer_predict":
+            parts.insert(0, f"transposed_conv1d_layer({case['args']}, {case['options']}).predict")
+            parts.append(f"fmt={case['fmt']!r}")
+        else:
+            parts.append(f"stride={case['stride']} cropping={case['cropping']!r} fmt={case['fmt']!r}")
+        if "layout" in case:
+            parts.append(f"as {case['layout']} views")
         return ", ".join(parts)
     args = ", ".join(repr(a) for a in case.get("args", []))
     options = ", ".join(f"{k}={summarize(decode(v))}" for k, v in case.get("options", {}).items())
