@@ -8,6 +8,7 @@ from __future__ import annotations
 from . import _core
 from .formats import SUPPORTED_FORMATS
 from .functional import output_length, resolve_geometry, transposed_conv1d, transposed_conv1d_backward
+from .layer import TransposedConvolution1DLayer, transposed_conv1d_layer
 
 __version__ = _core.version()
 
@@ -26,6 +27,7 @@ def get_num_threads() -> int:
 
 __all__ = [
     "SUPPORTED_FORMATS",
+    "TransposedConvolution1DLayer",
     "__version__",
     "get_num_threads",
     "output_length",
@@ -33,4 +35,5 @@ __all__ = [
     "set_num_threads",
     "transposed_conv1d",
     "transposed_conv1d_backward",
+    "transposed_conv1d_layer",
 ]

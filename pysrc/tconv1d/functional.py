@@ -83,10 +83,23 @@ def _check_channels(fmt: Format, x: np.ndarray, channels: int, name: str = "x") 
         )
 
 
-def _geometry(fmt: Format, x: np.ndarray, filter_size: int, stride: int, cropping: Cropping):
-    return _core.resolve_geometry(
-        x.shape[fmt.spatial_axis], filter_size, stride, cropping.same, cropping.left, cropping.right
+def _prepare(x: Any, weights: Any, stride: Any, cropping: Any, fmt: Any):
+    """What every pass validates first: data, format, weights, channels, geometry.
+
+    Returns ``(x, fmt, weights, geometry)`` with ``x`` a float NumPy array and the
+    weights in its dtype.
+    """
+    x = as_data(x)
+    fmt_ = parse_format(fmt, x.ndim)
+    w = as_weights(weights, x.dtype)
+    filter_size, _, channels = w.shape
+    stride = as_integer(stride, "stride")
+    crop: Cropping = as_cropping(cropping)
+    _check_channels(fmt_, x, channels)
+    geometry = _core.resolve_geometry(
+        x.shape[fmt_.spatial_axis], filter_size, stride, crop.same, crop.left, crop.right
     )
+    return x, fmt_, w, geometry
 
 
 def transposed_conv1d(x: Any, weights: Any, bias: Any = None, stride: Any = 1, cropping: Any = 0, fmt: str = "BCT"):
@@ -102,15 +115,9 @@ def transposed_conv1d(x: Any, weights: Any, bias: Any = None, stride: Any = 1, c
     if impl is not None:
         return impl.transposed_conv1d(x, weights, bias, stride=stride, cropping=cropping, fmt=fmt)
 
-    x = as_data(x)
-    fmt_ = parse_format(fmt, x.ndim)
-    w = as_weights(weights, x.dtype)
-    filter_size, num_filters, channels = w.shape
+    x, fmt_, w, geometry = _prepare(x, weights, stride, cropping, fmt)
+    num_filters = w.shape[1]
     b = as_bias(bias, num_filters, x.dtype)
-    stride = as_integer(stride, "stride")
-    crop = as_cropping(cropping)
-    _check_channels(fmt_, x, channels)
-    geometry = _geometry(fmt_, x, filter_size, stride, crop)
     y = np.empty(fmt_.output_shape(x.shape, num_filters, geometry.out_length), dtype=x.dtype)
     if fmt_.batch_size(x.shape) > 0:
         _core.forward(fmt_.canonical(x), w, b, geometry, fmt_.canonical(y))
@@ -130,14 +137,8 @@ def transposed_conv1d_backward(x: Any, weights: Any, dy: Any, stride: Any = 1, c
     if impl is not None:
         return impl.transposed_conv1d_backward(x, weights, dy, stride=stride, cropping=cropping, fmt=fmt)
 
-    x = as_data(x)
-    fmt_ = parse_format(fmt, x.ndim)
-    w = as_weights(weights, x.dtype)
-    filter_size, num_filters, channels = w.shape
-    stride = as_integer(stride, "stride")
-    crop = as_cropping(cropping)
-    _check_channels(fmt_, x, channels)
-    geometry = _geometry(fmt_, x, filter_size, stride, crop)
+    x, fmt_, w, geometry = _prepare(x, weights, stride, cropping, fmt)
+    num_filters = w.shape[1]
     dy = as_data(dy, "dy")
     expected = fmt_.output_shape(x.shape, num_filters, geometry.out_length)
     if dy.shape != expected:

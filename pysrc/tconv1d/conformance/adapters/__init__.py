@@ -1,0 +1,60 @@
+"""The implementations the conformance runner can validate.
+
+The adapter protocol is duck-typed: an adapter is any object (usually a module)
+offering some of
+
+- ``transposed_conv1d(x, weights, bias=None, stride=1, cropping=0, fmt="BCT")`` -> y
+- ``transposed_conv1d_backward(x, weights, dy, stride=1, cropping=0, fmt="BCT")`` -> (dx, dweights, dbias)
+- ``output_length(length, filter_size, stride=1, cropping=0)`` -> int
+- ``transposed_conv1d_layer(filter_size, num_filters, **options)`` -> a layer object
+
+with the semantics of SPEC.md, NumPy arrays in and array-likes out. A missing
+function, or one that raises ``NotImplementedError``, makes the cases that need
+it *skipped: not implemented*. An adapter may set ``UNAVAILABLE`` to a reason
+string, which skips every case (e.g. no GPU). ``NAME`` is the name reported.
+
+Built in: ``tconv1d`` (this package, the default), ``torch``, ``onnxruntime``,
+``cuda`` (this package on CuPy arrays). Any other name is imported as a module,
+or loaded from a ``.py`` file path.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import types
+
+BUILTIN = {
+    "tconv1d": None,  # the package itself
+    "torch": ".torch_adapter",
+    "onnxruntime": ".onnxruntime_adapter",
+    "cuda": ".cuda_adapter",
+}
+
+
+def _from_path(path: str) -> types.ModuleType:
+    name = "tconv1d_conformance_impl_" + os.path.splitext(os.path.basename(path))[0]
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load an implementation from {path!r}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_adapter(name="tconv1d"):
+    """The adapter for ``--impl NAME|MODULE|FILE.py``."""
+    if not isinstance(name, str):
+        return name  # already an adapter object or module
+    if name in BUILTIN:
+        if BUILTIN[name] is None:
+            return importlib.import_module("tconv1d")
+        return importlib.import_module(BUILTIN[name], __name__)
+    if name.endswith(".py") or os.sep in name:
+        return _from_path(name)
+    return importlib.import_module(name)
+
+
+def adapter_name(adapter) -> str:
+    return getattr(adapter, "NAME", None) or getattr(adapter, "__name__", None) or type(adapter).__name__

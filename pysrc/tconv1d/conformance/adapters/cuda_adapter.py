@@ -1,0 +1,45 @@
+"""This package on the GPU: the same functions called with CuPy arrays, whose
+results are brought back to NumPy for judging. Unavailable (every case skipped,
+with the reason) without CuPy, a CUDA device or the ``tconv1d.cuda`` module.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+NAME = "cuda"
+UNAVAILABLE = None
+
+try:
+    import cupy
+
+    if cupy.cuda.runtime.getDeviceCount() < 1:
+        UNAVAILABLE = "no CUDA device"
+    else:
+        import tconv1d
+        import tconv1d.cuda  # noqa: F401 - the GPU path must exist
+except Exception as error:  # noqa: BLE001 - any failure means this adapter cannot run
+    UNAVAILABLE = UNAVAILABLE or f"CuPy/GPU/tconv1d.cuda not usable ({type(error).__name__}: {error})"
+
+
+def _device(array):
+    return None if array is None else cupy.asarray(array)
+
+
+def _host(array):
+    return cupy.asnumpy(array) if isinstance(array, cupy.ndarray) else np.asarray(array)
+
+
+def transposed_conv1d(x, weights, bias=None, stride=1, cropping=0, fmt="BCT"):
+    y = tconv1d.transposed_conv1d(_device(x), _device(weights), _device(bias), stride=stride, cropping=cropping, fmt=fmt)
+    return _host(y)
+
+
+def transposed_conv1d_backward(x, weights, dy, stride=1, cropping=0, fmt="BCT"):
+    grads = tconv1d.transposed_conv1d_backward(_device(x), _device(weights), _device(dy), stride=stride,
+                                               cropping=cropping, fmt=fmt)
+    return tuple(_host(g) for g in grads)
+
+
+def output_length(length, filter_size, stride=1, cropping=0):
+    return tconv1d.output_length(length, filter_size, stride, cropping)

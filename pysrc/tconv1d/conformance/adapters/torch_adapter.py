@@ -1,0 +1,102 @@
+"""PyTorch's ``conv_transpose1d`` behind the adapter protocol (forward and gradients).
+
+The mapping is SPEC R3.2: a PyTorch weight ``w[c, k, f]`` is ``W[f, k, c]``;
+PyTorch's symmetric ``padding=p`` is the crop ``[p p]``. What PyTorch cannot say
+natively is expressed here with its own tools, nothing recomputed by hand:
+
+- an asymmetric crop ``[l r]``: ``padding=min(l, r)``, then slice off the rest;
+- ``'same'`` (R2.3): the crop ``[floor(t/2), t - floor(t/2)]`` for ``t = F - S >= 0``;
+  for ``F < S``, ``output_padding = S - F`` appends the bias-only positions;
+- Weights of the other float dtype are converted to the data's (R3.4).
+
+Formats: PyTorch takes (N, C, L) and (C, L) only, so ``BCT`` and ``CT`` run and
+every other format is *not implemented*. PyTorch has no output-length function
+and no layer with the vendor's properties: those cases are skipped. Argument
+errors are whatever PyTorch raises (mostly RuntimeError), so the cases that
+expect the spec's ValueError/TypeError fail: that is a real difference.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+try:
+    import torch
+except ImportError as error:  # the runner reports every case skipped
+    torch = None
+    UNAVAILABLE = f"torch is not importable ({error})"
+else:
+    UNAVAILABLE = None
+
+NAME = "torch"
+
+
+def _crop(filter_size: int, stride: int, cropping):
+    """(left, right, output_padding) of a Cropping value, per R2.3."""
+    if isinstance(cropping, str):
+        if cropping.lower() != "same":
+            raise ValueError(f"cropping must be a nonnegative integer, a pair or 'same', got {cropping!r}")
+        total = filter_size - stride
+        if total >= 0:
+            return total // 2, total - total // 2, 0
+        return 0, 0, stride - filter_size
+    if isinstance(cropping, (list, tuple)):
+        return int(cropping[0]), int(cropping[1]), 0
+    return int(cropping), int(cropping), 0
+
+
+def _batched(x, fmt: str):
+    fmt = fmt.upper()
+    if fmt == "BCT":
+        return x, False
+    if fmt == "CT":
+        return x[None], True
+    raise NotImplementedError("formats other than BCT and CT (torch takes (N, C, L) or (C, L) only)")
+
+
+def _forward(x, w, b, stride, cropping):
+    """y from torch tensors: x (N, C, L), w (F, K, C) as in the spec."""
+    try:
+        return _conv_transpose(x, w, b, stride, cropping)
+    except NotImplementedError as error:
+        # torch's own "not implemented for dtype" is how torch rejects an input, not
+        # a gap in this adapter: report it as the error it is.
+        raise RuntimeError(f"torch: {error}") from None
+
+
+def _conv_transpose(x, w, b, stride, cropping):
+    filter_size = w.shape[0]
+    left, right, output_padding = _crop(filter_size, stride, cropping)
+    padding = min(left, right)
+    weight = w.permute(2, 1, 0)  # W[f, k, c] -> w[c, k, f] (R3.2)
+    y = torch.nn.functional.conv_transpose1d(x, weight, b, stride=stride, padding=padding, output_padding=output_padding)
+    extra_left, extra_right = left - padding, right - padding
+    return y[..., extra_left : y.shape[-1] - extra_right]
+
+
+def transposed_conv1d(x, weights, bias=None, stride=1, cropping=0, fmt="BCT"):
+    xt = torch.from_numpy(np.ascontiguousarray(x))
+    xt, unbatched = _batched(xt, fmt)
+    w = torch.from_numpy(np.ascontiguousarray(weights)).to(xt.dtype)
+    b = None if bias is None else torch.from_numpy(np.ascontiguousarray(bias)).reshape(-1).to(xt.dtype)
+    with torch.no_grad():
+        y = _forward(xt, w, b, int(stride), cropping)
+    y = y.numpy()
+    return y[0] if unbatched else y
+
+
+def transposed_conv1d_backward(x, weights, dy, stride=1, cropping=0, fmt="BCT"):
+    xt = torch.from_numpy(np.array(x))
+    xt, unbatched = _batched(xt, fmt)
+    dyt = torch.from_numpy(np.array(dy)).to(xt.dtype)
+    if unbatched:
+        dyt = dyt[None]
+    w = torch.from_numpy(np.array(weights)).to(xt.dtype)
+    num_filters = w.shape[1]
+    xt.requires_grad_(True)
+    w.requires_grad_(True)
+    b = torch.zeros(num_filters, dtype=xt.dtype, requires_grad=True)
+    y = _forward(xt, w, b, int(stride), cropping)
+    y.backward(dyt)
+    dx = xt.grad.numpy()
+    return (dx[0] if unbatched else dx), w.grad.numpy(), b.grad.numpy()

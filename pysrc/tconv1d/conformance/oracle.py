@@ -1,0 +1,119 @@
+"""The conformance runner's own oracle: the operation of SPEC R3 as plain loop
+nests over NumPy arrays, written from the spec's formulas.
+
+It shares no code with the implementation under test (it does not import
+tconv1d's kernels, geometry or format handling), so a mistake there cannot hide
+in here too. It is slow by design and only meant for the small shapes of the
+conformance cases. All arithmetic is float64 (an "exact evaluation" for the
+tolerances of R3.5), whatever the dtype of the data.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def same_crop(filter_size: int, stride: int) -> tuple[int, int, int]:
+    """R2.3: (crop_left, crop_right, extension) of Cropping 'same'."""
+    total = filter_size - stride
+    if total >= 0:
+        left = total // 2
+        return left, total - left, 0
+    return 0, 0, stride - filter_size
+
+
+def crop_amounts(cropping, filter_size: int, stride: int) -> tuple[int, int, int]:
+    """(crop_left, crop_right, extension) of a Cropping value: n, [l, r] or 'same'."""
+    if isinstance(cropping, str):
+        if cropping.lower() != "same":
+            raise ValueError(f"unknown cropping {cropping!r}")
+        return same_crop(filter_size, stride)
+    if isinstance(cropping, (list, tuple)):
+        left, right = cropping
+        return int(left), int(right), 0
+    return int(cropping), int(cropping), 0
+
+
+def forward(x, weights, bias, stride: int, cropping) -> np.ndarray:
+    """R3.1 for x of shape (N, C, L), weights (F, K, C), bias (K,) or None -> (N, K, Lout)."""
+    x = np.asarray(x, dtype=np.float64)
+    w = np.asarray(weights, dtype=np.float64)
+    batch, channels, length = x.shape
+    filter_size, num_filters, _ = w.shape
+    left, right, extension = crop_amounts(cropping, filter_size, stride)
+    full_length = (length - 1) * stride + filter_size
+    full = np.zeros((batch, num_filters, full_length + extension))
+    # The loop over the batch is vectorized (x[:, c, i]); the rest is the formula as written.
+    for k in range(num_filters):
+        for c in range(channels):
+            for i in range(length):
+                for f in range(filter_size):
+                    full[:, k, i * stride + f] += w[f, k, c] * x[:, c, i]
+    if bias is not None:
+        full += np.asarray(bias, dtype=np.float64).reshape(1, num_filters, 1)
+    return full[:, :, left : full_length + extension - right]
+
+
+def backward(x, weights, dy, stride: int, cropping):
+    """R3.3: (dx, dW, db) for x (N, C, L), weights (F, K, C), dy (N, K, Lout)."""
+    x = np.asarray(x, dtype=np.float64)
+    w = np.asarray(weights, dtype=np.float64)
+    dy = np.asarray(dy, dtype=np.float64)
+    batch, channels, length = x.shape
+    filter_size, num_filters, _ = w.shape
+    left, _right, _extension = crop_amounts(cropping, filter_size, stride)
+    full_length = (length - 1) * stride + filter_size
+    # dy re-padded to the full (uncropped) length; the bias-only extension of
+    # 'same' (positions >= full_length) reaches no weight, only the bias.
+    dy_full = np.zeros((batch, num_filters, full_length))
+    kept = min(dy.shape[2], full_length - left)
+    dy_full[:, :, left : left + kept] = dy[:, :, :kept]
+    dx = np.zeros_like(x)
+    dw = np.zeros_like(w)
+    for k in range(num_filters):
+        for c in range(channels):
+            for i in range(length):
+                for f in range(filter_size):
+                    dx[:, c, i] += w[f, k, c] * dy_full[:, k, i * stride + f]
+                    dw[f, k, c] += float(np.dot(x[:, c, i], dy_full[:, k, i * stride + f]))
+    db = dy.sum(axis=(0, 2))
+    return dx, dw, db
+
+
+# ---------------------------------------------------------------- formats (R4)
+
+
+def layout(fmt: str) -> tuple[int, int, list[int]]:
+    """(channel_axis, upsampled_axis, batch_axes) of a supported format string."""
+    labels = fmt.upper()
+    spatial = labels.index("S") if "S" in labels else labels.index("T")
+    channel = labels.index("C")
+    batch = [i for i in range(len(labels)) if i not in (spatial, channel)]
+    return channel, spatial, batch
+
+
+def to_ncl(array: np.ndarray, fmt: str) -> np.ndarray:
+    """The (N, C, L) array of data laid out in ``fmt`` (batch axes flattened into N)."""
+    channel, spatial, batch = layout(fmt)
+    moved = np.transpose(array, batch + [channel, spatial])
+    return moved.reshape((-1,) + moved.shape[len(batch):])
+
+
+def from_ncl(array: np.ndarray, fmt: str, like_shape) -> np.ndarray:
+    """Inverse of to_ncl: (N, C, L) back to ``fmt``'s axis order; batch sizes from like_shape."""
+    channel, spatial, batch = layout(fmt)
+    batch_sizes = [like_shape[i] for i in batch]
+    shaped = array.reshape(batch_sizes + list(array.shape[1:]))
+    order = batch + [channel, spatial]
+    return np.transpose(shaped, np.argsort(order))
+
+
+def forward_fmt(x, weights, bias, stride, cropping, fmt):
+    x = np.asarray(x)
+    return from_ncl(forward(to_ncl(x, fmt), weights, bias, stride, cropping), fmt, x.shape)
+
+
+def backward_fmt(x, weights, dy, stride, cropping, fmt):
+    x = np.asarray(x)
+    dx, dw, db = backward(to_ncl(x, fmt), weights, to_ncl(np.asarray(dy), fmt), stride, cropping)
+    return from_ncl(dx, fmt, x.shape), dw, db

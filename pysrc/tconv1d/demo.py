@@ -1,0 +1,66 @@
+"""``tconv1d demo`` (and ``python -m tconv1d``): the vendor's example layer,
+``transposedConv1dLayer(11, 96, Stride=4)``, displayed, then one forward and
+one backward pass on random data with the time each took.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--channels", type=_positive_int, default=32, help="input channels (default 32)")
+    parser.add_argument("--batch", type=_positive_int, default=16, help="batch size (default 16)")
+    parser.add_argument("--length", type=_positive_int, default=256, help="input length (default 256)")
+    parser.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+    parser.add_argument("--repeats", type=_positive_int, default=3, help="timed runs per pass; the median is shown (default 3)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the data and the weights (default 0)")
+
+
+def _median_seconds(call, repeats: int):
+    """The result of ``call()`` and the median of ``repeats`` timed calls (after one warm-up)."""
+    result = call()  # warm-up: first-touch page faults and thread start-up are not the pass
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = call()
+        times.append(time.perf_counter() - start)
+    return result, statistics.median(times)
+
+
+def _shape(array) -> str:
+    return "×".join(map(str, array.shape))
+
+
+def run(args: argparse.Namespace) -> int:
+    from . import get_num_threads, transposed_conv1d_layer
+
+    layer = transposed_conv1d_layer(11, 96, Stride=4)
+    print(">>> layer = tconv1d.transposed_conv1d_layer(11, 96, Stride=4)")
+    print(layer)
+    print()
+
+    rng = np.random.default_rng(args.seed)
+    x = rng.standard_normal((args.channels, args.batch, args.length)).astype(args.dtype)
+    layer.initialize(num_channels=args.channels, seed=args.seed)
+    y, forward_s = _median_seconds(lambda: layer.predict(x, fmt="CBT"), args.repeats)
+    dy = rng.standard_normal(y.shape).astype(args.dtype)
+    (dx, dw, db), backward_s = _median_seconds(lambda: layer.backward(x, dy, fmt="CBT"), args.repeats)
+
+    print(f"input  x  (CBT, {args.dtype}): {_shape(x)}")
+    print(f"output y  (CBT):          {_shape(y)}")
+    print(f"gradients: dx {_shape(dx)}, dW {_shape(dw)}, db {_shape(db)}")
+    print(f"forward:  {forward_s * 1e3:9.3f} ms  (median of {args.repeats}, {get_num_threads()} threads)")
+    print(f"backward: {backward_s * 1e3:9.3f} ms  (dx, dW and db together)")
+    return 0

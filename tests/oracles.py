@@ -1,0 +1,73 @@
+"""Oracles the tests check tconv1d against. They share no code with the package:
+the operation is written here again, literally from SPEC R3, in float64 NumPy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def full_length(length: int, filter_size: int, stride: int) -> int:
+    return (length - 1) * stride + filter_size
+
+
+def resolve_crop(length: int, filter_size: int, stride: int, cropping):
+    """(left, right, extension) per R2.2/R2.3, written from the spec text."""
+    if isinstance(cropping, str):
+        total = filter_size - stride
+        if total >= 0:
+            return total // 2, total - total // 2, 0
+        return 0, 0, stride - filter_size
+    if np.ndim(cropping) == 0:
+        return int(cropping), int(cropping), 0
+    left, right = cropping
+    return int(left), int(right), 0
+
+
+def forward(x, w, b, stride, cropping):
+    """R3.1 in scatter form on (N, C, L) data: yfull[n,k,i*S+f] += W[f,k,c] x[n,c,i]."""
+    x = np.asarray(x, dtype=np.float64)
+    w = np.asarray(w, dtype=np.float64)
+    n_batch, channels, length = x.shape
+    filter_size, num_filters, _ = w.shape
+    lfull = full_length(length, filter_size, stride)
+    left, right, extension = resolve_crop(length, filter_size, stride, cropping)
+    yfull = np.zeros((n_batch, num_filters, lfull + extension))
+    for f in range(filter_size):
+        # (N, C, L) x (K, C) -> (N, K, L), scattered to positions i*S + f
+        contribution = np.einsum("ncl,kc->nkl", x, w[f])
+        yfull[:, :, f : f + (length - 1) * stride + 1 : stride] += contribution
+    if b is not None:
+        yfull += np.asarray(b, dtype=np.float64).reshape(1, num_filters, 1)
+    return yfull[:, :, left : lfull + extension - right]
+
+
+def backward(x, w, dy, stride, cropping):
+    """R3.3 on (N, C, L) data: (dx, dW, db), with dy re-padded to the full length."""
+    x = np.asarray(x, dtype=np.float64)
+    w = np.asarray(w, dtype=np.float64)
+    dy = np.asarray(dy, dtype=np.float64)
+    n_batch, channels, length = x.shape
+    filter_size, num_filters, _ = w.shape
+    lfull = full_length(length, filter_size, stride)
+    left, right, extension = resolve_crop(length, filter_size, stride, cropping)
+    dyfull = np.zeros((n_batch, num_filters, lfull + extension))
+    dyfull[:, :, left : lfull + extension - right] = dy
+    dx = np.zeros_like(x)
+    dw = np.zeros_like(w)
+    for f in range(filter_size):
+        window = dyfull[:, :, f : f + (length - 1) * stride + 1 : stride]  # (N, K, L)
+        dx += np.einsum("nkl,kc->ncl", window, w[f])
+        dw[f] = np.einsum("nkl,ncl->kc", window, x)
+    db = dy.sum(axis=(0, 2))
+    return dx, dw, db
+
+
+def relative_error(got, want) -> float:
+    got = np.asarray(got, dtype=np.float64)
+    want = np.asarray(want, dtype=np.float64)
+    scale = np.linalg.norm(want.ravel())
+    return float(np.linalg.norm((got - want).ravel()) / (scale if scale > 0 else 1.0))
+
+
+TOLERANCE = {np.dtype(np.float32): 1e-5, np.dtype(np.float64): 1e-12}
