@@ -1,0 +1,86 @@
+// Backward pass for the input (SPEC R3.3): dx = C * dy_full, the ordinary strided
+// correlation of the zero-re-padded dy with the same weights:
+//   dx[n, c, i] = sum_{f, k} W[f, k, c] * dy_full[n, k, i*S + f],
+//   dy_full[u] = dy[u - crop_left] inside the output, 0 elsewhere.
+// An implicit GEMM with rows c, columns i and reduction (f, k).
+#include "common.cuh"
+
+template <typename T, int BM, int BN, int TM, int TN>
+__global__ void __launch_bounds__((BM / TM) * (BN / TN))
+backward_data(const T* __restrict__ dy, const T* __restrict__ w, T* __restrict__ dx,
+              long long batch_inner, long long channels, long long length,
+              long long num_filters, long long filter_size, long long stride, long long crop_left,
+              long long out_length,
+              long long ds_outer, long long ds_inner, long long ds_channel, long long ds_position,
+              long long xs_outer, long long xs_inner, long long xs_channel, long long xs_position,
+              long long column_tiles) {
+    using namespace tconv1d_cuda;
+    constexpr int THREADS = (BM / TM) * (BN / TN);
+    constexpr int LA = BM * BK / THREADS;
+    constexpr int LB = BN * BK / THREADS;
+    __shared__ __align__(16) Tiles<T, BM, BN> s;
+
+    const long long column_tile = blockIdx.x % column_tiles;
+    const long long n = blockIdx.x / column_tiles;
+    const long long i0 = column_tile * BN;
+    const long long c0 = (long long)blockIdx.y * BM;
+    const long long chunks = (num_filters + BK - 1) / BK;
+    const long long iterations = filter_size * chunks;
+
+    const T* db = dy + (n / batch_inner) * ds_outer + (n % batch_inner) * ds_inner;
+    const int tid = threadIdx.x;
+    const int a_m = tid % BM, a_r = tid / BM;  // A read along c (contiguous in W)
+    const int b_n = tid % BN, b_r = tid / BN;  // B read along i
+
+    T ra[LA], rb[LB];
+    auto fetch = [&](long long it) {
+        const long long f = it / chunks;
+        const long long kbase = (it % chunks) * BK;
+        const long long c = c0 + a_m;
+#pragma unroll
+        for (int l = 0; l < LA; ++l) {
+            const long long k = kbase + a_r + (THREADS / BM) * l;
+            ra[l] = (c < channels && k < num_filters) ? w[(f * num_filters + k) * channels + c] : T(0);
+        }
+        const long long i = i0 + b_n;
+        const long long pos = i * stride + f - crop_left;
+        const bool inside = i < length && pos >= 0 && pos < out_length;
+#pragma unroll
+        for (int l = 0; l < LB; ++l) {
+            const long long k = kbase + b_r + (THREADS / BN) * l;
+            rb[l] = (inside && k < num_filters) ? db[k * ds_channel + pos * ds_position] : T(0);
+        }
+    };
+
+    const int tm = tid / (BN / TN), tn = tid % (BN / TN);
+    T acc[TM][TN];
+#pragma unroll
+    for (int i = 0; i < TM; ++i)
+#pragma unroll
+        for (int j = 0; j < TN; ++j) acc[i][j] = T(0);
+
+    fetch(0);
+    for (long long it = 0; it < iterations; ++it) {
+        __syncthreads();
+#pragma unroll
+        for (int l = 0; l < LA; ++l) s.a[a_r + (THREADS / BM) * l][a_m] = ra[l];
+#pragma unroll
+        for (int l = 0; l < LB; ++l) s.b[b_r + (THREADS / BN) * l][b_n] = rb[l];
+        __syncthreads();
+        if (it + 1 < iterations) fetch(it + 1);
+        multiply_tile(s, acc, tm, tn);
+    }
+
+    T* xb = dx + (n / batch_inner) * xs_outer + (n % batch_inner) * xs_inner;
+#pragma unroll
+    for (int i = 0; i < TM; ++i) {
+        const long long c = c0 + owned<BM, TM>(tm, i);
+        if (c >= channels) continue;
+#pragma unroll
+        for (int j = 0; j < TN; ++j) {
+            const long long ii = i0 + owned<BN, TN>(tn, j);
+            if (ii >= length) continue;
+            xb[c * xs_channel + ii * xs_position] = acc[i][j];
+        }
+    }
+}

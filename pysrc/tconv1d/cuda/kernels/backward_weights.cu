@@ -1,0 +1,112 @@
+// Backward pass for the weights (SPEC R3.3):
+//   dW[f, k, c] = sum_{n, i} x[n, c, i] * dy_full[n, k, i*S + f].
+// An implicit GEMM with rows (k, f) (f fastest, so a row group reads a contiguous
+// run of dy), columns c and the long reduction (n, i). The reduction is split
+// (split-K) over blockIdx.z when the output alone gives too few blocks; each split
+// writes its partial sums to its own slice of a buffer and backward_weights_reduce
+// adds the slices in split order. No atomics: repeated runs are bitwise identical.
+#include "common.cuh"
+
+template <typename T, int BM, int BN, int TM, int TN>
+__global__ void __launch_bounds__((BM / TM) * (BN / TN))
+backward_weights(const T* __restrict__ x, const T* __restrict__ dy, T* __restrict__ out,
+                 long long batch_inner, long long batch, long long channels, long long length,
+                 long long num_filters, long long filter_size, long long stride, long long crop_left,
+                 long long out_length,
+                 long long xs_outer, long long xs_inner, long long xs_channel, long long xs_position,
+                 long long ds_outer, long long ds_inner, long long ds_channel, long long ds_position,
+                 long long splits, long long per_split) {
+    using namespace tconv1d_cuda;
+    constexpr int THREADS = (BM / TM) * (BN / TN);
+    constexpr int LA = BM * BK / THREADS;
+    constexpr int LB = BN * BK / THREADS;
+    __shared__ __align__(16) Tiles<T, BM, BN> s;
+
+    const long long rows = num_filters * filter_size;
+    const long long c0 = (long long)blockIdx.x * BN;
+    const long long m0 = (long long)blockIdx.y * BM;
+    const long long split = blockIdx.z;
+    const long long chunks = (length + BK - 1) / BK;
+    const long long total = batch * chunks;
+    const long long it_begin = split * per_split;
+    const long long it_end = it_begin + per_split < total ? it_begin + per_split : total;
+
+    const int tid = threadIdx.x;
+    const int a_m = tid % BM, a_r = tid / BM;  // A read along (k, f): runs of dy
+    const int b_r = tid % BK, b_c = tid / BK;  // B read along i (contiguous in x)
+    const long long row = m0 + a_m;
+    const bool row_ok = row < rows;
+    const long long a_k = row_ok ? row / filter_size : 0;
+    const long long a_f = row_ok ? row % filter_size : 0;
+
+    T ra[LA], rb[LB];
+    auto fetch = [&](long long it) {
+        const long long n = it / chunks;
+        const long long ibase = (it % chunks) * BK;
+        const long long no = n / batch_inner, ni = n % batch_inner;
+        const T* db = dy + no * ds_outer + ni * ds_inner + a_k * ds_channel;
+        const T* xb = x + no * xs_outer + ni * xs_inner;
+#pragma unroll
+        for (int l = 0; l < LA; ++l) {
+            const long long i = ibase + a_r + (THREADS / BM) * l;
+            const long long pos = i * stride + a_f - crop_left;
+            ra[l] = (row_ok && i < length && pos >= 0 && pos < out_length) ? db[pos * ds_position] : T(0);
+        }
+        const long long i = ibase + b_r;
+#pragma unroll
+        for (int l = 0; l < LB; ++l) {
+            const long long c = c0 + b_c + (THREADS / BK) * l;
+            rb[l] = (i < length && c < channels) ? xb[c * xs_channel + i * xs_position] : T(0);
+        }
+    };
+
+    const int tm = tid / (BN / TN), tn = tid % (BN / TN);
+    T acc[TM][TN];
+#pragma unroll
+    for (int i = 0; i < TM; ++i)
+#pragma unroll
+        for (int j = 0; j < TN; ++j) acc[i][j] = T(0);
+
+    if (it_begin < it_end) fetch(it_begin);
+    for (long long it = it_begin; it < it_end; ++it) {
+        __syncthreads();
+#pragma unroll
+        for (int l = 0; l < LA; ++l) s.a[a_r + (THREADS / BM) * l][a_m] = ra[l];
+#pragma unroll
+        for (int l = 0; l < LB; ++l) s.b[b_r][b_c + (THREADS / BK) * l] = rb[l];
+        __syncthreads();
+        if (it + 1 < it_end) fetch(it + 1);
+        multiply_tile(s, acc, tm, tn);
+    }
+
+#pragma unroll
+    for (int i = 0; i < TM; ++i) {
+        const long long m = m0 + owned<BM, TM>(tm, i);
+        if (m >= rows) continue;
+        const long long k = m / filter_size, f = m % filter_size;
+#pragma unroll
+        for (int j = 0; j < TN; ++j) {
+            const long long c = c0 + owned<BN, TN>(tn, j);
+            if (c >= channels) continue;
+            if (splits == 1)
+                out[(f * num_filters + k) * channels + c] = acc[i][j];
+            else
+                out[(split * rows + m) * channels + c] = acc[i][j];
+        }
+    }
+}
+
+// Sums the split-K partial buffer [split][(k, f)][c] in split order into dW[f, k, c].
+template <typename T>
+__global__ void backward_weights_reduce(const T* __restrict__ partial, T* __restrict__ dw, long long splits,
+                                        long long num_filters, long long filter_size, long long channels) {
+    const long long size = num_filters * filter_size * channels;
+    for (long long e = (long long)blockIdx.x * blockDim.x + threadIdx.x; e < size;
+         e += (long long)gridDim.x * blockDim.x) {
+        T sum = T(0);
+        for (long long s = 0; s < splits; ++s) sum += partial[s * size + e];
+        const long long m = e / channels, c = e % channels;
+        const long long k = m / filter_size, f = m % filter_size;
+        dw[(f * num_filters + k) * channels + c] = sum;
+    }
+}

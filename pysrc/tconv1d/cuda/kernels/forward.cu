@@ -1,0 +1,100 @@
+// Forward pass (SPEC R3.1), polyphase: the output positions of one phase
+// p = (t + crop_left) mod S read full positions u = q*S + p, and
+//   y[n, k, t] = b[k] + sum_{c, m} W[p + m*S, k, c] * x[n, c, q - m]
+// is a stride-1 correlation with ceil((F - p) / S) taps: an implicit GEMM with
+// rows k, columns q and reduction (m, c). Cropping and bias happen in the store;
+// positions past the full length (the bias-only extension of 'same' when F < S)
+// find no valid tap and get the bias alone.
+#include "common.cuh"
+
+template <typename T, int BM, int BN, int TM, int TN>
+__global__ void __launch_bounds__((BM / TM) * (BN / TN))
+forward(const T* __restrict__ x, const T* __restrict__ w, const T* __restrict__ bias, T* __restrict__ y,
+        long long has_bias, long long batch_inner, long long channels, long long length,
+        long long num_filters, long long filter_size, long long stride, long long crop_left,
+        long long out_length,
+        long long xs_outer, long long xs_inner, long long xs_channel, long long xs_position,
+        long long ys_outer, long long ys_inner, long long ys_channel, long long ys_position,
+        long long column_tiles) {
+    using namespace tconv1d_cuda;
+    constexpr int THREADS = (BM / TM) * (BN / TN);
+    constexpr int LA = BM * BK / THREADS;
+    constexpr int LB = BN * BK / THREADS;
+    __shared__ __align__(16) Tiles<T, BM, BN> s;
+
+    long long block = blockIdx.x;
+    const long long column_tile = block % column_tiles;
+    block /= column_tiles;
+    const long long phase = block % stride;
+    const long long n = block / stride;
+    const long long k0 = (long long)blockIdx.y * BM;
+
+    // Output positions of this phase: t = t_first + j*S for j < count.
+    const long long t_first = ((phase - crop_left) % stride + stride) % stride;
+    if (t_first >= out_length) return;
+    const long long count = (out_length - 1 - t_first) / stride + 1;
+    const long long j0 = column_tile * BN;
+    if (j0 >= count) return;  // uniform over the block: no barrier is skipped by part of it
+    const long long q0 = (t_first + crop_left - phase) / stride + j0;
+    const long long taps = phase < filter_size ? (filter_size - phase + stride - 1) / stride : 0;
+    const long long chunks = (channels + BK - 1) / BK;
+    const long long iterations = taps * chunks;
+
+    const T* xb = x + (n / batch_inner) * xs_outer + (n % batch_inner) * xs_inner;
+    const int tid = threadIdx.x;
+    const int a_r = tid % BK, a_m = tid / BK;  // A read along c (contiguous in W)
+    const int b_n = tid % BN, b_r = tid / BN;  // B read along positions
+
+    T ra[LA], rb[LB];
+    auto fetch = [&](long long it) {
+        const long long m = it / chunks;
+        const long long c0 = (it % chunks) * BK;
+        const long long f = phase + m * stride;
+        const long long c = c0 + a_r;
+#pragma unroll
+        for (int l = 0; l < LA; ++l) {
+            const long long k = k0 + a_m + (THREADS / BK) * l;
+            ra[l] = (c < channels && k < num_filters) ? w[(f * num_filters + k) * channels + c] : T(0);
+        }
+        const long long pos = q0 + b_n - m;
+        const bool inside = pos >= 0 && pos < length;
+#pragma unroll
+        for (int l = 0; l < LB; ++l) {
+            const long long cc = c0 + b_r + (THREADS / BN) * l;
+            rb[l] = (inside && cc < channels) ? xb[cc * xs_channel + pos * xs_position] : T(0);
+        }
+    };
+
+    const int tm = tid / (BN / TN), tn = tid % (BN / TN);
+    T acc[TM][TN];
+#pragma unroll
+    for (int i = 0; i < TM; ++i)
+#pragma unroll
+        for (int j = 0; j < TN; ++j) acc[i][j] = T(0);
+
+    if (iterations > 0) fetch(0);
+    for (long long it = 0; it < iterations; ++it) {
+        __syncthreads();
+#pragma unroll
+        for (int l = 0; l < LA; ++l) s.a[a_r][a_m + (THREADS / BK) * l] = ra[l];
+#pragma unroll
+        for (int l = 0; l < LB; ++l) s.b[b_r + (THREADS / BN) * l][b_n] = rb[l];
+        __syncthreads();
+        if (it + 1 < iterations) fetch(it + 1);  // in flight while this tile is multiplied
+        multiply_tile(s, acc, tm, tn);
+    }
+
+    T* yb = y + (n / batch_inner) * ys_outer + (n % batch_inner) * ys_inner;
+#pragma unroll
+    for (int i = 0; i < TM; ++i) {
+        const long long k = k0 + owned<BM, TM>(tm, i);
+        if (k >= num_filters) continue;
+        const T b = has_bias ? bias[k] : T(0);
+#pragma unroll
+        for (int j = 0; j < TN; ++j) {
+            const long long jj = j0 + owned<BN, TN>(tn, j);
+            if (jj >= count) continue;
+            yb[k * ys_channel + (t_first + jj * stride) * ys_position] = acc[i][j] + b;
+        }
+    }
+}

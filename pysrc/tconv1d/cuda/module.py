@@ -1,0 +1,81 @@
+"""The kernel sources and their compiled modules.
+
+Each ``kernels/*.cu`` file is compiled once per device, lazily, by
+``cupy.RawModule`` with the template instances listed here as name expressions.
+The files include ``common.cuh``; NVRTC is given the text with that include
+expanded, ``nvcc`` (the tests) resolves it itself, so both compile the same code.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import threading
+
+KERNEL_DIR = pathlib.Path(__file__).with_name("kernels")
+
+#: Tile shapes of the implicit-GEMM kernels: name -> (BM, BN, TM, TN). All use 256 threads.
+TILE_CONFIGS = {
+    "128x128": (128, 128, 8, 8),
+    "128x64": (128, 64, 8, 4),
+    "64x64": (64, 64, 4, 4),
+}
+
+#: The C++ type of each supported dtype.
+CTYPES = {"float32": "float", "float64": "double"}
+
+#: Kernel source file -> its kernels; True marks the tiled ones (templated on a tile config).
+KERNELS = {
+    "forward.cu": {"forward": True},
+    "backward_data.cu": {"backward_data": True},
+    "backward_weights.cu": {"backward_weights": True, "backward_weights_reduce": False},
+    "backward_bias.cu": {"backward_bias": False},
+}
+
+#: Options given to NVRTC (CuPy adds the architecture of the device).
+NVRTC_OPTIONS = ("-std=c++17",)
+
+
+def name_expression(kernel: str, dtype: str, config: str | None = None) -> str:
+    """The template instance of ``kernel`` for ``dtype`` (and tile ``config``), as NVRTC spells it."""
+    ctype = CTYPES[str(dtype)]
+    if config is None:
+        return f"{kernel}<{ctype}>"
+    bm, bn, tm, tn = TILE_CONFIGS[config]
+    return f"{kernel}<{ctype}, {bm}, {bn}, {tm}, {tn}>"
+
+
+def name_expressions(filename: str) -> list[str]:
+    """Every instance compiled from ``filename``."""
+    names = []
+    for kernel, tiled in KERNELS[filename].items():
+        for dtype in CTYPES:
+            configs = TILE_CONFIGS if tiled else [None]
+            names.extend(name_expression(kernel, dtype, config) for config in configs)
+    return names
+
+
+def source(filename: str) -> str:
+    """The text of ``filename`` with ``#include "common.cuh"`` expanded (NVRTC gets no include path)."""
+    text = (KERNEL_DIR / filename).read_text()
+    common = (KERNEL_DIR / "common.cuh").read_text().replace("#pragma once", "")
+    return text.replace('#include "common.cuh"', common)
+
+
+_lock = threading.Lock()
+_modules: dict = {}
+
+
+def function(kernel: str, dtype, config: str | None = None):
+    """The compiled kernel for the current CuPy device (compiled on first use)."""
+    import cupy
+
+    filename = next(f for f, kernels in KERNELS.items() if kernel in kernels)
+    key = (filename, cupy.cuda.Device().id)
+    with _lock:
+        module = _modules.get(key)
+        if module is None:
+            module = cupy.RawModule(
+                code=source(filename), options=NVRTC_OPTIONS, name_expressions=name_expressions(filename)
+            )
+            _modules[key] = module
+    return module.get_function(name_expression(kernel, str(dtype), config))

@@ -1,0 +1,167 @@
+"""Launches of the four passes over canonical (batch_outer, batch_inner, channel,
+position) CuPy views, with the same names and arguments as the C++ core's
+passes (``tconv1d._core``). The geometry comes from ``_core.resolve_geometry``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import module
+
+#: Set to a key of module.TILE_CONFIGS to bypass the tile choice (benchmarks, tests).
+forced_config: str | None = None
+
+_THREADS = 256
+_MAX_GRID_YZ = 65535
+
+
+def _ceil(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def _i64(*values):
+    return tuple(np.int64(v) for v in values)
+
+
+def _strides(array) -> tuple[int, ...]:
+    """Element strides of a CuPy array (its strides are in bytes)."""
+    return tuple(s // array.itemsize for s in array.strides)
+
+
+def _sm_count() -> int:
+    import cupy
+
+    return int(cupy.cuda.Device().attributes["MultiProcessorCount"])
+
+
+def _choose(blocks_for) -> str:
+    """The largest tile that still gives every multiprocessor a block; else the smallest."""
+    if forced_config is not None:
+        return forced_config
+    sms = _sm_count()
+    for config in module.TILE_CONFIGS:
+        if blocks_for(*module.TILE_CONFIGS[config][:2]) >= sms:
+            return config
+    return list(module.TILE_CONFIGS)[-1]
+
+
+def _check_grid(y: int, z: int = 1) -> None:
+    if y > _MAX_GRID_YZ or z > _MAX_GRID_YZ:
+        raise ValueError(f"the problem is too large for the GPU kernels' grid ({y} x {z} row tiles)")
+
+
+def forward(x4, w, b, geometry, y4) -> None:
+    """y4 = forward(x4) with weights w (F, K, C) and bias b (K,) or None."""
+    batch_outer, batch_inner, channels, length = x4.shape
+    filter_size, num_filters, _ = w.shape
+    batch = batch_outer * batch_inner
+    stride, out_length = geometry.stride, geometry.out_length
+    if batch == 0:
+        return
+    count = _ceil(out_length, stride)  # output positions of the fullest phase
+
+    def blocks(bm, bn):
+        return _ceil(count, bn) * stride * batch * _ceil(num_filters, bm)
+
+    config = _choose(blocks)
+    bm, bn, _, _ = module.TILE_CONFIGS[config]
+    column_tiles = _ceil(count, bn)
+    grid = (column_tiles * stride * batch, _ceil(num_filters, bm))
+    _check_grid(grid[1])
+    kernel = module.function("forward", x4.dtype, config)
+    kernel(
+        grid,
+        (_THREADS,),
+        (x4, w, w if b is None else b, y4)
+        + _i64(b is not None, batch_inner, channels, length, num_filters, filter_size, stride,
+               geometry.crop_left, out_length)
+        + _i64(*_strides(x4), *_strides(y4), column_tiles),
+    )
+
+
+def backward_data(dy4, w, geometry, dx4) -> None:
+    """dx4 = the input gradient given dy4."""
+    batch_outer, batch_inner, channels, length = dx4.shape
+    filter_size, num_filters, _ = w.shape
+    batch = batch_outer * batch_inner
+    if batch == 0:
+        return
+
+    def blocks(bm, bn):
+        return _ceil(length, bn) * batch * _ceil(channels, bm)
+
+    config = _choose(blocks)
+    bm, bn, _, _ = module.TILE_CONFIGS[config]
+    column_tiles = _ceil(length, bn)
+    grid = (column_tiles * batch, _ceil(channels, bm))
+    _check_grid(grid[1])
+    kernel = module.function("backward_data", dx4.dtype, config)
+    kernel(
+        grid,
+        (_THREADS,),
+        (dy4, w, dx4)
+        + _i64(batch_inner, channels, length, num_filters, filter_size, geometry.stride,
+               geometry.crop_left, geometry.out_length)
+        + _i64(*_strides(dy4), *_strides(dx4), column_tiles),
+    )
+
+
+def backward_weights(x4, dy4, geometry, dw) -> None:
+    """dw (F, K, C, contiguous) = the weights gradient; split-K with a fixed-order reduction."""
+    import cupy
+
+    batch_outer, batch_inner, channels, length = x4.shape
+    filter_size, num_filters, _ = dw.shape
+    batch = batch_outer * batch_inner
+    if batch == 0:
+        dw.fill(0)
+        return
+    rows = num_filters * filter_size
+    total = batch * _ceil(length, 16)  # reduction iterations of 16 (BK) positions
+
+    def blocks(bm, bn):
+        return _ceil(channels, bn) * _ceil(rows, bm)
+
+    config = _choose(blocks)
+    bm, bn, _, _ = module.TILE_CONFIGS[config]
+    tiles = blocks(bm, bn)
+    # Enough splits to fill the device twice, each at least 8 iterations long.
+    splits = max(1, min(_ceil(2 * _sm_count(), tiles), total // 8, 64))
+    per_split = _ceil(total, splits)
+    splits = _ceil(total, per_split)
+    out = dw if splits == 1 else cupy.empty((splits, rows, channels), dtype=dw.dtype)
+    grid = (_ceil(channels, bn), _ceil(rows, bm), splits)
+    _check_grid(grid[1], grid[2])
+    kernel = module.function("backward_weights", x4.dtype, config)
+    kernel(
+        grid,
+        (_THREADS,),
+        (x4, dy4, out)
+        + _i64(batch_inner, batch, channels, length, num_filters, filter_size, geometry.stride,
+               geometry.crop_left, geometry.out_length)
+        + _i64(*_strides(x4), *_strides(dy4), splits, per_split),
+    )
+    if splits > 1:
+        size = rows * channels
+        reduce = module.function("backward_weights_reduce", x4.dtype)
+        reduce(
+            (min(_ceil(size, _THREADS), 8 * _sm_count()),),
+            (_THREADS,),
+            (out, dw) + _i64(splits, num_filters, filter_size, channels),
+        )
+
+
+def backward_bias(dy4, db) -> None:
+    """db (K,) = the bias gradient, the sum of dy4 over batch and positions."""
+    batch_outer, batch_inner, num_filters, out_length = dy4.shape
+    batch = batch_outer * batch_inner
+    if batch == 0:
+        db.fill(0)
+        return
+    kernel = module.function("backward_bias", dy4.dtype)
+    kernel(
+        (num_filters,),
+        (_THREADS,),
+        (dy4, db) + _i64(batch_inner, batch, out_length, *_strides(dy4)),
+    )
