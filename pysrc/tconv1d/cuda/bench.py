@@ -171,3 +171,15 @@ def run(args) -> int:
         with open(args.json, "w") as handle:
             json.dump({"device": name, "dtype": str(dtype), "repeat": repeat, "results": results}, handle, indent=1)
     return 0
+
+
+def main(argv=None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m tconv1d.cuda.bench", description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
