@@ -292,3 +292,22 @@ def test_mixing_devices_is_an_error():
         w = cupy.ones((2, 2, 2), np.float32)
     with pytest.raises(ValueError, match="device"):
         tcuda.transposed_conv1d(x, w)
+
+
+@gpu
+@pytest.mark.parametrize("config", [None] + list(module.TILE_CONFIGS))
+def test_inf_and_nan_propagate(config, monkeypatch):
+    from tconv1d.cuda import passes
+
+    monkeypatch.setattr(passes, "forced_config", config)
+    rng = np.random.default_rng(8)
+    x = rng.random((2, 6, 20)).astype(np.float32)
+    x[0, 1, 4] = np.inf
+    x[1, 2, 7] = np.nan
+    w = rng.random((5, 7, 6)).astype(np.float32) + 0.1  # positive: Inf stays Inf, no Inf - Inf
+    want = tconv1d.transposed_conv1d(x, w, None, stride=2, cropping=1)
+    got = tcuda.transposed_conv1d(cupy.asarray(x), w, None, stride=2, cropping=1).get()
+    assert np.array_equal(np.isposinf(got), np.isposinf(want))
+    assert np.array_equal(np.isnan(got), np.isnan(want))
+    finite = np.isfinite(want)
+    assert _relative(got[finite], want[finite]) <= 1e-5

@@ -53,6 +53,19 @@ def _median_ms(cupy, fn, repeat: int) -> float:
     return statistics.median(times)
 
 
+def _back_to_back_ms(cupy, fn, repeat: int) -> float:
+    """Mean time per call with calls queued back to back: the device time when the host keeps up."""
+    fn()
+    cupy.cuda.Device().synchronize()
+    start, stop = cupy.cuda.Event(), cupy.cuda.Event()
+    start.record()
+    for _ in range(repeat):
+        fn()
+    stop.record()
+    stop.synchronize()
+    return cupy.cuda.get_elapsed_time(start, stop) / repeat
+
+
 def _torch_functions(torch, shape, x, w, b, dy, geometry):
     """Forward and backward closures for PyTorch, or None where PyTorch has no equivalent."""
     left, right = geometry.crop_left, geometry.crop_right
@@ -116,8 +129,12 @@ def run(args) -> int:
         row = {"name": shape["name"], "gflop_per_pass": flops(shape) / 1e9}
         row["ours_fwd"] = _median_ms(cupy, lambda: transposed_conv1d(xg, wg, bg, s, cropping), repeat)
         row["ours_bwd"] = _median_ms(cupy, lambda: transposed_conv1d_backward(xg, wg, dyg, s, cropping), repeat)
+        row["queued_ours_fwd"] = _back_to_back_ms(cupy, lambda: transposed_conv1d(xg, wg, bg, s, cropping), repeat)
+        row["queued_ours_bwd"] = _back_to_back_ms(
+            cupy, lambda: transposed_conv1d_backward(xg, wg, dyg, s, cropping), repeat
+        )
         if getattr(args, "tiles", False):
-            for config in module.TILE_CONFIGS:
+            for config in module.DTYPE_CONFIGS[str(dtype)]:
                 passes.forced_config = config
                 try:
                     row[f"fwd_{config}"] = _median_ms(cupy, lambda: transposed_conv1d(xg, wg, bg, s, cropping), repeat)
@@ -141,6 +158,8 @@ def run(args) -> int:
                 tag = "tf32" if tf32 else "fp32"
                 row[f"cudnn_{tag}_fwd"] = _median_ms(cupy, forward, repeat)
                 row[f"cudnn_{tag}_bwd"] = _median_ms(cupy, backward, repeat)
+                row[f"queued_cudnn_{tag}_fwd"] = _back_to_back_ms(cupy, forward, repeat)
+                row[f"queued_cudnn_{tag}_bwd"] = _back_to_back_ms(cupy, backward, repeat)
             torch.backends.cudnn.allow_tf32 = False
             torch.backends.cuda.matmul.allow_tf32 = False
         results.append(row)
@@ -161,6 +180,14 @@ def run(args) -> int:
             f"{cell('ours_bwd')} {cell('cudnn_fp32_bwd')} {ratio('cudnn_fp32_bwd', 'ours_bwd')} "
             f"{cell('cudnn_tf32_bwd')[2:]} {ratio('cudnn_tf32_bwd', 'ours_bwd')}"
         )
+    print("queued back to back (mean ms per call; device time when the host keeps up):")
+    print(f"{'shape':14s} {'ours fwd':>9s} {'cuDNN fwd':>9s} {'ratio':>6s} {'ours bwd':>9s} {'cuDNN bwd':>9s} {'ratio':>6s}")
+    for row in results:
+        cells = []
+        for p in ("fwd", "bwd"):
+            ours, theirs = row[f"queued_ours_{p}"], row.get(f"queued_cudnn_fp32_{p}")
+            cells.append(f"{ours:9.4f} " + (f"{theirs:9.4f} {theirs / ours:6.2f}" if theirs else f"{'n/a':>9s} {'':6s}"))
+        print(f"{row['name']:14s} {cells[0]} {cells[1]}")
     if getattr(args, "tiles", False):
         for row in results:
             print(row["name"], {k: round(v, 4) for k, v in row.items() if k.startswith(("fwd_", "bwd_"))})

@@ -13,11 +13,21 @@ import threading
 
 KERNEL_DIR = pathlib.Path(__file__).with_name("kernels")
 
-#: Tile shapes of the implicit-GEMM kernels: name -> (BM, BN, TM, TN). All use 256 threads.
+#: Tile shapes of the implicit-GEMM kernels: name -> (BM, BN, TM, TN), 256 threads each.
+#: TM = TN = 0: tensor cores with the 3xTF32 split (float accuracy), float32 only.
 TILE_CONFIGS = {
     "128x128": (128, 128, 8, 8),
     "128x64": (128, 64, 8, 4),
     "64x64": (64, 64, 4, 4),
+    "tc128x128": (128, 128, 0, 0),
+    "tc128x64": (128, 64, 0, 0),
+    "tc64x64": (64, 64, 0, 0),
+}
+
+#: The tile shapes each dtype may use.
+DTYPE_CONFIGS = {
+    "float32": tuple(TILE_CONFIGS),
+    "float64": tuple(c for c in TILE_CONFIGS if not c.startswith("tc")),
 }
 
 #: The C++ type of each supported dtype.
@@ -49,7 +59,7 @@ def name_expressions(filename: str) -> list[str]:
     names = []
     for kernel, tiled in KERNELS[filename].items():
         for dtype in CTYPES:
-            configs = TILE_CONFIGS if tiled else [None]
+            configs = DTYPE_CONFIGS[dtype] if tiled else [None]
             names.extend(name_expression(kernel, dtype, config) for config in configs)
     return names
 
@@ -65,17 +75,25 @@ _lock = threading.Lock()
 _modules: dict = {}
 
 
+_functions: dict = {}
+
+
 def function(kernel: str, dtype, config: str | None = None):
-    """The compiled kernel for the current CuPy device (compiled on first use)."""
+    """The compiled kernel for the current CuPy device (compiled on first use, then cached)."""
     import cupy
 
+    device = cupy.cuda.runtime.getDevice()
+    key = (kernel, str(dtype), config, device)
+    found = _functions.get(key)
+    if found is not None:
+        return found
     filename = next(f for f, kernels in KERNELS.items() if kernel in kernels)
-    key = (filename, cupy.cuda.Device().id)
     with _lock:
-        module = _modules.get(key)
+        module = _modules.get((filename, device))
         if module is None:
             module = cupy.RawModule(
                 code=source(filename), options=NVRTC_OPTIONS, name_expressions=name_expressions(filename)
             )
-            _modules[key] = module
-    return module.get_function(name_expression(kernel, str(dtype), config))
+            _modules[(filename, device)] = module
+        found = _functions[key] = module.get_function(name_expression(kernel, str(dtype), config))
+    return found

@@ -29,21 +29,39 @@ def _strides(array) -> tuple[int, ...]:
     return tuple(s // array.itemsize for s in array.strides)
 
 
+_sm_counts: dict = {}
+
+
 def _sm_count() -> int:
+    """Multiprocessors of the current device (asked once per device: the query is not free)."""
     import cupy
 
-    return int(cupy.cuda.Device().attributes["MultiProcessorCount"])
+    device = cupy.cuda.runtime.getDevice()
+    count = _sm_counts.get(device)
+    if count is None:
+        count = _sm_counts[device] = int(
+            cupy.cuda.runtime.deviceGetAttribute(cupy.cuda.runtime.cudaDevAttrMultiProcessorCount, device)
+        )
+    return count
 
 
-def _choose(blocks_for) -> str:
+#: Tile shapes tried per dtype, largest first: float32 runs on the tensor cores (3xTF32).
+PREFERENCE = {
+    "float32": ("tc128x128", "tc128x64", "tc64x64"),
+    "float64": ("128x128", "128x64", "64x64"),
+}
+
+
+def _choose(dtype, blocks_for) -> str:
     """The largest tile that still gives every multiprocessor a block; else the smallest."""
-    if forced_config is not None:
+    if forced_config is not None and forced_config in module.DTYPE_CONFIGS[str(dtype)]:
         return forced_config
     sms = _sm_count()
-    for config in module.TILE_CONFIGS:
+    candidates = PREFERENCE[str(dtype)]
+    for config in candidates:
         if blocks_for(*module.TILE_CONFIGS[config][:2]) >= sms:
             return config
-    return list(module.TILE_CONFIGS)[-1]
+    return candidates[-1]
 
 
 def _check_grid(y: int, z: int = 1) -> None:
@@ -64,7 +82,7 @@ def forward(x4, w, b, geometry, y4) -> None:
     def blocks(bm, bn):
         return _ceil(count, bn) * stride * batch * _ceil(num_filters, bm)
 
-    config = _choose(blocks)
+    config = _choose(x4.dtype, blocks)
     bm, bn, _, _ = module.TILE_CONFIGS[config]
     column_tiles = _ceil(count, bn)
     grid = (column_tiles * stride * batch, _ceil(num_filters, bm))
@@ -91,7 +109,7 @@ def backward_data(dy4, w, geometry, dx4) -> None:
     def blocks(bm, bn):
         return _ceil(length, bn) * batch * _ceil(channels, bm)
 
-    config = _choose(blocks)
+    config = _choose(dx4.dtype, blocks)
     bm, bn, _, _ = module.TILE_CONFIGS[config]
     column_tiles = _ceil(length, bn)
     grid = (column_tiles * batch, _ceil(channels, bm))
@@ -123,7 +141,7 @@ def backward_weights(x4, dy4, geometry, dw) -> None:
     def blocks(bm, bn):
         return _ceil(channels, bn) * _ceil(rows, bm)
 
-    config = _choose(blocks)
+    config = _choose(x4.dtype, blocks)
     bm, bn, _, _ = module.TILE_CONFIGS[config]
     tiles = blocks(bm, bn)
     # Enough splits to fill the device twice, each at least 8 iterations long.

@@ -6,7 +6,7 @@
 #include "common.cuh"
 
 template <typename T, int BM, int BN, int TM, int TN>
-__global__ void __launch_bounds__((BM / TM) * (BN / TN))
+__global__ void __launch_bounds__(tconv1d_cuda::Accumulator<T, BM, BN, TM, TN>::type::THREADS)
 backward_data(const T* __restrict__ dy, const T* __restrict__ w, T* __restrict__ dx,
               long long batch_inner, long long channels, long long length,
               long long num_filters, long long filter_size, long long stride, long long crop_left,
@@ -15,7 +15,8 @@ backward_data(const T* __restrict__ dy, const T* __restrict__ w, T* __restrict__
               long long xs_outer, long long xs_inner, long long xs_channel, long long xs_position,
               long long column_tiles) {
     using namespace tconv1d_cuda;
-    constexpr int THREADS = (BM / TM) * (BN / TN);
+    using Acc = typename Accumulator<T, BM, BN, TM, TN>::type;
+    constexpr int THREADS = Acc::THREADS;
     constexpr int LA = BM * BK / THREADS;
     constexpr int LB = BN * BK / THREADS;
     __shared__ __align__(16) Tiles<T, BM, BN> s;
@@ -52,12 +53,8 @@ backward_data(const T* __restrict__ dy, const T* __restrict__ w, T* __restrict__
         }
     };
 
-    const int tm = tid / (BN / TN), tn = tid % (BN / TN);
-    T acc[TM][TN];
-#pragma unroll
-    for (int i = 0; i < TM; ++i)
-#pragma unroll
-        for (int j = 0; j < TN; ++j) acc[i][j] = T(0);
+    Acc acc;
+    acc.zero();
 
     fetch(0);
     for (long long it = 0; it < iterations; ++it) {
@@ -68,19 +65,12 @@ backward_data(const T* __restrict__ dy, const T* __restrict__ w, T* __restrict__
         for (int l = 0; l < LB; ++l) s.b[b_r + (THREADS / BN) * l][b_n] = rb[l];
         __syncthreads();
         if (it + 1 < iterations) fetch(it + 1);
-        multiply_tile(s, acc, tm, tn);
+        acc.multiply(s, tid);
     }
 
     T* xb = dx + (n / batch_inner) * xs_outer + (n % batch_inner) * xs_inner;
-#pragma unroll
-    for (int i = 0; i < TM; ++i) {
-        const long long c = c0 + owned<BM, TM>(tm, i);
-        if (c >= channels) continue;
-#pragma unroll
-        for (int j = 0; j < TN; ++j) {
-            const long long ii = i0 + owned<BN, TN>(tn, j);
-            if (ii >= length) continue;
-            xb[c * xs_channel + ii * xs_position] = acc[i][j];
-        }
-    }
+    acc.for_each(tid, [&](int mi, int ni, T value) {
+        const long long c = c0 + mi, ii = i0 + ni;
+        if (c < channels && ii < length) xb[c * xs_channel + ii * xs_position] = value;
+    });
 }

@@ -8,7 +8,7 @@
 #include "common.cuh"
 
 template <typename T, int BM, int BN, int TM, int TN>
-__global__ void __launch_bounds__((BM / TM) * (BN / TN))
+__global__ void __launch_bounds__(tconv1d_cuda::Accumulator<T, BM, BN, TM, TN>::type::THREADS)
 backward_weights(const T* __restrict__ x, const T* __restrict__ dy, T* __restrict__ out,
                  long long batch_inner, long long batch, long long channels, long long length,
                  long long num_filters, long long filter_size, long long stride, long long crop_left,
@@ -17,7 +17,8 @@ backward_weights(const T* __restrict__ x, const T* __restrict__ dy, T* __restric
                  long long ds_outer, long long ds_inner, long long ds_channel, long long ds_position,
                  long long splits, long long per_split) {
     using namespace tconv1d_cuda;
-    constexpr int THREADS = (BM / TM) * (BN / TN);
+    using Acc = typename Accumulator<T, BM, BN, TM, TN>::type;
+    constexpr int THREADS = Acc::THREADS;
     constexpr int LA = BM * BK / THREADS;
     constexpr int LB = BN * BK / THREADS;
     __shared__ __align__(16) Tiles<T, BM, BN> s;
@@ -60,12 +61,8 @@ backward_weights(const T* __restrict__ x, const T* __restrict__ dy, T* __restric
         }
     };
 
-    const int tm = tid / (BN / TN), tn = tid % (BN / TN);
-    T acc[TM][TN];
-#pragma unroll
-    for (int i = 0; i < TM; ++i)
-#pragma unroll
-        for (int j = 0; j < TN; ++j) acc[i][j] = T(0);
+    Acc acc;
+    acc.zero();
 
     if (it_begin < it_end) fetch(it_begin);
     for (long long it = it_begin; it < it_end; ++it) {
@@ -76,24 +73,17 @@ backward_weights(const T* __restrict__ x, const T* __restrict__ dy, T* __restric
         for (int l = 0; l < LB; ++l) s.b[b_r][b_c + (THREADS / BK) * l] = rb[l];
         __syncthreads();
         if (it + 1 < it_end) fetch(it + 1);
-        multiply_tile(s, acc, tm, tn);
+        acc.multiply(s, tid);
     }
 
-#pragma unroll
-    for (int i = 0; i < TM; ++i) {
-        const long long m = m0 + owned<BM, TM>(tm, i);
-        if (m >= rows) continue;
-        const long long k = m / filter_size, f = m % filter_size;
-#pragma unroll
-        for (int j = 0; j < TN; ++j) {
-            const long long c = c0 + owned<BN, TN>(tn, j);
-            if (c >= channels) continue;
-            if (splits == 1)
-                out[(f * num_filters + k) * channels + c] = acc[i][j];
-            else
-                out[(split * rows + m) * channels + c] = acc[i][j];
-        }
-    }
+    acc.for_each(tid, [&](int mi, int ni, T value) {
+        const long long m = m0 + mi, c = c0 + ni;
+        if (m >= rows || c >= channels) return;
+        if (splits == 1)
+            out[(m % filter_size * num_filters + m / filter_size) * channels + c] = value;
+        else
+            out[(split * rows + m) * channels + c] = value;
+    });
 }
 
 // Sums the split-K partial buffer [split][(k, f)][c] in split order into dW[f, k, c].

@@ -8,7 +8,7 @@
 #include "common.cuh"
 
 template <typename T, int BM, int BN, int TM, int TN>
-__global__ void __launch_bounds__((BM / TM) * (BN / TN))
+__global__ void __launch_bounds__(tconv1d_cuda::Accumulator<T, BM, BN, TM, TN>::type::THREADS)
 forward(const T* __restrict__ x, const T* __restrict__ w, const T* __restrict__ bias, T* __restrict__ y,
         long long has_bias, long long batch_inner, long long channels, long long length,
         long long num_filters, long long filter_size, long long stride, long long crop_left,
@@ -17,7 +17,8 @@ forward(const T* __restrict__ x, const T* __restrict__ w, const T* __restrict__ 
         long long ys_outer, long long ys_inner, long long ys_channel, long long ys_position,
         long long column_tiles) {
     using namespace tconv1d_cuda;
-    constexpr int THREADS = (BM / TM) * (BN / TN);
+    using Acc = typename Accumulator<T, BM, BN, TM, TN>::type;
+    constexpr int THREADS = Acc::THREADS;
     constexpr int LA = BM * BK / THREADS;
     constexpr int LB = BN * BK / THREADS;
     __shared__ __align__(16) Tiles<T, BM, BN> s;
@@ -65,12 +66,8 @@ forward(const T* __restrict__ x, const T* __restrict__ w, const T* __restrict__ 
         }
     };
 
-    const int tm = tid / (BN / TN), tn = tid % (BN / TN);
-    T acc[TM][TN];
-#pragma unroll
-    for (int i = 0; i < TM; ++i)
-#pragma unroll
-        for (int j = 0; j < TN; ++j) acc[i][j] = T(0);
+    Acc acc;
+    acc.zero();
 
     if (iterations > 0) fetch(0);
     for (long long it = 0; it < iterations; ++it) {
@@ -81,20 +78,13 @@ forward(const T* __restrict__ x, const T* __restrict__ w, const T* __restrict__ 
         for (int l = 0; l < LB; ++l) s.b[b_r + (THREADS / BN) * l][b_n] = rb[l];
         __syncthreads();
         if (it + 1 < iterations) fetch(it + 1);  // in flight while this tile is multiplied
-        multiply_tile(s, acc, tm, tn);
+        acc.multiply(s, tid);
     }
 
     T* yb = y + (n / batch_inner) * ys_outer + (n % batch_inner) * ys_inner;
-#pragma unroll
-    for (int i = 0; i < TM; ++i) {
-        const long long k = k0 + owned<BM, TM>(tm, i);
-        if (k >= num_filters) continue;
-        const T b = has_bias ? bias[k] : T(0);
-#pragma unroll
-        for (int j = 0; j < TN; ++j) {
-            const long long jj = j0 + owned<BN, TN>(tn, j);
-            if (jj >= count) continue;
-            yb[k * ys_channel + (t_first + jj * stride) * ys_position] = acc[i][j] + b;
-        }
-    }
+    acc.for_each(tid, [&](int mi, int ni, T value) {
+        const long long k = k0 + mi, jj = j0 + ni;
+        if (k < num_filters && jj < count)
+            yb[k * ys_channel + (t_first + jj * stride) * ys_position] = value + (has_bias ? bias[k] : T(0));
+    });
 }
