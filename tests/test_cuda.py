@@ -61,7 +61,7 @@ def test_nvrtc_source_expands_the_common_header():
     for filename in module.KERNELS:
         text = module.source(filename)
         assert '#include "common.cuh"' not in text
-        assert "multiply_tile" in text or filename == "backward_bias.cu"
+        assert "struct Tiles" in text or filename == "backward_bias.cu"
 
 
 def test_import_and_clear_error_without_gpu():
