@@ -63,9 +63,9 @@ backward_data(const T* __restrict__ dy, const T* __restrict__ w, T* __restrict__
         for (int l = 0; l < LA; ++l) s.a[a_r + (THREADS / BM) * l][a_m] = ra[l];
 #pragma unroll
         for (int l = 0; l < LB; ++l) s.b[b_r + (THREADS / BN) * l][b_n] = rb[l];
-        __syncthreads();
+        const bool special = acc.barrier(ra, rb);
         if (it + 1 < iterations) fetch(it + 1);
-        acc.multiply(s, tid);
+        acc.multiply(s, tid, special);
     }
 
     T* xb = dx + (n / batch_inner) * xs_outer + (n % batch_inner) * xs_inner;

@@ -71,9 +71,9 @@ backward_weights(const T* __restrict__ x, const T* __restrict__ dy, T* __restric
         for (int l = 0; l < LA; ++l) s.a[a_r + (THREADS / BM) * l][a_m] = ra[l];
 #pragma unroll
         for (int l = 0; l < LB; ++l) s.b[b_r][b_c + (THREADS / BK) * l] = rb[l];
-        __syncthreads();
+        const bool special = acc.barrier(ra, rb);
         if (it + 1 < it_end) fetch(it + 1);
-        acc.multiply(s, tid);
+        acc.multiply(s, tid, special);
     }
 
     acc.for_each(tid, [&](int mi, int ni, T value) {

@@ -56,7 +56,14 @@ struct FmaTile {
             for (int j = 0; j < TN; ++j) v[i][j] = T(0);
     }
 
-    __device__ __forceinline__ void multiply(const Tiles<T, BM, BN>& s, int tid) {
+    // The barrier after the tile is stored; says whether the tile needs the exact path (never here).
+    template <int NA, int NB>
+    __device__ __forceinline__ bool barrier(const T (&)[NA], const T (&)[NB]) {
+        __syncthreads();
+        return false;
+    }
+
+    __device__ __forceinline__ void multiply(const Tiles<T, BM, BN>& s, int tid, bool) {
         const int tm = tid / (BN / TN), tn = tid % (BN / TN);
 #pragma unroll
         for (int r = 0; r < BK; ++r) {
@@ -86,7 +93,11 @@ struct FmaTile {
 // float on the tensor cores with float accuracy ("3xTF32"): each operand is split
 // into a TF32 part and a TF32 remainder, x = big + small, and the product is
 // big*big + big*small + small*big (small*small is below float rounding). The
-// remainder of a non-finite value is taken as 0 so that Inf stays Inf, not NaN.
+// tensor cores truncate when they accumulate, so each 8-deep step is summed
+// from zero and then added, rounded, to the running float sums: the error stays
+// that of float arithmetic. A tile holding Inf, NaN or values near the float
+// limit (where the split itself would overflow) takes exact FMAs instead, so
+// IEEE special values propagate exactly as on the CUDA cores.
 __device__ __forceinline__ unsigned to_tf32(float x) {
     unsigned r;
     asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(x));
@@ -95,8 +106,10 @@ __device__ __forceinline__ unsigned to_tf32(float x) {
 
 __device__ __forceinline__ void split_tf32(float x, unsigned& big, unsigned& small) {
     big = to_tf32(x);
-    small = isfinite(x) ? to_tf32(x - __uint_as_float(big)) : 0u;
+    small = to_tf32(x - __uint_as_float(big));
 }
+
+__device__ __forceinline__ bool splittable(float x) { return fabsf(x) <= 3.0e38f; }  // false for Inf, NaN
 
 __device__ __forceinline__ void mma_tf32(float (&d)[4], const unsigned (&a)[4], const unsigned (&b)[2]) {
     asm volatile(
@@ -121,12 +134,36 @@ struct Tf32x3Tile {
                 for (int c = 0; c < 4; ++c) v[i][j][c] = 0.0f;
     }
 
-    __device__ __forceinline__ void multiply(const Tiles<float, BM, BN>& s, int tid) {
+    template <int NA, int NB>
+    __device__ __forceinline__ bool barrier(const float (&ra)[NA], const float (&rb)[NB]) {
+        bool ok = true;
+#pragma unroll
+        for (int l = 0; l < NA; ++l) ok = ok && splittable(ra[l]);
+#pragma unroll
+        for (int l = 0; l < NB; ++l) ok = ok && splittable(rb[l]);
+        return __syncthreads_or(!ok) != 0;
+    }
+
+    __device__ __forceinline__ void multiply(const Tiles<float, BM, BN>& s, int tid, bool special) {
         const int warp = tid / 32, lane = tid % 32, g = lane / 4, q = lane % 4;
+        if (special) {  // exact FMAs over this tile, in the fragment layout of for_each
+            const int m_base = (warp % 4) * WM + g, n_base = (warp / 4) * WN + 2 * q;
+#pragma unroll 1
+            for (int k = 0; k < BK; ++k)
+#pragma unroll
+                for (int i = 0; i < FM; ++i)
+#pragma unroll
+                    for (int j = 0; j < FN; ++j)
+#pragma unroll
+                        for (int c = 0; c < 4; ++c)
+                            v[i][j][c] = fmaf(s.a[k][m_base + i * 16 + 8 * (c / 2)], s.b[k][n_base + j * 8 + (c % 2)],
+                                              v[i][j][c]);
+            return;
+        }
         const int m_base = (warp % 4) * WM + g, n_base = (warp / 4) * WN + g;
 #pragma unroll
         for (int k = 0; k < BK; k += 8) {
-            unsigned a_big[FM][4], a_small[FM][4], b_big[FN][2], b_small[FN][2];
+            unsigned a_big[FM][4], a_small[FM][4];
 #pragma unroll
             for (int i = 0; i < FM; ++i) {
                 const int m = m_base + i * 16;
@@ -138,17 +175,19 @@ struct Tf32x3Tile {
 #pragma unroll
             for (int j = 0; j < FN; ++j) {
                 const int n = n_base + j * 8;
-                split_tf32(s.b[k + q][n], b_big[j][0], b_small[j][0]);
-                split_tf32(s.b[k + q + 4][n], b_big[j][1], b_small[j][1]);
-            }
+                unsigned b_big[2], b_small[2];
+                split_tf32(s.b[k + q][n], b_big[0], b_small[0]);
+                split_tf32(s.b[k + q + 4][n], b_big[1], b_small[1]);
 #pragma unroll
-            for (int i = 0; i < FM; ++i)
+                for (int i = 0; i < FM; ++i) {
+                    float step[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+                    mma_tf32(step, a_small[i], b_big);
+                    mma_tf32(step, a_big[i], b_small);
+                    mma_tf32(step, a_big[i], b_big);
 #pragma unroll
-                for (int j = 0; j < FN; ++j) {
-                    mma_tf32(v[i][j], a_small[i], b_big[j]);
-                    mma_tf32(v[i][j], a_big[i], b_small[j]);
-                    mma_tf32(v[i][j], a_big[i], b_big[j]);
+                    for (int c = 0; c < 4; ++c) v[i][j][c] += step[c];
                 }
+            }
         }
     }
 

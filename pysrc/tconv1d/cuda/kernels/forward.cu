@@ -76,9 +76,9 @@ forward(const T* __restrict__ x, const T* __restrict__ w, const T* __restrict__ 
         for (int l = 0; l < LA; ++l) s.a[a_r][a_m + (THREADS / BK) * l] = ra[l];
 #pragma unroll
         for (int l = 0; l < LB; ++l) s.b[b_r + (THREADS / BN) * l][b_n] = rb[l];
-        __syncthreads();
+        const bool special = acc.barrier(ra, rb);
         if (it + 1 < iterations) fetch(it + 1);  // in flight while this tile is multiplied
-        acc.multiply(s, tid);
+        acc.multiply(s, tid, special);
     }
 
     T* yb = y + (n / batch_inner) * ys_outer + (n % batch_inner) * ys_inner;
