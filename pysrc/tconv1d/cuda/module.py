@@ -9,7 +9,10 @@ expanded, ``nvcc`` (the tests) resolves it itself, so both compile the same code
 from __future__ import annotations
 
 import pathlib
+import re
 import threading
+
+import numpy as np
 
 KERNEL_DIR = pathlib.Path(__file__).with_name("kernels")
 
@@ -69,6 +72,35 @@ def source(filename: str) -> str:
     text = (KERNEL_DIR / filename).read_text()
     common = (KERNEL_DIR / "common.cuh").read_text().replace("#pragma once", "")
     return text.replace('#include "common.cuh"', common)
+
+
+_ARGS_STRUCT = re.compile(r"struct (\w+Args) \{(.*?)\};", re.S)
+_KERNEL_ARGS = re.compile(r"\n(\w+)\(.*?const (\w+Args) args\)", re.S)
+_arg_dtypes: dict = {}
+
+
+def argument_fields(kernel: str) -> tuple[str, ...]:
+    """The fields of ``kernel``'s integer-argument struct, read from its source (one truth)."""
+    filename = next(f for f, kernels in KERNELS.items() if kernel in kernels)
+    text = (KERNEL_DIR / filename).read_text()
+    structs = {name: re.findall(r"long long (\w+);", body) for name, body in _ARGS_STRUCT.findall(text)}
+    for name, struct in _KERNEL_ARGS.findall(text):
+        if name == kernel:
+            return tuple(structs[struct])
+    raise KeyError(f"kernel {kernel} takes no argument struct")
+
+
+def arguments(kernel: str, **values):
+    """``values`` packed as the kernel's argument struct: a NumPy structured scalar passed by value.
+
+    One struct argument instead of twenty integers keeps the launch cheap.
+    """
+    dtype = _arg_dtypes.get(kernel)
+    if dtype is None:
+        dtype = _arg_dtypes[kernel] = np.dtype([(name, np.int64) for name in argument_fields(kernel)])
+    if set(values) != set(dtype.names):
+        raise TypeError(f"{kernel} arguments: expected {dtype.names}, got {tuple(values)}")
+    return np.array(tuple(values[name] for name in dtype.names), dtype=dtype)[()]
 
 
 _lock = threading.Lock()

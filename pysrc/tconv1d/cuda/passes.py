@@ -88,14 +88,14 @@ def forward(x4, w, b, geometry, y4) -> None:
     grid = (column_tiles * stride * batch, _ceil(num_filters, bm))
     _check_grid(grid[1])
     kernel = module.function("forward", x4.dtype, config)
-    kernel(
-        grid,
-        (_THREADS,),
-        (x4, w, w if b is None else b, y4)
-        + _i64(b is not None, batch_inner, channels, length, num_filters, filter_size, stride,
-               geometry.crop_left, out_length)
-        + _i64(*_strides(x4), *_strides(y4), column_tiles),
+    xs, ys = _strides(x4), _strides(y4)
+    args = module.arguments(
+        "forward", has_bias=b is not None, batch_inner=batch_inner, channels=channels, length=length,
+        num_filters=num_filters, filter_size=filter_size, stride=stride, crop_left=geometry.crop_left,
+        out_length=out_length, xs_outer=xs[0], xs_inner=xs[1], xs_channel=xs[2], xs_position=xs[3],
+        ys_outer=ys[0], ys_inner=ys[1], ys_channel=ys[2], ys_position=ys[3], column_tiles=column_tiles,
     )
+    kernel(grid, (_THREADS,), (x4, w, w if b is None else b, y4, args))
 
 
 def backward_data(dy4, w, geometry, dx4) -> None:
@@ -115,14 +115,14 @@ def backward_data(dy4, w, geometry, dx4) -> None:
     grid = (column_tiles * batch, _ceil(channels, bm))
     _check_grid(grid[1])
     kernel = module.function("backward_data", dx4.dtype, config)
-    kernel(
-        grid,
-        (_THREADS,),
-        (dy4, w, dx4)
-        + _i64(batch_inner, channels, length, num_filters, filter_size, geometry.stride,
-               geometry.crop_left, geometry.out_length)
-        + _i64(*_strides(dy4), *_strides(dx4), column_tiles),
+    ds, xs = _strides(dy4), _strides(dx4)
+    args = module.arguments(
+        "backward_data", batch_inner=batch_inner, channels=channels, length=length, num_filters=num_filters,
+        filter_size=filter_size, stride=geometry.stride, crop_left=geometry.crop_left,
+        out_length=geometry.out_length, ds_outer=ds[0], ds_inner=ds[1], ds_channel=ds[2], ds_position=ds[3],
+        xs_outer=xs[0], xs_inner=xs[1], xs_channel=xs[2], xs_position=xs[3], column_tiles=column_tiles,
     )
+    kernel(grid, (_THREADS,), (dy4, w, dx4, args))
 
 
 def backward_weights(x4, dy4, geometry, dw) -> None:
@@ -152,14 +152,14 @@ def backward_weights(x4, dy4, geometry, dw) -> None:
     grid = (_ceil(channels, bn), _ceil(rows, bm), splits)
     _check_grid(grid[1], grid[2])
     kernel = module.function("backward_weights", x4.dtype, config)
-    kernel(
-        grid,
-        (_THREADS,),
-        (x4, dy4, out)
-        + _i64(batch_inner, batch, channels, length, num_filters, filter_size, geometry.stride,
-               geometry.crop_left, geometry.out_length)
-        + _i64(*_strides(x4), *_strides(dy4), splits, per_split),
+    xs, ds = _strides(x4), _strides(dy4)
+    args = module.arguments(
+        "backward_weights", batch_inner=batch_inner, batch=batch, channels=channels, length=length,
+        num_filters=num_filters, filter_size=filter_size, stride=geometry.stride, crop_left=geometry.crop_left,
+        out_length=geometry.out_length, xs_outer=xs[0], xs_inner=xs[1], xs_channel=xs[2], xs_position=xs[3],
+        ds_outer=ds[0], ds_inner=ds[1], ds_channel=ds[2], ds_position=ds[3], splits=splits, per_split=per_split,
     )
+    kernel(grid, (_THREADS,), (x4, dy4, out, args))
     if splits > 1:
         size = rows * channels
         reduce = module.function("backward_weights_reduce", x4.dtype)
@@ -178,8 +178,9 @@ def backward_bias(dy4, db) -> None:
         db.fill(0)
         return
     kernel = module.function("backward_bias", dy4.dtype)
-    kernel(
-        (num_filters,),
-        (_THREADS,),
-        (dy4, db) + _i64(batch_inner, batch, out_length, *_strides(dy4)),
+    ds = _strides(dy4)
+    args = module.arguments(
+        "backward_bias", batch_inner=batch_inner, batch=batch, out_length=out_length,
+        ds_outer=ds[0], ds_inner=ds[1], ds_channel=ds[2], ds_position=ds[3],
     )
+    kernel((num_filters,), (_THREADS,), (dy4, db, args))

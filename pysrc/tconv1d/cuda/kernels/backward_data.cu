@@ -5,15 +5,36 @@
 // An implicit GEMM with rows c, columns i and reduction (f, k).
 #include "common.cuh"
 
+// The integer arguments of backward_data, passed by value as one struct (one launch argument).
+struct BackwardDataArgs {
+    long long batch_inner;
+    long long channels;
+    long long length;
+    long long num_filters;
+    long long filter_size;
+    long long stride;
+    long long crop_left;
+    long long out_length;
+    long long ds_outer;
+    long long ds_inner;
+    long long ds_channel;
+    long long ds_position;
+    long long xs_outer;
+    long long xs_inner;
+    long long xs_channel;
+    long long xs_position;
+    long long column_tiles;
+};
+
 template <typename T, int BM, int BN, int TM, int TN>
 __global__ void __launch_bounds__(tconv1d_cuda::Accumulator<T, BM, BN, TM, TN>::type::THREADS)
-backward_data(const T* __restrict__ dy, const T* __restrict__ w, T* __restrict__ dx,
-              long long batch_inner, long long channels, long long length,
-              long long num_filters, long long filter_size, long long stride, long long crop_left,
-              long long out_length,
-              long long ds_outer, long long ds_inner, long long ds_channel, long long ds_position,
-              long long xs_outer, long long xs_inner, long long xs_channel, long long xs_position,
-              long long column_tiles) {
+backward_data(const T* __restrict__ dy, const T* __restrict__ w, T* __restrict__ dx, const BackwardDataArgs args) {
+    const long long batch_inner = args.batch_inner, channels = args.channels, length = args.length,
+        num_filters = args.num_filters, filter_size = args.filter_size, stride = args.stride,
+        crop_left = args.crop_left, out_length = args.out_length, ds_outer = args.ds_outer,
+        ds_inner = args.ds_inner, ds_channel = args.ds_channel, ds_position = args.ds_position,
+        xs_outer = args.xs_outer, xs_inner = args.xs_inner, xs_channel = args.xs_channel,
+        xs_position = args.xs_position, column_tiles = args.column_tiles;
     using namespace tconv1d_cuda;
     using Acc = typename Accumulator<T, BM, BN, TM, TN>::type;
     constexpr int THREADS = Acc::THREADS;

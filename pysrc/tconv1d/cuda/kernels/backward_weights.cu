@@ -7,15 +7,39 @@
 // adds the slices in split order. No atomics: repeated runs are bitwise identical.
 #include "common.cuh"
 
+// The integer arguments of backward_weights, passed by value as one struct (one launch argument).
+struct BackwardWeightsArgs {
+    long long batch_inner;
+    long long batch;
+    long long channels;
+    long long length;
+    long long num_filters;
+    long long filter_size;
+    long long stride;
+    long long crop_left;
+    long long out_length;
+    long long xs_outer;
+    long long xs_inner;
+    long long xs_channel;
+    long long xs_position;
+    long long ds_outer;
+    long long ds_inner;
+    long long ds_channel;
+    long long ds_position;
+    long long splits;
+    long long per_split;
+};
+
 template <typename T, int BM, int BN, int TM, int TN>
 __global__ void __launch_bounds__(tconv1d_cuda::Accumulator<T, BM, BN, TM, TN>::type::THREADS)
-backward_weights(const T* __restrict__ x, const T* __restrict__ dy, T* __restrict__ out,
-                 long long batch_inner, long long batch, long long channels, long long length,
-                 long long num_filters, long long filter_size, long long stride, long long crop_left,
-                 long long out_length,
-                 long long xs_outer, long long xs_inner, long long xs_channel, long long xs_position,
-                 long long ds_outer, long long ds_inner, long long ds_channel, long long ds_position,
-                 long long splits, long long per_split) {
+backward_weights(const T* __restrict__ x, const T* __restrict__ dy, T* __restrict__ out, const BackwardWeightsArgs args) {
+    const long long batch_inner = args.batch_inner, batch = args.batch, channels = args.channels,
+        length = args.length, num_filters = args.num_filters, filter_size = args.filter_size,
+        stride = args.stride, crop_left = args.crop_left, out_length = args.out_length,
+        xs_outer = args.xs_outer, xs_inner = args.xs_inner, xs_channel = args.xs_channel,
+        xs_position = args.xs_position, ds_outer = args.ds_outer, ds_inner = args.ds_inner,
+        ds_channel = args.ds_channel, ds_position = args.ds_position, splits = args.splits,
+        per_split = args.per_split;
     using namespace tconv1d_cuda;
     using Acc = typename Accumulator<T, BM, BN, TM, TN>::type;
     constexpr int THREADS = Acc::THREADS;

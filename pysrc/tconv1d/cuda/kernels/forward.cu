@@ -7,15 +7,37 @@
 // find no valid tap and get the bias alone.
 #include "common.cuh"
 
+// The integer arguments of forward, passed by value as one struct (one launch argument).
+struct ForwardArgs {
+    long long has_bias;
+    long long batch_inner;
+    long long channels;
+    long long length;
+    long long num_filters;
+    long long filter_size;
+    long long stride;
+    long long crop_left;
+    long long out_length;
+    long long xs_outer;
+    long long xs_inner;
+    long long xs_channel;
+    long long xs_position;
+    long long ys_outer;
+    long long ys_inner;
+    long long ys_channel;
+    long long ys_position;
+    long long column_tiles;
+};
+
 template <typename T, int BM, int BN, int TM, int TN>
 __global__ void __launch_bounds__(tconv1d_cuda::Accumulator<T, BM, BN, TM, TN>::type::THREADS)
-forward(const T* __restrict__ x, const T* __restrict__ w, const T* __restrict__ bias, T* __restrict__ y,
-        long long has_bias, long long batch_inner, long long channels, long long length,
-        long long num_filters, long long filter_size, long long stride, long long crop_left,
-        long long out_length,
-        long long xs_outer, long long xs_inner, long long xs_channel, long long xs_position,
-        long long ys_outer, long long ys_inner, long long ys_channel, long long ys_position,
-        long long column_tiles) {
+forward(const T* __restrict__ x, const T* __restrict__ w, const T* __restrict__ bias, T* __restrict__ y, const ForwardArgs args) {
+    const long long has_bias = args.has_bias, batch_inner = args.batch_inner, channels = args.channels,
+        length = args.length, num_filters = args.num_filters, filter_size = args.filter_size,
+        stride = args.stride, crop_left = args.crop_left, out_length = args.out_length,
+        xs_outer = args.xs_outer, xs_inner = args.xs_inner, xs_channel = args.xs_channel,
+        xs_position = args.xs_position, ys_outer = args.ys_outer, ys_inner = args.ys_inner,
+        ys_channel = args.ys_channel, ys_position = args.ys_position, column_tiles = args.column_tiles;
     using namespace tconv1d_cuda;
     using Acc = typename Accumulator<T, BM, BN, TM, TN>::type;
     constexpr int THREADS = Acc::THREADS;
