@@ -69,14 +69,47 @@ def _check_grid(y: int, z: int = 1) -> None:
         raise ValueError(f"the problem is too large for the GPU kernels' grid ({y} x {z} row tiles)")
 
 
+_plans: dict = {}
+_MAX_PLANS = 4096
+
+
+def _plan(key, make, *arrays):
+    """The launch plan (kernels, grids, argument structs) for ``key``, made once and cached.
+
+    A plan depends only on shapes, strides, dtype, geometry, device and tile choice,
+    so repeated calls skip the tile choice and argument packing.
+    """
+    import cupy
+
+    key = key + (cupy.cuda.runtime.getDevice(), forced_config)
+    plan = _plans.get(key, _plans)
+    if plan is _plans:
+        if len(_plans) >= _MAX_PLANS:
+            _plans.clear()
+        plan = _plans[key] = make(*arrays)
+    return plan
+
+
+def _geometry_key(geometry):
+    return (geometry.length, geometry.filter_size, geometry.stride, geometry.crop_left, geometry.out_length)
+
+
 def forward(x4, w, b, geometry, y4) -> None:
     """y4 = forward(x4) with weights w (F, K, C) and bias b (K,) or None."""
+    key = ("forward", x4.dtype.char, x4.shape, x4.strides, y4.strides, w.shape, b is not None) + _geometry_key(geometry)
+    plan = _plan(key, _plan_forward, x4, w, b, geometry, y4)
+    if plan is not None:
+        kernel, grid, args = plan
+        kernel(grid, (_THREADS,), (x4, w, w if b is None else b, y4, args))
+
+
+def _plan_forward(x4, w, b, geometry, y4):
     batch_outer, batch_inner, channels, length = x4.shape
     filter_size, num_filters, _ = w.shape
     batch = batch_outer * batch_inner
     stride, out_length = geometry.stride, geometry.out_length
     if batch == 0:
-        return
+        return None
     count = _ceil(out_length, stride)  # output positions of the fullest phase
 
     def blocks(bm, bn):
@@ -95,16 +128,24 @@ def forward(x4, w, b, geometry, y4) -> None:
         out_length=out_length, xs_outer=xs[0], xs_inner=xs[1], xs_channel=xs[2], xs_position=xs[3],
         ys_outer=ys[0], ys_inner=ys[1], ys_channel=ys[2], ys_position=ys[3], column_tiles=column_tiles,
     )
-    kernel(grid, (_THREADS,), (x4, w, w if b is None else b, y4, args))
+    return kernel, grid, args
 
 
 def backward_data(dy4, w, geometry, dx4) -> None:
     """dx4 = the input gradient given dy4."""
+    key = ("backward_data", dx4.dtype.char, dy4.shape, dy4.strides, dx4.shape, dx4.strides, w.shape)
+    plan = _plan(key + _geometry_key(geometry), _plan_backward_data, dy4, w, geometry, dx4)
+    if plan is not None:
+        kernel, grid, args = plan
+        kernel(grid, (_THREADS,), (dy4, w, dx4, args))
+
+
+def _plan_backward_data(dy4, w, geometry, dx4):
     batch_outer, batch_inner, channels, length = dx4.shape
     filter_size, num_filters, _ = w.shape
     batch = batch_outer * batch_inner
     if batch == 0:
-        return
+        return None
 
     def blocks(bm, bn):
         return _ceil(length, bn) * batch * _ceil(channels, bm)
@@ -122,19 +163,32 @@ def backward_data(dy4, w, geometry, dx4) -> None:
         out_length=geometry.out_length, ds_outer=ds[0], ds_inner=ds[1], ds_channel=ds[2], ds_position=ds[3],
         xs_outer=xs[0], xs_inner=xs[1], xs_channel=xs[2], xs_position=xs[3], column_tiles=column_tiles,
     )
-    kernel(grid, (_THREADS,), (dy4, w, dx4, args))
+    return kernel, grid, args
 
 
 def backward_weights(x4, dy4, geometry, dw) -> None:
     """dw (F, K, C, contiguous) = the weights gradient; split-K with a fixed-order reduction."""
     import cupy
 
+    key = ("backward_weights", x4.dtype.char, x4.shape, x4.strides, dy4.shape, dy4.strides, dw.shape)
+    plan = _plan(key + _geometry_key(geometry), _plan_backward_weights, x4, dy4, geometry, dw)
+    if plan is None:
+        dw.fill(0)
+        return
+    kernel, grid, args, partial_shape, reduce = plan
+    out = dw if partial_shape is None else cupy.empty(partial_shape, dtype=dw.dtype)
+    kernel(grid, (_THREADS,), (x4, dy4, out, args))
+    if reduce is not None:
+        reduce_kernel, reduce_grid, reduce_args = reduce
+        reduce_kernel(reduce_grid, (_THREADS,), (out, dw) + reduce_args)
+
+
+def _plan_backward_weights(x4, dy4, geometry, dw):
     batch_outer, batch_inner, channels, length = x4.shape
     filter_size, num_filters, _ = dw.shape
     batch = batch_outer * batch_inner
     if batch == 0:
-        dw.fill(0)
-        return
+        return None
     rows = num_filters * filter_size
     total = batch * _ceil(length, 16)  # reduction iterations of 16 (BK) positions
 
@@ -148,7 +202,6 @@ def backward_weights(x4, dy4, geometry, dw) -> None:
     splits = max(1, min(_ceil(2 * _sm_count(), tiles), total // 8, 64))
     per_split = _ceil(total, splits)
     splits = _ceil(total, per_split)
-    out = dw if splits == 1 else cupy.empty((splits, rows, channels), dtype=dw.dtype)
     grid = (_ceil(channels, bn), _ceil(rows, bm), splits)
     _check_grid(grid[1], grid[2])
     kernel = module.function("backward_weights", x4.dtype, config)
@@ -159,28 +212,35 @@ def backward_weights(x4, dy4, geometry, dw) -> None:
         out_length=geometry.out_length, xs_outer=xs[0], xs_inner=xs[1], xs_channel=xs[2], xs_position=xs[3],
         ds_outer=ds[0], ds_inner=ds[1], ds_channel=ds[2], ds_position=ds[3], splits=splits, per_split=per_split,
     )
-    kernel(grid, (_THREADS,), (x4, dy4, out, args))
-    if splits > 1:
-        size = rows * channels
-        reduce = module.function("backward_weights_reduce", x4.dtype)
-        reduce(
-            (min(_ceil(size, _THREADS), 8 * _sm_count()),),
-            (_THREADS,),
-            (out, dw) + _i64(splits, num_filters, filter_size, channels),
-        )
+    if splits == 1:
+        return kernel, grid, args, None, None
+    reduce = (
+        module.function("backward_weights_reduce", x4.dtype),
+        (min(_ceil(rows * channels, _THREADS), 8 * _sm_count()),),
+        _i64(splits, num_filters, filter_size, channels),
+    )
+    return kernel, grid, args, (splits, rows, channels), reduce
 
 
 def backward_bias(dy4, db) -> None:
     """db (K,) = the bias gradient, the sum of dy4 over batch and positions."""
+    plan = _plan(("backward_bias", dy4.dtype.char, dy4.shape, dy4.strides), _plan_backward_bias, dy4)
+    if plan is None:
+        db.fill(0)
+        return
+    kernel, grid, args = plan
+    kernel(grid, (_THREADS,), (dy4, db, args))
+
+
+def _plan_backward_bias(dy4):
     batch_outer, batch_inner, num_filters, out_length = dy4.shape
     batch = batch_outer * batch_inner
     if batch == 0:
-        db.fill(0)
-        return
+        return None
     kernel = module.function("backward_bias", dy4.dtype)
     ds = _strides(dy4)
     args = module.arguments(
         "backward_bias", batch_inner=batch_inner, batch=batch, out_length=out_length,
         ds_outer=ds[0], ds_inner=ds[1], ds_channel=ds[2], ds_position=ds[3],
     )
-    kernel((num_filters,), (_THREADS,), (dy4, db, args))
+    return kernel, (num_filters,), args

@@ -54,30 +54,37 @@ backward_data(const T* __restrict__ dy, const T* __restrict__ w, T* __restrict__
     const int a_m = tid % BM, a_r = tid / BM;  // A read along c (contiguous in W)
     const int b_n = tid % BN, b_r = tid / BN;  // B read along i
 
+    // Per-thread parts of the gather addresses; the loop walks the tiles in
+    // (tap f, filter chunk) order by counters, without divisions.
+    const bool c_ok = c0 + a_m < channels;
+    const T* w_thread = w + a_r * channels + c0 + a_m;
+    const long long w_step = (THREADS / BM) * channels;
+    const long long i = i0 + b_n;
+    const T* d_thread = db + b_r * ds_channel;
+    const long long d_step = (THREADS / BN) * ds_channel;
+    long long next_f = 0, next_k0 = 0;
+
     T ra[LA], rb[LB];
-    auto fetch = [&](long long it) {
-        const long long f = it / chunks;
-        const long long kbase = (it % chunks) * BK;
-        const long long c = c0 + a_m;
+    auto fetch = [&]() {
+        const long long f = next_f, kbase = next_k0;
+        next_k0 += BK;
+        if (next_k0 >= num_filters) next_k0 = 0, ++next_f;
+        const T* wp = w_thread + (f * num_filters + kbase) * channels;
 #pragma unroll
-        for (int l = 0; l < LA; ++l) {
-            const long long k = kbase + a_r + (THREADS / BM) * l;
-            ra[l] = (c < channels && k < num_filters) ? w[(f * num_filters + k) * channels + c] : T(0);
-        }
-        const long long i = i0 + b_n;
+        for (int l = 0; l < LA; ++l)
+            ra[l] = (c_ok && kbase + a_r + (THREADS / BM) * l < num_filters) ? wp[l * w_step] : T(0);
         const long long pos = i * stride + f - crop_left;
         const bool inside = i < length && pos >= 0 && pos < out_length;
+        const T* dp = d_thread + kbase * ds_channel + pos * ds_position;
 #pragma unroll
-        for (int l = 0; l < LB; ++l) {
-            const long long k = kbase + b_r + (THREADS / BN) * l;
-            rb[l] = (inside && k < num_filters) ? db[k * ds_channel + pos * ds_position] : T(0);
-        }
+        for (int l = 0; l < LB; ++l)
+            rb[l] = (inside && kbase + b_r + (THREADS / BN) * l < num_filters) ? dp[l * d_step] : T(0);
     };
 
     Acc acc;
     acc.zero();
 
-    fetch(0);
+    fetch();
     for (long long it = 0; it < iterations; ++it) {
         __syncthreads();
 #pragma unroll
@@ -85,7 +92,7 @@ backward_data(const T* __restrict__ dy, const T* __restrict__ w, T* __restrict__
 #pragma unroll
         for (int l = 0; l < LB; ++l) s.b[b_r + (THREADS / BN) * l][b_n] = rb[l];
         const bool special = acc.barrier(ra, rb);
-        if (it + 1 < iterations) fetch(it + 1);
+        if (it + 1 < iterations) fetch();
         acc.multiply(s, tid, special);
     }
 

@@ -64,31 +64,46 @@ backward_weights(const T* __restrict__ x, const T* __restrict__ dy, T* __restric
     const long long a_k = row_ok ? row / filter_size : 0;
     const long long a_f = row_ok ? row % filter_size : 0;
 
+    // The loop walks the tiles in (batch n, position chunk) order by counters; the
+    // batch offsets are recomputed only when n changes.
+    bool c_ok[LB];
+#pragma unroll
+    for (int l = 0; l < LB; ++l) c_ok[l] = c0 + b_c + (THREADS / BK) * l < channels;
+    const long long x_step = (THREADS / BK) * xs_channel;
+    const long long pos_step = (THREADS / BM) * stride;
+    long long next_n = it_begin / chunks, next_i0 = (it_begin % chunks) * BK, current_n = -1;
+    const T* dy_n = dy;
+    const T* x_n = x;
+
     T ra[LA], rb[LB];
-    auto fetch = [&](long long it) {
-        const long long n = it / chunks;
-        const long long ibase = (it % chunks) * BK;
-        const long long no = n / batch_inner, ni = n % batch_inner;
-        const T* db = dy + no * ds_outer + ni * ds_inner + a_k * ds_channel;
-        const T* xb = x + no * xs_outer + ni * xs_inner;
+    auto fetch = [&]() {
+        const long long n = next_n, ibase = next_i0;
+        next_i0 += BK;
+        if (next_i0 >= length) next_i0 = 0, ++next_n;
+        if (n != current_n) {
+            current_n = n;
+            const long long no = n / batch_inner, ni = n % batch_inner;
+            dy_n = dy + no * ds_outer + ni * ds_inner + a_k * ds_channel;
+            x_n = x + no * xs_outer + ni * xs_inner + (c0 + b_c) * xs_channel;
+        }
+        const long long i_a = ibase + a_r;
+        const long long pos0 = i_a * stride + a_f - crop_left;
 #pragma unroll
         for (int l = 0; l < LA; ++l) {
-            const long long i = ibase + a_r + (THREADS / BM) * l;
-            const long long pos = i * stride + a_f - crop_left;
-            ra[l] = (row_ok && i < length && pos >= 0 && pos < out_length) ? db[pos * ds_position] : T(0);
+            const long long pos = pos0 + l * pos_step;
+            ra[l] = (row_ok && i_a + (THREADS / BM) * l < length && pos >= 0 && pos < out_length)
+                        ? dy_n[pos * ds_position] : T(0);
         }
-        const long long i = ibase + b_r;
+        const long long i_b = ibase + b_r;
+        const T* xp = x_n + i_b * xs_position;
 #pragma unroll
-        for (int l = 0; l < LB; ++l) {
-            const long long c = c0 + b_c + (THREADS / BK) * l;
-            rb[l] = (i < length && c < channels) ? xb[c * xs_channel + i * xs_position] : T(0);
-        }
+        for (int l = 0; l < LB; ++l) rb[l] = (i_b < length && c_ok[l]) ? xp[l * x_step] : T(0);
     };
 
     Acc acc;
     acc.zero();
 
-    if (it_begin < it_end) fetch(it_begin);
+    if (it_begin < it_end) fetch();
     for (long long it = it_begin; it < it_end; ++it) {
         __syncthreads();
 #pragma unroll
@@ -96,7 +111,7 @@ backward_weights(const T* __restrict__ x, const T* __restrict__ dy, T* __restric
 #pragma unroll
         for (int l = 0; l < LB; ++l) s.b[b_r][b_c + (THREADS / BK) * l] = rb[l];
         const bool special = acc.barrier(ra, rb);
-        if (it + 1 < it_end) fetch(it + 1);
+        if (it + 1 < it_end) fetch();
         acc.multiply(s, tid, special);
     }
 

@@ -68,30 +68,39 @@ forward(const T* __restrict__ x, const T* __restrict__ w, const T* __restrict__ 
     const int a_r = tid % BK, a_m = tid / BK;  // A read along c (contiguous in W)
     const int b_n = tid % BN, b_r = tid / BN;  // B read along positions
 
-    T ra[LA], rb[LB];
-    auto fetch = [&](long long it) {
-        const long long m = it / chunks;
-        const long long c0 = (it % chunks) * BK;
-        const long long f = phase + m * stride;
-        const long long c = c0 + a_r;
+    // Per-thread parts of the gather addresses, fixed for the whole loop; the loop
+    // walks the tiles in (tap m, channel c0) order by counters, without divisions.
+    const T* w_thread = w + (k0 + a_m) * channels + a_r;
+    const long long w_step = (THREADS / BK) * channels;
+    bool k_ok[LA];
 #pragma unroll
-        for (int l = 0; l < LA; ++l) {
-            const long long k = k0 + a_m + (THREADS / BK) * l;
-            ra[l] = (c < channels && k < num_filters) ? w[(f * num_filters + k) * channels + c] : T(0);
-        }
+    for (int l = 0; l < LA; ++l) k_ok[l] = k0 + a_m + (THREADS / BK) * l < num_filters;
+    const T* x_thread = xb + b_r * xs_channel + (q0 + b_n) * xs_position;
+    const long long x_step = (THREADS / BN) * xs_channel;
+    const long long filter_step = num_filters * channels;
+    long long next_m = 0, next_c0 = 0;
+
+    T ra[LA], rb[LB];
+    auto fetch = [&]() {
+        const long long m = next_m, c0 = next_c0;
+        next_c0 += BK;
+        if (next_c0 >= channels) next_c0 = 0, ++next_m;
+        const T* wp = w_thread + (phase + m * stride) * filter_step + c0;
+        const bool c_ok = c0 + a_r < channels;
+#pragma unroll
+        for (int l = 0; l < LA; ++l) ra[l] = (c_ok && k_ok[l]) ? wp[l * w_step] : T(0);
         const long long pos = q0 + b_n - m;
         const bool inside = pos >= 0 && pos < length;
+        const T* xp = x_thread + c0 * xs_channel - m * xs_position;
 #pragma unroll
-        for (int l = 0; l < LB; ++l) {
-            const long long cc = c0 + b_r + (THREADS / BN) * l;
-            rb[l] = (inside && cc < channels) ? xb[cc * xs_channel + pos * xs_position] : T(0);
-        }
+        for (int l = 0; l < LB; ++l)
+            rb[l] = (inside && c0 + b_r + (THREADS / BN) * l < channels) ? xp[l * x_step] : T(0);
     };
 
     Acc acc;
     acc.zero();
 
-    if (iterations > 0) fetch(0);
+    if (iterations > 0) fetch();
     for (long long it = 0; it < iterations; ++it) {
         __syncthreads();
 #pragma unroll
@@ -99,7 +108,7 @@ forward(const T* __restrict__ x, const T* __restrict__ w, const T* __restrict__ 
 #pragma unroll
         for (int l = 0; l < LB; ++l) s.b[b_r + (THREADS / BN) * l][b_n] = rb[l];
         const bool special = acc.barrier(ra, rb);
-        if (it + 1 < iterations) fetch(it + 1);  // in flight while this tile is multiplied
+        if (it + 1 < iterations) fetch();  // in flight while this tile is multiplied
         acc.multiply(s, tid, special);
     }
 
