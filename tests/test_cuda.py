@@ -108,6 +108,7 @@ _CASES = [
     (3, 130, 20, 4, 2, 150, "same"),
     (1, 1, 1, 1, 1, 1, 0),
     (2, 2, 3, 1, 7, 3, "same"),  # F = 1 < S
+    (2, 64, 256, 16, 8, 16, [4, 4]),  # long reduction over few outputs: backward-data is split
 ]
 
 
@@ -235,17 +236,24 @@ def test_every_output_element_is_written():
 
 
 @gpu
-def test_gradients_are_bitwise_repeatable():
-    case = (8, 16, 8, 4, 2, 2048, [1, 1])  # long reduction: backward-weights is split
+@pytest.mark.parametrize(
+    "case",
+    [
+        (8, 16, 8, 4, 2, 2048, [1, 1]),  # long (n, i) reduction: backward-weights is split
+        (2, 64, 256, 16, 8, 16, [4, 4]),  # long (f, k) reduction: backward-data is split
+    ],
+)
+def test_gradients_are_bitwise_repeatable(case):
+    _, _, _, f, s, _, cropping = case
     x, w, b, dy = _data(case, np.float32, 9)
     xg, dyg = cupy.asarray(x), cupy.asarray(dy)
-    first = [a.get() for a in tcuda.transposed_conv1d_backward(xg, w, dyg, stride=2, cropping=[1, 1])]
+    first = [a.get() for a in tcuda.transposed_conv1d_backward(xg, w, dyg, stride=s, cropping=cropping)]
     for _ in range(3):
-        again = [a.get() for a in tcuda.transposed_conv1d_backward(xg, w, dyg, stride=2, cropping=[1, 1])]
+        again = [a.get() for a in tcuda.transposed_conv1d_backward(xg, w, dyg, stride=s, cropping=cropping)]
         for a, b_ in zip(first, again):
             assert np.array_equal(a.view(np.uint32), b_.view(np.uint32))
-    y1 = tcuda.transposed_conv1d(xg, w, b, stride=2).get()
-    y2 = tcuda.transposed_conv1d(xg, w, b, stride=2).get()
+    y1 = tcuda.transposed_conv1d(xg, w, b, stride=s, cropping=cropping).get()
+    y2 = tcuda.transposed_conv1d(xg, w, b, stride=s, cropping=cropping).get()
     assert np.array_equal(y1.view(np.uint32), y2.view(np.uint32))
 
 

@@ -39,7 +39,7 @@ CTYPES = {"float32": "float", "float64": "double"}
 #: Kernel source file -> its kernels; True marks the tiled ones (templated on a tile config).
 KERNELS = {
     "forward.cu": {"forward": True},
-    "backward_data.cu": {"backward_data": True},
+    "backward_data.cu": {"backward_data": True, "backward_data_reduce": False},
     "backward_weights.cu": {"backward_weights": True, "backward_weights_reduce": False},
     "backward_bias.cu": {"backward_bias": False},
 }
@@ -75,7 +75,7 @@ def source(filename: str) -> str:
 
 
 _ARGS_STRUCT = re.compile(r"struct (\w+Args) \{(.*?)\};", re.S)
-_KERNEL_ARGS = re.compile(r"\n(\w+)\(.*?const (\w+Args) args\)", re.S)
+_ARGS_PARAMETER = re.compile(r"const (\w+Args) args\)")
 _arg_dtypes: dict = {}
 
 
@@ -84,9 +84,11 @@ def argument_fields(kernel: str) -> tuple[str, ...]:
     filename = next(f for f, kernels in KERNELS.items() if kernel in kernels)
     text = (KERNEL_DIR / filename).read_text()
     structs = {name: re.findall(r"long long (\w+);", body) for name, body in _ARGS_STRUCT.findall(text)}
-    for name, struct in _KERNEL_ARGS.findall(text):
+    for match in _ARGS_PARAMETER.finditer(text):
+        # The kernel's name is the last "name(" before its struct parameter.
+        name = re.findall(r"(\w+)\(", text[: match.start()])[-1]
         if name == kernel:
-            return tuple(structs[struct])
+            return tuple(structs[match.group(1)])
     raise KeyError(f"kernel {kernel} takes no argument struct")
 
 

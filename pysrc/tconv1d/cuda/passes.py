@@ -45,21 +45,30 @@ def _sm_count() -> int:
     return count
 
 
-#: Tile shapes tried per dtype, largest first: float32 runs on the tensor cores (3xTF32).
+#: Tile shapes tried per pass and dtype, in order of preference (from timings on an H100:
+#: the tensor-core tiles pay off in the forward pass, the plain 128x64 tile in the
+#: backward passes, whose operand gathers dominate).
 PREFERENCE = {
-    "float32": ("tc128x128", "tc128x64", "tc64x64"),
-    "float64": ("128x128", "128x64", "64x64"),
+    ("forward", "float32"): ("tc128x128", "128x64", "tc64x64"),
+    ("forward", "float64"): ("128x64", "64x64"),
+    ("backward", "float32"): ("128x64", "64x64"),
+    ("backward", "float64"): ("128x64", "64x64"),
 }
 
 
-def _choose(dtype, blocks_for) -> str:
-    """The largest tile that still gives every multiprocessor a block; else the smallest."""
-    if forced_config is not None and forced_config in module.DTYPE_CONFIGS[str(dtype)]:
+def _choose(kind: str, dtype, rows: int, blocks_for) -> str:
+    """The first preferred tile that is not much taller than the rows and still fills
+    the device (blocks >= 90% of the multiprocessors); else the last one."""
+    name = str(dtype)
+    if forced_config is not None and forced_config in module.DTYPE_CONFIGS[name]:
         return forced_config
     sms = _sm_count()
-    candidates = PREFERENCE[str(dtype)]
+    candidates = PREFERENCE[(kind, name)]
     for config in candidates:
-        if blocks_for(*module.TILE_CONFIGS[config][:2]) >= sms:
+        bm, bn = module.TILE_CONFIGS[config][:2]
+        if bm > max(64, _ceil(rows, 64) * 64):
+            continue
+        if blocks_for(bm, bn) * 10 >= sms * 9:
             return config
     return candidates[-1]
 
@@ -115,7 +124,7 @@ def _plan_forward(x4, w, b, geometry, y4):
     def blocks(bm, bn):
         return _ceil(count, bn) * stride * batch * _ceil(num_filters, bm)
 
-    config = _choose(x4.dtype, blocks)
+    config = _choose("forward", x4.dtype, num_filters, blocks)
     bm, bn, _, _ = module.TILE_CONFIGS[config]
     column_tiles = _ceil(count, bn)
     grid = (column_tiles * stride * batch, _ceil(num_filters, bm))
@@ -132,12 +141,20 @@ def _plan_forward(x4, w, b, geometry, y4):
 
 
 def backward_data(dy4, w, geometry, dx4) -> None:
-    """dx4 = the input gradient given dy4."""
+    """dx4 = the input gradient given dy4; split-K with a fixed-order reduction when the
+    output alone gives too few blocks."""
+    import cupy
+
     key = ("backward_data", dx4.dtype.char, dy4.shape, dy4.strides, dx4.shape, dx4.strides, w.shape)
     plan = _plan(key + _geometry_key(geometry), _plan_backward_data, dy4, w, geometry, dx4)
-    if plan is not None:
-        kernel, grid, args = plan
-        kernel(grid, (_THREADS,), (dy4, w, dx4, args))
+    if plan is None:
+        return
+    kernel, grid, args, partial_shape, reduce = plan
+    out = dx4 if partial_shape is None else cupy.empty(partial_shape, dtype=dx4.dtype)
+    kernel(grid, (_THREADS,), (dy4, w, out, args))
+    if reduce is not None:
+        reduce_kernel, reduce_grid, reduce_args = reduce
+        reduce_kernel(reduce_grid, (_THREADS,), (out, dx4, reduce_args))
 
 
 def _plan_backward_data(dy4, w, geometry, dx4):
@@ -150,11 +167,16 @@ def _plan_backward_data(dy4, w, geometry, dx4):
     def blocks(bm, bn):
         return _ceil(length, bn) * batch * _ceil(channels, bm)
 
-    config = _choose(dx4.dtype, blocks)
+    config = _choose("backward", dx4.dtype, channels, blocks)
     bm, bn, _, _ = module.TILE_CONFIGS[config]
     column_tiles = _ceil(length, bn)
-    grid = (column_tiles * batch, _ceil(channels, bm))
-    _check_grid(grid[1])
+    total = filter_size * _ceil(num_filters, 16)  # reduction iterations of 16 (BK) filters
+    # Enough parts to fill the device twice, each at least 16 iterations long.
+    splits = max(1, min(_ceil(2 * _sm_count(), blocks(bm, bn)), total // 16, 16))
+    per_split = _ceil(total, splits)
+    splits = _ceil(total, per_split)
+    grid = (column_tiles * batch, _ceil(channels, bm), splits)
+    _check_grid(grid[1], grid[2])
     kernel = module.function("backward_data", dx4.dtype, config)
     ds, xs = _strides(dy4), _strides(dx4)
     args = module.arguments(
@@ -162,8 +184,19 @@ def _plan_backward_data(dy4, w, geometry, dx4):
         filter_size=filter_size, stride=geometry.stride, crop_left=geometry.crop_left,
         out_length=geometry.out_length, ds_outer=ds[0], ds_inner=ds[1], ds_channel=ds[2], ds_position=ds[3],
         xs_outer=xs[0], xs_inner=xs[1], xs_channel=xs[2], xs_position=xs[3], column_tiles=column_tiles,
+        splits=splits, per_split=per_split,
     )
-    return kernel, grid, args
+    if splits == 1:
+        return kernel, grid, args, None, None
+    reduce = (
+        module.function("backward_data_reduce", dx4.dtype),
+        (min(_ceil(batch * channels * length, _THREADS), 8 * _sm_count()),),
+        module.arguments(
+            "backward_data_reduce", splits=splits, batch=batch, batch_inner=batch_inner, channels=channels,
+            length=length, xs_outer=xs[0], xs_inner=xs[1], xs_channel=xs[2], xs_position=xs[3],
+        ),
+    )
+    return kernel, grid, args, (splits, batch, channels, length), reduce
 
 
 def backward_weights(x4, dy4, geometry, dw) -> None:
@@ -195,7 +228,7 @@ def _plan_backward_weights(x4, dy4, geometry, dw):
     def blocks(bm, bn):
         return _ceil(channels, bn) * _ceil(rows, bm)
 
-    config = _choose(x4.dtype, blocks)
+    config = _choose("backward", x4.dtype, rows, blocks)
     bm, bn, _, _ = module.TILE_CONFIGS[config]
     tiles = blocks(bm, bn)
     # Enough splits to fill the device twice, each at least 8 iterations long.
