@@ -1,0 +1,164 @@
+"""The GPU path: the four passes as CUDA kernels, called with CuPy arrays.
+
+``tconv1d.transposed_conv1d`` and ``transposed_conv1d_backward`` come here by
+themselves when the data is a CuPy array (or another CUDA array that speaks
+DLPack); results are CuPy arrays on the input's device. Weights and bias may be
+NumPy arrays (they are copied to that device) or CuPy arrays on the same device.
+
+Importing this module needs neither CuPy nor a GPU; calling it without them
+raises RuntimeError. The kernels are deterministic: no floating-point atomics,
+every reduction summed in a fixed order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import _core
+from ..arguments import as_cropping, as_integer
+from ..formats import parse_format
+from ..functional import _check_channels, _float_dtype
+
+__all__ = ["available", "transposed_conv1d", "transposed_conv1d_backward"]
+
+
+def available() -> bool:
+    """True when CuPy is installed and sees a CUDA device."""
+    try:
+        import cupy
+    except ImportError:
+        return False
+    try:
+        return bool(cupy.cuda.is_available())
+    except Exception:  # noqa: BLE001 - a broken driver means "not available"
+        return False
+
+
+def _cupy():
+    try:
+        import cupy
+    except ImportError:
+        raise RuntimeError(
+            "CuPy is not installed: the GPU path of tconv1d needs CuPy (e.g. pip install cupy-cuda12x) "
+            "and a CUDA device"
+        ) from None
+    if not available():
+        raise RuntimeError("no CUDA device is available (CuPy sees none): the GPU path of tconv1d needs one")
+    return cupy
+
+
+def _device_array(cupy, value, name: str):
+    """``value`` as a CuPy array if it lives on a CUDA device, else None (a host array)."""
+    if isinstance(value, cupy.ndarray):
+        return value
+    if hasattr(value, "__dlpack_device__") and not hasattr(value, "__array_interface__"):
+        kind, _ = value.__dlpack_device__()
+        if int(kind) in (2, 3, 13):
+            return cupy.from_dlpack(value)
+    return None
+
+
+def _as_data(cupy, x, name: str):
+    array = _device_array(cupy, x, name)
+    if array is None:
+        raise ValueError(
+            f"{name} is a host array but another argument is on a CUDA device; pass {name} as a CuPy array "
+            f"(cupy.asarray({name})) or keep every argument on the host"
+        )
+    _float_dtype(array.dtype, name)
+    return array
+
+
+def _on_device(cupy, value, device, dtype, name: str):
+    """A parameter on ``device`` in ``dtype``: host arrays are copied there, device arrays must be there."""
+    array = _device_array(cupy, value, name)
+    if array is None:
+        host = np.asarray(value)
+        _float_dtype(host.dtype, name)
+        with device:
+            return host, cupy.asarray(host, dtype=dtype, order="C")
+    _float_dtype(array.dtype, name)
+    if array.device.id != device.id:
+        raise ValueError(
+            f"{name} is on CUDA device {array.device.id} but x is on CUDA device {device.id}; "
+            f"move them to one device"
+        )
+    with device:
+        return array, cupy.ascontiguousarray(array.astype(dtype, copy=False))
+
+
+def _weights(cupy, weights, device, dtype, name: str = "weights"):
+    given, w = _on_device(cupy, weights, device, dtype, name)
+    if given.ndim != 3:
+        raise ValueError(f"{name} must be a FilterSize x NumFilters x NumChannels array, got shape {given.shape}")
+    if 0 in given.shape:
+        raise ValueError(f"{name} must not be empty, got shape {given.shape}")
+    return w
+
+
+def _bias(cupy, bias, num_filters: int, device, dtype, name: str = "bias"):
+    if bias is None:
+        return None
+    given, b = _on_device(cupy, bias, device, dtype, name)
+    if given.shape not in ((num_filters,), (1, num_filters)):
+        raise ValueError(f"{name} must have shape ({num_filters},) or (1, {num_filters}), got {given.shape}")
+    return b.reshape(num_filters)
+
+
+def _geometry(fmt, x, filter_size: int, stride: int, crop):
+    return _core.resolve_geometry(x.shape[fmt.spatial_axis], filter_size, stride, crop.same, crop.left, crop.right)
+
+
+def transposed_conv1d(x: Any, weights: Any, bias: Any = None, stride: Any = 1, cropping: Any = 0, fmt: str = "BCT"):
+    """Forward pass (R3.1) on the GPU; same arguments and result as ``tconv1d.transposed_conv1d``."""
+    from . import passes
+
+    cupy = _cupy()
+    x = _as_data(cupy, x, "x")
+    fmt_ = parse_format(fmt, x.ndim)
+    device = x.device
+    w = _weights(cupy, weights, device, x.dtype)
+    filter_size, num_filters, channels = w.shape
+    b = _bias(cupy, bias, num_filters, device, x.dtype)
+    stride = as_integer(stride, "stride")
+    crop = as_cropping(cropping)
+    _check_channels(fmt_, x, channels)
+    geometry = _geometry(fmt_, x, filter_size, stride, crop)
+    with device:
+        y = cupy.empty(fmt_.output_shape(x.shape, num_filters, geometry.out_length), dtype=x.dtype)
+        passes.forward(fmt_.canonical(x), w, b, geometry, fmt_.canonical(y))
+    return y
+
+
+def transposed_conv1d_backward(x: Any, weights: Any, dy: Any, stride: Any = 1, cropping: Any = 0, fmt: str = "BCT"):
+    """Gradients (R3.3) on the GPU: ``(dx, dweights, dbias)``, as ``tconv1d.transposed_conv1d_backward``."""
+    from . import passes
+
+    cupy = _cupy()
+    x = _as_data(cupy, x, "x")
+    fmt_ = parse_format(fmt, x.ndim)
+    device = x.device
+    w = _weights(cupy, weights, device, x.dtype)
+    filter_size, num_filters, channels = w.shape
+    stride = as_integer(stride, "stride")
+    crop = as_cropping(cropping)
+    _check_channels(fmt_, x, channels)
+    geometry = _geometry(fmt_, x, filter_size, stride, crop)
+    dy = _as_data(cupy, dy, "dy")
+    if dy.device.id != device.id:
+        raise ValueError(f"dy is on CUDA device {dy.device.id} but x is on CUDA device {device.id}; move them to one device")
+    expected = fmt_.output_shape(x.shape, num_filters, geometry.out_length)
+    if dy.shape != expected:
+        raise ValueError(f"dy must have the output's shape {expected} (format {fmt_.labels!r}), got {dy.shape}")
+    with device:
+        dy = dy.astype(x.dtype, copy=False)
+        dx = cupy.empty(x.shape, dtype=x.dtype)
+        dw = cupy.empty(w.shape, dtype=x.dtype)
+        db = cupy.empty((num_filters,), dtype=x.dtype)
+        x_view, dy_view = fmt_.canonical(x), fmt_.canonical(dy)
+        passes.backward_data(dy_view, w, geometry, fmt_.canonical(dx))
+        passes.backward_weights(x_view, dy_view, geometry, dw)
+        passes.backward_bias(dy_view, db)
+    return dx, dw, db
