@@ -328,7 +328,11 @@ def run(args: argparse.Namespace) -> int:
     if args.device == "gpu":
         from tconv1d.cuda import bench as gpu_bench
 
-        return gpu_bench.run(args)
+        # The GPU bench takes one dtype per run.
+        status = 0
+        for dtype in [d.strip() for d in args.dtype.split(",") if d.strip()]:
+            status = max(status, int(gpu_bench.run(argparse.Namespace(**{**vars(args), "dtype": dtype})) or 0))
+        return status
     import tconv1d
 
     dtypes = [d.strip() for d in args.dtype.split(",") if d.strip()]
