@@ -26,6 +26,8 @@ def as_integer(value: Any, name: str, *, minimum: int = 1) -> int:
     raise ValueError; values beyond 64 bits raise OverflowError (R2.5);
     non-numbers raise TypeError.
     """
+    if type(value) is int and minimum <= value <= INT64_MAX:  # fast path for the common case
+        return value
     if isinstance(value, (bool, np.bool_)):
         raise ValueError(f"{name} must be an integer, got the boolean {value!r}")
     if isinstance(value, numbers.Integral):
@@ -95,6 +97,8 @@ def as_cropping(value: Any, name: str = "Cropping") -> Cropping:
     """Parse a Cropping argument (R1): nonnegative ``n``, a pair ``[l r]`` or ``"same"``."""
     if isinstance(value, Cropping):
         return value
+    if type(value) is int and 0 <= value <= INT64_MAX:  # fast path for the common case
+        return Cropping(False, value, value)
     if isinstance(value, str):
         match_choice(value, name, ("same",))
         return Cropping(True)

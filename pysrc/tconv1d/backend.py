@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import sys
 
+import numpy as np
+
 
 def _is_device_array(value) -> bool:
+    if type(value) is np.ndarray:  # the common case, answered without any attribute lookups
+        return False
     # Only look at CuPy if the caller already imported it: a NumPy user never pays for it.
     cupy = sys.modules.get("cupy")
     if cupy is not None and isinstance(value, cupy.ndarray):

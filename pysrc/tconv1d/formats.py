@@ -7,6 +7,7 @@ copy of the data; outputs are allocated in the input's own axis order.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,6 +61,12 @@ def parse_format(fmt, ndim: int) -> Format:
     """Validate a format string against an array of ``ndim`` axes (R4.1-R4.3)."""
     if not isinstance(fmt, str):
         raise TypeError(f"fmt must be a format string such as 'BCT', got {type(fmt).__name__}")
+    return _parse_format(fmt, ndim)
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_format(fmt: str, ndim: int) -> Format:
+    # Cached: a few distinct formats are parsed again on every call otherwise.
     labels = fmt.upper()
     if len(labels) != ndim:
         raise ValueError(

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _core
+from . import _core, backend
 from .arguments import Cropping, as_cropping, as_integer
 from .formats import Format, parse_format
 
@@ -109,7 +109,6 @@ def transposed_conv1d(x: Any, weights: Any, bias: Any = None, stride: Any = 1, c
     (NumFilters,), (1, NumFilters) or None. The output has the input's format,
     axis order and dtype.
     """
-    from . import backend
 
     impl = backend.for_arrays(x, weights, bias)
     if impl is not None:
@@ -131,7 +130,6 @@ def transposed_conv1d_backward(x: Any, weights: Any, dy: Any, stride: Any = 1, c
     weights' shape (FilterSize, NumFilters, NumChannels), ``dbias`` is
     (NumFilters,); all in ``x``'s dtype. No L2 terms are included.
     """
-    from . import backend
 
     impl = backend.for_arrays(x, weights, dy)
     if impl is not None:
