@@ -36,7 +36,13 @@ def available() -> bool:
         return False
 
 
+_ready_cupy = None  # CuPy once a device has been seen: the checks below are not free per call
+
+
 def _cupy():
+    global _ready_cupy
+    if _ready_cupy is not None:
+        return _ready_cupy
     try:
         import cupy
     except ImportError:
@@ -46,6 +52,7 @@ def _cupy():
         ) from None
     if not available():
         raise RuntimeError("no CUDA device is available (CuPy sees none): the GPU path of tconv1d needs one")
+    _ready_cupy = cupy
     return cupy
 
 
