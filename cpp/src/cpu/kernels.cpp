@@ -488,9 +488,18 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     const int64_t slab = S * K * width;
 
     const int64_t budget = elements(dy) + elements(dx) + F * K * C;
-    const int64_t fixed = F * K * Cp;
-    const int64_t G = batches_per_slice(B, budget, fixed, nib * slab);
     const int nt = threads_for(2.0 * double(B) * double(L) * double(C) * double(K) * double(F));
+    // Workspace: the packed weights, the dy slabs of a batch slice and, per
+    // thread, the tiles of up to nb_max column blocks (none when that does
+    // not fit; the grouping does not change the result).
+    int64_t nb_max = 8;
+    int64_t fixed = F * K * Cp + int64_t(nt) * nb_max * Cp * NR;
+    int64_t G = batches_per_slice(B, budget, fixed, nib * slab);
+    if (G == 0) {
+        nb_max = 1;
+        fixed = F * K * Cp + int64_t(nt) * Cp * NR;
+        G = batches_per_slice(B, budget, fixed, nib * slab);
+    }
     if (G == 0) {
         direct_backward_data(dy, w, geo, dx, nt);
         return true;
@@ -498,7 +507,7 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
 
     // Weights: channel block cb is a panel [p][m][k][r] = W[p+m*S, k, cb*MR+r];
     // its segments are the taps (p, m), each reading row block p of dy shifted by m.
-    T* a = workspace<T>(0, fixed);
+    T* a = workspace<T>(0, F * K * Cp);
 #pragma omp parallel for schedule(static) num_threads(nt)
     for (int64_t cb = 0; cb < ncb; ++cb) {
         T* panel = a + cb * F * K * MR;
@@ -514,41 +523,58 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     for (int64_t p = 0; p < S; ++p)
         for (int64_t m = 0; m < taps(p, F, S); ++m) seg_off.push_back(p * K * width + m);
 
-    // The reduction over taps is cut into blocks of taps whose rows of dy fit
-    // in cache (about 256 KiB), and a task runs every channel block of one
-    // column block through a tap block before the next tap block: the rows
-    // are read from cache ncb times instead of from memory. Partial sums are
-    // added in tap-block order, a split that depends on the shape only.
+    // Cache blocking. The reduction over taps is cut into tap blocks whose
+    // weight panel chunk (seg_block taps x K rows x MR) fits in L1; a task
+    // owns a group of nb column blocks and, per tap block and channel block,
+    // runs that chunk against each of its column blocks in turn, so a weight
+    // chunk is read from memory once per nb column blocks, and the group's
+    // dy rows of the tap block (sized to stay in L2) are read from cache by
+    // every channel block. Partial sums are added in tap-block order, a split
+    // that depends on the shape only: the grouping never changes the result.
     const int64_t nseg = int64_t(seg_off.size());
     const int64_t seg_block = std::max<int64_t>(
-        1, int64_t((256 << 10) / sizeof(T)) / std::max<int64_t>(1, K * width));
+        1, int64_t((32 << 10) / sizeof(T)) / std::max<int64_t>(1, K * MR));
+    const int64_t nb_cache = std::max<int64_t>(
+        1, std::min<int64_t>(8, int64_t((1 << 20) / sizeof(T)) /
+                                    std::max<int64_t>(1, seg_block * K * width)));
     T* d = workspace<T>(1, G * nib * slab);
     for (int64_t n0 = 0; n0 < B; n0 += G) {
         const int64_t Gs = std::min(G, B - n0);
         pack_dy_slabs(dy, geo, n0, Gs, nib, NR, width, d, nt);
-        // All channel blocks per task when there are enough column blocks for
-        // the threads; one channel block per task otherwise.
-        const int64_t cb_per_task = Gs * nib >= 4 * int64_t(nt) ? ncb : 1;
-        const int64_t cb_tasks = ceil_div(ncb, cb_per_task);
+        const int64_t ncols = Gs * nib;
+        // Enough column blocks for the threads: tasks are groups of column
+        // blocks (a multiple of the thread count, for balance) with every
+        // channel block; otherwise one column block and one channel block.
+        int64_t nb = 1, cb_per_task = 1;
+        if (ncols >= 4 * int64_t(nt)) {
+            const int64_t groups = round_up(ceil_div(ncols, std::min(nb_cache, nb_max)), nt);
+            nb = ceil_div(ncols, groups);
+            cb_per_task = ncb;
+        }
+        const int64_t col_tasks = ceil_div(ncols, nb), cb_tasks = ceil_div(ncb, cb_per_task);
 #pragma omp parallel for schedule(static) num_threads(nt)
-        for (int64_t task = 0; task < Gs * nib * cb_tasks; ++task) {
-            const int64_t g = task / (nib * cb_tasks), ib = (task / cb_tasks) % nib;
+        for (int64_t task = 0; task < col_tasks * cb_tasks; ++task) {
+            const int64_t j0 = (task / cb_tasks) * nb, j1 = std::min(ncols, j0 + nb);
             const int64_t cb0 = (task % cb_tasks) * cb_per_task, cb1 = std::min(ncb, cb0 + cb_per_task);
-            const int64_t i0 = ib * NR;
-            T* tiles = workspace<T>(3, (cb1 - cb0) * MR * NR);
+            const int64_t tile_set = (cb1 - cb0) * MR * NR;
+            T* tiles = workspace<T>(3, (j1 - j0) * tile_set);
             for (int64_t s0 = 0; s0 < nseg; s0 += seg_block)
                 for (int64_t cb = cb0; cb < cb1; ++cb)
-                    mk.panel(a + (cb * F + s0) * K * MR, d + (g * nib + ib) * slab, seg_off.data() + s0,
-                             std::min(seg_block, nseg - s0), K, width, tiles + (cb - cb0) * MR * NR,
-                             s0 > 0);
-            const int64_t cols = std::min(NR, L - i0);
-            for (int64_t cb = cb0; cb < cb1; ++cb) {
-                const T* tile = tiles + (cb - cb0) * MR * NR;
-                const int64_t rows = std::min(MR, C - cb * MR);
-                for (int64_t r = 0; r < rows; ++r) {
-                    T* out = dx.data + dx.batch_offset(n0 + g) + (cb * MR + r) * dx.channel_stride;
-                    for (int64_t col = 0; col < cols; ++col)
-                        out[(i0 + col) * dx.length_stride] = tile[r * NR + col];
+                    for (int64_t j = j0; j < j1; ++j)
+                        mk.panel(a + (cb * F + s0) * K * MR, d + j * slab, seg_off.data() + s0,
+                                 std::min(seg_block, nseg - s0), K, width,
+                                 tiles + (j - j0) * tile_set + (cb - cb0) * MR * NR, s0 > 0);
+            for (int64_t j = j0; j < j1; ++j) {
+                const int64_t g = j / nib, i0 = (j % nib) * NR;
+                const int64_t cols = std::min(NR, L - i0);
+                for (int64_t cb = cb0; cb < cb1; ++cb) {
+                    const T* tile = tiles + (j - j0) * tile_set + (cb - cb0) * MR * NR;
+                    const int64_t rows = std::min(MR, C - cb * MR);
+                    for (int64_t r = 0; r < rows; ++r) {
+                        T* out = dx.data + dx.batch_offset(n0 + g) + (cb * MR + r) * dx.channel_stride;
+                        for (int64_t col = 0; col < cols; ++col)
+                            out[(i0 + col) * dx.length_stride] = tile[r * NR + col];
+                    }
                 }
             }
         }
@@ -584,14 +610,63 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
         return true;
     }
 
-    // Tasks are (column block cb, group of filter blocks): a task walks the
-    // positions once for all its tiles (every tap f of every filter block in
-    // the group), so each chunk of the transposed input is brought into cache
-    // once per task rather than once per tile. ~8 tasks per thread.
-    const int64_t groups = std::min(nkb, std::max<int64_t>(1, ceil_div(8 * int64_t(nt), ncb)));
-    const int64_t kb_per_group = ceil_div(nkb, groups);
-    const int64_t used_groups = ceil_div(nkb, kb_per_group);
-    const int64_t tasks = ncb * used_groups;
+    // Cache blocking. A task owns a block of kbs filter blocks x cbs column
+    // blocks and walks the positions once (batch, then chunk): for each
+    // chunk it runs every tile of the block, so the task's running sums
+    // (kbs x cbs x F tiles, sized to stay in L2) are the only long-lived
+    // data, the chunk of the transposed input is read from memory once per
+    // filter-block block and the rows of phase-split dy once per
+    // column-block block. The block sizes minimize that traffic for enough
+    // (balanced) tasks. Each tile's sum runs over batches then chunks of
+    // positions, in order, whatever the blocking and thread count.
+    const int64_t pair_budget = std::max<int64_t>(
+        1, int64_t((1 << 20) / sizeof(T)) / std::max<int64_t>(1, F * tile));
+    const double input_size = double(L) * double(Cp), dy_size = double(S) * double(Kp) * double(Lq);
+    // When the transposed input of one column block and the dy rows of a
+    // filter block (whole slice) fit in L2 together, a tile is instead run
+    // over the whole slice at once ("whole" order: column block, filter
+    // block, batch, chunk, tap), its F tiles staying in L1, with at most
+    // kbs_whole filter blocks' rows kept in L2 across the column blocks.
+    const int64_t l2 = int64_t(3 << 19) / int64_t(sizeof(T));  // ~1.5 MiB in elements
+    const int64_t input_per_cb = G * L * NR, rows_per_kb = G * S * MR * Lq;
+    const bool whole = input_per_cb + rows_per_kb <= l2;
+    const int64_t kbs_whole = std::max<int64_t>(1, (l2 - input_per_cb) / std::max<int64_t>(1, rows_per_kb));
+    int64_t kbs = 1, cbs = 1;
+    {
+        bool found = false, best_balanced = false;
+        double best_traffic = 0;
+        int64_t best_tasks = 0;
+        for (int64_t kt = 1; kt <= nkb; ++kt) {
+            const int64_t ks = ceil_div(nkb, kt);
+            if (ceil_div(nkb, ks) != kt) continue;
+            for (int64_t ct = 1; ct <= ncb; ++ct) {
+                const int64_t cs = ceil_div(ncb, ct);
+                if (ceil_div(ncb, cs) != ct || (whole ? ks > kbs_whole : ks * cs > pair_budget)) continue;
+                const int64_t t = kt * ct;
+                const bool balanced = t >= 2 * int64_t(nt) && (t % nt == 0 || t >= 4 * int64_t(nt));
+                const double traffic = double(kt) * input_size + double(ct) * dy_size;
+                // A balanced blocking beats an unbalanced one, then less traffic
+                // wins; among unbalanced ones, more tasks.
+                bool better;
+                if (!found || balanced != best_balanced)
+                    better = !found || balanced;
+                else if (balanced)
+                    better = traffic < best_traffic;
+                else
+                    better = t > best_tasks || (t == best_tasks && traffic < best_traffic);
+                if (better) {
+                    found = true;
+                    best_balanced = balanced;
+                    best_traffic = traffic;
+                    best_tasks = t;
+                    kbs = ks;
+                    cbs = cs;
+                }
+            }
+        }
+    }
+    const int64_t kb_tasks = ceil_div(nkb, kbs);
+    const int64_t tasks = kb_tasks * ceil_div(ncb, cbs);
     // Positions per micro-kernel call: the register sums are flushed into the
     // tile's running sum every kChunk terms, which keeps float32 rounding
     // error growing with the number of chunks rather than of terms (and the
@@ -611,18 +686,35 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
         pack_transposed_input(x, n0, Gs, Cp, NR, xt, nt);
 #pragma omp parallel for schedule(static) num_threads(nt)
         for (int64_t task = 0; task < tasks; ++task) {
-            const int64_t cb = task / used_groups, kb0 = (task % used_groups) * kb_per_group;
-            const int64_t kb1 = std::min(nkb, kb0 + kb_per_group);
+            const int64_t kb0 = (task % kb_tasks) * kbs, kb1 = std::min(nkb, kb0 + kbs);
+            const int64_t cb0 = (task / kb_tasks) * cbs, cb1 = std::min(ncb, cb0 + cbs);
+            if (whole) {
+                for (int64_t cb = cb0; cb < cb1; ++cb)
+                    for (int64_t kb = kb0; kb < kb1; ++kb)
+                        for (int64_t g = 0; g < Gs; ++g)
+                            for (int64_t i0 = 0; i0 < L; i0 += kChunk) {
+                                const T* xchunk = xt + ((cb * Gs + g) * L + i0) * NR;
+                                const int64_t cnt = std::min(kChunk, L - i0);
+                                for (int64_t f = 0; f < F; ++f) {
+                                    const int64_t p = f % S, m = f / S;
+                                    mk.rows_by_columns(d + ((g * S + p) * Kp + kb * MR) * Lq + m + i0,
+                                                       Lq, xchunk, NR, cnt, tile_of(f, kb, cb));
+                                }
+                            }
+                continue;
+            }
             for (int64_t g = 0; g < Gs; ++g)
                 for (int64_t i0 = 0; i0 < L; i0 += kChunk) {
-                    const T* xchunk = xt + ((cb * Gs + g) * L + i0) * NR;
                     const int64_t cnt = std::min(kChunk, L - i0);
-                    for (int64_t kb = kb0; kb < kb1; ++kb)
-                        for (int64_t f = 0; f < F; ++f) {
-                            const int64_t p = f % S, m = f / S;
-                            mk.rows_by_columns(d + ((g * S + p) * Kp + kb * MR) * Lq + m + i0, Lq,
-                                               xchunk, NR, cnt, tile_of(f, kb, cb));
-                        }
+                    for (int64_t cb = cb0; cb < cb1; ++cb) {
+                        const T* xchunk = xt + ((cb * Gs + g) * L + i0) * NR;
+                        for (int64_t kb = kb0; kb < kb1; ++kb)
+                            for (int64_t f = 0; f < F; ++f) {
+                                const int64_t p = f % S, m = f / S;
+                                mk.rows_by_columns(d + ((g * S + p) * Kp + kb * MR) * Lq + m + i0,
+                                                   Lq, xchunk, NR, cnt, tile_of(f, kb, cb));
+                            }
+                    }
                 }
         }
     }
