@@ -163,6 +163,14 @@ int64_t batches_per_slice(int64_t batch, int64_t budget, int64_t fixed, int64_t 
     return std::min(batch, (budget - fixed) / per_batch);
 }
 
+// The panel kernel for a column block with `cols` valid columns: the full
+// tile, or a narrower variant when whole vectors would be wasted.
+template <class T>
+auto panel_for(const MicroKernels<T>& mk, int64_t cols) {
+    const int64_t v = ceil_div(cols, mk.lanes);
+    return v >= mk.nr / mk.lanes ? mk.panel : mk.panel_part[v - 1];
+}
+
 template <class T>
 int64_t elements(const DataView<T>& v) {
     return v.batch() * v.channels * v.length;
@@ -202,7 +210,9 @@ void pack_input_slabs(const DataView<const T>& x, int64_t n0, int64_t G, int64_t
 template <class T>
 void pack_phase_split(const DataView<const T>& dy, const Geometry& g_, int64_t n0, int64_t G,
                       int64_t Kp, int64_t Lq, T* dst, int nt) {
-    const int64_t K = dy.channels, S = g_.stride;
+    const int64_t K = dy.channels, S = g_.stride, l = g_.crop_left;
+    // Kept full positions j = q*S + p: [l, jend).
+    const int64_t jend = std::min(g_.full_length, l + g_.out_length);
 #pragma omp parallel for schedule(static) num_threads(nt)
     for (int64_t row = 0; row < G * Kp; ++row) {
         const int64_t g = row / Kp, k = row % Kp;
@@ -212,14 +222,19 @@ void pack_phase_split(const DataView<const T>& dy, const Geometry& g_, int64_t n
             continue;
         }
         const T* in = dy.data + dy.batch_offset(n0 + g) + k * dy.channel_stride;
+        const int64_t ls = dy.length_stride;
         for (int64_t p = 0; p < S; ++p) {
             T* out = base + p * Kp * Lq;
-            for (int64_t q = 0; q < Lq; ++q) {
-                const int64_t j = q * S + p, t = j - g_.crop_left;
-                out[q] = (t >= 0 && t < g_.out_length && j < g_.full_length)
-                             ? in[t * dy.length_stride]
-                             : T(0);
-            }
+            const int64_t q0 = std::min(Lq, p >= l ? 0 : ceil_div(l - p, S));
+            const int64_t q1 = std::max(q0, std::min(Lq, p >= jend ? 0 : ceil_div(jend - p, S)));
+            std::fill(out, out + q0, T(0));
+            const T* src = in + (q0 * S + p - l) * ls;
+            const int64_t step = S * ls;
+            if (step == 1)
+                std::memcpy(out + q0, src, std::size_t(q1 - q0) * sizeof(T));
+            else
+                for (int64_t q = q0; q < q1; ++q, src += step) out[q] = *src;
+            std::fill(out + q1, out + Lq, T(0));
         }
     }
 }
@@ -231,20 +246,26 @@ void pack_phase_split(const DataView<const T>& dy, const Geometry& g_, int64_t n
 template <class T>
 void pack_dy_slabs(const DataView<const T>& dy, const Geometry& g_, int64_t n0, int64_t G,
                    int64_t nib, int64_t nr, int64_t width, T* dst, int nt) {
-    const int64_t K = dy.channels, S = g_.stride;
+    const int64_t K = dy.channels, S = g_.stride, l = g_.crop_left;
+    // Kept full positions j: [l, jend); slab position v reads t = (ib*nr + v)*S + p - l.
+    const int64_t jend = std::min(g_.full_length, l + g_.out_length);
 #pragma omp parallel for schedule(static) num_threads(nt)
     for (int64_t row = 0; row < G * K; ++row) {
         const int64_t g = row / K, k = row % K;
         const T* in = dy.data + dy.batch_offset(n0 + g) + k * dy.channel_stride;
+        const int64_t ls = dy.length_stride;
         for (int64_t ib = 0; ib < nib; ++ib)
             for (int64_t p = 0; p < S; ++p) {
                 T* out = dst + (((g * nib + ib) * S + p) * K + k) * width;
-                for (int64_t v = 0; v < width; ++v) {
-                    const int64_t j = (ib * nr + v) * S + p, t = j - g_.crop_left;
-                    out[v] = (t >= 0 && t < g_.out_length && j < g_.full_length)
-                                 ? in[t * dy.length_stride]
-                                 : T(0);
-                }
+                const int64_t j0 = ib * nr * S + p;  // full position of v = 0
+                // v in [v0, v1) has l <= j0 + v*S < jend.
+                const int64_t v0 = std::min(width, j0 >= l ? 0 : ceil_div(l - j0, S));
+                const int64_t v1 = std::max(v0, std::min(width, j0 >= jend ? 0 : ceil_div(jend - j0, S)));
+                for (int64_t v = 0; v < v0; ++v) out[v] = T(0);
+                const T* src = in + (j0 + v0 * S - l) * ls;
+                const int64_t step = S * ls;
+                for (int64_t v = v0; v < v1; ++v, src += step) out[v] = *src;
+                for (int64_t v = v1; v < width; ++v) out[v] = T(0);
             }
     }
 }
@@ -445,10 +466,10 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
             const int64_t M = taps(p, F, S);
             T tile[16 * 64];  // mr * nr <= 8 * 48 for every body
             const T* slab = xp + (g * nqb + qb) * C * width + (q_lo[std::size_t(p)] - qmin) + P;
-            mk.panel(a + phase_offset[std::size_t(p)] + kb * M * C * MR, slab, seg_off.data(), M, C,
-                     width, tile, false);
-            const int64_t n = n0 + g;
             const int64_t cols = std::min(NR, q_hi[std::size_t(p)] - q0);
+            panel_for(mk, cols)(a + phase_offset[std::size_t(p)] + kb * M * C * MR, slab, seg_off.data(),
+                                M, C, width, tile, false);
+            const int64_t n = n0 + g;
             const int64_t rows = std::min(MR, K - kb * MR);
             for (int64_t r = 0; r < rows; ++r) {
                 const int64_t k = kb * MR + r;
@@ -508,16 +529,29 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     // Weights: channel block cb is a panel [p][m][k][r] = W[p+m*S, k, cb*MR+r];
     // its segments are the taps (p, m), each reading row block p of dy shifted by m.
     T* a = workspace<T>(0, F * K * Cp);
-#pragma omp parallel for schedule(static) num_threads(nt)
-    for (int64_t cb = 0; cb < ncb; ++cb) {
-        T* panel = a + cb * F * K * MR;
+    // Tap (p, m) is segment seg_of[f]; one task per row (f, k) of the weights,
+    // read along c and scattered MR at a time into the ncb panels (reading a
+    // panel's rows instead would touch a new page per element).
+    std::vector<int64_t> seg_of(static_cast<std::size_t>(F));
+    {
+        int64_t seg = 0;
         for (int64_t p = 0; p < S; ++p)
-            for (int64_t m = 0; m < taps(p, F, S); ++m)
-                for (int64_t k = 0; k < K; ++k, panel += MR)
-                    for (int64_t r = 0; r < MR; ++r) {
-                        const int64_t c = cb * MR + r;
-                        panel[r] = c < C ? w.at(p + m * S, k, c) : T(0);
-                    }
+            for (int64_t m = 0; m < taps(p, F, S); ++m) seg_of[std::size_t(p + m * S)] = seg++;
+    }
+#pragma omp parallel for schedule(static) num_threads(nt)
+    for (int64_t fk = 0; fk < F * K; ++fk) {
+        const int64_t f = fk / K, k = fk % K;
+        const T* row = &w.at(f, k, 0);
+        T* out = a + (seg_of[std::size_t(f)] * K + k) * MR;
+        for (int64_t cb = 0; cb < ncb; ++cb, out += F * K * MR) {
+            const int64_t c0 = cb * MR, n = std::min(MR, C - c0);
+            if (w.channel_stride == 1) {
+                std::memcpy(out, row + c0, std::size_t(n) * sizeof(T));
+            } else {
+                for (int64_t r = 0; r < n; ++r) out[r] = row[(c0 + r) * w.channel_stride];
+            }
+            for (int64_t r = n; r < MR; ++r) out[r] = T(0);
+        }
     }
     std::vector<int64_t> seg_off;
     for (int64_t p = 0; p < S; ++p)
@@ -561,9 +595,10 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
             for (int64_t s0 = 0; s0 < nseg; s0 += seg_block)
                 for (int64_t cb = cb0; cb < cb1; ++cb)
                     for (int64_t j = j0; j < j1; ++j)
-                        mk.panel(a + (cb * F + s0) * K * MR, d + j * slab, seg_off.data() + s0,
-                                 std::min(seg_block, nseg - s0), K, width,
-                                 tiles + (j - j0) * tile_set + (cb - cb0) * MR * NR, s0 > 0);
+                        panel_for(mk, std::min(NR, L - (j % nib) * NR))(
+                            a + (cb * F + s0) * K * MR, d + j * slab, seg_off.data() + s0,
+                            std::min(seg_block, nseg - s0), K, width,
+                            tiles + (j - j0) * tile_set + (cb - cb0) * MR * NR, s0 > 0);
             for (int64_t j = j0; j < j1; ++j) {
                 const int64_t g = j / nib, i0 = (j % nib) * NR;
                 const int64_t cols = std::min(NR, L - i0);
@@ -721,7 +756,15 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
 #pragma omp parallel for schedule(static) num_threads(nt)
     for (int64_t fk = 0; fk < F * K; ++fk) {
         const int64_t f = fk / K, k = fk % K, kb = k / MR, r = k % MR;
-        for (int64_t c = 0; c < C; ++c) dw.at(f, k, c) = tile_of(f, kb, c / NR)[r * NR + c % NR];
+        T* out = &dw.at(f, k, 0);
+        for (int64_t cb = 0; cb < ncb; ++cb) {
+            const T* src = tile_of(f, kb, cb) + r * NR;
+            const int64_t c0 = cb * NR, n = std::min(NR, C - c0);
+            if (dw.channel_stride == 1)
+                std::memcpy(out + c0, src, std::size_t(n) * sizeof(T));
+            else
+                for (int64_t cc = 0; cc < n; ++cc) out[(c0 + cc) * dw.channel_stride] = src[cc];
+        }
     }
     return true;
 }
