@@ -176,20 +176,19 @@ int64_t elements(const DataView<T>& v) {
     return v.batch() * v.channels * v.length;
 }
 
-// Input cut into overlapping slabs, one per column block qb: slab qb holds
-// positions [first + qb*nr, first + qb*nr + width) of every channel, rows of
-// `width` contiguous elements: dst[((g*nqb + qb)*C + c)*width + v], zero
-// outside [0, L). The micro-kernel then reads a block's rows one after another.
+// Input of batch n cut into overlapping slabs, one per column block qb in
+// [qb0, qb1): slab qb holds positions [first + qb*nr, first + qb*nr + width)
+// of every channel, rows of `width` contiguous elements:
+// dst[((qb - qb0)*C + c)*width + v], zero outside [0, L). The micro-kernel
+// then reads a block's rows one after another.
 template <class T>
-void pack_input_slabs(const DataView<const T>& x, int64_t n0, int64_t G, int64_t first, int64_t nr,
-                      int64_t nqb, int64_t width, T* dst, int nt) {
+void pack_input_block(const DataView<const T>& x, int64_t n, int64_t qb0, int64_t qb1,
+                      int64_t first, int64_t nr, int64_t width, T* dst) {
     const int64_t C = x.channels, L = x.length;
-#pragma omp parallel for schedule(static) num_threads(nt)
-    for (int64_t row = 0; row < G * C; ++row) {
-        const int64_t g = row / C, c = row % C;
-        const T* in = x.data + x.batch_offset(n0 + g) + c * x.channel_stride;
-        for (int64_t qb = 0; qb < nqb; ++qb) {
-            T* out = dst + ((g * nqb + qb) * C + c) * width;
+    for (int64_t c = 0; c < C; ++c) {
+        const T* in = x.data + x.batch_offset(n) + c * x.channel_stride;
+        for (int64_t qb = qb0; qb < qb1; ++qb) {
+            T* out = dst + ((qb - qb0) * C + c) * width;
             const int64_t s0 = first + qb * nr;
             const int64_t v0 = std::max<int64_t>(0, -s0), v1 = std::min(width, L - s0);
             std::fill(out, out + std::max<int64_t>(0, std::min(v0, width)), T(0));
@@ -449,37 +448,48 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     std::vector<int64_t> seg_off(static_cast<std::size_t>(Mmax));
     for (int64_t m = 0; m < Mmax; ++m) seg_off[std::size_t(m)] = -m;
 
-    // Tasks run (batch, filter block, column block, phase) with the phase
-    // fastest: the S phases interleave into the same output rows, so writing
-    // them one after another keeps those cache lines in cache.
-    const int64_t per_batch = nkb * nqb * S;
-    T* xp = workspace<T>(1, G * per_batch_elems);
-    for (int64_t n0 = 0; n0 < B; n0 += G) {
-        const int64_t Gs = std::min(G, B - n0);
-        pack_input_slabs(x, n0, Gs, qmin - P, NR, nqb, width, xp, nt);
-#pragma omp parallel for schedule(static) num_threads(nt)
-        for (int64_t task = 0; task < Gs * per_batch; ++task) {
-            const int64_t g = task / per_batch, kb = (task / (nqb * S)) % nkb;
-            const int64_t qb = (task / S) % nqb, p = task % S;
-            const int64_t q0 = q_lo[std::size_t(p)] + qb * NR;
-            if (q0 >= q_hi[std::size_t(p)]) continue;  // this phase has fewer columns
-            const int64_t M = taps(p, F, S);
-            T tile[16 * 64];  // mr * nr <= 8 * 48 for every body
-            const T* slab = xp + (g * nqb + qb) * C * width + (q_lo[std::size_t(p)] - qmin) + P;
-            const int64_t cols = std::min(NR, q_hi[std::size_t(p)] - q0);
-            panel_for(mk, cols)(a + phase_offset[std::size_t(p)] + kb * M * C * MR, slab, seg_off.data(),
-                                M, C, width, tile, false);
-            const int64_t n = n0 + g;
-            const int64_t rows = std::min(MR, K - kb * MR);
-            for (int64_t r = 0; r < rows; ++r) {
-                const int64_t k = kb * MR + r;
-                const T b = bias.data ? bias.at(k) : T(0);
-                T* out = y.data + y.batch_offset(n) + k * y.channel_stride;
-                const int64_t t0 = q0 * S + p - geo.crop_left;
-                for (int64_t col = 0; col < cols; ++col)
-                    out[(t0 + col * S) * y.length_stride] = tile[r * NR + col] + b;
-            }
-        }
+    // A task is one batch and a group of column blocks: it packs its slabs
+    // of the input into a per-thread buffer (sized to stay in L2, so the
+    // packed copy never travels to memory and back) and runs every filter
+    // block over them, column block by column block, phase fastest: the S
+    // phases interleave into the same output rows, so writing them one after
+    // another keeps those cache lines in cache. A tile is one panel call
+    // whatever the grouping and thread count.
+    const int64_t slab_elems = C * width, avail = budget - fixed;  // avail >= nqb * slab_elems
+    const int nt_used = int(std::max<int64_t>(1, std::min<int64_t>(nt, avail / slab_elems)));
+    int64_t group = std::min<int64_t>(int64_t((512 << 10) / sizeof(T)) / slab_elems,
+                                      avail / (int64_t(nt_used) * slab_elems));
+    group = std::clamp<int64_t>(std::min(group, ceil_div(B * nqb, 4 * int64_t(nt_used))), 1,
+                                std::max<int64_t>(1, nqb));
+    const int64_t qgroups = ceil_div(nqb, group);
+    group = ceil_div(nqb, qgroups);
+#pragma omp parallel for schedule(static) num_threads(nt_used)
+    for (int64_t task = 0; task < B * qgroups; ++task) {
+        const int64_t n = task / qgroups, qb0 = (task % qgroups) * group;
+        const int64_t qb1 = std::min(nqb, qb0 + group);
+        T* xp = workspace<T>(1, group * slab_elems);
+        pack_input_block(x, n, qb0, qb1, qmin - P, NR, width, xp);
+        T tile[16 * 64];  // mr * nr <= 8 * 48 for every body
+        for (int64_t kb = 0; kb < nkb; ++kb)
+            for (int64_t qb = qb0; qb < qb1; ++qb)
+                for (int64_t p = 0; p < S; ++p) {
+                    const int64_t q0 = q_lo[std::size_t(p)] + qb * NR;
+                    if (q0 >= q_hi[std::size_t(p)]) continue;  // this phase has fewer columns
+                    const int64_t M = taps(p, F, S);
+                    const T* slab = xp + (qb - qb0) * slab_elems + (q_lo[std::size_t(p)] - qmin) + P;
+                    const int64_t cols = std::min(NR, q_hi[std::size_t(p)] - q0);
+                    panel_for(mk, cols)(a + phase_offset[std::size_t(p)] + kb * M * C * MR, slab,
+                                        seg_off.data(), M, C, width, tile, false);
+                    const int64_t rows = std::min(MR, K - kb * MR);
+                    for (int64_t r = 0; r < rows; ++r) {
+                        const int64_t k = kb * MR + r;
+                        const T b = bias.data ? bias.at(k) : T(0);
+                        T* out = y.data + y.batch_offset(n) + k * y.channel_stride;
+                        const int64_t t0 = q0 * S + p - geo.crop_left;
+                        for (int64_t col = 0; col < cols; ++col)
+                            out[(t0 + col * S) * y.length_stride] = tile[r * NR + col] + b;
+                    }
+                }
     }
     // The bias-only extension of "same" with F < S (R2.3).
     const int64_t ext0 = jend - geo.crop_left;
