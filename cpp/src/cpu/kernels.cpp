@@ -678,9 +678,12 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     const int64_t kbs_whole = std::max<int64_t>(1, (l2 - input_per_cb) / std::max<int64_t>(1, rows_per_kb));
     int64_t kbs = 1, cbs = 1;
     {
-        bool found = false, best_balanced = false;
-        double best_traffic = 0;
-        int64_t best_tasks = 0;
+        // Estimated time of a blocking: the tiles' arithmetic spread over the
+        // threads as schedule(static) hands out the tasks (contiguous runs),
+        // plus the operand traffic at a rough memory bandwidth.
+        const double flops_per_pair = 2.0 * double(MR * NR * F) * double(G * L);
+        const double flop_rate = 150e9 * 4.0 / double(sizeof(T)), bandwidth = 20e9;
+        double best = -1;
         for (int64_t kt = 1; kt <= nkb; ++kt) {
             const int64_t ks = ceil_div(nkb, kt);
             if (ceil_div(nkb, ks) != kt) continue;
@@ -688,22 +691,27 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
                 const int64_t cs = ceil_div(ncb, ct);
                 if (ceil_div(ncb, cs) != ct || (whole ? ks > kbs_whole : ks * cs > pair_budget)) continue;
                 const int64_t t = kt * ct;
-                const bool balanced = t >= 2 * int64_t(nt) && (t % nt == 0 || t >= 4 * int64_t(nt));
-                const double traffic = double(kt) * input_size + double(ct) * dy_size;
-                // A balanced blocking beats an unbalanced one, then less traffic
-                // wins; among unbalanced ones, more tasks.
-                bool better;
-                if (!found || balanced != best_balanced)
-                    better = !found || balanced;
-                else if (balanced)
-                    better = traffic < best_traffic;
-                else
-                    better = t > best_tasks || (t == best_tasks && traffic < best_traffic);
-                if (better) {
-                    found = true;
-                    best_balanced = balanced;
-                    best_traffic = traffic;
-                    best_tasks = t;
+                // Pairs (filter block, column block) of the busiest thread.
+                double busiest = 0;
+                if (t > 64 * int64_t(nt)) {
+                    busiest = double(ks * cs) * double(ceil_div(t, nt));
+                } else {
+                    const int64_t base = t / nt, extra = t % nt;
+                    int64_t i = 0;
+                    for (int th = 0; th < nt; ++th) {
+                        double load = 0;
+                        for (int64_t e = 0; e < base + (th < extra ? 1 : 0); ++e, ++i) {
+                            const int64_t kbi = i % kt, cbi = i / kt;
+                            load += double(std::min(ks, nkb - kbi * ks) * std::min(cs, ncb - cbi * cs));
+                        }
+                        busiest = std::max(busiest, load);
+                    }
+                }
+                const double traffic = (double(kt) * input_size + double(ct) * dy_size) * double(G) *
+                                       double(sizeof(T));
+                const double time = busiest * flops_per_pair / flop_rate + traffic / bandwidth;
+                if (best < 0 || time < best) {
+                    best = time;
                     kbs = ks;
                     cbs = cs;
                 }
