@@ -521,15 +521,18 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     const int64_t budget = elements(dy) + elements(dx) + F * K * C;
     const int nt = threads_for(2.0 * double(B) * double(L) * double(C) * double(K) * double(F));
     // Workspace: the packed weights, the dy slabs of a batch slice and, per
-    // thread, the tiles of up to nb_max column blocks (none when that does
-    // not fit; the grouping does not change the result).
-    int64_t nb_max = 8;
-    int64_t fixed = F * K * Cp + int64_t(nt) * nb_max * Cp * NR;
-    int64_t G = batches_per_slice(B, budget, fixed, nib * slab);
-    if (G == 0) {
-        nb_max = 1;
-        fixed = F * K * Cp + int64_t(nt) * Cp * NR;
-        G = batches_per_slice(B, budget, fixed, nib * slab);
+    // thread, the tiles of up to nb_max column blocks. Whether this path is
+    // taken does not depend on the thread count (the direct path rounds
+    // differently); the tiles get what is left of the budget at that slice
+    // size (at least one column block's), which only limits the grouping
+    // and never changes the result.
+    int64_t G = batches_per_slice(B, budget, F * K * Cp, nib * slab);
+    int64_t nb_max = 1;
+    for (int64_t nb : {8, 4, 2}) {
+        if (G > 0 && batches_per_slice(B, budget, F * K * Cp + int64_t(nt) * nb * Cp * NR, nib * slab) == G) {
+            nb_max = nb;
+            break;
+        }
     }
     if (G == 0) {
         direct_backward_data(dy, w, geo, dx, nt);
