@@ -269,6 +269,26 @@ void pack_dy_slabs(const DataView<const T>& dy, const Geometry& g_, int64_t n0, 
     }
 }
 
+// Transposed input of batch n, column block cb (channels cb*nr ..), positions
+// [i0, i0 + cnt): dst[i*nr + cc] = x[n, cb*nr + cc, i0 + i], zero past C.
+// The micro-kernel reads these rows of nr channels one after another.
+template <class T>
+void transpose_input_chunk(const DataView<const T>& x, int64_t n, int64_t cb, int64_t nr,
+                           int64_t i0, int64_t cnt, T* dst) {
+    const int64_t C = x.channels, ls = x.length_stride;
+    const T* in = x.data + x.batch_offset(n) + i0 * ls;
+    for (int64_t cc = 0; cc < nr; ++cc) {
+        const int64_t c = cb * nr + cc;
+        T* out = dst + cc;
+        if (c < C) {
+            const T* src = in + c * x.channel_stride;
+            for (int64_t i = 0; i < cnt; ++i) out[i * nr] = src[i * ls];
+        } else {
+            for (int64_t i = 0; i < cnt; ++i) out[i * nr] = T(0);
+        }
+    }
+}
+
 // Transposed input in column blocks of nr channels:
 // dst[((cb*G + g)*L + i)*nr + cc] = x[n0+g, cb*nr + cc, i], zero past C. A
 // block's rows are contiguous, so the micro-kernel reads it sequentially.
@@ -732,24 +752,39 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     T* sums = workspace<T>(0, fixed);
     std::fill(sums, sums + fixed, T(0));
     T* d = workspace<T>(1, G * S * Kp * Lq);
-    T* xt = workspace<T>(2, G * L * Cp);
     auto tile_of = [&](int64_t f, int64_t kb, int64_t cb) {
         return sums + ((f * nkb + kb) * ncb + cb) * tile;
     };
+    // The transposed input: when one task covers all filter blocks (the
+    // input is used once), each task makes it inside, into a per-thread
+    // buffer that stays in cache (whole order: a column block's whole slice;
+    // otherwise the current chunk of the task's column blocks), so it never
+    // travels to memory and back; otherwise it is made once per slice and
+    // read by every filter-block task.
+    const bool fused = kb_tasks == 1;
+    T* xt_all = fused ? nullptr : workspace<T>(2, G * L * Cp);
     for (int64_t n0 = 0; n0 < B; n0 += G) {
         const int64_t Gs = std::min(G, B - n0);
         pack_phase_split(dy, geo, n0, Gs, Kp, Lq, d, nt);
-        pack_transposed_input(x, n0, Gs, Cp, NR, xt, nt);
+        if (!fused) pack_transposed_input(x, n0, Gs, Cp, NR, xt_all, nt);
 #pragma omp parallel for schedule(static) num_threads(nt)
         for (int64_t task = 0; task < tasks; ++task) {
             const int64_t kb0 = (task % kb_tasks) * kbs, kb1 = std::min(nkb, kb0 + kbs);
             const int64_t cb0 = (task / kb_tasks) * cbs, cb1 = std::min(ncb, cb0 + cbs);
             if (whole) {
-                for (int64_t cb = cb0; cb < cb1; ++cb)
+                T* xt = fused ? workspace<T>(3, Gs * L * NR) : nullptr;
+                for (int64_t cb = cb0; cb < cb1; ++cb) {
+                    if (fused)
+                        for (int64_t g = 0; g < Gs; ++g)
+                            for (int64_t i0 = 0; i0 < L; i0 += kChunk)
+                                transpose_input_chunk(x, n0 + g, cb, NR, i0, std::min(kChunk, L - i0),
+                                                      xt + (g * L + i0) * NR);
+                    else
+                        xt = xt_all + cb * Gs * L * NR;
                     for (int64_t kb = kb0; kb < kb1; ++kb)
                         for (int64_t g = 0; g < Gs; ++g)
                             for (int64_t i0 = 0; i0 < L; i0 += kChunk) {
-                                const T* xchunk = xt + ((cb * Gs + g) * L + i0) * NR;
+                                const T* xchunk = xt + (g * L + i0) * NR;
                                 const int64_t cnt = std::min(kChunk, L - i0);
                                 for (int64_t f = 0; f < F; ++f) {
                                     const int64_t p = f % S, m = f / S;
@@ -757,13 +792,16 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
                                                        Lq, xchunk, NR, cnt, tile_of(f, kb, cb));
                                 }
                             }
+                }
                 continue;
             }
+            T* xt = fused ? workspace<T>(3, kChunk * NR) : nullptr;
             for (int64_t g = 0; g < Gs; ++g)
                 for (int64_t i0 = 0; i0 < L; i0 += kChunk) {
                     const int64_t cnt = std::min(kChunk, L - i0);
                     for (int64_t cb = cb0; cb < cb1; ++cb) {
-                        const T* xchunk = xt + ((cb * Gs + g) * L + i0) * NR;
+                        if (fused) transpose_input_chunk(x, n0 + g, cb, NR, i0, cnt, xt);
+                        const T* xchunk = fused ? xt : xt_all + ((cb * Gs + g) * L + i0) * NR;
                         for (int64_t kb = kb0; kb < kb1; ++kb)
                             for (int64_t f = 0; f < F; ++f) {
                                 const int64_t p = f % S, m = f / S;
