@@ -171,6 +171,13 @@ auto panel_for(const MicroKernels<T>& mk, int64_t cols) {
     return v >= mk.nr / mk.lanes ? mk.panel : mk.panel_part[v - 1];
 }
 
+// The rows_by_columns kernel for a column block with `cols` valid columns.
+template <class T>
+auto rows_by_columns_for(const MicroKernels<T>& mk, int64_t cols) {
+    const int64_t v = ceil_div(cols, mk.lanes);
+    return v >= mk.nr / mk.lanes ? mk.rows_by_columns : mk.rows_by_columns_part[v - 1];
+}
+
 template <class T>
 int64_t elements(const DataView<T>& v) {
     return v.batch() * v.channels * v.length;
@@ -774,6 +781,7 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
             if (whole) {
                 T* xt = fused ? workspace<T>(3, Gs * L * NR) : nullptr;
                 for (int64_t cb = cb0; cb < cb1; ++cb) {
+                    const auto rbc = rows_by_columns_for(mk, std::min(NR, C - cb * NR));
                     if (fused)
                         for (int64_t g = 0; g < Gs; ++g)
                             for (int64_t i0 = 0; i0 < L; i0 += kChunk)
@@ -788,7 +796,7 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
                                 const int64_t cnt = std::min(kChunk, L - i0);
                                 for (int64_t f = 0; f < F; ++f) {
                                     const int64_t p = f % S, m = f / S;
-                                    mk.rows_by_columns(d + ((g * S + p) * Kp + kb * MR) * Lq + m + i0,
+                                    rbc(d + ((g * S + p) * Kp + kb * MR) * Lq + m + i0,
                                                        Lq, xchunk, NR, cnt, tile_of(f, kb, cb));
                                 }
                             }
@@ -800,12 +808,13 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
                 for (int64_t i0 = 0; i0 < L; i0 += kChunk) {
                     const int64_t cnt = std::min(kChunk, L - i0);
                     for (int64_t cb = cb0; cb < cb1; ++cb) {
+                        const auto rbc = rows_by_columns_for(mk, std::min(NR, C - cb * NR));
                         if (fused) transpose_input_chunk(x, n0 + g, cb, NR, i0, cnt, xt);
                         const T* xchunk = fused ? xt : xt_all + ((cb * Gs + g) * L + i0) * NR;
                         for (int64_t kb = kb0; kb < kb1; ++kb)
                             for (int64_t f = 0; f < F; ++f) {
                                 const int64_t p = f % S, m = f / S;
-                                mk.rows_by_columns(d + ((g * S + p) * Kp + kb * MR) * Lq + m + i0,
+                                rbc(d + ((g * S + p) * Kp + kb * MR) * Lq + m + i0,
                                                    Lq, xchunk, NR, cnt, tile_of(f, kb, cb));
                             }
                     }

@@ -38,6 +38,11 @@ struct MicroKernels {
     // transposed input; out is the tile's running sum over chunks of positions.
     void (*rows_by_columns)(const T* d, std::int64_t ldd, const T* xt, std::int64_t ldx,
                             std::int64_t cnt, T* out);
+
+    // rows_by_columns_part[v-1]: rows_by_columns for the first v*lanes
+    // columns of the tile only (row stride still nr), same order per element.
+    void (*rows_by_columns_part[4])(const T* d, std::int64_t ldd, const T* xt, std::int64_t ldx,
+                                    std::int64_t cnt, T* out);
 };
 
 #define TCONV1D_DECLARE_BODY(ns)                    \
