@@ -276,6 +276,28 @@ void pack_dy_slabs(const DataView<const T>& dy, const Geometry& g_, int64_t n0, 
     }
 }
 
+// The slab of one column block ib of batch n, as pack_dy_slabs lays it out:
+// dst[(p*K + k)*width + v] = dy_full[n, k, (ib*nr + v)*S + p].
+template <class T>
+void pack_dy_block(const DataView<const T>& dy, const Geometry& g_, int64_t n, int64_t ib,
+                   int64_t nr, int64_t width, T* dst) {
+    const int64_t K = dy.channels, S = g_.stride, l = g_.crop_left;
+    const int64_t jend = std::min(g_.full_length, l + g_.out_length);
+    const int64_t ls = dy.length_stride, step = S * ls;
+    for (int64_t p = 0; p < S; ++p) {
+        const int64_t j0 = ib * nr * S + p;  // full position of v = 0
+        const int64_t v0 = std::min(width, j0 >= l ? 0 : ceil_div(l - j0, S));
+        const int64_t v1 = std::max(v0, std::min(width, j0 >= jend ? 0 : ceil_div(jend - j0, S)));
+        for (int64_t k = 0; k < K; ++k) {
+            T* out = dst + (p * K + k) * width;
+            const T* src = dy.data + dy.batch_offset(n) + k * dy.channel_stride + (j0 + v0 * S - l) * ls;
+            for (int64_t v = 0; v < v0; ++v) out[v] = T(0);
+            for (int64_t v = v0; v < v1; ++v, src += step) out[v] = *src;
+            for (int64_t v = v1; v < width; ++v) out[v] = T(0);
+        }
+    }
+}
+
 // Transposed input of batch n, column block cb (channels cb*nr ..), positions
 // [i0, i0 + cnt): dst[i*nr + cc] = x[n, cb*nr + cc, i0 + i], zero past C.
 // The micro-kernel reads these rows of nr channels one after another.
@@ -611,10 +633,9 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     const int64_t nb_cache = std::max<int64_t>(
         1, std::min<int64_t>(8, int64_t((1 << 20) / sizeof(T)) /
                                     std::max<int64_t>(1, seg_block * K * width)));
-    T* d = workspace<T>(1, G * nib * slab);
+    T* d = nullptr;
     for (int64_t n0 = 0; n0 < B; n0 += G) {
         const int64_t Gs = std::min(G, B - n0);
-        pack_dy_slabs(dy, geo, n0, Gs, nib, NR, width, d, nt);
         const int64_t ncols = Gs * nib;
         // Enough column blocks for the threads: tasks are groups of column
         // blocks (a multiple of the thread count, for balance) with every
@@ -626,17 +647,34 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
             cb_per_task = ncb;
         }
         const int64_t col_tasks = ceil_div(ncols, nb), cb_tasks = ceil_div(ncb, cb_per_task);
+        // When a task owns whole column blocks and their slabs fit in L2, the
+        // task packs them itself (they never travel to memory and back);
+        // otherwise the slice's slabs are packed up front.
+        const bool fused = cb_tasks == 1 && nb * slab <= int64_t((1 << 20) / sizeof(T));
+        if (!fused) {
+            if (d == nullptr) d = workspace<T>(1, G * nib * slab);
+            pack_dy_slabs(dy, geo, n0, Gs, nib, NR, width, d, nt);
+        }
 #pragma omp parallel for schedule(static) num_threads(nt)
         for (int64_t task = 0; task < col_tasks * cb_tasks; ++task) {
             const int64_t j0 = (task / cb_tasks) * nb, j1 = std::min(ncols, j0 + nb);
             const int64_t cb0 = (task % cb_tasks) * cb_per_task, cb1 = std::min(ncb, cb0 + cb_per_task);
             const int64_t tile_set = (cb1 - cb0) * MR * NR;
             T* tiles = workspace<T>(3, (j1 - j0) * tile_set);
+            const T* slabs = nullptr;
+            if (fused) {
+                T* own = workspace<T>(2, (j1 - j0) * slab);
+                for (int64_t j = j0; j < j1; ++j)
+                    pack_dy_block(dy, geo, n0 + j / nib, j % nib, NR, width, own + (j - j0) * slab);
+                slabs = own;
+            } else {
+                slabs = d + j0 * slab;
+            }
             for (int64_t s0 = 0; s0 < nseg; s0 += seg_block)
                 for (int64_t cb = cb0; cb < cb1; ++cb)
                     for (int64_t j = j0; j < j1; ++j)
                         panel_for(mk, std::min(NR, L - (j % nib) * NR))(
-                            a + (cb * F + s0) * K * MR, d + j * slab, seg_off.data() + s0,
+                            a + (cb * F + s0) * K * MR, slabs + (j - j0) * slab, seg_off.data() + s0,
                             std::min(seg_block, nseg - s0), K, width,
                             tiles + (j - j0) * tile_set + (cb - cb0) * MR * NR, s0 > 0);
             for (int64_t j = j0; j < j1; ++j) {
