@@ -163,25 +163,39 @@ int64_t batches_per_slice(int64_t batch, int64_t budget, int64_t fixed, int64_t 
     return std::min(batch, (budget - fixed) / per_batch);
 }
 
+// The panel kernel for a column block with `cols` valid columns: the full
+// tile, or a narrower variant when whole vectors would be wasted.
+template <class T>
+auto panel_for(const MicroKernels<T>& mk, int64_t cols) {
+    const int64_t v = ceil_div(cols, mk.lanes);
+    return v >= mk.nr / mk.lanes ? mk.panel : mk.panel_part[v - 1];
+}
+
+// The rows_by_columns kernel for a column block with `cols` valid columns.
+template <class T>
+auto rows_by_columns_for(const MicroKernels<T>& mk, int64_t cols) {
+    const int64_t v = ceil_div(cols, mk.lanes);
+    return v >= mk.nr / mk.lanes ? mk.rows_by_columns : mk.rows_by_columns_part[v - 1];
+}
+
 template <class T>
 int64_t elements(const DataView<T>& v) {
     return v.batch() * v.channels * v.length;
 }
 
-// Input cut into overlapping slabs, one per column block qb: slab qb holds
-// positions [first + qb*nr, first + qb*nr + width) of every channel, rows of
-// `width` contiguous elements: dst[((g*nqb + qb)*C + c)*width + v], zero
-// outside [0, L). The micro-kernel then reads a block's rows one after another.
+// Input of batch n cut into overlapping slabs, one per column block qb in
+// [qb0, qb1): slab qb holds positions [first + qb*nr, first + qb*nr + width)
+// of every channel, rows of `width` contiguous elements:
+// dst[((qb - qb0)*C + c)*width + v], zero outside [0, L). The micro-kernel
+// then reads a block's rows one after another.
 template <class T>
-void pack_input_slabs(const DataView<const T>& x, int64_t n0, int64_t G, int64_t first, int64_t nr,
-                      int64_t nqb, int64_t width, T* dst, int nt) {
+void pack_input_block(const DataView<const T>& x, int64_t n, int64_t qb0, int64_t qb1,
+                      int64_t first, int64_t nr, int64_t width, T* dst) {
     const int64_t C = x.channels, L = x.length;
-#pragma omp parallel for schedule(static) num_threads(nt)
-    for (int64_t row = 0; row < G * C; ++row) {
-        const int64_t g = row / C, c = row % C;
-        const T* in = x.data + x.batch_offset(n0 + g) + c * x.channel_stride;
-        for (int64_t qb = 0; qb < nqb; ++qb) {
-            T* out = dst + ((g * nqb + qb) * C + c) * width;
+    for (int64_t c = 0; c < C; ++c) {
+        const T* in = x.data + x.batch_offset(n) + c * x.channel_stride;
+        for (int64_t qb = qb0; qb < qb1; ++qb) {
+            T* out = dst + ((qb - qb0) * C + c) * width;
             const int64_t s0 = first + qb * nr;
             const int64_t v0 = std::max<int64_t>(0, -s0), v1 = std::min(width, L - s0);
             std::fill(out, out + std::max<int64_t>(0, std::min(v0, width)), T(0));
@@ -202,7 +216,9 @@ void pack_input_slabs(const DataView<const T>& x, int64_t n0, int64_t G, int64_t
 template <class T>
 void pack_phase_split(const DataView<const T>& dy, const Geometry& g_, int64_t n0, int64_t G,
                       int64_t Kp, int64_t Lq, T* dst, int nt) {
-    const int64_t K = dy.channels, S = g_.stride;
+    const int64_t K = dy.channels, S = g_.stride, l = g_.crop_left;
+    // Kept full positions j = q*S + p: [l, jend).
+    const int64_t jend = std::min(g_.full_length, l + g_.out_length);
 #pragma omp parallel for schedule(static) num_threads(nt)
     for (int64_t row = 0; row < G * Kp; ++row) {
         const int64_t g = row / Kp, k = row % Kp;
@@ -212,14 +228,19 @@ void pack_phase_split(const DataView<const T>& dy, const Geometry& g_, int64_t n
             continue;
         }
         const T* in = dy.data + dy.batch_offset(n0 + g) + k * dy.channel_stride;
+        const int64_t ls = dy.length_stride;
         for (int64_t p = 0; p < S; ++p) {
             T* out = base + p * Kp * Lq;
-            for (int64_t q = 0; q < Lq; ++q) {
-                const int64_t j = q * S + p, t = j - g_.crop_left;
-                out[q] = (t >= 0 && t < g_.out_length && j < g_.full_length)
-                             ? in[t * dy.length_stride]
-                             : T(0);
-            }
+            const int64_t q0 = std::min(Lq, p >= l ? 0 : ceil_div(l - p, S));
+            const int64_t q1 = std::max(q0, std::min(Lq, p >= jend ? 0 : ceil_div(jend - p, S)));
+            std::fill(out, out + q0, T(0));
+            const T* src = in + (q0 * S + p - l) * ls;
+            const int64_t step = S * ls;
+            if (step == 1)
+                std::memcpy(out + q0, src, std::size_t(q1 - q0) * sizeof(T));
+            else
+                for (int64_t q = q0; q < q1; ++q, src += step) out[q] = *src;
+            std::fill(out + q1, out + Lq, T(0));
         }
     }
 }
@@ -231,21 +252,69 @@ void pack_phase_split(const DataView<const T>& dy, const Geometry& g_, int64_t n
 template <class T>
 void pack_dy_slabs(const DataView<const T>& dy, const Geometry& g_, int64_t n0, int64_t G,
                    int64_t nib, int64_t nr, int64_t width, T* dst, int nt) {
-    const int64_t K = dy.channels, S = g_.stride;
+    const int64_t K = dy.channels, S = g_.stride, l = g_.crop_left;
+    // Kept full positions j: [l, jend); slab position v reads t = (ib*nr + v)*S + p - l.
+    const int64_t jend = std::min(g_.full_length, l + g_.out_length);
 #pragma omp parallel for schedule(static) num_threads(nt)
     for (int64_t row = 0; row < G * K; ++row) {
         const int64_t g = row / K, k = row % K;
         const T* in = dy.data + dy.batch_offset(n0 + g) + k * dy.channel_stride;
+        const int64_t ls = dy.length_stride;
         for (int64_t ib = 0; ib < nib; ++ib)
             for (int64_t p = 0; p < S; ++p) {
                 T* out = dst + (((g * nib + ib) * S + p) * K + k) * width;
-                for (int64_t v = 0; v < width; ++v) {
-                    const int64_t j = (ib * nr + v) * S + p, t = j - g_.crop_left;
-                    out[v] = (t >= 0 && t < g_.out_length && j < g_.full_length)
-                                 ? in[t * dy.length_stride]
-                                 : T(0);
-                }
+                const int64_t j0 = ib * nr * S + p;  // full position of v = 0
+                // v in [v0, v1) has l <= j0 + v*S < jend.
+                const int64_t v0 = std::min(width, j0 >= l ? 0 : ceil_div(l - j0, S));
+                const int64_t v1 = std::max(v0, std::min(width, j0 >= jend ? 0 : ceil_div(jend - j0, S)));
+                for (int64_t v = 0; v < v0; ++v) out[v] = T(0);
+                const T* src = in + (j0 + v0 * S - l) * ls;
+                const int64_t step = S * ls;
+                for (int64_t v = v0; v < v1; ++v, src += step) out[v] = *src;
+                for (int64_t v = v1; v < width; ++v) out[v] = T(0);
             }
+    }
+}
+
+// The slab of one column block ib of batch n, as pack_dy_slabs lays it out:
+// dst[(p*K + k)*width + v] = dy_full[n, k, (ib*nr + v)*S + p].
+template <class T>
+void pack_dy_block(const DataView<const T>& dy, const Geometry& g_, int64_t n, int64_t ib,
+                   int64_t nr, int64_t width, T* dst) {
+    const int64_t K = dy.channels, S = g_.stride, l = g_.crop_left;
+    const int64_t jend = std::min(g_.full_length, l + g_.out_length);
+    const int64_t ls = dy.length_stride, step = S * ls;
+    for (int64_t p = 0; p < S; ++p) {
+        const int64_t j0 = ib * nr * S + p;  // full position of v = 0
+        const int64_t v0 = std::min(width, j0 >= l ? 0 : ceil_div(l - j0, S));
+        const int64_t v1 = std::max(v0, std::min(width, j0 >= jend ? 0 : ceil_div(jend - j0, S)));
+        for (int64_t k = 0; k < K; ++k) {
+            T* out = dst + (p * K + k) * width;
+            const T* src = dy.data + dy.batch_offset(n) + k * dy.channel_stride + (j0 + v0 * S - l) * ls;
+            for (int64_t v = 0; v < v0; ++v) out[v] = T(0);
+            for (int64_t v = v0; v < v1; ++v, src += step) out[v] = *src;
+            for (int64_t v = v1; v < width; ++v) out[v] = T(0);
+        }
+    }
+}
+
+// Transposed input of batch n, column block cb (channels cb*nr ..), positions
+// [i0, i0 + cnt): dst[i*nr + cc] = x[n, cb*nr + cc, i0 + i], zero past C.
+// The micro-kernel reads these rows of nr channels one after another.
+template <class T>
+void transpose_input_chunk(const DataView<const T>& x, int64_t n, int64_t cb, int64_t nr,
+                           int64_t i0, int64_t cnt, T* dst) {
+    const int64_t C = x.channels, ls = x.length_stride;
+    const T* in = x.data + x.batch_offset(n) + i0 * ls;
+    for (int64_t cc = 0; cc < nr; ++cc) {
+        const int64_t c = cb * nr + cc;
+        T* out = dst + cc;
+        if (c < C) {
+            const T* src = in + c * x.channel_stride;
+            for (int64_t i = 0; i < cnt; ++i) out[i * nr] = src[i * ls];
+        } else {
+            for (int64_t i = 0; i < cnt; ++i) out[i * nr] = T(0);
+        }
     }
 }
 
@@ -428,37 +497,48 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     std::vector<int64_t> seg_off(static_cast<std::size_t>(Mmax));
     for (int64_t m = 0; m < Mmax; ++m) seg_off[std::size_t(m)] = -m;
 
-    // Tasks run (batch, filter block, column block, phase) with the phase
-    // fastest: the S phases interleave into the same output rows, so writing
-    // them one after another keeps those cache lines in cache.
-    const int64_t per_batch = nkb * nqb * S;
-    T* xp = workspace<T>(1, G * per_batch_elems);
-    for (int64_t n0 = 0; n0 < B; n0 += G) {
-        const int64_t Gs = std::min(G, B - n0);
-        pack_input_slabs(x, n0, Gs, qmin - P, NR, nqb, width, xp, nt);
-#pragma omp parallel for schedule(static) num_threads(nt)
-        for (int64_t task = 0; task < Gs * per_batch; ++task) {
-            const int64_t g = task / per_batch, kb = (task / (nqb * S)) % nkb;
-            const int64_t qb = (task / S) % nqb, p = task % S;
-            const int64_t q0 = q_lo[std::size_t(p)] + qb * NR;
-            if (q0 >= q_hi[std::size_t(p)]) continue;  // this phase has fewer columns
-            const int64_t M = taps(p, F, S);
-            T tile[16 * 64];  // mr * nr <= 8 * 48 for every body
-            const T* slab = xp + (g * nqb + qb) * C * width + (q_lo[std::size_t(p)] - qmin) + P;
-            mk.panel(a + phase_offset[std::size_t(p)] + kb * M * C * MR, slab, seg_off.data(), M, C,
-                     width, tile, false);
-            const int64_t n = n0 + g;
-            const int64_t cols = std::min(NR, q_hi[std::size_t(p)] - q0);
-            const int64_t rows = std::min(MR, K - kb * MR);
-            for (int64_t r = 0; r < rows; ++r) {
-                const int64_t k = kb * MR + r;
-                const T b = bias.data ? bias.at(k) : T(0);
-                T* out = y.data + y.batch_offset(n) + k * y.channel_stride;
-                const int64_t t0 = q0 * S + p - geo.crop_left;
-                for (int64_t col = 0; col < cols; ++col)
-                    out[(t0 + col * S) * y.length_stride] = tile[r * NR + col] + b;
-            }
-        }
+    // A task is one batch and a group of column blocks: it packs its slabs
+    // of the input into a per-thread buffer (sized to stay in L2, so the
+    // packed copy never travels to memory and back) and runs every filter
+    // block over them, column block by column block, phase fastest: the S
+    // phases interleave into the same output rows, so writing them one after
+    // another keeps those cache lines in cache. A tile is one panel call
+    // whatever the grouping and thread count.
+    const int64_t slab_elems = C * width, avail = budget - fixed;  // avail >= nqb * slab_elems
+    const int nt_used = int(std::max<int64_t>(1, std::min<int64_t>(nt, avail / slab_elems)));
+    int64_t group = std::min<int64_t>(int64_t((512 << 10) / sizeof(T)) / slab_elems,
+                                      avail / (int64_t(nt_used) * slab_elems));
+    group = std::clamp<int64_t>(std::min(group, ceil_div(B * nqb, 4 * int64_t(nt_used))), 1,
+                                std::max<int64_t>(1, nqb));
+    const int64_t qgroups = ceil_div(nqb, group);
+    group = ceil_div(nqb, qgroups);
+#pragma omp parallel for schedule(static) num_threads(nt_used)
+    for (int64_t task = 0; task < B * qgroups; ++task) {
+        const int64_t n = task / qgroups, qb0 = (task % qgroups) * group;
+        const int64_t qb1 = std::min(nqb, qb0 + group);
+        T* xp = workspace<T>(1, group * slab_elems);
+        pack_input_block(x, n, qb0, qb1, qmin - P, NR, width, xp);
+        T tile[16 * 64];  // mr * nr <= 8 * 48 for every body
+        for (int64_t kb = 0; kb < nkb; ++kb)
+            for (int64_t qb = qb0; qb < qb1; ++qb)
+                for (int64_t p = 0; p < S; ++p) {
+                    const int64_t q0 = q_lo[std::size_t(p)] + qb * NR;
+                    if (q0 >= q_hi[std::size_t(p)]) continue;  // this phase has fewer columns
+                    const int64_t M = taps(p, F, S);
+                    const T* slab = xp + (qb - qb0) * slab_elems + (q_lo[std::size_t(p)] - qmin) + P;
+                    const int64_t cols = std::min(NR, q_hi[std::size_t(p)] - q0);
+                    panel_for(mk, cols)(a + phase_offset[std::size_t(p)] + kb * M * C * MR, slab,
+                                        seg_off.data(), M, C, width, tile, false);
+                    const int64_t rows = std::min(MR, K - kb * MR);
+                    for (int64_t r = 0; r < rows; ++r) {
+                        const int64_t k = kb * MR + r;
+                        const T b = bias.data ? bias.at(k) : T(0);
+                        T* out = y.data + y.batch_offset(n) + k * y.channel_stride;
+                        const int64_t t0 = q0 * S + p - geo.crop_left;
+                        for (int64_t col = 0; col < cols; ++col)
+                            out[(t0 + col * S) * y.length_stride] = tile[r * NR + col] + b;
+                    }
+                }
     }
     // The bias-only extension of "same" with F < S (R2.3).
     const int64_t ext0 = jend - geo.crop_left;
@@ -488,9 +568,21 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     const int64_t slab = S * K * width;
 
     const int64_t budget = elements(dy) + elements(dx) + F * K * C;
-    const int64_t fixed = F * K * Cp;
-    const int64_t G = batches_per_slice(B, budget, fixed, nib * slab);
     const int nt = threads_for(2.0 * double(B) * double(L) * double(C) * double(K) * double(F));
+    // Workspace: the packed weights, the dy slabs of a batch slice and, per
+    // thread, the tiles of up to nb_max column blocks. Whether this path is
+    // taken does not depend on the thread count (the direct path rounds
+    // differently); the tiles get what is left of the budget at that slice
+    // size (at least one column block's), which only limits the grouping
+    // and never changes the result.
+    int64_t G = batches_per_slice(B, budget, F * K * Cp, nib * slab);
+    int64_t nb_max = 1;
+    for (int64_t nb : {8, 4, 2}) {
+        if (G > 0 && batches_per_slice(B, budget, F * K * Cp + int64_t(nt) * nb * Cp * NR, nib * slab) == G) {
+            nb_max = nb;
+            break;
+        }
+    }
     if (G == 0) {
         direct_backward_data(dy, w, geo, dx, nt);
         return true;
@@ -498,57 +590,104 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
 
     // Weights: channel block cb is a panel [p][m][k][r] = W[p+m*S, k, cb*MR+r];
     // its segments are the taps (p, m), each reading row block p of dy shifted by m.
-    T* a = workspace<T>(0, fixed);
-#pragma omp parallel for schedule(static) num_threads(nt)
-    for (int64_t cb = 0; cb < ncb; ++cb) {
-        T* panel = a + cb * F * K * MR;
+    T* a = workspace<T>(0, F * K * Cp);
+    // Tap (p, m) is segment seg_of[f]; one task per row (f, k) of the weights,
+    // read along c and scattered MR at a time into the ncb panels (reading a
+    // panel's rows instead would touch a new page per element).
+    std::vector<int64_t> seg_of(static_cast<std::size_t>(F));
+    {
+        int64_t seg = 0;
         for (int64_t p = 0; p < S; ++p)
-            for (int64_t m = 0; m < taps(p, F, S); ++m)
-                for (int64_t k = 0; k < K; ++k, panel += MR)
-                    for (int64_t r = 0; r < MR; ++r) {
-                        const int64_t c = cb * MR + r;
-                        panel[r] = c < C ? w.at(p + m * S, k, c) : T(0);
-                    }
+            for (int64_t m = 0; m < taps(p, F, S); ++m) seg_of[std::size_t(p + m * S)] = seg++;
+    }
+#pragma omp parallel for schedule(static) num_threads(nt)
+    for (int64_t fk = 0; fk < F * K; ++fk) {
+        const int64_t f = fk / K, k = fk % K;
+        const T* row = &w.at(f, k, 0);
+        T* out = a + (seg_of[std::size_t(f)] * K + k) * MR;
+        for (int64_t cb = 0; cb < ncb; ++cb, out += F * K * MR) {
+            const int64_t c0 = cb * MR, n = std::min(MR, C - c0);
+            if (w.channel_stride == 1) {
+                std::memcpy(out, row + c0, std::size_t(n) * sizeof(T));
+            } else {
+                for (int64_t r = 0; r < n; ++r) out[r] = row[(c0 + r) * w.channel_stride];
+            }
+            for (int64_t r = n; r < MR; ++r) out[r] = T(0);
+        }
     }
     std::vector<int64_t> seg_off;
     for (int64_t p = 0; p < S; ++p)
         for (int64_t m = 0; m < taps(p, F, S); ++m) seg_off.push_back(p * K * width + m);
 
-    // The reduction over taps is cut into blocks of taps whose rows of dy fit
-    // in cache (about 256 KiB), and a task runs every channel block of one
-    // column block through a tap block before the next tap block: the rows
-    // are read from cache ncb times instead of from memory. Partial sums are
-    // added in tap-block order, a split that depends on the shape only.
+    // Cache blocking. The reduction over taps is cut into tap blocks whose
+    // weight panel chunk (seg_block taps x K rows x MR) fits in L1; a task
+    // owns a group of nb column blocks and, per tap block and channel block,
+    // runs that chunk against each of its column blocks in turn, so a weight
+    // chunk is read from memory once per nb column blocks, and the group's
+    // dy rows of the tap block (sized to stay in L2) are read from cache by
+    // every channel block. Partial sums are added in tap-block order, a split
+    // that depends on the shape only: the grouping never changes the result.
     const int64_t nseg = int64_t(seg_off.size());
     const int64_t seg_block = std::max<int64_t>(
-        1, int64_t((256 << 10) / sizeof(T)) / std::max<int64_t>(1, K * width));
-    T* d = workspace<T>(1, G * nib * slab);
+        1, int64_t((32 << 10) / sizeof(T)) / std::max<int64_t>(1, K * MR));
+    const int64_t nb_cache = std::max<int64_t>(
+        1, std::min<int64_t>(8, int64_t((1 << 20) / sizeof(T)) /
+                                    std::max<int64_t>(1, seg_block * K * width)));
+    T* d = nullptr;
     for (int64_t n0 = 0; n0 < B; n0 += G) {
         const int64_t Gs = std::min(G, B - n0);
-        pack_dy_slabs(dy, geo, n0, Gs, nib, NR, width, d, nt);
-        // All channel blocks per task when there are enough column blocks for
-        // the threads; one channel block per task otherwise.
-        const int64_t cb_per_task = Gs * nib >= 4 * int64_t(nt) ? ncb : 1;
-        const int64_t cb_tasks = ceil_div(ncb, cb_per_task);
+        const int64_t ncols = Gs * nib;
+        // Enough column blocks for the threads: tasks are groups of column
+        // blocks (a multiple of the thread count, for balance) with every
+        // channel block; otherwise one column block and one channel block.
+        int64_t nb = 1, cb_per_task = 1;
+        if (ncols >= 4 * int64_t(nt)) {
+            const int64_t groups = round_up(ceil_div(ncols, std::min(nb_cache, nb_max)), nt);
+            nb = ceil_div(ncols, groups);
+            cb_per_task = ncb;
+        }
+        const int64_t col_tasks = ceil_div(ncols, nb), cb_tasks = ceil_div(ncb, cb_per_task);
+        // When a task owns whole column blocks and their slabs fit in L2, the
+        // task packs them itself (they never travel to memory and back);
+        // otherwise the slice's slabs are packed up front.
+        const bool fused = cb_tasks == 1 && nb * slab <= int64_t((1 << 20) / sizeof(T));
+        if (!fused) {
+            if (d == nullptr) d = workspace<T>(1, G * nib * slab);
+            pack_dy_slabs(dy, geo, n0, Gs, nib, NR, width, d, nt);
+        }
 #pragma omp parallel for schedule(static) num_threads(nt)
-        for (int64_t task = 0; task < Gs * nib * cb_tasks; ++task) {
-            const int64_t g = task / (nib * cb_tasks), ib = (task / cb_tasks) % nib;
+        for (int64_t task = 0; task < col_tasks * cb_tasks; ++task) {
+            const int64_t j0 = (task / cb_tasks) * nb, j1 = std::min(ncols, j0 + nb);
             const int64_t cb0 = (task % cb_tasks) * cb_per_task, cb1 = std::min(ncb, cb0 + cb_per_task);
-            const int64_t i0 = ib * NR;
-            T* tiles = workspace<T>(3, (cb1 - cb0) * MR * NR);
+            const int64_t tile_set = (cb1 - cb0) * MR * NR;
+            T* tiles = workspace<T>(3, (j1 - j0) * tile_set);
+            const T* slabs = nullptr;
+            if (fused) {
+                T* own = workspace<T>(2, (j1 - j0) * slab);
+                for (int64_t j = j0; j < j1; ++j)
+                    pack_dy_block(dy, geo, n0 + j / nib, j % nib, NR, width, own + (j - j0) * slab);
+                slabs = own;
+            } else {
+                slabs = d + j0 * slab;
+            }
             for (int64_t s0 = 0; s0 < nseg; s0 += seg_block)
                 for (int64_t cb = cb0; cb < cb1; ++cb)
-                    mk.panel(a + (cb * F + s0) * K * MR, d + (g * nib + ib) * slab, seg_off.data() + s0,
-                             std::min(seg_block, nseg - s0), K, width, tiles + (cb - cb0) * MR * NR,
-                             s0 > 0);
-            const int64_t cols = std::min(NR, L - i0);
-            for (int64_t cb = cb0; cb < cb1; ++cb) {
-                const T* tile = tiles + (cb - cb0) * MR * NR;
-                const int64_t rows = std::min(MR, C - cb * MR);
-                for (int64_t r = 0; r < rows; ++r) {
-                    T* out = dx.data + dx.batch_offset(n0 + g) + (cb * MR + r) * dx.channel_stride;
-                    for (int64_t col = 0; col < cols; ++col)
-                        out[(i0 + col) * dx.length_stride] = tile[r * NR + col];
+                    for (int64_t j = j0; j < j1; ++j)
+                        panel_for(mk, std::min(NR, L - (j % nib) * NR))(
+                            a + (cb * F + s0) * K * MR, slabs + (j - j0) * slab, seg_off.data() + s0,
+                            std::min(seg_block, nseg - s0), K, width,
+                            tiles + (j - j0) * tile_set + (cb - cb0) * MR * NR, s0 > 0);
+            for (int64_t j = j0; j < j1; ++j) {
+                const int64_t g = j / nib, i0 = (j % nib) * NR;
+                const int64_t cols = std::min(NR, L - i0);
+                for (int64_t cb = cb0; cb < cb1; ++cb) {
+                    const T* tile = tiles + (j - j0) * tile_set + (cb - cb0) * MR * NR;
+                    const int64_t rows = std::min(MR, C - cb * MR);
+                    for (int64_t r = 0; r < rows; ++r) {
+                        T* out = dx.data + dx.batch_offset(n0 + g) + (cb * MR + r) * dx.channel_stride;
+                        for (int64_t col = 0; col < cols; ++col)
+                            out[(i0 + col) * dx.length_stride] = tile[r * NR + col];
+                    }
                 }
             }
         }
@@ -584,14 +723,71 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
         return true;
     }
 
-    // Tasks are (column block cb, group of filter blocks): a task walks the
-    // positions once for all its tiles (every tap f of every filter block in
-    // the group), so each chunk of the transposed input is brought into cache
-    // once per task rather than once per tile. ~8 tasks per thread.
-    const int64_t groups = std::min(nkb, std::max<int64_t>(1, ceil_div(8 * int64_t(nt), ncb)));
-    const int64_t kb_per_group = ceil_div(nkb, groups);
-    const int64_t used_groups = ceil_div(nkb, kb_per_group);
-    const int64_t tasks = ncb * used_groups;
+    // Cache blocking. A task owns a block of kbs filter blocks x cbs column
+    // blocks and walks the positions once (batch, then chunk): for each
+    // chunk it runs every tile of the block, so the task's running sums
+    // (kbs x cbs x F tiles, sized to stay in L2) are the only long-lived
+    // data, the chunk of the transposed input is read from memory once per
+    // filter-block block and the rows of phase-split dy once per
+    // column-block block. The block sizes minimize that traffic for enough
+    // (balanced) tasks. Each tile's sum runs over batches then chunks of
+    // positions, in order, whatever the blocking and thread count.
+    const int64_t pair_budget = std::max<int64_t>(
+        1, int64_t((1 << 20) / sizeof(T)) / std::max<int64_t>(1, F * tile));
+    const double input_size = double(L) * double(Cp), dy_size = double(S) * double(Kp) * double(Lq);
+    // When the transposed input of one column block and the dy rows of a
+    // filter block (whole slice) fit in L2 together, a tile is instead run
+    // over the whole slice at once ("whole" order: column block, filter
+    // block, batch, chunk, tap), its F tiles staying in L1, with at most
+    // kbs_whole filter blocks' rows kept in L2 across the column blocks.
+    const int64_t l2 = int64_t(3 << 19) / int64_t(sizeof(T));  // ~1.5 MiB in elements
+    const int64_t input_per_cb = G * L * NR, rows_per_kb = G * S * MR * Lq;
+    const bool whole = input_per_cb + rows_per_kb <= l2;
+    const int64_t kbs_whole = std::max<int64_t>(1, (l2 - input_per_cb) / std::max<int64_t>(1, rows_per_kb));
+    int64_t kbs = 1, cbs = 1;
+    {
+        // Estimated time of a blocking: the tiles' arithmetic spread over the
+        // threads as schedule(static) hands out the tasks (contiguous runs),
+        // plus the operand traffic at a rough memory bandwidth.
+        const double flops_per_pair = 2.0 * double(MR * NR * F) * double(G * L);
+        const double flop_rate = 150e9 * 4.0 / double(sizeof(T)), bandwidth = 20e9;
+        double best = -1;
+        for (int64_t kt = 1; kt <= nkb; ++kt) {
+            const int64_t ks = ceil_div(nkb, kt);
+            if (ceil_div(nkb, ks) != kt) continue;
+            for (int64_t ct = 1; ct <= ncb; ++ct) {
+                const int64_t cs = ceil_div(ncb, ct);
+                if (ceil_div(ncb, cs) != ct || (whole ? ks > kbs_whole : ks * cs > pair_budget)) continue;
+                const int64_t t = kt * ct;
+                // Pairs (filter block, column block) of the busiest thread.
+                double busiest = 0;
+                if (t > 64 * int64_t(nt)) {
+                    busiest = double(ks * cs) * double(ceil_div(t, nt));
+                } else {
+                    const int64_t base = t / nt, extra = t % nt;
+                    int64_t i = 0;
+                    for (int th = 0; th < nt; ++th) {
+                        double load = 0;
+                        for (int64_t e = 0; e < base + (th < extra ? 1 : 0); ++e, ++i) {
+                            const int64_t kbi = i % kt, cbi = i / kt;
+                            load += double(std::min(ks, nkb - kbi * ks) * std::min(cs, ncb - cbi * cs));
+                        }
+                        busiest = std::max(busiest, load);
+                    }
+                }
+                const double traffic = (double(kt) * input_size + double(ct) * dy_size) * double(G) *
+                                       double(sizeof(T));
+                const double time = busiest * flops_per_pair / flop_rate + traffic / bandwidth;
+                if (best < 0 || time < best) {
+                    best = time;
+                    kbs = ks;
+                    cbs = cs;
+                }
+            }
+        }
+    }
+    const int64_t kb_tasks = ceil_div(nkb, kbs);
+    const int64_t tasks = kb_tasks * ceil_div(ncb, cbs);
     // Positions per micro-kernel call: the register sums are flushed into the
     // tile's running sum every kChunk terms, which keeps float32 rounding
     // error growing with the number of chunks rather than of terms (and the
@@ -601,35 +797,80 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     T* sums = workspace<T>(0, fixed);
     std::fill(sums, sums + fixed, T(0));
     T* d = workspace<T>(1, G * S * Kp * Lq);
-    T* xt = workspace<T>(2, G * L * Cp);
     auto tile_of = [&](int64_t f, int64_t kb, int64_t cb) {
         return sums + ((f * nkb + kb) * ncb + cb) * tile;
     };
+    // The transposed input: when one task covers all filter blocks (the
+    // input is used once), each task makes it inside, into a per-thread
+    // buffer that stays in cache (whole order: a column block's whole slice;
+    // otherwise the current chunk of the task's column blocks), so it never
+    // travels to memory and back; otherwise it is made once per slice and
+    // read by every filter-block task.
+    const bool fused = kb_tasks == 1;
+    T* xt_all = fused ? nullptr : workspace<T>(2, G * L * Cp);
     for (int64_t n0 = 0; n0 < B; n0 += G) {
         const int64_t Gs = std::min(G, B - n0);
         pack_phase_split(dy, geo, n0, Gs, Kp, Lq, d, nt);
-        pack_transposed_input(x, n0, Gs, Cp, NR, xt, nt);
+        if (!fused) pack_transposed_input(x, n0, Gs, Cp, NR, xt_all, nt);
 #pragma omp parallel for schedule(static) num_threads(nt)
         for (int64_t task = 0; task < tasks; ++task) {
-            const int64_t cb = task / used_groups, kb0 = (task % used_groups) * kb_per_group;
-            const int64_t kb1 = std::min(nkb, kb0 + kb_per_group);
+            const int64_t kb0 = (task % kb_tasks) * kbs, kb1 = std::min(nkb, kb0 + kbs);
+            const int64_t cb0 = (task / kb_tasks) * cbs, cb1 = std::min(ncb, cb0 + cbs);
+            if (whole) {
+                T* xt = fused ? workspace<T>(3, Gs * L * NR) : nullptr;
+                for (int64_t cb = cb0; cb < cb1; ++cb) {
+                    const auto rbc = rows_by_columns_for(mk, std::min(NR, C - cb * NR));
+                    if (fused)
+                        for (int64_t g = 0; g < Gs; ++g)
+                            for (int64_t i0 = 0; i0 < L; i0 += kChunk)
+                                transpose_input_chunk(x, n0 + g, cb, NR, i0, std::min(kChunk, L - i0),
+                                                      xt + (g * L + i0) * NR);
+                    else
+                        xt = xt_all + cb * Gs * L * NR;
+                    for (int64_t kb = kb0; kb < kb1; ++kb)
+                        for (int64_t g = 0; g < Gs; ++g)
+                            for (int64_t i0 = 0; i0 < L; i0 += kChunk) {
+                                const T* xchunk = xt + (g * L + i0) * NR;
+                                const int64_t cnt = std::min(kChunk, L - i0);
+                                for (int64_t f = 0; f < F; ++f) {
+                                    const int64_t p = f % S, m = f / S;
+                                    rbc(d + ((g * S + p) * Kp + kb * MR) * Lq + m + i0,
+                                                       Lq, xchunk, NR, cnt, tile_of(f, kb, cb));
+                                }
+                            }
+                }
+                continue;
+            }
+            T* xt = fused ? workspace<T>(3, kChunk * NR) : nullptr;
             for (int64_t g = 0; g < Gs; ++g)
                 for (int64_t i0 = 0; i0 < L; i0 += kChunk) {
-                    const T* xchunk = xt + ((cb * Gs + g) * L + i0) * NR;
                     const int64_t cnt = std::min(kChunk, L - i0);
-                    for (int64_t kb = kb0; kb < kb1; ++kb)
-                        for (int64_t f = 0; f < F; ++f) {
-                            const int64_t p = f % S, m = f / S;
-                            mk.rows_by_columns(d + ((g * S + p) * Kp + kb * MR) * Lq + m + i0, Lq,
-                                               xchunk, NR, cnt, tile_of(f, kb, cb));
-                        }
+                    for (int64_t cb = cb0; cb < cb1; ++cb) {
+                        const auto rbc = rows_by_columns_for(mk, std::min(NR, C - cb * NR));
+                        if (fused) transpose_input_chunk(x, n0 + g, cb, NR, i0, cnt, xt);
+                        const T* xchunk = fused ? xt : xt_all + ((cb * Gs + g) * L + i0) * NR;
+                        for (int64_t kb = kb0; kb < kb1; ++kb)
+                            for (int64_t f = 0; f < F; ++f) {
+                                const int64_t p = f % S, m = f / S;
+                                rbc(d + ((g * S + p) * Kp + kb * MR) * Lq + m + i0,
+                                                   Lq, xchunk, NR, cnt, tile_of(f, kb, cb));
+                            }
+                    }
                 }
         }
     }
 #pragma omp parallel for schedule(static) num_threads(nt)
     for (int64_t fk = 0; fk < F * K; ++fk) {
         const int64_t f = fk / K, k = fk % K, kb = k / MR, r = k % MR;
-        for (int64_t c = 0; c < C; ++c) dw.at(f, k, c) = tile_of(f, kb, c / NR)[r * NR + c % NR];
+        T* out = &dw.at(f, k, 0);
+        for (int64_t cb = 0; cb < ncb; ++cb) {
+            const T* src = tile_of(f, kb, cb) + r * NR;
+            const int64_t c0 = cb * NR, n = std::min(NR, C - c0);
+            if (dw.channel_stride == 1)
+                std::memcpy(out + c0, src, std::size_t(n) * sizeof(T));
+            else
+                for (int64_t cc = 0; cc < n; ++cc) out[(c0 + cc) * dw.channel_stride] = src[cc];
+        }
     }
     return true;
 }

@@ -17,6 +17,7 @@ struct MicroKernels {
     const char* name;  // "baseline", "avx2", "avx512"
     int mr;            // rows of a tile (broadcast operand)
     int nr;            // columns of a tile (vector operand), a multiple of the vector width
+    int lanes;         // elements per vector: nr / lanes vectors per tile row (at most 4)
 
     // out[r][col] = (accumulate ? out[r][col] : 0) + (sum over segments s (in
     //   order), j < cnt (in order) of a[(s*cnt + j)*mr + r] * b[seg_off[s] + j*ld + col]).
@@ -25,11 +26,23 @@ struct MicroKernels {
     void (*panel)(const T* a, const T* b, const std::int64_t* seg_off, std::int64_t nseg,
                   std::int64_t cnt, std::int64_t ld, T* out, bool accumulate);
 
+    // panel_part[v-1]: panel for the first v*lanes columns of the tile only
+    // (row stride still nr; the other columns are left untouched), with the
+    // same order of operations per element as panel: a last column block with
+    // few columns costs what it computes.
+    void (*panel_part[4])(const T* a, const T* b, const std::int64_t* seg_off, std::int64_t nseg,
+                          std::int64_t cnt, std::int64_t ld, T* out, bool accumulate);
+
     // out[r][col] += (sum over i < cnt, in order, of d[r*ldd + i] * xt[i*ldx + col]).
     // Backward-weights: rows of d are phase-split dy, rows of xt are the
     // transposed input; out is the tile's running sum over chunks of positions.
     void (*rows_by_columns)(const T* d, std::int64_t ldd, const T* xt, std::int64_t ldx,
                             std::int64_t cnt, T* out);
+
+    // rows_by_columns_part[v-1]: rows_by_columns for the first v*lanes
+    // columns of the tile only (row stride still nr), same order per element.
+    void (*rows_by_columns_part[4])(const T* d, std::int64_t ldd, const T* xt, std::int64_t ldx,
+                                    std::int64_t cnt, T* out);
 };
 
 #define TCONV1D_DECLARE_BODY(ns)                    \
