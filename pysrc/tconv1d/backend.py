@@ -29,7 +29,10 @@ def _is_device_array(value) -> bool:
 
 def for_arrays(*arrays):
     """The GPU module when any argument lives on a CUDA device, else None (the CPU path)."""
-    if not any(_is_device_array(a) for a in arrays if a is not None):
+    for array in arrays:
+        if array is not None and _is_device_array(array):
+            break
+    else:
         return None
     from . import cuda
 

@@ -34,14 +34,18 @@ class Format:
     def ndim(self) -> int:
         return len(self.labels)
 
+    @functools.cached_property
+    def _view_plan(self):
+        # (axis order, or None when already in order; index adding the missing batch axes).
+        order = (*self.batch_axes, self.channel_axis, self.spatial_axis)
+        missing = (None,) * (2 - len(self.batch_axes))  # missing batch axes: leading size-1 axes
+        return (None if order == tuple(range(len(order))) else order), missing
+
     def canonical(self, array):
         """A (batch_outer, batch_inner, channel, position) view of ``array``."""
-        batch = list(self.batch_axes)
-        view = array.transpose(batch + [self.channel_axis, self.spatial_axis])
-        # Missing batch axes become leading axes of size 1.
-        for _ in range(2 - len(batch)):
-            view = view[None]
-        return view
+        order, missing = self._view_plan
+        view = array if order is None else array.transpose(order)
+        return view[missing] if missing else view
 
     def output_shape(self, shape, channels: int, length: int) -> tuple[int, ...]:
         """The shape of an array of this format with the channel and upsampled sizes replaced."""
