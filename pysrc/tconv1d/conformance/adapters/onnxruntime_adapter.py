@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .peer_cropping import resolve_cropping
+
 try:
     import onnx
     import onnxruntime
@@ -26,19 +28,6 @@ else:
 NAME = "onnxruntime"
 
 _ELEMENT_TYPES = {np.dtype(np.float32): "FLOAT"}
-
-
-def _crop(filter_size: int, stride: int, cropping):
-    if isinstance(cropping, str):
-        if cropping.lower() != "same":
-            raise ValueError(f"cropping must be a nonnegative integer, a pair or 'same', got {cropping!r}")
-        total = filter_size - stride
-        if total >= 0:
-            return total // 2, total - total // 2, 0
-        return 0, 0, stride - filter_size
-    if isinstance(cropping, (list, tuple)):
-        return int(cropping[0]), int(cropping[1]), 0
-    return int(cropping), int(cropping), 0
 
 
 def _session(element_type, filter_size, stride, pads, output_padding, with_bias):
@@ -73,7 +62,7 @@ def transposed_conv1d(x, weights, bias=None, stride=1, cropping=0, fmt="BCT"):
     element_type = _ELEMENT_TYPES.get(x.dtype, "FLOAT")
     weights = np.asarray(weights).astype(x.dtype)
     filter_size = weights.shape[0]
-    left, right, output_padding = _crop(filter_size, int(stride), cropping)
+    left, right, output_padding = resolve_cropping(filter_size, int(stride), cropping)
     session = _session(element_type, filter_size, int(stride), (left, right), output_padding, bias is not None)
     feeds = {"X": np.ascontiguousarray(x), "W": np.ascontiguousarray(weights.transpose(2, 1, 0))}
     if bias is not None:

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .peer_cropping import resolve_cropping
+
 try:
     import torch
 except ImportError as error:  # the runner reports every case skipped
@@ -29,20 +31,6 @@ else:
     UNAVAILABLE = None
 
 NAME = "torch"
-
-
-def _crop(filter_size: int, stride: int, cropping):
-    """(left, right, output_padding) of a Cropping value, per R2.3."""
-    if isinstance(cropping, str):
-        if cropping.lower() != "same":
-            raise ValueError(f"cropping must be a nonnegative integer, a pair or 'same', got {cropping!r}")
-        total = filter_size - stride
-        if total >= 0:
-            return total // 2, total - total // 2, 0
-        return 0, 0, stride - filter_size
-    if isinstance(cropping, (list, tuple)):
-        return int(cropping[0]), int(cropping[1]), 0
-    return int(cropping), int(cropping), 0
 
 
 def _batched(x, fmt: str):
@@ -66,7 +54,7 @@ def _forward(x, w, b, stride, cropping):
 
 def _conv_transpose(x, w, b, stride, cropping):
     filter_size = w.shape[0]
-    left, right, output_padding = _crop(filter_size, stride, cropping)
+    left, right, output_padding = resolve_cropping(filter_size, stride, cropping)
     padding = min(left, right)
     weight = w.permute(2, 1, 0)  # W[f, k, c] -> w[c, k, f] (R3.2)
     y = torch.nn.functional.conv_transpose1d(x, weight, b, stride=stride, padding=padding, output_padding=output_padding)
