@@ -74,6 +74,8 @@ BAD_INPUTS = [
     ("layer-predict-channels", "tconv1d.transposed_conv1d_layer(4, 2, NumChannels=4).predict(np.ones((3, 2, 5)), fmt='CBT')", "ValueError", ["3", "4"]),
     ("layer-callable-size", "tconv1d.transposed_conv1d_layer(3, 4, WeightsInitializer=lambda sz: np.ones(2)).initialize(2)", "ValueError", ["3×4×2"]),
     ("threads-negative", "tconv1d.set_num_threads(-1)", "ValueError", ["num_threads", "-1"]),
+    ("threads-absurd", "tconv1d.set_num_threads(10**6)", "ValueError", ["num_threads", "1000000"]),
+    ("threads-beyond-int", "tconv1d.set_num_threads(2**40)", "ValueError", ["num_threads"]),
 ]
 
 

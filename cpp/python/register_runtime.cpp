@@ -10,6 +10,7 @@ void register_runtime(py::module_& m) {
     m.def("set_num_threads", &set_num_threads, py::arg("num_threads"),
           "Threads for the CPU passes; 0 restores OpenMP's default. Results do not depend on it.");
     m.def("get_num_threads", &get_num_threads);
+    m.def("max_num_threads", &max_num_threads);
     m.def("version", &version);
     m.def("compiler", &compiler);
     m.def("has_openmp", &has_openmp);

@@ -1,8 +1,10 @@
 #include "tconv1d/runtime.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -21,9 +23,17 @@ namespace {
 std::atomic<int> requested_threads{0};
 }
 
+int max_num_threads() {
+    // Far more threads than cores only costs, and an absurd count makes the
+    // OpenMP runtime abort when it cannot create them: refuse it up front.
+    const int cores = static_cast<int>(std::thread::hardware_concurrency());
+    return std::max(1024, 8 * cores);
+}
+
 void set_num_threads(int num_threads) {
-    if (num_threads < 0)
-        throw std::invalid_argument("num_threads must be >= 0 (0 restores the default), got " +
+    if (num_threads < 0 || num_threads > max_num_threads())
+        throw std::invalid_argument("num_threads must be between 0 (the default) and " +
+                                    std::to_string(max_num_threads()) + ", got " +
                                     std::to_string(num_threads));
     requested_threads.store(num_threads);
 }

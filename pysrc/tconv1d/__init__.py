@@ -17,7 +17,10 @@ def set_num_threads(num_threads: int) -> None:
     """Threads used by the CPU passes (0 restores OpenMP's default). Results do not depend on it."""
     from .arguments import as_integer
 
-    _core.set_num_threads(as_integer(num_threads, "num_threads", minimum=0))
+    count = as_integer(num_threads, "num_threads", minimum=0)
+    if count > _core.max_num_threads():
+        raise ValueError(f"num_threads must be at most {_core.max_num_threads()}, got {count}")
+    _core.set_num_threads(count)
 
 
 def get_num_threads() -> int:
