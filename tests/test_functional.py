@@ -344,3 +344,17 @@ def test_pytorch_symmetric_padding_is_symmetric_cropping():
     ).numpy()
     y = tconv1d.transposed_conv1d(x, w, b, stride=2, cropping=2)
     assert oracles.relative_error(y, want) < 1e-12
+
+
+@pytest.mark.parametrize("fmt,shape,axes", FORMAT_CASES)
+def test_canonical_layout_matches_the_canonical_view(fmt, shape, axes):
+    # The GPU path builds the canonical view from tuples; it must equal NumPy's view,
+    # also for reversed and sliced arrays.
+    from tconv1d.formats import parse_format
+
+    base = np.zeros(tuple(2 * n for n in shape))
+    array = base[tuple(slice(None, None, -2) for _ in shape)]
+    parsed = parse_format(fmt, array.ndim)
+    view = parsed.canonical(array)
+    assert parsed.canonical_layout(array.shape, array.strides) == (view.shape, view.strides)
+    assert view.__array_interface__["data"][0] == array.__array_interface__["data"][0]

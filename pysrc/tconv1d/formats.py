@@ -47,6 +47,16 @@ class Format:
         view = array if order is None else array.transpose(order)
         return view[missing] if missing else view
 
+    def canonical_layout(self, shape, strides):
+        """The (shape, strides) of :meth:`canonical`'s view, from an array's own shape and
+        strides, for array types whose view objects cost more than the arithmetic."""
+        order, missing = self._view_plan
+        if order is not None:
+            shape = tuple(shape[axis] for axis in order)
+            strides = tuple(strides[axis] for axis in order)
+        pad = len(missing)
+        return (1,) * pad + tuple(shape), (0,) * pad + tuple(strides)
+
     def output_shape(self, shape, channels: int, length: int) -> tuple[int, ...]:
         """The shape of an array of this format with the channel and upsampled sizes replaced."""
         out = list(shape)

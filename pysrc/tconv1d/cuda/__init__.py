@@ -92,6 +92,8 @@ def _on_device(cupy, value, device, dtype, name: str):
             f"{name} is on CUDA device {array.device.id} but x is on CUDA device {device.id}; "
             f"move them to one device"
         )
+    if array.dtype == dtype and array.flags.c_contiguous:  # the common case: use it as it is
+        return array, array
     with device:
         return array, cupy.ascontiguousarray(array.astype(dtype, copy=False))
 
@@ -111,7 +113,7 @@ def _bias(cupy, bias, num_filters: int, device, dtype, name: str = "bias"):
     given, b = _on_device(cupy, bias, device, dtype, name)
     if given.shape not in ((num_filters,), (1, num_filters)):
         raise ValueError(f"{name} must have shape ({num_filters},) or (1, {num_filters}), got {given.shape}")
-    return b.reshape(num_filters)
+    return b if b.ndim == 1 else b.reshape(num_filters)
 
 
 def _geometry(fmt, x, filter_size: int, stride: int, crop):
@@ -135,7 +137,7 @@ def transposed_conv1d(x: Any, weights: Any, bias: Any = None, stride: Any = 1, c
     geometry = _geometry(fmt_, x, filter_size, stride, crop)
     with device:
         y = cupy.empty(fmt_.output_shape(x.shape, num_filters, geometry.out_length), dtype=x.dtype)
-        passes.forward(fmt_.canonical(x), w, b, geometry, fmt_.canonical(y))
+        passes.forward(passes.device_view(x, fmt_), w, b, geometry, passes.device_view(y, fmt_))
     return y
 
 
@@ -164,8 +166,8 @@ def transposed_conv1d_backward(x: Any, weights: Any, dy: Any, stride: Any = 1, c
         dx = cupy.empty(x.shape, dtype=x.dtype)
         dw = cupy.empty(w.shape, dtype=x.dtype)
         db = cupy.empty((num_filters,), dtype=x.dtype)
-        x_view, dy_view = fmt_.canonical(x), fmt_.canonical(dy)
-        passes.backward_data(dy_view, w, geometry, fmt_.canonical(dx))
+        x_view, dy_view = passes.device_view(x, fmt_), passes.device_view(dy, fmt_)
+        passes.backward_data(dy_view, w, geometry, passes.device_view(dx, fmt_))
         passes.backward_weights(x_view, dy_view, geometry, dw)
         passes.backward_bias(dy_view, db)
     return dx, dw, db

@@ -5,9 +5,30 @@ passes (``tconv1d._core``). The geometry comes from ``_core.resolve_geometry``.
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 import numpy as np
 
 from . import module
+
+
+class DeviceView(NamedTuple):
+    """A (batch_outer, batch_inner, channel, position) view of a CuPy array, kept as
+    plain tuples: CuPy's own view objects cost microseconds each per call. The
+    canonical view starts at the array's first element, so ``array`` is what the
+    kernels receive."""
+
+    array: Any
+    shape: tuple
+    strides: tuple  # in bytes, like CuPy's
+    dtype: Any
+    itemsize: int
+
+
+def device_view(array, fmt) -> DeviceView:
+    """The canonical view of ``array`` in format ``fmt`` (a tconv1d.formats.Format)."""
+    shape, strides = fmt.canonical_layout(array.shape, array.strides)
+    return DeviceView(array, shape, strides, array.dtype, array.itemsize)
 
 #: Set to a key of module.TILE_CONFIGS to bypass the tile choice (benchmarks, tests).
 forced_config: str | None = None
@@ -109,7 +130,7 @@ def forward(x4, w, b, geometry, y4) -> None:
     plan = _plan(key, _plan_forward, x4, w, b, geometry, y4)
     if plan is not None:
         kernel, grid, args = plan
-        kernel(grid, (_THREADS,), (x4, w, w if b is None else b, y4, args))
+        kernel(grid, (_THREADS,), (x4.array, w, w if b is None else b, y4.array, args))
 
 
 def _plan_forward(x4, w, b, geometry, y4):
@@ -150,11 +171,11 @@ def backward_data(dy4, w, geometry, dx4) -> None:
     if plan is None:
         return
     kernel, grid, args, partial_shape, reduce = plan
-    out = dx4 if partial_shape is None else cupy.empty(partial_shape, dtype=dx4.dtype)
-    kernel(grid, (_THREADS,), (dy4, w, out, args))
+    out = dx4.array if partial_shape is None else cupy.empty(partial_shape, dtype=dx4.dtype)
+    kernel(grid, (_THREADS,), (dy4.array, w, out, args))
     if reduce is not None:
         reduce_kernel, reduce_grid, reduce_args = reduce
-        reduce_kernel(reduce_grid, (_THREADS,), (out, dx4, reduce_args))
+        reduce_kernel(reduce_grid, (_THREADS,), (out, dx4.array, reduce_args))
 
 
 def _plan_backward_data(dy4, w, geometry, dx4):
@@ -210,7 +231,7 @@ def backward_weights(x4, dy4, geometry, dw) -> None:
         return
     kernel, grid, args, partial_shape, reduce = plan
     out = dw if partial_shape is None else cupy.empty(partial_shape, dtype=dw.dtype)
-    kernel(grid, (_THREADS,), (x4, dy4, out, args))
+    kernel(grid, (_THREADS,), (x4.array, dy4.array, out, args))
     if reduce is not None:
         reduce_kernel, reduce_grid, reduce_args = reduce
         reduce_kernel(reduce_grid, (_THREADS,), (out, dw) + reduce_args)
@@ -262,7 +283,7 @@ def backward_bias(dy4, db) -> None:
         db.fill(0)
         return
     kernel, grid, args = plan
-    kernel(grid, (_THREADS,), (dy4, db, args))
+    kernel(grid, (_THREADS,), (dy4.array, db, args))
 
 
 def _plan_backward_bias(dy4):
