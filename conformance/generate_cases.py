@@ -137,6 +137,17 @@ def rnd(shape, seed, dtype="float64", distribution="normal"):
     return {"dtype": dtype, "shape": list(shape), "seed": seed, "distribution": distribution}
 
 
+def json_specials(values):
+    """Nested lists with IEEE specials spelled as the case files spell them."""
+    if isinstance(values, list):
+        return [json_specials(v) for v in values]
+    if isinstance(values, float) and math.isnan(values):
+        return "NaN"
+    if isinstance(values, float) and math.isinf(values):
+        return "Infinity" if values > 0 else "-Infinity"
+    return values
+
+
 def shape_of(values):
     shape = []
     while isinstance(values, list):
@@ -446,6 +457,49 @@ def numerics_cases():
         "stride": 1, "cropping": 0, "fmt": "BCT",
         "expect": {"values": arr([[[inf, nan, "-Infinity", -1]]])},
     })
+
+    # Which products exist decides where a non-finite value leaves a NaN: forward
+    # has only W*x (no product with anything past the input's ends, R3.1); the
+    # backward passes sum over the zero-re-padded dy (R3.3), so a non-finite
+    # weight or input meeting a cropped position makes NaN (Inf * 0). The
+    # expected values are those sums evaluated in IEEE double arithmetic.
+    def ieee(case_id, kind, x, w, stride, cropping, description, dy=None):
+        case = {
+            "id": f"numerics/ieee/{case_id}", "spec": "R3.6", "kind": kind, "description": description,
+            "x": arr(json_specials(x)), "weights": arr(json_specials(w)), "stride": stride, "cropping": cropping,
+            "fmt": "BCT",
+        }
+        if kind == "forward":
+            case["bias"] = None
+            case["expect"] = {"values": arr(json_specials(forward(x, w, None, stride, cropping)))}
+        else:
+            dx, dw, db = backward(x, w, dy, stride, cropping)
+            case["dy"] = arr(json_specials(dy))
+            case["expect"] = {"dx": arr(json_specials(dx)), "dweights": arr(json_specials(dw)),
+                              "dbias": arr(json_specials(db))}
+        cases.append(case)
+
+    INF, NAN = math.inf, math.nan
+    # Long enough (L = 40) that implementations with a separate small-shape path take their main one.
+    ieee("forward-inf-weight-past-the-input", "forward", [[[0.0] + [float(v) for v in range(2, 41)]]],
+         [[[INF]], [[1.0]], [[1.0]]], 1, 0,
+         "W = [Inf 1 1], x = [0 2 3 ... 40]: y = [NaN Inf ... Inf 79 40]; Inf * 0 is NaN only where the product "
+         "exists (x[0] = 0), never past the input's end")
+    ieee("forward-nan-weight-strided-cropped", "forward", [ramp((2, 4), 1)], [[[1.0, NAN]], [[2.0, 0.0]], [[-1.0, 1.0]]],
+         2, [1, 2], "a NaN weight reaches only the outputs its own products land in")
+    ieee("backward-inf-weight-meets-cropping", "backward", [ramp((1, 3), 1)], [[[INF]], [[1.0]], [[2.0]]], 1, [1, 1],
+         "dx sums W * dy_full over every tap: taps landing in the cropped margins multiply Inf by 0, NaN",
+         dy=[[[1.0, -1.0, 2.0]]])
+    ieee("backward-inf-input-meets-cropping", "backward", [[[-INF, 1.0, 2.0, 3.0]]], [[[1.0]], [[1.0]], [[1.0]]], 2, [2, 0],
+         "dW sums x * dy_full over every input: x[0] = -Inf lands in the cropped margin for taps 0 and 1, NaN there",
+         dy=[[[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]]])
+    ieee("backward-non-finite-long", "backward", [[[-INF] + [float(v) for v in range(1, 40)]]],
+         [[[1.0]], [[NAN]], [[1.0]]], 2, [2, 1],
+         "L = 40: x[0] = -Inf meets the cropped margin through taps 0 and 1 (dW NaN there); the NaN weight "
+         "reaches every dx", dy=[[[float(v % 7 - 3) for v in range(expected_length(40, 3, 2, [2, 1]))]]])
+    ieee("backward-nan-dy", "backward", [ramp((2, 3), 1)], [[[1.0, -1.0]], [[0.5, 2.0]]], 2, "same",
+         "a NaN in dy reaches the dx it is correlated into, every dW of its filter, and its db",
+         dy=[[[1.0, NAN, 2.0, 0.0, -1.0, 3.0]]])
 
     # Randomized cases against the runner's oracle, with the tolerances of R3.5.
     seed = 1000

@@ -52,9 +52,11 @@ void backward_data(const DataView<const T>& dy, const WeightsView<const T>& weig
                 for (std::int64_t k = 0; k < weights.num_filters; ++k) {
                     for (std::int64_t f = 0; f < g.filter_size; ++f) {
                         // dy_full[j] is dy[j - l] inside the kept window, else 0.
+                        // The zero is still a term: an Inf weight times it is
+                        // NaN, as IEEE arithmetic on R3.3's sum says (R3.6).
                         const std::int64_t t = i * g.stride + f - g.crop_left;
-                        if (t < 0 || t >= g.out_length) continue;
-                        sum += Acc(weights.at(f, k, c)) * Acc(dy.at(n, k, t));
+                        const bool kept = t >= 0 && t < g.out_length;
+                        sum += Acc(weights.at(f, k, c)) * (kept ? Acc(dy.at(n, k, t)) : Acc(0));
                     }
                 }
                 dx.at(n, c, i) = T(sum);
@@ -74,9 +76,10 @@ void backward_weights(const DataView<const T>& x, const DataView<const T>& dy,
                 Acc sum = 0;
                 for (std::int64_t n = 0; n < batch; ++n) {
                     for (std::int64_t i = 0; i < g.length; ++i) {
+                        // As in backward_data: the re-padding's zeros are terms too.
                         const std::int64_t t = i * g.stride + f - g.crop_left;
-                        if (t < 0 || t >= g.out_length) continue;
-                        sum += Acc(x.at(n, c, i)) * Acc(dy.at(n, k, t));
+                        const bool kept = t >= 0 && t < g.out_length;
+                        sum += Acc(x.at(n, c, i)) * (kept ? Acc(dy.at(n, k, t)) : Acc(0));
                     }
                 }
                 dweights.at(f, k, c) = T(sum);

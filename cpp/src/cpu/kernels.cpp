@@ -18,9 +18,12 @@
 //
 // Memory: the packed copies are sized per batch slice and the slice is chosen
 // so that the workspace never exceeds the elements of the call's inputs and
-// outputs; shapes where even one batch does not fit run the direct path (no
-// workspace at all). The buffers are thread_local and keep their capacity
-// across calls.
+// outputs; shapes where even one batch does not fit run the direct path
+// (cpu/direct.hpp, no workspace at all). The buffers are thread_local and keep
+// their capacity across calls.
+//
+// Inf and NaN: the kernels skip or add products with zero padding, which only
+// matters for non-finite operands; cpu/nonfinite.hpp repairs those entries.
 #include "cpu/kernels.hpp"
 
 #include <algorithm>
@@ -31,7 +34,9 @@
 #include <string>
 #include <vector>
 
+#include "cpu/direct.hpp"
 #include "cpu/microkernel.hpp"
+#include "cpu/nonfinite.hpp"
 #include "threads.hpp"
 
 namespace tconv1d::cpu {
@@ -343,101 +348,6 @@ void pack_transposed_input(const DataView<const T>& x, int64_t n0, int64_t G, in
     }
 }
 
-// ---------------------------------------------------------------- direct path
-// Shapes whose packed copies would not fit in the workspace budget (short
-// inputs with few batches, tiny layers) run without packing: loop nests with
-// the valid tap ranges computed up front and pointers hoisted, one thread for
-// small calls, accumulation in double (as the reference) in a fixed order.
-
-// Taps f of output position j (full coordinates) that read an input i in
-// range: f = j - i*S, f in [0, F), i in [0, L).
-struct TapRange {
-    int64_t f0, i0, count;  // f = f0 + s*S, i = i0 - s for s < count
-};
-
-TapRange taps_of(int64_t j, const Geometry& g) {
-    const int64_t S = g.stride;
-    int64_t i_hi = std::min(j / S, g.length - 1);  // largest i with i*S <= j
-    const int64_t i_lo = j - g.filter_size + 1 <= 0 ? 0 : ceil_div(j - g.filter_size + 1, S);
-    if (i_hi < i_lo) return {0, 0, 0};
-    return {j - i_hi * S, i_hi, i_hi - i_lo + 1};
-}
-
-template <class T>
-void direct_forward(const DataView<const T>& x, const WeightsView<const T>& w,
-                    const BiasView<const T>& bias, const Geometry& geo, const DataView<T>& y, int nt) {
-    const int64_t B = x.batch(), C = x.channels, K = w.num_filters, S = geo.stride;
-#pragma omp parallel for collapse(2) schedule(static) num_threads(nt)
-    for (int64_t n = 0; n < B; ++n)
-        for (int64_t k = 0; k < K; ++k) {
-            const T* xn = x.data + x.batch_offset(n);
-            T* yrow = y.data + y.batch_offset(n) + k * y.channel_stride;
-            for (int64_t t = 0; t < geo.out_length; ++t) {
-                const int64_t j = t + geo.crop_left;
-                double sum = bias.data ? double(bias.at(k)) : 0.0;
-                if (j < geo.full_length) {
-                    const TapRange r = taps_of(j, geo);
-                    for (int64_t s = 0; s < r.count; ++s) {
-                        const T* wf = &w.at(r.f0 + s * S, k, 0);
-                        const T* xi = xn + (r.i0 - s) * x.length_stride;
-                        for (int64_t c = 0; c < C; ++c)
-                            sum += double(wf[c * w.channel_stride]) * double(xi[c * x.channel_stride]);
-                    }
-                }
-                yrow[t * y.length_stride] = T(sum);
-            }
-        }
-}
-
-template <class T>
-void direct_backward_data(const DataView<const T>& dy, const WeightsView<const T>& w,
-                          const Geometry& geo, const DataView<T>& dx, int nt) {
-    const int64_t B = dy.batch(), C = dx.channels, K = w.num_filters, S = geo.stride;
-#pragma omp parallel for collapse(2) schedule(static) num_threads(nt)
-    for (int64_t n = 0; n < B; ++n)
-        for (int64_t c = 0; c < C; ++c) {
-            const T* dyn = dy.data + dy.batch_offset(n);
-            T* out = dx.data + dx.batch_offset(n) + c * dx.channel_stride;
-            for (int64_t i = 0; i < geo.length; ++i) {
-                // dy_full[i*S + f] is dy[t], t = i*S + f - l, inside the kept window.
-                const int64_t f_lo = std::max<int64_t>(0, geo.crop_left - i * S);
-                const int64_t f_hi = std::min(geo.filter_size, geo.out_length + geo.crop_left - i * S);
-                double sum = 0.0;
-                for (int64_t f = f_lo; f < f_hi; ++f) {
-                    const T* wf = &w.at(f, 0, c);
-                    const T* d = dyn + (i * S + f - geo.crop_left) * dy.length_stride;
-                    for (int64_t k = 0; k < K; ++k)
-                        sum += double(wf[k * w.filter_index_stride]) * double(d[k * dy.channel_stride]);
-                }
-                out[i * dx.length_stride] = T(sum);
-            }
-        }
-}
-
-template <class T>
-void direct_backward_weights(const DataView<const T>& x, const DataView<const T>& dy,
-                             const Geometry& geo, const WeightsView<T>& dw, int nt) {
-    const int64_t B = x.batch(), C = x.channels, K = dy.channels, S = geo.stride, L = geo.length;
-#pragma omp parallel for collapse(2) schedule(static) num_threads(nt)
-    for (int64_t f = 0; f < geo.filter_size; ++f)
-        for (int64_t k = 0; k < K; ++k) {
-            // Inputs i whose t = i*S + f - l lies in [0, out_length).
-            const int64_t lo = f >= geo.crop_left ? 0 : ceil_div(geo.crop_left - f, S);
-            const int64_t hi = std::min(L, ceil_div(geo.out_length + geo.crop_left - f, S));
-            for (int64_t c = 0; c < C; ++c) {
-                double sum = 0.0;
-                for (int64_t n = 0; n < B; ++n) {
-                    const T* xr = x.data + x.batch_offset(n) + c * x.channel_stride;
-                    const T* dr = dy.data + dy.batch_offset(n) + k * dy.channel_stride +
-                                  (f - geo.crop_left) * dy.length_stride;
-                    for (int64_t i = lo; i < hi; ++i)
-                        sum += double(xr[i * x.length_stride]) * double(dr[i * S * dy.length_stride]);
-                }
-                dw.at(f, k, c) = T(sum);
-            }
-        }
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------- forward
@@ -472,7 +382,7 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     const int64_t G = batches_per_slice(B, budget, fixed, per_batch_elems);
     const int nt = threads_for(2.0 * double(B) * double(L) * double(C) * double(K) * double(F));
     if (G == 0) {
-        direct_forward(x, w, bias, geo, y, nt);
+        direct::forward(x, w, bias, geo, y, nt, 0, geo.out_length);
         return true;
     }
 
@@ -549,6 +459,7 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
                 for (int64_t t = ext0; t < geo.out_length; ++t) y.at(n, k, t) = b;
             }
     }
+    if (!all_finite(w)) recompute_forward_edges(x, w, bias, geo, y, nt);  // cpu/nonfinite.hpp
     return true;
 }
 
@@ -584,7 +495,7 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
         }
     }
     if (G == 0) {
-        direct_backward_data(dy, w, geo, dx, nt);
+        direct::backward_data(dy, w, geo, dx, nt);
         return true;
     }
 
@@ -692,6 +603,7 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
             }
         }
     }
+    if (!all_finite(w)) add_padding_terms_to_dx(w, geo, dx);  // cpu/nonfinite.hpp
     return true;
 }
 
@@ -719,7 +631,7 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     const int64_t G = batches_per_slice(B, budget, fixed, S * Kp * Lq + L * Cp);
     const int nt = threads_for(2.0 * double(B) * double(L) * double(C) * double(K) * double(F));
     if (G == 0) {
-        direct_backward_weights(x, dy, geo, dw, nt);
+        direct::backward_weights(x, dy, geo, dw, nt);
         return true;
     }
 
@@ -872,6 +784,7 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
                 for (int64_t cc = 0; cc < n; ++cc) out[(c0 + cc) * dw.channel_stride] = src[cc];
         }
     }
+    if (!all_finite(x)) add_padding_terms_to_dw(x, geo, dw);  // cpu/nonfinite.hpp
     return true;
 }
 

@@ -1,0 +1,139 @@
+// Internal: the direct path of the fast CPU passes. Loop nests that need no
+// workspace, with the tap ranges computed up front and pointers hoisted,
+// accumulated in double (as the reference) in a fixed order, so the result does
+// not depend on the thread count.
+//
+// They run where the packed kernels of cpu/kernels.cpp would not fit in the
+// workspace budget (short inputs with few batches, tiny layers), and they
+// recompute what those kernels cannot get right for non-finite operands
+// (cpu/nonfinite.hpp). For that they evaluate R3's sums term by term, the
+// products with dy's zero re-padding included.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+#include "tconv1d/geometry.hpp"
+#include "tconv1d/view.hpp"
+
+namespace tconv1d::cpu::direct {
+
+using std::int64_t;
+
+inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// Taps f of full-output position j that read an input i in range:
+// f = j - i*S, f in [0, F), i in [0, L).
+struct TapRange {
+    int64_t f0, i0, count;  // f = f0 + s*S, i = i0 - s for s < count
+};
+
+inline TapRange taps_of(int64_t j, const Geometry& g) {
+    const int64_t S = g.stride;
+    const int64_t i_hi = std::min(j / S, g.length - 1);  // largest i with i*S <= j
+    const int64_t i_lo = j - g.filter_size + 1 <= 0 ? 0 : ceil_div(j - g.filter_size + 1, S);
+    if (i_hi < i_lo) return {0, 0, 0};
+    return {j - i_hi * S, i_hi, i_hi - i_lo + 1};
+}
+
+// Inputs i whose taps f land in the kept window, t = i*S + f - l in
+// [0, out_length): i in [lo, hi). The others meet dy's zero re-padding.
+struct InputRange {
+    int64_t lo, hi;
+};
+
+inline InputRange kept_inputs(int64_t f, const Geometry& g) {
+    const int64_t L = g.length, S = g.stride;
+    const int64_t lo = std::min(L, f >= g.crop_left ? 0 : ceil_div(g.crop_left - f, S));
+    const int64_t end = g.out_length + g.crop_left - f;
+    return {lo, std::clamp<int64_t>(end <= 0 ? 0 : ceil_div(end, S), lo, L)};
+}
+
+// Outputs t in [t_begin, t_end) of every batch item and filter (R3.1: only
+// the products W * x that exist; none with padding).
+template <class T>
+void forward(const DataView<const T>& x, const WeightsView<const T>& w, const BiasView<const T>& bias,
+             const Geometry& geo, const DataView<T>& y, int nt, int64_t t_begin, int64_t t_end) {
+    const int64_t B = x.batch(), C = x.channels, K = w.num_filters, S = geo.stride;
+#pragma omp parallel for collapse(2) schedule(static) num_threads(nt)
+    for (int64_t n = 0; n < B; ++n)
+        for (int64_t k = 0; k < K; ++k) {
+            const T* xn = x.data + x.batch_offset(n);
+            T* yrow = y.data + y.batch_offset(n) + k * y.channel_stride;
+            for (int64_t t = t_begin; t < t_end; ++t) {
+                const int64_t j = t + geo.crop_left;
+                double sum = bias.data ? double(bias.at(k)) : 0.0;
+                if (j < geo.full_length) {  // else the bias-only extension (R2.3)
+                    const TapRange r = taps_of(j, geo);
+                    for (int64_t s = 0; s < r.count; ++s) {
+                        const T* wf = &w.at(r.f0 + s * S, k, 0);
+                        const T* xi = xn + (r.i0 - s) * x.length_stride;
+                        for (int64_t c = 0; c < C; ++c)
+                            sum += double(wf[c * w.channel_stride]) * double(xi[c * x.channel_stride]);
+                    }
+                }
+                yrow[t * y.length_stride] = T(sum);
+            }
+        }
+}
+
+// dx of every input position (R3.3: dx = C * dy_full).
+template <class T>
+void backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, const Geometry& geo,
+                   const DataView<T>& dx, int nt) {
+    const int64_t B = dy.batch(), C = dx.channels, K = w.num_filters, S = geo.stride;
+#pragma omp parallel for collapse(2) schedule(static) num_threads(nt)
+    for (int64_t n = 0; n < B; ++n)
+        for (int64_t c = 0; c < C; ++c) {
+            const T* dyn = dy.data + dy.batch_offset(n);
+            T* out = dx.data + dx.batch_offset(n) + c * dx.channel_stride;
+            for (int64_t i = 0; i < geo.length; ++i) {
+                // dy_full[i*S + f] is dy[t], t = i*S + f - l, inside the kept window.
+                const int64_t f_lo = std::max<int64_t>(0, geo.crop_left - i * S);
+                const int64_t f_hi = std::min(geo.filter_size, geo.out_length + geo.crop_left - i * S);
+                double sum = 0.0;
+                for (int64_t f = f_lo; f < f_hi; ++f) {
+                    const T* wf = &w.at(f, 0, c);
+                    const T* d = dyn + (i * S + f - geo.crop_left) * dy.length_stride;
+                    for (int64_t k = 0; k < K; ++k)
+                        sum += double(wf[k * w.filter_index_stride]) * double(d[k * dy.channel_stride]);
+                }
+                // The other taps meet the zero re-padding: still terms of the
+                // sum, NaN for a non-finite weight (R3.6).
+                for (int64_t f = 0; f < geo.filter_size; ++f) {
+                    if (f >= f_lo && f < f_hi) continue;
+                    for (int64_t k = 0; k < K; ++k) sum += double(w.at(f, k, c)) * 0.0;
+                }
+                out[i * dx.length_stride] = T(sum);
+            }
+        }
+}
+
+// Every dW[f, k, c] (R3.3: the sum over n and i of x * dy_full).
+template <class T>
+void backward_weights(const DataView<const T>& x, const DataView<const T>& dy, const Geometry& geo,
+                      const WeightsView<T>& dw, int nt) {
+    const int64_t B = x.batch(), C = x.channels, K = dy.channels, S = geo.stride, L = geo.length;
+#pragma omp parallel for collapse(2) schedule(static) num_threads(nt)
+    for (int64_t f = 0; f < geo.filter_size; ++f)
+        for (int64_t k = 0; k < K; ++k) {
+            const auto [lo, hi] = kept_inputs(f, geo);
+            for (int64_t c = 0; c < C; ++c) {
+                double sum = 0.0;
+                for (int64_t n = 0; n < B; ++n) {
+                    const T* xr = x.data + x.batch_offset(n) + c * x.channel_stride;
+                    const T* dr = dy.data + dy.batch_offset(n) + k * dy.channel_stride +
+                                  (f - geo.crop_left) * dy.length_stride;
+                    for (int64_t i = lo; i < hi; ++i)
+                        sum += double(xr[i * x.length_stride]) * double(dr[i * S * dy.length_stride]);
+                    // The other inputs meet the zero re-padding: still terms
+                    // of the sum, NaN for a non-finite x (R3.6).
+                    for (int64_t i = 0; i < lo; ++i) sum += double(xr[i * x.length_stride]) * 0.0;
+                    for (int64_t i = hi; i < L; ++i) sum += double(xr[i * x.length_stride]) * 0.0;
+                }
+                dw.at(f, k, c) = T(sum);
+            }
+        }
+}
+
+}  // namespace tconv1d::cpu::direct

@@ -1,0 +1,117 @@
+// Internal: exact IEEE results from the packed kernels when an operand holds
+// an Inf or a NaN.
+//
+// The packed kernels of cpu/kernels.cpp sum only the terms that can differ
+// from zero: the backward passes skip products with dy's zero re-padding (R3.3),
+// and forward multiplies the weights by zero-padded input slabs at the edges,
+// products R3.1 does not have. With finite operands neither changes a result.
+// R3.6 asks for IEEE arithmetic on the spec's own terms, where Inf * 0 is NaN,
+// so when the weights (forward, backward-data) or the input (backward-weights)
+// hold a non-finite value, the entries such terms reach are repaired after the
+// kernel has run:
+//   forward          outputs with taps past the input's ends are recomputed by
+//                    the direct loop nest;
+//   backward-data    the products W * 0 of taps landing in the re-padding are added;
+//   backward-weights the products x * 0 of inputs landing in the re-padding are added.
+// Every other entry is exact already: each term the kernel summed there is one
+// of the spec's, and every one of the spec's terms was summed. Finite calls pay
+// one scan of the weights or the input, a small fraction of the pass.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+#include "cpu/direct.hpp"
+#include "tconv1d/geometry.hpp"
+#include "tconv1d/view.hpp"
+
+namespace tconv1d::cpu {
+
+// v * 0 is zero for a finite v and NaN for Inf or NaN. (The library is never
+// built with -ffast-math, which would fold this away.)
+template <class T>
+bool is_finite(T v) {
+    return v * T(0) == T(0);
+}
+
+template <class T>
+bool all_finite(const DataView<const T>& v) {
+    for (std::int64_t n = 0; n < v.batch(); ++n)
+        for (std::int64_t c = 0; c < v.channels; ++c) {
+            const T* row = &v.at(n, c, 0);
+            // Summing the probes keeps the loop free of branches (a NaN never
+            // turns back into a number), and their order does not matter, so
+            // the sum may be vectorized.
+            T probe = 0;
+#pragma omp simd reduction(+ : probe)
+            for (std::int64_t i = 0; i < v.length; ++i) probe += row[i * v.length_stride] * T(0);
+            if (probe != T(0)) return false;
+        }
+    return true;
+}
+
+template <class T>
+bool all_finite(const WeightsView<const T>& w) {
+    T probe = 0;
+    for (std::int64_t f = 0; f < w.filter_size; ++f)
+        for (std::int64_t k = 0; k < w.num_filters; ++k) {
+            const T* row = &w.at(f, k, 0);
+#pragma omp simd reduction(+ : probe)
+            for (std::int64_t c = 0; c < w.channels; ++c) probe += row[c * w.channel_stride] * T(0);
+        }
+    return probe == T(0);
+}
+
+// Forward: full positions j in [F-1, (L-1)*S] read an input for every tap; the
+// outputs of the others are recomputed. Past Lfull lies the bias-only
+// extension (R2.3), which involves no product.
+template <class T>
+void recompute_forward_edges(const DataView<const T>& x, const WeightsView<const T>& w,
+                             const BiasView<const T>& bias, const Geometry& g, const DataView<T>& y,
+                             int nt) {
+    const std::int64_t end = std::min(g.out_length, g.full_length - g.crop_left);
+    const std::int64_t inner_begin = std::clamp<std::int64_t>(g.filter_size - 1 - g.crop_left, 0, end);
+    const std::int64_t inner_end =
+        std::clamp<std::int64_t>((g.length - 1) * g.stride + 1 - g.crop_left, inner_begin, end);
+    direct::forward(x, w, bias, g, y, nt, 0, inner_begin);
+    direct::forward(x, w, bias, g, y, nt, inner_end, end);
+}
+
+// Backward-data: dx[n,c,i] += W[f,k,c] * 0 for every non-finite weight and
+// every input i whose tap f lands in the re-padding.
+template <class T>
+void add_padding_terms_to_dx(const WeightsView<const T>& w, const Geometry& g, const DataView<T>& dx) {
+    for (std::int64_t f = 0; f < g.filter_size; ++f) {
+        const auto [lo, hi] = direct::kept_inputs(f, g);
+        for (std::int64_t k = 0; k < w.num_filters; ++k)
+            for (std::int64_t c = 0; c < w.channels; ++c) {
+                const T v = w.at(f, k, c);
+                if (is_finite(v)) continue;  // adds zero
+                for (std::int64_t n = 0; n < dx.batch(); ++n) {
+                    for (std::int64_t i = 0; i < lo; ++i) dx.at(n, c, i) += v * T(0);
+                    for (std::int64_t i = hi; i < g.length; ++i) dx.at(n, c, i) += v * T(0);
+                }
+            }
+    }
+}
+
+// Backward-weights: dW[f,k,c] += x[n,c,i] * 0 for every non-finite input and
+// every tap f that takes it into the re-padding.
+template <class T>
+void add_padding_terms_to_dw(const DataView<const T>& x, const Geometry& g, const WeightsView<T>& dw) {
+    for (std::int64_t f = 0; f < g.filter_size; ++f) {
+        const auto [lo, hi] = direct::kept_inputs(f, g);
+        const auto add = [&](std::int64_t n, std::int64_t c, std::int64_t i) {
+            const T v = x.at(n, c, i);
+            if (is_finite(v)) return;  // adds zero
+            for (std::int64_t k = 0; k < dw.num_filters; ++k) dw.at(f, k, c) += v * T(0);
+        };
+        for (std::int64_t n = 0; n < x.batch(); ++n)
+            for (std::int64_t c = 0; c < x.channels; ++c) {
+                for (std::int64_t i = 0; i < lo; ++i) add(n, c, i);
+                for (std::int64_t i = hi; i < g.length; ++i) add(n, c, i);
+            }
+    }
+}
+
+}  // namespace tconv1d::cpu
