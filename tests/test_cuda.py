@@ -319,3 +319,28 @@ def test_inf_and_nan_propagate(config, monkeypatch):
     assert np.array_equal(np.isnan(got), np.isnan(want))
     finite = np.isfinite(want)
     assert _relative(got[finite], want[finite]) <= 1e-5
+
+
+@gpu
+@pytest.mark.xfail(strict=True, reason=(
+    "R3.6 at cropped edges: the kernels multiply zero padding (forward.cu loads 0 past the input's "
+    "ends; the backward kernels load 0 for dy's re-padding or skip it), so a non-finite weight or "
+    "input there can leave NaN where the CPU path has none, or none where it has one. The CPU path "
+    "repairs those entries (cpp/src/cpu/nonfinite.hpp); the GPU path does not yet. Strict: once it "
+    "passes, drop this mark."))
+def test_non_finite_operands_meeting_the_padding_match_cpu():
+    rng = np.random.default_rng(12)
+    for case in _CASES:
+        _, _, _, f, s, _, cropping = case
+        x, w, _, dy = _data(case, np.float64, seed=3)
+        x[..., 0] = np.inf  # first input of every channel: meets the left crop for some taps
+        w[0] = -np.inf if rng.random() < 0.5 else np.nan  # first tap: reaches past the input's end
+        want = [tconv1d.transposed_conv1d(x, w, None, stride=s, cropping=cropping),
+                *tconv1d.transposed_conv1d_backward(x, w, dy, stride=s, cropping=cropping)]
+        got = [tcuda.transposed_conv1d(cupy.asarray(x), w, None, stride=s, cropping=cropping),
+               *tcuda.transposed_conv1d_backward(cupy.asarray(x), cupy.asarray(w), cupy.asarray(dy),
+                                                 stride=s, cropping=cropping)]
+        for name, g, e in zip(("y", "dx", "dw", "db"), got, want):
+            g = g.get()
+            for test in (np.isnan, np.isposinf, np.isneginf):
+                assert np.array_equal(test(g), test(e)), (name, case)
