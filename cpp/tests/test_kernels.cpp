@@ -7,10 +7,10 @@
 #include <cstdio>
 #include <cstring>
 #include <random>
-#include <stdexcept>
 #include <vector>
 
 #include "check.hpp"
+#include "kernel_body.hpp"
 #include "tconv1d/tconv1d.hpp"
 
 using namespace tconv1d;
@@ -175,13 +175,7 @@ void run_case(const Case& cs, int layout, std::mt19937_64& rng) {
 }  // namespace
 
 int main() {
-    try {
-        std::printf("kernel body: %s\n", simd_level().c_str());
-    } catch (const std::runtime_error& e) {
-        // TCONV1D_ISA names a body this CPU or build cannot run: skipped, not failed.
-        std::printf("skipped: %s\n", e.what());
-        return 77;
-    }
+    if (const int skip = announce_kernel_body()) return skip;
     std::mt19937_64 rng(2024);
     const auto same = CroppingSpec::make_same();
     const auto manual = [](std::int64_t l, std::int64_t r) { return CroppingSpec::manual(l, r); };

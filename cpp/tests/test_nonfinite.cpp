@@ -10,10 +10,10 @@
 #include <cstdint>
 #include <limits>
 #include <random>
-#include <stdexcept>
 #include <vector>
 
 #include "check.hpp"
+#include "kernel_body.hpp"
 #include "tconv1d/tconv1d.hpp"
 
 using namespace tconv1d;
@@ -154,13 +154,7 @@ void run(const Shape& s, std::mt19937_64& rng) {
 }  // namespace
 
 int main() {
-    try {
-        std::printf("kernel body: %s\n", simd_level().c_str());
-    } catch (const std::runtime_error& e) {
-        // TCONV1D_ISA names a body this CPU or build cannot run: skipped, not failed.
-        std::printf("skipped: %s\n", e.what());
-        return 77;
-    }
+    if (const int skip = announce_kernel_body()) return skip;
     std::mt19937_64 rng(2026);
     std::vector<Shape> shapes = {
         {2, 3, 4, 5, 2, 7, CroppingSpec::manual(3, 4)},

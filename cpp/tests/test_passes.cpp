@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "check.hpp"
+#include "kernel_body.hpp"
 #include "tconv1d/tconv1d.hpp"
 
 using namespace tconv1d;
@@ -193,6 +194,7 @@ void run_case(const Case& cs, std::mt19937_64& rng) {
 }  // namespace
 
 int main() {
+    if (const int skip = announce_kernel_body()) return skip;
     std::mt19937_64 rng(12345);
     std::vector<Case> cases = {
         {1, 1, 1, 1, 1, 1, CroppingSpec::manual(0, 0)},
