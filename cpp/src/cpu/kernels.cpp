@@ -391,7 +391,8 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     for (int64_t p = 0; p < S; ++p)
         phase_offset[std::size_t(p) + 1] = phase_offset[std::size_t(p)] + taps(p, F, S) * C * Kp;
     T* a = workspace<T>(0, fixed);
-#pragma omp parallel for schedule(static) num_threads(nt)
+    unsigned nonfinite = 0;  // 1 once a non-finite weight was packed (cpu/nonfinite.hpp)
+#pragma omp parallel for schedule(static) num_threads(nt) reduction(| : nonfinite)
     for (int64_t pk = 0; pk < S * nkb; ++pk) {
         const int64_t p = pk / nkb, kb = pk % nkb, M = taps(p, F, S);
         T* panel = a + phase_offset[std::size_t(p)] + kb * M * C * MR;
@@ -399,8 +400,11 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         for (int64_t r = 0; r < MR; ++r) {
             const int64_t k = kb * MR + r;
             for (int64_t m = 0; m < M; ++m)
-                for (int64_t c = 0; c < C; ++c)
-                    panel[(m * C + c) * MR + r] = k < K ? w.at(p + m * S, k, c) : T(0);
+                for (int64_t c = 0; c < C; ++c) {
+                    const T v = k < K ? w.at(p + m * S, k, c) : T(0);
+                    panel[(m * C + c) * MR + r] = v;
+                    nonfinite |= nonfinite_bit(v);
+                }
         }
     }
 
@@ -459,7 +463,7 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
                 for (int64_t t = ext0; t < geo.out_length; ++t) y.at(n, k, t) = b;
             }
     }
-    if (!all_finite(w)) recompute_forward_edges(x, w, bias, geo, y, nt);  // cpu/nonfinite.hpp
+    if (nonfinite) recompute_forward_edges(x, w, bias, geo, y, nt);  // cpu/nonfinite.hpp
     return true;
 }
 
@@ -511,7 +515,8 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
         for (int64_t p = 0; p < S; ++p)
             for (int64_t m = 0; m < taps(p, F, S); ++m) seg_of[std::size_t(p + m * S)] = seg++;
     }
-#pragma omp parallel for schedule(static) num_threads(nt)
+    unsigned nonfinite = 0;  // 1 once a non-finite weight was packed (cpu/nonfinite.hpp)
+#pragma omp parallel for schedule(static) num_threads(nt) reduction(| : nonfinite)
     for (int64_t fk = 0; fk < F * K; ++fk) {
         const int64_t f = fk / K, k = fk % K;
         const T* row = &w.at(f, k, 0);
@@ -523,6 +528,7 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
             } else {
                 for (int64_t r = 0; r < n; ++r) out[r] = row[(c0 + r) * w.channel_stride];
             }
+            for (int64_t r = 0; r < n; ++r) nonfinite |= nonfinite_bit(out[r]);  // in L1 now
             for (int64_t r = n; r < MR; ++r) out[r] = T(0);
         }
     }
@@ -603,7 +609,7 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
             }
         }
     }
-    if (!all_finite(w)) add_padding_terms_to_dx(w, geo, dx);  // cpu/nonfinite.hpp
+    if (nonfinite) add_padding_terms_to_dx(w, geo, dx);  // cpu/nonfinite.hpp
     return true;
 }
 
@@ -784,7 +790,7 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
                 for (int64_t cc = 0; cc < n; ++cc) out[(c0 + cc) * dw.channel_stride] = src[cc];
         }
     }
-    if (!all_finite(x)) add_padding_terms_to_dw(x, geo, dw);  // cpu/nonfinite.hpp
+    add_padding_terms_to_dw(x, geo, dw);  // reads only the inputs that meet the padding
     return true;
 }
 

@@ -14,12 +14,17 @@
 //   backward-data    the products W * 0 of taps landing in the re-padding are added;
 //   backward-weights the products x * 0 of inputs landing in the re-padding are added.
 // Every other entry is exact already: each term the kernel summed there is one
-// of the spec's, and every one of the spec's terms was summed. Finite calls pay
-// one scan of the weights or the input, a small fraction of the pass.
+// of the spec's, and every one of the spec's terms was summed.
+//
+// Finite calls pay almost nothing: forward and backward-data learn whether the
+// weights are finite while packing them (an OR of nonfinite_bit), and
+// backward-weights reads only the inputs that meet the padding.
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <cstring>
 
 #include "cpu/direct.hpp"
 #include "tconv1d/geometry.hpp"
@@ -27,39 +32,21 @@
 
 namespace tconv1d::cpu {
 
-// v * 0 is zero for a finite v and NaN for Inf or NaN. (The library is never
-// built with -ffast-math, which would fold this away.)
+// 1 when v is Inf or NaN (every exponent bit set), else 0. Integer work: a
+// running OR of these has no floating-point dependency chain, so it rides
+// along a packing loop at no visible cost.
 template <class T>
-bool is_finite(T v) {
-    return v * T(0) == T(0);
-}
-
-template <class T>
-bool all_finite(const DataView<const T>& v) {
-    for (std::int64_t n = 0; n < v.batch(); ++n)
-        for (std::int64_t c = 0; c < v.channels; ++c) {
-            const T* row = &v.at(n, c, 0);
-            // Summing the probes keeps the loop free of branches (a NaN never
-            // turns back into a number), and their order does not matter, so
-            // the sum may be vectorized.
-            T probe = 0;
-#pragma omp simd reduction(+ : probe)
-            for (std::int64_t i = 0; i < v.length; ++i) probe += row[i * v.length_stride] * T(0);
-            if (probe != T(0)) return false;
-        }
-    return true;
-}
-
-template <class T>
-bool all_finite(const WeightsView<const T>& w) {
-    T probe = 0;
-    for (std::int64_t f = 0; f < w.filter_size; ++f)
-        for (std::int64_t k = 0; k < w.num_filters; ++k) {
-            const T* row = &w.at(f, k, 0);
-#pragma omp simd reduction(+ : probe)
-            for (std::int64_t c = 0; c < w.channels; ++c) probe += row[c * w.channel_stride] * T(0);
-        }
-    return probe == T(0);
+unsigned nonfinite_bit(T v) {
+    static_assert(sizeof(T) == 4 || sizeof(T) == 8, "float or double");
+    if constexpr (sizeof(T) == 4) {
+        std::uint32_t bits;
+        std::memcpy(&bits, &v, sizeof bits);
+        return (bits & 0x7f800000u) == 0x7f800000u;
+    } else {
+        std::uint64_t bits;
+        std::memcpy(&bits, &v, sizeof bits);
+        return (bits & 0x7ff0000000000000u) == 0x7ff0000000000000u;
+    }
 }
 
 // Forward: full positions j in [F-1, (L-1)*S] read an input for every tap; the
@@ -86,7 +73,7 @@ void add_padding_terms_to_dx(const WeightsView<const T>& w, const Geometry& g, c
         for (std::int64_t k = 0; k < w.num_filters; ++k)
             for (std::int64_t c = 0; c < w.channels; ++c) {
                 const T v = w.at(f, k, c);
-                if (is_finite(v)) continue;  // adds zero
+                if (std::isfinite(v)) continue;  // adds zero
                 for (std::int64_t n = 0; n < dx.batch(); ++n) {
                     for (std::int64_t i = 0; i < lo; ++i) dx.at(n, c, i) += v * T(0);
                     for (std::int64_t i = hi; i < g.length; ++i) dx.at(n, c, i) += v * T(0);
@@ -96,22 +83,31 @@ void add_padding_terms_to_dx(const WeightsView<const T>& w, const Geometry& g, c
 }
 
 // Backward-weights: dW[f,k,c] += x[n,c,i] * 0 for every non-finite input and
-// every tap f that takes it into the re-padding.
+// every tap f that takes it into the re-padding. Only inputs outside the range
+// every tap keeps, [max lo, min hi), can meet the padding, so only those are read.
 template <class T>
 void add_padding_terms_to_dw(const DataView<const T>& x, const Geometry& g, const WeightsView<T>& dw) {
+    std::int64_t edge_lo = 0, edge_hi = g.length;
     for (std::int64_t f = 0; f < g.filter_size; ++f) {
         const auto [lo, hi] = direct::kept_inputs(f, g);
-        const auto add = [&](std::int64_t n, std::int64_t c, std::int64_t i) {
-            const T v = x.at(n, c, i);
-            if (is_finite(v)) return;  // adds zero
-            for (std::int64_t k = 0; k < dw.num_filters; ++k) dw.at(f, k, c) += v * T(0);
-        };
-        for (std::int64_t n = 0; n < x.batch(); ++n)
-            for (std::int64_t c = 0; c < x.channels; ++c) {
-                for (std::int64_t i = 0; i < lo; ++i) add(n, c, i);
-                for (std::int64_t i = hi; i < g.length; ++i) add(n, c, i);
-            }
+        edge_lo = std::max(edge_lo, lo);
+        edge_hi = std::min(edge_hi, hi);
     }
+    edge_hi = std::max(edge_hi, edge_lo);
+    const auto add = [&](std::int64_t n, std::int64_t c, std::int64_t i) {
+        const T v = x.at(n, c, i);
+        if (std::isfinite(v)) return;  // adds zero
+        for (std::int64_t f = 0; f < g.filter_size; ++f) {
+            const auto [lo, hi] = direct::kept_inputs(f, g);
+            if (i >= lo && i < hi) continue;  // tap f keeps this input
+            for (std::int64_t k = 0; k < dw.num_filters; ++k) dw.at(f, k, c) += v * T(0);
+        }
+    };
+    for (std::int64_t n = 0; n < x.batch(); ++n)
+        for (std::int64_t c = 0; c < x.channels; ++c) {
+            for (std::int64_t i = 0; i < edge_lo; ++i) add(n, c, i);
+            for (std::int64_t i = edge_hi; i < g.length; ++i) add(n, c, i);
+        }
 }
 
 }  // namespace tconv1d::cpu
