@@ -13,14 +13,13 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "cpu/index.hpp"
 #include "tconv1d/geometry.hpp"
 #include "tconv1d/view.hpp"
 
 namespace tconv1d::cpu::direct {
 
 using std::int64_t;
-
-inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // Taps f of full-output position j that read an input i in range:
 // f = j - i*S, f in [0, F), i in [0, L).

@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "cpu/direct.hpp"
+#include "cpu/index.hpp"
 #include "cpu/microkernel.hpp"
 #include "cpu/nonfinite.hpp"
 #include "threads.hpp"
@@ -133,9 +134,6 @@ const MicroKernels<double>& kernels<double>() {
 }
 
 // ---------------------------------------------------------------- helpers
-
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
-int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
 
 // Taps of phase p: f = p + m*S for m < M_p.
 int64_t taps(int64_t p, int64_t F, int64_t S) { return p < F ? ceil_div(F - p, S) : 0; }
