@@ -15,11 +15,18 @@ namespace {
 
 enum class DType { float32, float64 };
 
+// Dtypes are compared by value (NumPy's equivalence), not by identity: a
+// dtype that went through pickle, or carries metadata, is another object equal
+// to float32/float64. A float of the other byte order is not equivalent: the
+// kernels read native numbers, so it is refused with the reason.
 DType dtype_of(const py::array& a, const char* name) {
-    if (a.dtype().is(py::dtype::of<float>())) return DType::float32;
-    if (a.dtype().is(py::dtype::of<double>())) return DType::float64;
-    throw py::type_error(std::string(name) + ": dtype must be float32 or float64, got " +
-                         py::str(a.dtype()).cast<std::string>());
+    if (py::array_t<float>::check_(a)) return DType::float32;
+    if (py::array_t<double>::check_(a)) return DType::float64;
+    const std::string got = py::str(a.dtype()).cast<std::string>();
+    if (a.dtype().kind() == 'f' && (a.itemsize() == 4 || a.itemsize() == 8))
+        throw py::type_error(std::string(name) + ": dtype " + got +
+                             " is not in the machine's byte order; pass a native copy (astype)");
+    throw py::type_error(std::string(name) + ": dtype must be float32 or float64, got " + got);
 }
 
 void require_dtype(const py::array& a, DType want, const char* name) {

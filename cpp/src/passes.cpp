@@ -56,9 +56,9 @@ void backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
 
 template <class T>
 void backward_bias(const DataView<const T>& dy, const BiasView<T>& dbias) {
-    if (dy.data == nullptr || dbias.data == nullptr)
-        throw std::invalid_argument("backward_bias: dy and dbias must have data");
-    validate_channels(dbias.num_filters, "dbias", dy.channels, "size");
+    if (dbias.data == nullptr) throw std::invalid_argument("dbias: no data");
+    validate_data(dy, "dy");
+    validate_bias(dbias, "dbias", dy.channels);
     if (cpu::backward_bias(dy, dbias)) return;
     reference::backward_bias(dy, dbias);
 }

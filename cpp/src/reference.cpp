@@ -26,8 +26,13 @@ void forward(const DataView<const T>& x, const WeightsView<const T>& weights,
                 // the bias-only extension of "same" with F < S (R2.3).
                 const std::int64_t j = t + g.crop_left;
                 if (j < g.full_length) {
-                    // yfull[i*S + f] collects W[f,k,c] x[c,i]: here f = j - i*S.
-                    for (std::int64_t f = j % g.stride; f < g.filter_size; f += g.stride) {
+                    // yfull[i*S + f] collects W[f,k,c] x[c,i]: here f = j - i*S,
+                    // f = j % S + s*S for s < taps (counted, so that f never
+                    // steps past F by a stride near 2^63).
+                    const std::int64_t f0 = j % g.stride;
+                    const std::int64_t taps = f0 < g.filter_size ? (g.filter_size - 1 - f0) / g.stride + 1 : 0;
+                    for (std::int64_t s = 0; s < taps; ++s) {
+                        const std::int64_t f = f0 + s * g.stride;
                         const std::int64_t i = (j - f) / g.stride;
                         if (i < 0 || i >= g.length) continue;
                         for (std::int64_t c = 0; c < x.channels; ++c)

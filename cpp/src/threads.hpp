@@ -3,7 +3,14 @@
 
 namespace tconv1d::detail {
 
-// The number of threads set by set_num_threads, or OpenMP's default when unset.
+// The number of threads set by set_num_threads, or OpenMP's default when unset,
+// capped at max_num_threads(); 1 in a fork child of a process that ran a team.
+// Called on the calling thread before a pass's parallel regions: the first
+// time a calling thread needs N threads it checks that they can be started and
+// throws std::runtime_error if not (see runtime.hpp).
 int effective_threads();
+
+// This thread's index inside a parallel region (0 outside one).
+int thread_index();
 
 }  // namespace tconv1d::detail

@@ -1,7 +1,9 @@
 #include "validate.hpp"
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 namespace tconv1d::detail {
 
@@ -13,9 +15,15 @@ namespace {
                                 ", expected " + std::to_string(want));
 }
 
+// Data must exist and be aligned for its type: the kernels load elements as
+// T (and strides are whole elements, so the base's alignment is every one's).
 template <class View>
 void require_data(const View& v, const char* name) {
     if (v.data == nullptr) throw std::invalid_argument(std::string(name) + ": no data");
+    using T = std::remove_const_t<std::remove_pointer_t<decltype(v.data)>>;
+    if (reinterpret_cast<std::uintptr_t>(v.data) % alignof(T) != 0)
+        throw std::invalid_argument(std::string(name) + ": data is not aligned to " +
+                                    std::to_string(alignof(T)) + " bytes (copy it to aligned memory)");
 }
 
 }  // namespace
@@ -46,8 +54,14 @@ void validate_weights(const WeightsView<T>& w, const char* name, const Geometry&
 
 template <class T>
 void validate_bias(const BiasView<T>& b, const char* name, std::int64_t num_filters) {
-    if (b.data != nullptr && b.num_filters != num_filters)
-        mismatch(name, "size", b.num_filters, num_filters);
+    if (b.data == nullptr) return;  // no bias
+    require_data(b, name);
+    if (b.num_filters != num_filters) mismatch(name, "size", b.num_filters, num_filters);
+}
+
+template <class T>
+void validate_data(const DataView<T>& v, const char* name) {
+    require_data(v, name);
 }
 
 void validate_same_batch(std::int64_t a, const char* name_a, std::int64_t b, const char* name_b) {
@@ -65,7 +79,8 @@ void validate_channels(std::int64_t have, const char* name, std::int64_t want, c
     template void validate_input<T>(const DataView<T>&, const char*, const Geometry&);   \
     template void validate_output<T>(const DataView<T>&, const char*, const Geometry&);  \
     template void validate_weights<T>(const WeightsView<T>&, const char*, const Geometry&); \
-    template void validate_bias<T>(const BiasView<T>&, const char*, std::int64_t);
+    template void validate_bias<T>(const BiasView<T>&, const char*, std::int64_t);   \
+    template void validate_data<T>(const DataView<T>&, const char*);
 TCONV1D_INSTANTIATE(const float)
 TCONV1D_INSTANTIATE(float)
 TCONV1D_INSTANTIATE(const double)

@@ -14,12 +14,19 @@ __version__ = _core.version()
 
 
 def set_num_threads(num_threads: int) -> None:
-    """Threads used by the CPU passes (0 restores OpenMP's default). Results do not depend on it."""
+    """Threads used by the CPU passes (0 restores OpenMP's default). Results do not depend on it.
+
+    At most :func:`max_num_threads`. In a child forked after a multi-threaded
+    call the passes run on one thread whatever is set (README, Reliability).
+    """
     from .arguments import as_integer
 
     count = as_integer(num_threads, "num_threads", minimum=0)
     if count > _core.max_num_threads():
-        raise ValueError(f"num_threads must be at most {_core.max_num_threads()}, got {count}")
+        raise ValueError(
+            f"num_threads must be at most {_core.max_num_threads()} "
+            f"(4 x the CPUs this process may use), got {count}"
+        )
     _core.set_num_threads(count)
 
 
@@ -28,15 +35,39 @@ def get_num_threads() -> int:
     return _core.get_num_threads()
 
 
+def max_num_threads() -> int:
+    """The largest thread count :func:`set_num_threads` takes: 4 x the CPUs this process may use (at least 4)."""
+    return _core.max_num_threads()
+
+
+def set_workspace_cache_limit(nbytes: int) -> None:
+    """Bytes of freed workspace kept for later calls (256 MiB by default; 0 keeps none).
+
+    Lowering it frees what exceeds it at once. A call's workspace is at most
+    the size of its own inputs and outputs.
+    """
+    from .arguments import as_integer
+
+    _core.set_workspace_cache_limit(as_integer(nbytes, "nbytes", minimum=0))
+
+
+def workspace_cached_bytes() -> int:
+    """Bytes of freed workspace the process keeps now for later calls."""
+    return _core.workspace_cached_bytes()
+
+
 __all__ = [
     "SUPPORTED_FORMATS",
     "TransposedConvolution1DLayer",
     "__version__",
     "get_num_threads",
+    "max_num_threads",
     "output_length",
     "resolve_geometry",
     "set_num_threads",
+    "set_workspace_cache_limit",
     "transposed_conv1d",
     "transposed_conv1d_backward",
     "transposed_conv1d_layer",
+    "workspace_cached_bytes",
 ]

@@ -106,7 +106,8 @@ def as_cropping(value: Any, name: str = "Cropping") -> Cropping:
         amount = as_integer(value, name, minimum=0)
         return Cropping(False, amount, amount)
     if isinstance(value, (list, tuple, np.ndarray)):
-        items = list(np.asarray(value, dtype=object).ravel()) if isinstance(value, np.ndarray) else list(value)
+        # A pair is one-dimensional: [[1], [1]] is not [1 1].
+        items = list(value) if not isinstance(value, np.ndarray) or value.ndim == 1 else []
         if len(items) != 2:
             raise ValueError(f"{name} must be a nonnegative integer, a pair [l r] or 'same', got {_describe(value)}")
         return Cropping(False, as_integer(items[0], f"{name} left", minimum=0), as_integer(items[1], f"{name} right", minimum=0))

@@ -71,6 +71,12 @@ class Format:
         return size
 
 
+def _quoted(fmt: str) -> str:
+    """The format as an error message shows it: quoted, and cut short when long."""
+    text = repr(fmt)
+    return text if len(text) <= 40 else text[:30] + f"...' ({len(fmt)} characters)"
+
+
 def parse_format(fmt, ndim: int) -> Format:
     """Validate a format string against an array of ``ndim`` axes (R4.1-R4.3)."""
     if not isinstance(fmt, str):
@@ -81,14 +87,19 @@ def parse_format(fmt, ndim: int) -> Format:
 @functools.lru_cache(maxsize=256)
 def _parse_format(fmt: str, ndim: int) -> Format:
     # Cached: a few distinct formats are parsed again on every call otherwise.
+    # Labels are ASCII letters: str.upper() would turn the long s 'ſ' into 'S'
+    # and a ligature into two letters, accepting what no table lists.
+    if not fmt.isascii():
+        raise ValueError(f"fmt {_quoted(fmt)} has a label that is not an ASCII letter; "
+                         f"supported formats: {_supported_text()}")
     labels = fmt.upper()
     if len(labels) != ndim:
         raise ValueError(
-            f"fmt {fmt!r} has {len(labels)} labels but the array has {ndim} dimensions; "
+            f"fmt {_quoted(fmt)} has {len(labels)} labels but the array has {ndim} dimensions; "
             f"supported formats: {_supported_text()}"
         )
     if len(set(labels)) != len(labels) or frozenset(labels) not in _SUPPORTED_SETS:
-        raise ValueError(f"fmt {fmt!r} is not supported; supported formats: {_supported_text()}")
+        raise ValueError(f"fmt {_quoted(fmt)} is not supported; supported formats: {_supported_text()}")
     spatial_label = "S" if "S" in labels else "T"
     batch = tuple(i for i, label in enumerate(labels) if label in "BT" and label != spatial_label)
     return Format(labels, labels.index("C"), labels.index(spatial_label), batch)

@@ -11,9 +11,8 @@ import numpy as np
 
 from . import _core, backend
 from .arguments import Cropping, as_cropping, as_integer
+from .arrays import allocate, as_float_array, float_dtype
 from .formats import Format, parse_format
-
-_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def resolve_geometry(length: Any, filter_size: Any, stride: Any, cropping: Any = 0) -> "_core.Geometry":
@@ -34,18 +33,13 @@ def output_length(length: Any, filter_size: Any, stride: Any = 1, cropping: Any 
     return resolve_geometry(length, filter_size, stride, cropping).out_length
 
 
-def _float_dtype(dtype, name: str) -> np.dtype:
-    dtype = np.dtype(dtype)
-    if dtype not in _FLOAT_DTYPES:
-        raise TypeError(f"{name} must be float32 or float64 (single or double), got {dtype}")
-    return dtype
+# The GPU path validates dtypes with the same rule.
+_float_dtype = float_dtype
 
 
-def as_data(x: Any, name: str = "x") -> np.ndarray:
-    """A NumPy view of an input array; float32/float64 only (R3.4)."""
-    array = np.asarray(x)
-    _float_dtype(array.dtype, name)
-    return array
+def as_data(x: Any, name: str = "x", dtype: np.dtype | None = None) -> np.ndarray:
+    """A NumPy view of an input array (a copy only where arrays.py says); float32/float64 only (R3.4)."""
+    return as_float_array(x, name, dtype)
 
 
 def as_weights(weights: Any, dtype: np.dtype, name: str = "weights") -> np.ndarray:
@@ -55,12 +49,12 @@ def as_weights(weights: Any, dtype: np.dtype, name: str = "weights") -> np.ndarr
     caller's array is never modified.
     """
     array = np.asarray(weights)
-    _float_dtype(array.dtype, name)
+    float_dtype(array.dtype, name)
     if array.ndim != 3:
         raise ValueError(f"{name} must be a FilterSize x NumFilters x NumChannels array, got shape {array.shape}")
     if 0 in array.shape:
         raise ValueError(f"{name} must not be empty, got shape {array.shape}")
-    return array.astype(dtype, copy=False)
+    return as_float_array(array, name, dtype)
 
 
 def as_bias(bias: Any, num_filters: int, dtype: np.dtype, name: str = "bias"):
@@ -68,10 +62,10 @@ def as_bias(bias: Any, num_filters: int, dtype: np.dtype, name: str = "bias"):
     if bias is None:
         return None
     array = np.asarray(bias)
-    _float_dtype(array.dtype, name)
+    float_dtype(array.dtype, name)
     if array.shape not in ((num_filters,), (1, num_filters)):
         raise ValueError(f"{name} must have shape ({num_filters},) or (1, {num_filters}), got {array.shape}")
-    return array.reshape(num_filters).astype(dtype, copy=False)
+    return as_float_array(array.reshape(num_filters), name, dtype)
 
 
 def _check_channels(fmt: Format, x: np.ndarray, channels: int, name: str = "x") -> None:
@@ -117,7 +111,13 @@ def transposed_conv1d(x: Any, weights: Any, bias: Any = None, stride: Any = 1, c
     x, fmt_, w, geometry = _prepare(x, weights, stride, cropping, fmt)
     num_filters = w.shape[1]
     b = as_bias(bias, num_filters, x.dtype)
-    y = np.empty(fmt_.output_shape(x.shape, num_filters, geometry.out_length), dtype=x.dtype)
+    y = allocate(
+        fmt_.output_shape(x.shape, num_filters, geometry.out_length),
+        x.dtype,
+        "the output",
+        f"output length {geometry.out_length} from L = {geometry.length}, stride = {geometry.stride}, "
+        f"cropping [{geometry.crop_left} {geometry.crop_right}]",
+    )
     if fmt_.batch_size(x.shape) > 0:
         _core.forward(fmt_.canonical(x), w, b, geometry, fmt_.canonical(y))
     return y
@@ -137,15 +137,14 @@ def transposed_conv1d_backward(x: Any, weights: Any, dy: Any, stride: Any = 1, c
 
     x, fmt_, w, geometry = _prepare(x, weights, stride, cropping, fmt)
     num_filters = w.shape[1]
-    dy = as_data(dy, "dy")
+    dy = as_data(dy, "dy", x.dtype)
     expected = fmt_.output_shape(x.shape, num_filters, geometry.out_length)
     if dy.shape != expected:
         raise ValueError(f"dy must have the output's shape {expected} (format {fmt_.labels!r}), got {dy.shape}")
-    dy = dy.astype(x.dtype, copy=False)
 
-    dx = np.empty(x.shape, dtype=x.dtype)
-    dw = np.empty(w.shape, dtype=x.dtype)
-    db = np.empty((num_filters,), dtype=x.dtype)
+    dx = allocate(x.shape, x.dtype, "dx", "the shape of x")
+    dw = allocate(w.shape, x.dtype, "dweights", "the shape of weights")
+    db = allocate((num_filters,), x.dtype, "dbias", "NumFilters")
     if fmt_.batch_size(x.shape) == 0:
         dw.fill(0)
         db.fill(0)

@@ -18,6 +18,7 @@ from typing import Any, Callable, Union
 import numpy as np
 
 from .arguments import as_integer, match_choice
+from .arrays import as_core_array, float_dtype
 
 WEIGHTS_INITIALIZERS = ("glorot", "he", "narrownormal", "zeros", "ones")
 BIAS_INITIALIZERS = ("zeros", "narrownormal", "ones")
@@ -25,7 +26,6 @@ NARROW_NORMAL_STD = 0.01
 
 Initializer = Union[str, Callable[[tuple], Any]]
 
-_PARAMETER_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def as_initializer(value: Any, name: str, choices: tuple[str, ...]) -> Initializer:
@@ -48,9 +48,7 @@ def as_parameter_dtype(dtype: Any, name: str = "dtype") -> np.dtype:
         resolved = np.dtype(dtype)
     except TypeError:
         raise TypeError(f"{name} must be float32 or float64 (single or double), got {dtype!r}") from None
-    if resolved not in _PARAMETER_DTYPES:
-        raise TypeError(f"{name} must be float32 or float64 (single or double), got {resolved}")
-    return resolved
+    return float_dtype(resolved, name)
 
 
 def as_parameter_array(value: Any, name: str) -> np.ndarray:
@@ -61,9 +59,11 @@ def as_parameter_array(value: Any, name: str) -> np.ndarray:
     float16 is rejected because the computation has no half-precision path.
     """
     array = np.asarray(value)
-    if array.dtype not in _PARAMETER_DTYPES:
-        raise TypeError(f"{name} must be a float32 or float64 (single or double) array, got dtype {array.dtype}")
-    return array
+    try:
+        dtype = float_dtype(array.dtype, name)
+    except TypeError:
+        raise TypeError(f"{name} must be a float32 or float64 (single or double) array, got dtype {array.dtype}") from None
+    return as_core_array(array, dtype)
 
 
 def as_generator(seed: Any) -> np.random.Generator:

@@ -22,6 +22,7 @@ Conventions that the vendor's documentation leaves to the host language:
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -42,6 +43,12 @@ from .initializers import (
 from .options import parse_options
 
 _DTYPE_WORDS = {np.dtype(np.float32): "single", np.dtype(np.float64): "double"}
+
+# Filling empty parameters is check-then-set: threads sharing a layer take this
+# lock for it, so exactly one fills them and every call sees the same ones.
+# One lock for all layers (it is held only while parameters are drawn, at the
+# first use) keeps layers picklable.
+_FILL_LOCK = threading.Lock()
 
 
 def _is_empty(value: Any) -> bool:
@@ -325,17 +332,29 @@ class TransposedConvolution1DLayer:
                 "NumChannels is 'auto' and Weights are empty: pass num_channels to initialize(), "
                 "or call predict(), which takes it from the input"
             )
-        self._fill_empty(channels, as_generator(seed), dtype)
+        with _FILL_LOCK:
+            self._fill_empty(channels, as_generator(seed), dtype)
         return self
 
     def _fill_empty(self, channels: int, rng: np.random.Generator, dtype: np.dtype) -> None:
-        # Both are computed before either is stored, so a failing initializer leaves the layer unchanged.
+        # Callers hold _FILL_LOCK. Both are computed before either is stored,
+        # so a failing initializer leaves the layer unchanged.
         weights, bias = self._weights, self._bias
         if weights is None:
             weights = initial_weights(self._weights_initializer, self._filter_size, self._num_filters, channels, rng, dtype)
         if bias is None:
             bias = initial_bias(self._bias_initializer, self._num_filters, rng, dtype)
         self._weights, self._bias = weights, bias
+
+    def _filled_parameters(self, channels: int):
+        """Weights and Bias for a forward pass, filled first if either is empty (R5)."""
+        weights, bias = self._weights, self._bias
+        if weights is None or bias is None:
+            with _FILL_LOCK:
+                if self._weights is None or self._bias is None:
+                    self._fill_empty(channels, as_generator(None), np.dtype(np.float32))
+                weights, bias = self._weights, self._bias
+        return weights, bias
 
     # --- computation --------------------------------------------------------------------
 
@@ -368,9 +387,8 @@ class TransposedConvolution1DLayer:
         reproducible weights), NumChannels 'auto' being taken from ``x``.
         """
         x, channels, geometry = self._prepare(x, fmt)
-        if self._weights is None or self._bias is None:
-            self._fill_empty(channels, as_generator(None), np.dtype(np.float32))
-        y = transposed_conv1d(x, self._weights, self._bias, stride=self._stride, cropping=self._cropping, fmt=fmt)
+        weights, bias = self._filled_parameters(channels)
+        y = transposed_conv1d(x, weights, bias, stride=self._stride, cropping=self._cropping, fmt=fmt)
         self._remember_crop(geometry)
         return y
 

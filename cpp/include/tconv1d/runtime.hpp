@@ -1,17 +1,52 @@
-// Process-wide settings and build facts: thread count and what was compiled in.
+// Process-wide settings and build facts: threads, workspace memory, and what
+// was compiled in.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace tconv1d {
 
-// Threads used by the passes. 0 (the default) means OpenMP's own default.
-// Results do not depend on this number: every output element is reduced by
-// one thread in a fixed order. Throws std::invalid_argument outside
-// [0, max_num_threads()].
+// ---------------------------------------------------------------- threads
+//
+// Results do not depend on the thread count: every output element is reduced
+// by one thread in a fixed order.
+
+// Threads used by the passes. 0 (the default) means OpenMP's own default
+// (OMP_NUM_THREADS, else the CPUs this process may run on), capped at
+// max_num_threads(). Throws std::invalid_argument outside [0, max_num_threads()].
 void set_num_threads(int num_threads);
+// The cap: 4 x the CPUs this process may run on (its affinity mask), at least 4.
+// More threads than CPUs only add switching; far more only exhaust the process.
 int max_num_threads();
+// The threads the next pass will use (1 in a fork child, see below).
 int get_num_threads();
+
+// Before a calling thread first runs a pass on N threads, the library checks
+// that N - 1 threads (with OMP_STACKSIZE stacks, where set) can be started; if
+// they cannot, the pass throws std::runtime_error instead of letting the OpenMP
+// runtime end the process. set_num_threads(1) always works.
+//
+// Fork: the OpenMP runtime's thread pool does not survive fork(). In a child
+// forked after this process ran a pass on more than one thread, the passes run
+// on one thread (correct results, no hang); get_num_threads() says 1 there.
+// Children started by spawn or forkserver, or forked before any multi-threaded
+// pass, use threads as usual.
+
+// ---------------------------------------------------------------- workspace
+//
+// A pass takes its scratch memory in one block, at most the size of its own
+// inputs and outputs (and nothing for the direct loop nests), and returns it
+// to a process-wide cache when it ends. The cache keeps freed blocks for the
+// next calls while their total is within a limit (256 MiB by default) and
+// returns the rest to the operating system.
+std::int64_t workspace_cached_bytes();
+std::int64_t workspace_cache_limit();
+// Sets the limit (0: keep nothing between calls) and frees what exceeds it at
+// once. Throws std::invalid_argument for a negative limit.
+void set_workspace_cache_limit(std::int64_t bytes);
+
+// ---------------------------------------------------------------- build facts
 
 std::string version();
 std::string compiler();

@@ -121,10 +121,15 @@ void backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
                 double sum = 0.0;
                 for (int64_t n = 0; n < B; ++n) {
                     const T* xr = x.data + x.batch_offset(n) + c * x.channel_stride;
-                    const T* dr = dy.data + dy.batch_offset(n) + k * dy.channel_stride +
-                                  (f - geo.crop_left) * dy.length_stride;
-                    for (int64_t i = lo; i < hi; ++i)
-                        sum += double(xr[i * x.length_stride]) * double(dr[i * S * dy.length_stride]);
+                    // Input i meets dy[t], t = i*S + f - l, in [0, out_length) for
+                    // i in [lo, hi); offsets are formed for those only.
+                    if (hi > lo) {
+                        const T* dr = dy.data + dy.batch_offset(n) + k * dy.channel_stride +
+                                      (lo * S + f - geo.crop_left) * dy.length_stride;
+                        for (int64_t i = lo; i < hi; ++i)
+                            sum += double(xr[i * x.length_stride]) *
+                                   double(dr[(i - lo) * S * dy.length_stride]);
+                    }
                     // The other inputs meet the zero re-padding: still terms
                     // of the sum, NaN for a non-finite x (R3.6).
                     for (int64_t i = 0; i < lo; ++i) sum += double(xr[i * x.length_stride]) * 0.0;

@@ -1,12 +1,33 @@
-// Internal: integer helpers for the CPU kernels' index arithmetic (sizes are
-// positive and already overflow-checked by the geometry).
+// Internal: integer helpers for the CPU kernels' index arithmetic.
 #pragma once
 
 #include <cstdint>
 
 namespace tconv1d::cpu {
 
-inline std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+// ceil(a / b) for b > 0 and any a, without forming a + b - 1 (which overflows
+// when a stride or a crop is near 2^63).
+inline std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return a / b + (a % b > 0 ? 1 : 0); }
+// The multiple of b at or above a (a, b small: block sizes and channel counts).
 inline std::int64_t round_up(std::int64_t a, std::int64_t b) { return ceil_div(a, b) * b; }
+
+// Phases of a stride-S transposed convolution that have taps: p < min(S, F).
+// Full-output positions of the other phases (p >= F, only when S > F) receive
+// no product at all, so no kernel loops over them: a stride far larger than
+// the filter costs nothing extra.
+inline std::int64_t phases_with_taps(std::int64_t filter_size, std::int64_t stride) {
+    return stride < filter_size ? stride : filter_size;
+}
+
+// Workspace budgets: sums and products of element counts that stop at the
+// largest int64 instead of wrapping.
+inline std::int64_t saturating_add(std::int64_t a, std::int64_t b) {
+    std::int64_t r;
+    return __builtin_add_overflow(a, b, &r) ? INT64_MAX : r;
+}
+inline std::int64_t saturating_mul(std::int64_t a, std::int64_t b) {
+    std::int64_t r;
+    return __builtin_mul_overflow(a, b, &r) ? INT64_MAX : r;
+}
 
 }  // namespace tconv1d::cpu

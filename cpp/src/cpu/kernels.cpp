@@ -39,6 +39,7 @@
 #include "cpu/microkernel.hpp"
 #include "cpu/nonfinite.hpp"
 #include "threads.hpp"
+#include "workspace.hpp"
 
 namespace tconv1d::cpu {
 
@@ -147,19 +148,6 @@ int threads_for(double flops) {
     return std::max(1, useful);
 }
 
-// Reusable per-thread buffers; slot distinguishes simultaneous uses.
-template <class T>
-T* workspace(int slot, int64_t n) {
-    thread_local std::vector<T> buffers[4];
-    auto& b = buffers[slot];
-    if (int64_t(b.size()) < n) {
-        b.clear();
-        b.shrink_to_fit();
-        b.resize(std::size_t(n));
-    }
-    return b.data();
-}
-
 // Batches per slice so that fixed + slice * per_batch <= budget; 0 = none fits.
 int64_t batches_per_slice(int64_t batch, int64_t budget, int64_t fixed, int64_t per_batch) {
     if (budget - fixed < per_batch) return 0;
@@ -181,9 +169,11 @@ auto rows_by_columns_for(const MicroKernels<T>& mk, int64_t cols) {
     return v >= mk.nr / mk.lanes ? mk.rows_by_columns : mk.rows_by_columns_part[v - 1];
 }
 
+// Elements of a view; the sum of several saturates (views that broadcast an
+// axis with stride 0 can claim more elements than memory holds).
 template <class T>
 int64_t elements(const DataView<T>& v) {
-    return v.batch() * v.channels * v.length;
+    return saturating_mul(saturating_mul(v.batch(), v.channels), v.length);
 }
 
 // Input of batch n cut into overlapping slabs, one per column block qb in
@@ -213,69 +203,72 @@ void pack_input_block(const DataView<const T>& x, int64_t n, int64_t qb0, int64_
     }
 }
 
-// Phase-split dy of batches n0..n0+G: dst[((g*S + p)*Kp + k)*Lq + q] =
-// dy_full[n, k, q*S + p], i.e. dy[n, k, q*S + p - l] inside the kept window
-// and zero elsewhere (and for the padding rows k >= K).
+// One phase row of the zero-re-padded dy: out[v] = dy_full[j0 + v*S] for
+// v < width, i.e. in[(j0 + v*S - l) * ls] for full positions inside the kept
+// window [l, jend) and zero elsewhere. Offsets are formed only for kept
+// positions, so a stride near 2^63 never overflows them.
+template <class T>
+void gather_phase_row(const T* in, int64_t ls, int64_t j0, int64_t S, int64_t l, int64_t jend,
+                      int64_t width, T* out) {
+    const int64_t v0 = std::min(width, j0 >= l ? 0 : ceil_div(l - j0, S));
+    const int64_t v1 = std::max(v0, std::min(width, j0 >= jend ? 0 : ceil_div(jend - j0, S)));
+    std::fill(out, out + v0, T(0));
+    if (v1 > v0) {
+        const T* src = in + (j0 + v0 * S - l) * ls;
+        // Two kept positions lie S apart inside dy, so S * ls is a real offset.
+        const int64_t step = v1 - v0 > 1 ? S * ls : 0;
+        if (step == 1)
+            std::memcpy(out + v0, src, std::size_t(v1 - v0) * sizeof(T));
+        else
+            for (int64_t v = v0; v < v1; ++v, src += step) out[v] = *src;
+    }
+    std::fill(out + v1, out + width, T(0));
+}
+
+// Phase-split dy of batches n0..n0+G, for the Sp phases with taps:
+// dst[((g*Sp + p)*Kp + k)*Lq + q] = dy_full[n, k, q*S + p], i.e. dy[n, k,
+// q*S + p - l] inside the kept window and zero elsewhere (and for the padding
+// rows k >= K).
 template <class T>
 void pack_phase_split(const DataView<const T>& dy, const Geometry& g_, int64_t n0, int64_t G,
                       int64_t Kp, int64_t Lq, T* dst, int nt) {
     const int64_t K = dy.channels, S = g_.stride, l = g_.crop_left;
+    const int64_t Sp = phases_with_taps(g_.filter_size, S);
     // Kept full positions j = q*S + p: [l, jend).
     const int64_t jend = std::min(g_.full_length, l + g_.out_length);
 #pragma omp parallel for schedule(static) num_threads(nt)
     for (int64_t row = 0; row < G * Kp; ++row) {
         const int64_t g = row / Kp, k = row % Kp;
-        T* base = dst + (g * S * Kp + k) * Lq;
+        T* base = dst + (g * Sp * Kp + k) * Lq;
         if (k >= K) {
-            for (int64_t p = 0; p < S; ++p) std::fill(base + p * Kp * Lq, base + p * Kp * Lq + Lq, T(0));
+            for (int64_t p = 0; p < Sp; ++p) std::fill(base + p * Kp * Lq, base + p * Kp * Lq + Lq, T(0));
             continue;
         }
         const T* in = dy.data + dy.batch_offset(n0 + g) + k * dy.channel_stride;
-        const int64_t ls = dy.length_stride;
-        for (int64_t p = 0; p < S; ++p) {
-            T* out = base + p * Kp * Lq;
-            const int64_t q0 = std::min(Lq, p >= l ? 0 : ceil_div(l - p, S));
-            const int64_t q1 = std::max(q0, std::min(Lq, p >= jend ? 0 : ceil_div(jend - p, S)));
-            std::fill(out, out + q0, T(0));
-            const T* src = in + (q0 * S + p - l) * ls;
-            const int64_t step = S * ls;
-            if (step == 1)
-                std::memcpy(out + q0, src, std::size_t(q1 - q0) * sizeof(T));
-            else
-                for (int64_t q = q0; q < q1; ++q, src += step) out[q] = *src;
-            std::fill(out + q1, out + Lq, T(0));
-        }
+        for (int64_t p = 0; p < Sp; ++p)
+            gather_phase_row(in, dy.length_stride, p, S, l, jend, Lq, base + p * Kp * Lq);
     }
 }
 
 // Phase-split dy cut into slabs per column block ib (positions q in
-// [ib*nr, ib*nr + width)): dst[(((g*nib + ib)*S + p)*K + k)*width + v] =
-// dy_full[n, k, (ib*nr + v)*S + p], zero outside the kept window. A slab's rows
-// are contiguous, so the micro-kernel reads them one after another.
+// [ib*nr, ib*nr + width)), for the Sp phases with taps:
+// dst[(((g*nib + ib)*Sp + p)*K + k)*width + v] = dy_full[n, k, (ib*nr + v)*S + p],
+// zero outside the kept window. A slab's rows are contiguous, so the
+// micro-kernel reads them one after another.
 template <class T>
 void pack_dy_slabs(const DataView<const T>& dy, const Geometry& g_, int64_t n0, int64_t G,
                    int64_t nib, int64_t nr, int64_t width, T* dst, int nt) {
     const int64_t K = dy.channels, S = g_.stride, l = g_.crop_left;
-    // Kept full positions j: [l, jend); slab position v reads t = (ib*nr + v)*S + p - l.
+    const int64_t Sp = phases_with_taps(g_.filter_size, S);
     const int64_t jend = std::min(g_.full_length, l + g_.out_length);
 #pragma omp parallel for schedule(static) num_threads(nt)
     for (int64_t row = 0; row < G * K; ++row) {
         const int64_t g = row / K, k = row % K;
         const T* in = dy.data + dy.batch_offset(n0 + g) + k * dy.channel_stride;
-        const int64_t ls = dy.length_stride;
         for (int64_t ib = 0; ib < nib; ++ib)
-            for (int64_t p = 0; p < S; ++p) {
-                T* out = dst + (((g * nib + ib) * S + p) * K + k) * width;
-                const int64_t j0 = ib * nr * S + p;  // full position of v = 0
-                // v in [v0, v1) has l <= j0 + v*S < jend.
-                const int64_t v0 = std::min(width, j0 >= l ? 0 : ceil_div(l - j0, S));
-                const int64_t v1 = std::max(v0, std::min(width, j0 >= jend ? 0 : ceil_div(jend - j0, S)));
-                for (int64_t v = 0; v < v0; ++v) out[v] = T(0);
-                const T* src = in + (j0 + v0 * S - l) * ls;
-                const int64_t step = S * ls;
-                for (int64_t v = v0; v < v1; ++v, src += step) out[v] = *src;
-                for (int64_t v = v1; v < width; ++v) out[v] = T(0);
-            }
+            for (int64_t p = 0; p < Sp; ++p)
+                gather_phase_row(in, dy.length_stride, ib * nr * S + p, S, l, jend, width,
+                                 dst + (((g * nib + ib) * Sp + p) * K + k) * width);
     }
 }
 
@@ -285,20 +278,12 @@ template <class T>
 void pack_dy_block(const DataView<const T>& dy, const Geometry& g_, int64_t n, int64_t ib,
                    int64_t nr, int64_t width, T* dst) {
     const int64_t K = dy.channels, S = g_.stride, l = g_.crop_left;
+    const int64_t Sp = phases_with_taps(g_.filter_size, S);
     const int64_t jend = std::min(g_.full_length, l + g_.out_length);
-    const int64_t ls = dy.length_stride, step = S * ls;
-    for (int64_t p = 0; p < S; ++p) {
-        const int64_t j0 = ib * nr * S + p;  // full position of v = 0
-        const int64_t v0 = std::min(width, j0 >= l ? 0 : ceil_div(l - j0, S));
-        const int64_t v1 = std::max(v0, std::min(width, j0 >= jend ? 0 : ceil_div(jend - j0, S)));
-        for (int64_t k = 0; k < K; ++k) {
-            T* out = dst + (p * K + k) * width;
-            const T* src = dy.data + dy.batch_offset(n) + k * dy.channel_stride + (j0 + v0 * S - l) * ls;
-            for (int64_t v = 0; v < v0; ++v) out[v] = T(0);
-            for (int64_t v = v0; v < v1; ++v, src += step) out[v] = *src;
-            for (int64_t v = v1; v < width; ++v) out[v] = T(0);
-        }
-    }
+    for (int64_t p = 0; p < Sp; ++p)
+        for (int64_t k = 0; k < K; ++k)
+            gather_phase_row(dy.data + dy.batch_offset(n) + k * dy.channel_stride, dy.length_stride,
+                             ib * nr * S + p, S, l, jend, width, dst + (p * K + k) * width);
 }
 
 // Transposed input of batch n, column block cb (channels cb*nr ..), positions
@@ -350,20 +335,52 @@ void pack_transposed_input(const DataView<const T>& x, int64_t n0, int64_t G, in
 
 // ---------------------------------------------------------------- forward
 
+// Outputs that no product reaches hold only the bias (zero without one): the
+// positions of phases p >= F between the inputs' runs when S > F, and the
+// extension of "same" past Lfull (R2.3). Written run by run, so the cost is
+// the number of such outputs, whatever the stride.
+template <class T>
+void fill_bias_only(const BiasView<const T>& bias, const Geometry& geo, const DataView<T>& y, int nt) {
+    const int64_t S = geo.stride, F = geo.filter_size, l = geo.crop_left;
+    const int64_t jend = std::min(geo.full_length, l + geo.out_length);
+    // Gap after input q: full positions [q*S + F, (q+1)*S), for q < L - 1 (the
+    // last one lies past Lfull), clipped to the kept window [l, jend).
+    int64_t q_first = 0, q_end = 0;
+    if (S > F && jend - F > 0) {
+        q_first = l / S;
+        q_end = std::min(geo.length - 1, ceil_div(jend - F, S));
+    }
+    const int64_t ext0 = jend - l;  // the extension: [ext0, out_length)
+    if (q_end <= q_first && ext0 >= geo.out_length) return;
+    const int64_t B = y.batch(), K = y.channels;
+#pragma omp parallel for collapse(2) schedule(static) num_threads(nt)
+    for (int64_t n = 0; n < B; ++n)
+        for (int64_t k = 0; k < K; ++k) {
+            const T b = bias.data ? bias.at(k) : T(0);
+            T* out = y.data + y.batch_offset(n) + k * y.channel_stride;
+            for (int64_t q = q_first; q < q_end; ++q) {
+                const int64_t t0 = std::max(q * S + F, l) - l;
+                const int64_t t1 = std::min(q * S + S, jend) - l;
+                for (int64_t t = t0; t < t1; ++t) out[t * y.length_stride] = b;
+            }
+            for (int64_t t = ext0; t < geo.out_length; ++t) out[t * y.length_stride] = b;
+        }
+}
+
 template <class T>
 bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const BiasView<const T>& bias,
              const Geometry& geo, const DataView<T>& y) {
     const MicroKernels<T>& mk = kernels<T>();
     const int64_t MR = mk.mr, NR = mk.nr;
     const int64_t B = x.batch(), C = x.channels, K = w.num_filters, L = geo.length;
-    const int64_t F = geo.filter_size, S = geo.stride;
+    const int64_t F = geo.filter_size, S = geo.stride, Sp = phases_with_taps(F, S);
     const int64_t Mmax = ceil_div(F, S), P = Mmax - 1;
     const int64_t Kp = round_up(K, MR), nkb = Kp / MR;
     // Columns q of phase p that land in the output: j = q*S + p in [l, jend).
     const int64_t jend = std::min(geo.full_length, geo.crop_left + geo.out_length);
-    std::vector<int64_t> q_lo(static_cast<std::size_t>(S)), q_hi(static_cast<std::size_t>(S));
+    std::vector<int64_t> q_lo(static_cast<std::size_t>(Sp)), q_hi(static_cast<std::size_t>(Sp));
     int64_t nqb = 0;  // column blocks of the longest phase
-    for (int64_t p = 0; p < S; ++p) {
+    for (int64_t p = 0; p < Sp; ++p) {
         q_lo[std::size_t(p)] = geo.crop_left > p ? ceil_div(geo.crop_left - p, S) : 0;
         q_hi[std::size_t(p)] = jend > p ? ceil_div(jend - p, S) : 0;
         nqb = std::max(nqb, ceil_div(std::max<int64_t>(0, q_hi[std::size_t(p)] - q_lo[std::size_t(p)]), NR));
@@ -375,7 +392,7 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     const int64_t width = NR + P + qspread;
     const int64_t per_batch_elems = std::max<int64_t>(1, nqb) * C * width;
 
-    const int64_t budget = elements(x) + elements(y) + F * K * C + (bias.data ? K : 0);
+    const int64_t budget = saturating_add(saturating_add(elements(x), elements(y)), F * K * C + (bias.data ? K : 0));
     const int64_t fixed = F * C * Kp;
     const int64_t G = batches_per_slice(B, budget, fixed, per_batch_elems);
     const int nt = threads_for(2.0 * double(B) * double(L) * double(C) * double(K) * double(F));
@@ -384,14 +401,36 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         return true;
     }
 
+    // A task is one batch and a group of column blocks: it packs its slabs
+    // of the input into its thread's slice of the workspace (sized to stay in
+    // L2, so the packed copy never travels to memory and back) and runs every
+    // filter block over them, column block by column block, phase fastest:
+    // the phases interleave into the same output rows, so writing them one
+    // after another keeps those cache lines in cache. A tile is one panel call
+    // whatever the grouping and thread count.
+    const int64_t slab_elems = C * width, avail = budget - fixed;  // avail >= nqb * slab_elems
+    const int nt_used = int(std::max<int64_t>(1, std::min<int64_t>(nt, avail / slab_elems)));
+    int64_t group = std::min<int64_t>(int64_t((512 << 10) / sizeof(T)) / slab_elems,
+                                      avail / (int64_t(nt_used) * slab_elems));
+    group = std::clamp<int64_t>(std::min(group, ceil_div(B * nqb, 4 * int64_t(nt_used))), 1,
+                                std::max<int64_t>(1, nqb));
+    const int64_t qgroups = ceil_div(nqb, group);
+    group = ceil_div(nqb, qgroups);
+
+    detail::WorkspaceSize size;
+    size.add<T>(fixed);
+    size.add<T>(int64_t(nt_used) * group * slab_elems);
+    detail::Workspace ws(size, "forward");
+    T* a = ws.take<T>(fixed);
+    T* slabs = ws.take<T>(int64_t(nt_used) * group * slab_elems);
+
     // Weights: phase p, filter block kb is a panel [m][c][r] = W[p+m*S, kb*MR+r, c].
-    std::vector<int64_t> phase_offset(static_cast<std::size_t>(S) + 1, 0);
-    for (int64_t p = 0; p < S; ++p)
+    std::vector<int64_t> phase_offset(static_cast<std::size_t>(Sp) + 1, 0);
+    for (int64_t p = 0; p < Sp; ++p)
         phase_offset[std::size_t(p) + 1] = phase_offset[std::size_t(p)] + taps(p, F, S) * C * Kp;
-    T* a = workspace<T>(0, fixed);
     unsigned nonfinite = 0;  // 1 once a non-finite weight was packed (cpu/nonfinite.hpp)
 #pragma omp parallel for schedule(static) num_threads(nt) reduction(| : nonfinite)
-    for (int64_t pk = 0; pk < S * nkb; ++pk) {
+    for (int64_t pk = 0; pk < Sp * nkb; ++pk) {
         const int64_t p = pk / nkb, kb = pk % nkb, M = taps(p, F, S);
         T* panel = a + phase_offset[std::size_t(p)] + kb * M * C * MR;
         // Reads run along c (the weights' contiguous axis in the layer's layout).
@@ -409,31 +448,16 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     std::vector<int64_t> seg_off(static_cast<std::size_t>(Mmax));
     for (int64_t m = 0; m < Mmax; ++m) seg_off[std::size_t(m)] = -m;
 
-    // A task is one batch and a group of column blocks: it packs its slabs
-    // of the input into a per-thread buffer (sized to stay in L2, so the
-    // packed copy never travels to memory and back) and runs every filter
-    // block over them, column block by column block, phase fastest: the S
-    // phases interleave into the same output rows, so writing them one after
-    // another keeps those cache lines in cache. A tile is one panel call
-    // whatever the grouping and thread count.
-    const int64_t slab_elems = C * width, avail = budget - fixed;  // avail >= nqb * slab_elems
-    const int nt_used = int(std::max<int64_t>(1, std::min<int64_t>(nt, avail / slab_elems)));
-    int64_t group = std::min<int64_t>(int64_t((512 << 10) / sizeof(T)) / slab_elems,
-                                      avail / (int64_t(nt_used) * slab_elems));
-    group = std::clamp<int64_t>(std::min(group, ceil_div(B * nqb, 4 * int64_t(nt_used))), 1,
-                                std::max<int64_t>(1, nqb));
-    const int64_t qgroups = ceil_div(nqb, group);
-    group = ceil_div(nqb, qgroups);
 #pragma omp parallel for schedule(static) num_threads(nt_used)
     for (int64_t task = 0; task < B * qgroups; ++task) {
         const int64_t n = task / qgroups, qb0 = (task % qgroups) * group;
         const int64_t qb1 = std::min(nqb, qb0 + group);
-        T* xp = workspace<T>(1, group * slab_elems);
+        T* xp = slabs + int64_t(detail::thread_index()) * group * slab_elems;
         pack_input_block(x, n, qb0, qb1, qmin - P, NR, width, xp);
         T tile[16 * 64];  // mr * nr <= 8 * 48 for every body
         for (int64_t kb = 0; kb < nkb; ++kb)
             for (int64_t qb = qb0; qb < qb1; ++qb)
-                for (int64_t p = 0; p < S; ++p) {
+                for (int64_t p = 0; p < Sp; ++p) {
                     const int64_t q0 = q_lo[std::size_t(p)] + qb * NR;
                     if (q0 >= q_hi[std::size_t(p)]) continue;  // this phase has fewer columns
                     const int64_t M = taps(p, F, S);
@@ -452,15 +476,7 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
                     }
                 }
     }
-    // The bias-only extension of "same" with F < S (R2.3).
-    const int64_t ext0 = jend - geo.crop_left;
-    if (ext0 < geo.out_length) {
-        for (int64_t n = 0; n < B; ++n)
-            for (int64_t k = 0; k < K; ++k) {
-                const T b = bias.data ? bias.at(k) : T(0);
-                for (int64_t t = ext0; t < geo.out_length; ++t) y.at(n, k, t) = b;
-            }
-    }
+    fill_bias_only(bias, geo, y, nt);
     if (nonfinite) recompute_forward_edges(x, w, bias, geo, y, nt);  // cpu/nonfinite.hpp
     return true;
 }
@@ -473,14 +489,14 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     const MicroKernels<T>& mk = kernels<T>();
     const int64_t MR = mk.mr, NR = mk.nr;
     const int64_t B = dy.batch(), C = dx.channels, K = w.num_filters, L = geo.length;
-    const int64_t F = geo.filter_size, S = geo.stride;
+    const int64_t F = geo.filter_size, S = geo.stride, Sp = phases_with_taps(F, S);
     const int64_t Mmax = ceil_div(F, S);
     const int64_t Cp = round_up(C, MR), ncb = Cp / MR;
     const int64_t nib = ceil_div(L, NR);
     const int64_t width = NR + Mmax - 1;  // positions i0 .. i0 + NR - 1 + m
-    const int64_t slab = S * K * width;
+    const int64_t slab = Sp * K * width;
 
-    const int64_t budget = elements(dy) + elements(dx) + F * K * C;
+    const int64_t budget = saturating_add(saturating_add(elements(dy), elements(dx)), F * K * C);
     const int nt = threads_for(2.0 * double(B) * double(L) * double(C) * double(K) * double(F));
     // Workspace: the packed weights, the dy slabs of a batch slice and, per
     // thread, the tiles of up to nb_max column blocks. Whether this path is
@@ -501,16 +517,72 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
         return true;
     }
 
+    // Cache blocking. The reduction over taps is cut into tap blocks whose
+    // weight panel chunk (seg_block taps x K rows x MR) fits in L1; a task
+    // owns a group of nb column blocks and, per tap block and channel block,
+    // runs that chunk against each of its column blocks in turn, so a weight
+    // chunk is read from memory once per nb column blocks, and the group's
+    // dy rows of the tap block (sized to stay in L2) are read from cache by
+    // every channel block. Partial sums are added in tap-block order, a split
+    // that depends on the shape only: the grouping never changes the result.
+    const int64_t seg_block = std::max<int64_t>(
+        1, int64_t((32 << 10) / sizeof(T)) / std::max<int64_t>(1, K * MR));
+    const int64_t nb_cache = std::max<int64_t>(
+        1, std::min<int64_t>(8, int64_t((1 << 20) / sizeof(T)) /
+                                    std::max<int64_t>(1, seg_block * K * width)));
+    struct Plan {
+        int64_t nb, cb_per_task, col_tasks, cb_tasks;
+        bool fused;
+        int threads;
+    };
+    const auto plan_for = [&](int64_t Gs) {
+        const int64_t ncols = Gs * nib;
+        // Enough column blocks for the threads: tasks are groups of column
+        // blocks (a multiple of the thread count, for balance) with every
+        // channel block; otherwise one column block and one channel block.
+        Plan pl{1, 1, 0, 0, false, 1};
+        if (ncols >= 4 * int64_t(nt)) {
+            const int64_t groups = round_up(ceil_div(ncols, std::min(nb_cache, nb_max)), nt);
+            pl.nb = ceil_div(ncols, groups);
+            pl.cb_per_task = ncb;
+        }
+        pl.col_tasks = ceil_div(ncols, pl.nb);
+        pl.cb_tasks = ceil_div(ncb, pl.cb_per_task);
+        // When a task owns whole column blocks and their slabs fit in L2, the
+        // task packs them itself (they never travel to memory and back);
+        // otherwise the slice's slabs are packed up front.
+        pl.fused = pl.cb_tasks == 1 && pl.nb * slab <= int64_t((1 << 20) / sizeof(T));
+        pl.threads = int(std::min<int64_t>(nt, pl.col_tasks * pl.cb_tasks));
+        return pl;
+    };
+    // Workspace: the packed weights, the slice's dy slabs unless every slice
+    // is fused, and per thread the tiles of its column blocks (plus their
+    // slabs when fused), sized for the larger of the two slice sizes.
+    const Plan full = plan_for(G), last = plan_for(B % G == 0 ? G : B % G);
+    const int64_t tiles_per_thread =
+        std::max(full.nb * full.cb_per_task, last.nb * last.cb_per_task) * MR * NR;
+    const int64_t own_per_thread =
+        std::max(full.fused ? full.nb * slab : 0, last.fused ? last.nb * slab : 0);
+    const int64_t per_thread = tiles_per_thread + own_per_thread;
+    const int64_t slices = std::max(full.threads, last.threads);
+    const int64_t d_elems = full.fused && last.fused ? 0 : G * nib * slab;
+    detail::WorkspaceSize size;
+    size.add<T>(F * K * Cp);
+    size.add<T>(d_elems);
+    size.add<T>(slices * per_thread);
+    detail::Workspace ws(size, "backward-data");
     // Weights: channel block cb is a panel [p][m][k][r] = W[p+m*S, k, cb*MR+r];
     // its segments are the taps (p, m), each reading row block p of dy shifted by m.
-    T* a = workspace<T>(0, F * K * Cp);
+    T* a = ws.take<T>(F * K * Cp);
+    T* d = ws.take<T>(d_elems);
+    T* per_thread_base = ws.take<T>(slices * per_thread);
     // Tap (p, m) is segment seg_of[f]; one task per row (f, k) of the weights,
     // read along c and scattered MR at a time into the ncb panels (reading a
     // panel's rows instead would touch a new page per element).
     std::vector<int64_t> seg_of(static_cast<std::size_t>(F));
     {
         int64_t seg = 0;
-        for (int64_t p = 0; p < S; ++p)
+        for (int64_t p = 0; p < Sp; ++p)
             for (int64_t m = 0; m < taps(p, F, S); ++m) seg_of[std::size_t(p + m * S)] = seg++;
     }
     unsigned nonfinite = 0;  // 1 once a non-finite weight was packed (cpu/nonfinite.hpp)
@@ -531,54 +603,26 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
         }
     }
     std::vector<int64_t> seg_off;
-    for (int64_t p = 0; p < S; ++p)
+    for (int64_t p = 0; p < Sp; ++p)
         for (int64_t m = 0; m < taps(p, F, S); ++m) seg_off.push_back(p * K * width + m);
-
-    // Cache blocking. The reduction over taps is cut into tap blocks whose
-    // weight panel chunk (seg_block taps x K rows x MR) fits in L1; a task
-    // owns a group of nb column blocks and, per tap block and channel block,
-    // runs that chunk against each of its column blocks in turn, so a weight
-    // chunk is read from memory once per nb column blocks, and the group's
-    // dy rows of the tap block (sized to stay in L2) are read from cache by
-    // every channel block. Partial sums are added in tap-block order, a split
-    // that depends on the shape only: the grouping never changes the result.
     const int64_t nseg = int64_t(seg_off.size());
-    const int64_t seg_block = std::max<int64_t>(
-        1, int64_t((32 << 10) / sizeof(T)) / std::max<int64_t>(1, K * MR));
-    const int64_t nb_cache = std::max<int64_t>(
-        1, std::min<int64_t>(8, int64_t((1 << 20) / sizeof(T)) /
-                                    std::max<int64_t>(1, seg_block * K * width)));
-    T* d = nullptr;
+
     for (int64_t n0 = 0; n0 < B; n0 += G) {
         const int64_t Gs = std::min(G, B - n0);
         const int64_t ncols = Gs * nib;
-        // Enough column blocks for the threads: tasks are groups of column
-        // blocks (a multiple of the thread count, for balance) with every
-        // channel block; otherwise one column block and one channel block.
-        int64_t nb = 1, cb_per_task = 1;
-        if (ncols >= 4 * int64_t(nt)) {
-            const int64_t groups = round_up(ceil_div(ncols, std::min(nb_cache, nb_max)), nt);
-            nb = ceil_div(ncols, groups);
-            cb_per_task = ncb;
-        }
-        const int64_t col_tasks = ceil_div(ncols, nb), cb_tasks = ceil_div(ncb, cb_per_task);
-        // When a task owns whole column blocks and their slabs fit in L2, the
-        // task packs them itself (they never travel to memory and back);
-        // otherwise the slice's slabs are packed up front.
-        const bool fused = cb_tasks == 1 && nb * slab <= int64_t((1 << 20) / sizeof(T));
-        if (!fused) {
-            if (d == nullptr) d = workspace<T>(1, G * nib * slab);
-            pack_dy_slabs(dy, geo, n0, Gs, nib, NR, width, d, nt);
-        }
-#pragma omp parallel for schedule(static) num_threads(nt)
-        for (int64_t task = 0; task < col_tasks * cb_tasks; ++task) {
+        const Plan& pl = Gs == G ? full : last;
+        const int64_t nb = pl.nb, cb_per_task = pl.cb_per_task, cb_tasks = pl.cb_tasks;
+        const bool fused = pl.fused;
+        if (!fused) pack_dy_slabs(dy, geo, n0, Gs, nib, NR, width, d, nt);
+#pragma omp parallel for schedule(static) num_threads(pl.threads)
+        for (int64_t task = 0; task < pl.col_tasks * cb_tasks; ++task) {
             const int64_t j0 = (task / cb_tasks) * nb, j1 = std::min(ncols, j0 + nb);
             const int64_t cb0 = (task % cb_tasks) * cb_per_task, cb1 = std::min(ncb, cb0 + cb_per_task);
             const int64_t tile_set = (cb1 - cb0) * MR * NR;
-            T* tiles = workspace<T>(3, (j1 - j0) * tile_set);
+            T* tiles = per_thread_base + int64_t(detail::thread_index()) * per_thread;
             const T* slabs = nullptr;
             if (fused) {
-                T* own = workspace<T>(2, (j1 - j0) * slab);
+                T* own = tiles + tiles_per_thread;
                 for (int64_t j = j0; j < j1; ++j)
                     pack_dy_block(dy, geo, n0 + j / nib, j % nib, NR, width, own + (j - j0) * slab);
                 slabs = own;
@@ -619,7 +663,7 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     const MicroKernels<T>& mk = kernels<T>();
     const int64_t MR = mk.mr, NR = mk.nr;
     const int64_t B = x.batch(), C = x.channels, K = dy.channels, L = geo.length;
-    const int64_t F = geo.filter_size, S = geo.stride;
+    const int64_t F = geo.filter_size, S = geo.stride, Sp = phases_with_taps(F, S);
     const int64_t Mmax = ceil_div(F, S);
     const int64_t Kp = round_up(K, MR), nkb = Kp / MR;
     const int64_t Cp = round_up(C, NR), ncb = Cp / NR;
@@ -631,8 +675,8 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     // slicing and the choice of this path, do not depend on the thread count.
     const int64_t tile = MR * NR;
     const int64_t fixed = F * Kp * Cp;
-    const int64_t budget = elements(x) + elements(dy) + F * K * C;
-    const int64_t G = batches_per_slice(B, budget, fixed, S * Kp * Lq + L * Cp);
+    const int64_t budget = saturating_add(saturating_add(elements(x), elements(dy)), F * K * C);
+    const int64_t G = batches_per_slice(B, budget, fixed, Sp * Kp * Lq + L * Cp);
     const int nt = threads_for(2.0 * double(B) * double(L) * double(C) * double(K) * double(F));
     if (G == 0) {
         direct::backward_weights(x, dy, geo, dw, nt);
@@ -650,14 +694,14 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     // positions, in order, whatever the blocking and thread count.
     const int64_t pair_budget = std::max<int64_t>(
         1, int64_t((1 << 20) / sizeof(T)) / std::max<int64_t>(1, F * tile));
-    const double input_size = double(L) * double(Cp), dy_size = double(S) * double(Kp) * double(Lq);
+    const double input_size = double(L) * double(Cp), dy_size = double(Sp) * double(Kp) * double(Lq);
     // When the transposed input of one column block and the dy rows of a
     // filter block (whole slice) fit in L2 together, a tile is instead run
     // over the whole slice at once ("whole" order: column block, filter
     // block, batch, chunk, tap), its F tiles staying in L1, with at most
     // kbs_whole filter blocks' rows kept in L2 across the column blocks.
     const int64_t l2 = int64_t(3 << 19) / int64_t(sizeof(T));  // ~1.5 MiB in elements
-    const int64_t input_per_cb = G * L * NR, rows_per_kb = G * S * MR * Lq;
+    const int64_t input_per_cb = G * L * NR, rows_per_kb = G * Sp * MR * Lq;
     const bool whole = input_per_cb + rows_per_kb <= l2;
     const int64_t kbs_whole = std::max<int64_t>(1, (l2 - input_per_cb) / std::max<int64_t>(1, rows_per_kb));
     int64_t kbs = 1, cbs = 1;
@@ -710,30 +754,40 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     // chunk of the transposed input in L1).
     constexpr int64_t kChunk = 128;
 
-    T* sums = workspace<T>(0, fixed);
+    // The transposed input: when one task covers all filter blocks (the
+    // input is used once), each task makes it inside, into its thread's slice
+    // of the workspace, which stays in cache (whole order: a column block's
+    // whole slice; otherwise the current chunk of the task's column blocks),
+    // so it never travels to memory and back; otherwise it is made once per
+    // slice and read by every filter-block task.
+    const bool fused = kb_tasks == 1;
+    const int threads = int(std::min<int64_t>(nt, tasks));
+    const int64_t xt_per_thread = fused ? (whole ? G * L * NR : kChunk * NR) : 0;
+    detail::WorkspaceSize size;
+    size.add<T>(fixed);
+    size.add<T>(G * Sp * Kp * Lq);
+    size.add<T>(fused ? 0 : G * L * Cp);
+    size.add<T>(threads * xt_per_thread);
+    detail::Workspace ws(size, "backward-weights");
+    T* sums = ws.take<T>(fixed);
     std::fill(sums, sums + fixed, T(0));
-    T* d = workspace<T>(1, G * S * Kp * Lq);
+    T* d = ws.take<T>(G * Sp * Kp * Lq);
+    T* xt_all = ws.take<T>(fused ? 0 : G * L * Cp);
+    T* xt_slices = ws.take<T>(threads * xt_per_thread);
     auto tile_of = [&](int64_t f, int64_t kb, int64_t cb) {
         return sums + ((f * nkb + kb) * ncb + cb) * tile;
     };
-    // The transposed input: when one task covers all filter blocks (the
-    // input is used once), each task makes it inside, into a per-thread
-    // buffer that stays in cache (whole order: a column block's whole slice;
-    // otherwise the current chunk of the task's column blocks), so it never
-    // travels to memory and back; otherwise it is made once per slice and
-    // read by every filter-block task.
-    const bool fused = kb_tasks == 1;
-    T* xt_all = fused ? nullptr : workspace<T>(2, G * L * Cp);
     for (int64_t n0 = 0; n0 < B; n0 += G) {
         const int64_t Gs = std::min(G, B - n0);
         pack_phase_split(dy, geo, n0, Gs, Kp, Lq, d, nt);
         if (!fused) pack_transposed_input(x, n0, Gs, Cp, NR, xt_all, nt);
-#pragma omp parallel for schedule(static) num_threads(nt)
+#pragma omp parallel for schedule(static) num_threads(threads)
         for (int64_t task = 0; task < tasks; ++task) {
+            T* const mine = xt_slices + int64_t(detail::thread_index()) * xt_per_thread;
             const int64_t kb0 = (task % kb_tasks) * kbs, kb1 = std::min(nkb, kb0 + kbs);
             const int64_t cb0 = (task / kb_tasks) * cbs, cb1 = std::min(ncb, cb0 + cbs);
             if (whole) {
-                T* xt = fused ? workspace<T>(3, Gs * L * NR) : nullptr;
+                T* xt = fused ? mine : nullptr;
                 for (int64_t cb = cb0; cb < cb1; ++cb) {
                     const auto rbc = rows_by_columns_for(mk, std::min(NR, C - cb * NR));
                     if (fused)
@@ -750,14 +804,14 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
                                 const int64_t cnt = std::min(kChunk, L - i0);
                                 for (int64_t f = 0; f < F; ++f) {
                                     const int64_t p = f % S, m = f / S;
-                                    rbc(d + ((g * S + p) * Kp + kb * MR) * Lq + m + i0,
+                                    rbc(d + ((g * Sp + p) * Kp + kb * MR) * Lq + m + i0,
                                                        Lq, xchunk, NR, cnt, tile_of(f, kb, cb));
                                 }
                             }
                 }
                 continue;
             }
-            T* xt = fused ? workspace<T>(3, kChunk * NR) : nullptr;
+            T* xt = fused ? mine : nullptr;
             for (int64_t g = 0; g < Gs; ++g)
                 for (int64_t i0 = 0; i0 < L; i0 += kChunk) {
                     const int64_t cnt = std::min(kChunk, L - i0);
@@ -768,7 +822,7 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
                         for (int64_t kb = kb0; kb < kb1; ++kb)
                             for (int64_t f = 0; f < F; ++f) {
                                 const int64_t p = f % S, m = f / S;
-                                rbc(d + ((g * S + p) * Kp + kb * MR) * Lq + m + i0,
+                                rbc(d + ((g * Sp + p) * Kp + kb * MR) * Lq + m + i0,
                                                    Lq, xchunk, NR, cnt, tile_of(f, kb, cb));
                             }
                     }

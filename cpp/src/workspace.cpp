@@ -1,0 +1,194 @@
+#include "workspace.hpp"
+
+#include <algorithm>
+#include <mutex>
+#include <stdexcept>
+#include <vector>
+
+#include "tconv1d/runtime.hpp"
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <pthread.h>
+#include <sys/mman.h>
+#define TCONV1D_WORKSPACE_MMAP 1
+#endif
+
+namespace tconv1d {
+
+namespace {
+
+using detail::kWorkspaceAlign;
+
+constexpr std::int64_t kDefaultCacheLimit = std::int64_t(256) << 20;  // 256 MiB
+
+std::string mebibytes(std::size_t bytes) {
+    return std::to_string((bytes + (std::size_t(1) << 20) - 1) >> 20) + " MiB";
+}
+
+// Blocks come straight from the operating system where it can be asked (and
+// go straight back to it when freed), so memory given up by the cache really
+// leaves the process instead of lingering in an allocator's arena.
+void* allocate_block(std::size_t bytes) {
+#ifdef TCONV1D_WORKSPACE_MMAP
+    void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? nullptr : p;
+#else
+    return ::operator new(bytes, std::align_val_t(kWorkspaceAlign), std::nothrow);
+#endif
+}
+
+void free_block(void* p, std::size_t bytes) {
+#ifdef TCONV1D_WORKSPACE_MMAP
+    munmap(p, bytes);
+#else
+    (void)bytes;
+    ::operator delete(p, std::align_val_t(kWorkspaceAlign));
+#endif
+}
+
+struct Block {
+    void* data;
+    std::size_t bytes;
+};
+
+// Freed blocks, oldest first, kept while their total stays within the limit.
+struct Cache {
+    std::mutex mutex;
+    std::vector<Block> blocks;
+    std::size_t bytes = 0;
+    std::size_t limit = std::size_t(kDefaultCacheLimit);
+
+    // Unlinks the blocks beyond the limit (oldest first); the caller frees them
+    // outside the lock.
+    std::vector<Block> trim() {
+        std::vector<Block> evicted;
+        while (bytes > limit && !blocks.empty()) {
+            evicted.push_back(blocks.front());
+            bytes -= blocks.front().bytes;
+            blocks.erase(blocks.begin());
+        }
+        return evicted;
+    }
+};
+
+Cache& cache() {
+    static Cache* instance = new Cache;  // never destroyed: passes may run during exit
+    return *instance;
+}
+
+void free_all(const std::vector<Block>& blocks) {
+    for (const Block& b : blocks) free_block(b.data, b.bytes);
+}
+
+// The smallest cached block of at least `bytes`, or a new one. When the
+// allocation fails, the cache is emptied and it is tried once more.
+Block acquire(std::size_t bytes, const char* pass) {
+    Cache& c = cache();
+    {
+        std::lock_guard<std::mutex> lock(c.mutex);
+        auto best = c.blocks.end();
+        for (auto it = c.blocks.begin(); it != c.blocks.end(); ++it)
+            if (it->bytes >= bytes && (best == c.blocks.end() || it->bytes < best->bytes)) best = it;
+        if (best != c.blocks.end()) {
+            const Block found = *best;
+            c.blocks.erase(best);
+            c.bytes -= found.bytes;
+            return found;
+        }
+    }
+    if (void* p = allocate_block(bytes)) return {p, bytes};
+    std::vector<Block> all;
+    {
+        std::lock_guard<std::mutex> lock(c.mutex);
+        all.swap(c.blocks);
+        c.bytes = 0;
+    }
+    free_all(all);
+    if (void* p = allocate_block(bytes)) return {p, bytes};
+    throw detail::workspace_error(std::string("tconv1d ") + pass + ": cannot allocate its workspace of " +
+                                  mebibytes(bytes) + " (out of memory)");
+}
+
+void release(Block block) {
+    Cache& c = cache();
+    std::vector<Block> evicted;
+    {
+        std::lock_guard<std::mutex> lock(c.mutex);
+        c.blocks.push_back(block);
+        c.bytes += block.bytes;
+        evicted = c.trim();
+    }
+    free_all(evicted);
+}
+
+#ifdef TCONV1D_WORKSPACE_MMAP
+// A fork child has only the thread that forked: if another thread held the
+// cache's lock at that moment, nobody would ever release it. The child starts
+// with a fresh lock (blocks taken by calls running in the parent's other
+// threads are simply not in its cache).
+void reset_lock_in_child() { new (&cache().mutex) std::mutex(); }
+[[maybe_unused]] const int at_fork_registered = (cache(), pthread_atfork(nullptr, nullptr, reset_lock_in_child));
+#endif
+
+}  // namespace
+
+namespace detail {
+
+void WorkspaceSize::add_bytes(std::int64_t count, std::size_t item) {
+    if (count < 0) throw std::logic_error("tconv1d: negative workspace piece");
+    const std::size_t max = std::size_t(-1) - kWorkspaceAlign;
+    if (std::size_t(count) > max / item || bytes_ > max - std::size_t(count) * item)
+        throw workspace_error("tconv1d: a workspace size does not fit in memory");
+    const std::size_t piece = (std::size_t(count) * item + kWorkspaceAlign - 1) / kWorkspaceAlign * kWorkspaceAlign;
+    bytes_ += piece;
+}
+
+Workspace::Workspace(const WorkspaceSize& size, const char* pass) {
+    if (size.bytes() == 0) return;
+    const Block b = acquire(size.bytes(), pass);
+    data_ = b.data;
+    capacity_ = b.bytes;
+}
+
+Workspace::~Workspace() {
+    if (data_ != nullptr) release({data_, capacity_});
+}
+
+void* Workspace::take_bytes(std::int64_t count, std::size_t item) {
+    const std::size_t piece = (std::size_t(count) * item + kWorkspaceAlign - 1) / kWorkspaceAlign * kWorkspaceAlign;
+    if (count < 0 || piece > capacity_ - used_)
+        throw std::logic_error("tconv1d: a pass took more workspace than it sized");
+    void* p = static_cast<char*>(data_) + used_;
+    used_ += piece;
+    return p;
+}
+
+}  // namespace detail
+
+std::int64_t workspace_cached_bytes() {
+    Cache& c = cache();
+    std::lock_guard<std::mutex> lock(c.mutex);
+    return std::int64_t(c.bytes);
+}
+
+std::int64_t workspace_cache_limit() {
+    Cache& c = cache();
+    std::lock_guard<std::mutex> lock(c.mutex);
+    return std::int64_t(c.limit);
+}
+
+void set_workspace_cache_limit(std::int64_t bytes) {
+    if (bytes < 0)
+        throw std::invalid_argument("workspace cache limit must be a nonnegative number of bytes, got " +
+                                    std::to_string(bytes));
+    Cache& c = cache();
+    std::vector<Block> evicted;
+    {
+        std::lock_guard<std::mutex> lock(c.mutex);
+        c.limit = std::size_t(bytes);
+        evicted = c.trim();
+    }
+    free_all(evicted);
+}
+
+}  // namespace tconv1d
