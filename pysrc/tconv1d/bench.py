@@ -26,6 +26,8 @@ from typing import Callable
 
 import numpy as np
 
+from .cli_args import count, writable_file
+
 PEERS = ("torch", "onnxruntime")
 DTYPES = ("float32", "float64")
 
@@ -56,13 +58,33 @@ class Row:
     ms: dict = field(default_factory=dict)  # implementation -> median milliseconds
 
 
+_SHAPE_FIELDS = ("name", "batch", "in_channels", "num_filters", "filter_size", "stride", "length", "cropping")
+
+
 def load_shapes(path: str | None) -> list[Shape]:
+    """The suite's shapes; ValueError saying what is wrong with a file that is not a suite."""
     if path is None:
         text = resources.files("tconv1d").joinpath("bench_shapes.json").read_text()
+        path = "the packaged suite"
     else:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
-    return [Shape(**entry) for entry in json.loads(text)["shapes"]]
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path}: not JSON ({error})") from None
+    entries = document.get("shapes") if isinstance(document, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise ValueError(f'{path}: expected an object with a non-empty list "shapes"')
+    shapes = []
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict) or set(entry) != set(_SHAPE_FIELDS):
+            raise ValueError(f"{path}: shape {index} must have exactly the fields {', '.join(_SHAPE_FIELDS)}")
+        sizes = [entry[key] for key in _SHAPE_FIELDS[1:-1]]
+        if not all(type(size) is int and size >= 1 for size in sizes):
+            raise ValueError(f"{path}: shape {index} ({entry['name']!r}): sizes must be positive integers")
+        shapes.append(Shape(**entry))
+    return shapes
 
 
 def measure_sgemm_peak(n: int = 2048, repeat: int = 5) -> float:
@@ -287,7 +309,7 @@ def write_plot(rows: list[Row], peers: list[str], path: str) -> None:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError as error:
-        raise SystemExit(f"--plot needs matplotlib ({error})") from error
+        raise ValueError(f"--plot needs matplotlib ({error})") from None
     groups = [(dtype, pass_name) for dtype in DTYPES for pass_name in ("forward", "forward+backward")]
     groups = [g for g in groups if any((r.dtype, r.pass_name) == g for r in rows)]
     impls = ["tconv1d"] + peers
@@ -316,11 +338,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--against", default=",".join(PEERS), help="comma-separated peers: torch,onnxruntime (or 'none')"
     )
-    parser.add_argument("--json", metavar="FILE", help="write the results as JSON")
-    parser.add_argument("--plot", metavar="FILE", help="write a PNG bar chart (needs matplotlib)")
+    parser.add_argument("--json", metavar="FILE", type=writable_file, help="write the results as JSON")
+    parser.add_argument("--plot", metavar="FILE", type=writable_file, help="write a PNG bar chart (needs matplotlib)")
     parser.add_argument("--dtype", default=",".join(DTYPES), help="comma-separated: float32,float64")
-    parser.add_argument("--repeat", type=int, default=20, help="timed calls per figure (median)")
-    parser.add_argument("--threads", type=int, default=0, help="threads for every implementation (0: tconv1d's)")
+    parser.add_argument("--repeat", type=count(1), default=20, help="timed calls per figure (median)")
+    parser.add_argument(
+        "--threads", type=count(0), default=0, help="threads for every implementation (0: tconv1d's)"
+    )
     parser.add_argument("--device", choices=("cpu", "gpu"), default="cpu", help="cpu, or gpu (tconv1d.cuda)")
 
 
@@ -338,18 +362,21 @@ def run(args: argparse.Namespace) -> int:
     dtypes = [d.strip() for d in args.dtype.split(",") if d.strip()]
     bad = [d for d in dtypes if d not in DTYPES]
     if bad or not dtypes:
-        raise SystemExit(f"--dtype: expected a comma-separated subset of {','.join(DTYPES)}, got {args.dtype!r}")
+        raise ValueError(f"--dtype: expected a comma-separated subset of {','.join(DTYPES)}, got {args.dtype!r}")
     requested = [p.strip() for p in args.against.split(",") if p.strip() and p.strip() != "none"]
     unknown = [p for p in requested if p not in PEERS]
     if unknown:
-        raise SystemExit(f"--against: unknown peer(s) {unknown}; choose from {','.join(PEERS)}")
-    if args.repeat < 1:
-        raise SystemExit(f"--repeat must be >= 1, got {args.repeat}")
+        raise ValueError(f"--against: unknown peer(s) {unknown}; choose from {','.join(PEERS)}")
+    shapes = load_shapes(args.shapes)  # a bad file is reported before anything runs
+    if args.plot:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError as error:
+            raise ValueError(f"--plot needs matplotlib ({error})") from None
     if args.threads:
         tconv1d.set_num_threads(args.threads)
     threads = tconv1d.get_num_threads()
     peers = available_peers(requested)
-    shapes = load_shapes(args.shapes)
 
     peak = measure_sgemm_peak()
     rows = run_suite(shapes, dtypes, peers, args.repeat, threads)

@@ -18,6 +18,21 @@ SUBCOMMANDS = {
 }
 
 
+# What a command reports in one line instead of a traceback: the request cannot
+# be met as given (a file that cannot be read or written, a value the library
+# refuses, memory or threads the machine does not have). These are the
+# exception classes tconv1d's entry points raise for bad input (SPEC R7).
+REPORTED_ERRORS = (OSError, ValueError, TypeError, OverflowError, MemoryError, RuntimeError)
+
+
+def describe(error: BaseException) -> str:
+    """One line for an error: its message, with the class where the message alone is unclear."""
+    if isinstance(error, OSError) and error.filename is not None:
+        return f"{error.filename}: {error.strerror or error}"
+    text = str(error) or type(error).__name__
+    return text if isinstance(error, ValueError) else f"{type(error).__name__}: {text}"
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="tconv1d", description="1-D transposed convolution layer.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -30,7 +45,14 @@ def main(argv=None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    return int(importlib.import_module(SUBCOMMANDS[args.command][0]).run(args) or 0)
+    try:
+        return int(importlib.import_module(SUBCOMMANDS[args.command][0]).run(args) or 0)
+    except REPORTED_ERRORS as error:
+        print(f"tconv1d {args.command}: error: {describe(error)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"tconv1d {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -11,21 +11,18 @@ import time
 
 import numpy as np
 
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
+from .arrays import allocate
+from .cli_args import count
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--channels", type=_positive_int, default=32, help="input channels (default 32)")
-    parser.add_argument("--batch", type=_positive_int, default=16, help="batch size (default 16)")
-    parser.add_argument("--length", type=_positive_int, default=256, help="input length (default 256)")
+    positive = count(1)
+    parser.add_argument("--channels", type=positive, default=32, help="input channels (default 32)")
+    parser.add_argument("--batch", type=positive, default=16, help="batch size (default 16)")
+    parser.add_argument("--length", type=positive, default=256, help="input length (default 256)")
     parser.add_argument("--dtype", choices=("float32", "float64"), default="float32")
-    parser.add_argument("--repeats", type=_positive_int, default=3, help="timed runs per pass; the median is shown (default 3)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the data and the weights (default 0)")
+    parser.add_argument("--repeats", type=positive, default=3, help="timed runs per pass; the median is shown (default 3)")
+    parser.add_argument("--seed", type=count(0), default=0, help="seed of the data and the weights, >= 0 (default 0)")
 
 
 def _median_seconds(call, repeats: int):
@@ -52,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
     print()
 
     rng = np.random.default_rng(args.seed)
-    x = rng.standard_normal((args.channels, args.batch, args.length)).astype(args.dtype)
+    x = allocate((args.channels, args.batch, args.length), np.dtype(args.dtype), "the input x", "--channels, --batch, --length")
+    rng.standard_normal(dtype=x.dtype, out=x)
     layer.initialize(num_channels=args.channels, seed=args.seed)
     y, forward_s = _median_seconds(lambda: layer.predict(x, fmt="CBT"), args.repeats)
     dy = rng.standard_normal(y.shape).astype(args.dtype)

@@ -23,6 +23,16 @@ def gpu_status() -> str:
     return f"CuPy {cupy.__version__}, {count} CUDA device(s): {name}"
 
 
+def simd_status() -> tuple[str, bool]:
+    """The kernels' instruction set, or why none can be used (a bad TCONV1D_ISA), and whether it is usable."""
+    from . import _core
+
+    try:
+        return _core.simd_level(), True
+    except (ValueError, RuntimeError) as error:
+        return f"unusable: {error}", False
+
+
 def lines() -> list[tuple[str, str]]:
     from . import _core
 
@@ -31,8 +41,8 @@ def lines() -> list[tuple[str, str]]:
         ("python", platform.python_version()),
         ("compiler", _core.compiler()),
         ("OpenMP", "yes" if _core.has_openmp() else "no"),
-        ("threads", str(_core.get_num_threads())),
-        ("SIMD level", _core.simd_level()),
+        ("threads", f"{_core.get_num_threads()} (at most {_core.max_num_threads()})"),
+        ("SIMD level", simd_status()[0]),
         ("GPU", gpu_status()),
     ]
 
@@ -42,7 +52,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Prints the facts; exit status 1 when the CPU kernels cannot run as configured."""
     del args
     for key, value in lines():
         print(f"{key:>11}: {value}")
-    return 0
+    return 0 if simd_status()[1] else 1

@@ -16,6 +16,7 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 
+from ..cli_args import writable_file
 from .adapters import adapter_name, load_adapter
 from .cases import CATEGORIES, load_cases
 from .checks import FAILED, PASSED, SKIPPED, run_case
@@ -27,8 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "or an importable module / .py file offering the tconv1d functions")
     parser.add_argument("--only", nargs="+", choices=CATEGORIES, metavar="CATEGORY",
                         help="run only these categories: " + ", ".join(CATEGORIES))
-    parser.add_argument("--json", metavar="FILE", help="write every result as JSON")
-    parser.add_argument("--junit-xml", metavar="FILE", help="write a JUnit XML report")
+    parser.add_argument("--json", metavar="FILE", type=writable_file, help="write every result as JSON")
+    parser.add_argument("--junit-xml", metavar="FILE", type=writable_file, help="write a JUnit XML report")
     parser.add_argument("--verbose", "-v", action="store_true", help="list skipped cases too")
 
 
@@ -131,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         adapter = load_adapter(args.impl)
     except Exception as error:  # noqa: BLE001 - a user's module failing to import is reported, not a traceback
-        print(f"tconv1d conformance: cannot load implementation {args.impl!r}: {type(error).__name__}: {error}",
+        print(f"tconv1d conformance: error: cannot load implementation {args.impl!r}: {type(error).__name__}: {error}",
               file=sys.stderr)
         return 2
     name = adapter_name(adapter)
