@@ -30,6 +30,15 @@ private:
 
 // Pieces start on 64-byte boundaries (a cache line, the widest vector).
 constexpr std::size_t kWorkspaceAlign = 64;
+// ...and each is followed by 17 spare lines, so that successive pieces start at
+// different offsets within a 4 KiB page: the operands a kernel streams side by
+// side (packed weights, packed input) then do not fall into the same L1 sets,
+// which costs up to a tenth of a pass when they do (the block itself is
+// page-aligned).
+constexpr std::size_t kPieceSkew = 17 * 64;
+
+// Bytes a piece of count items of item bytes takes in a block.
+std::size_t piece_bytes(std::int64_t count, std::size_t item);
 
 // The size of a workspace, piece by piece, overflow-checked.
 class WorkspaceSize {

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import sys
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -42,7 +42,12 @@ def as_float_array(value: Any, name: str, dtype: np.dtype | None = None) -> np.n
     """A float32/float64 NumPy array of ``value`` the core can read: in ``dtype``
     when given (the computation's), else in its own precision."""
     array = np.asarray(value)
-    own = float_dtype(array.dtype, name)
+    own = array.dtype
+    # The common case is answered by identity (NumPy's builtin dtype objects);
+    # everything else takes the general path, which compares by value.
+    if (own is FLOAT32 or own is FLOAT64) and (dtype is None or own is dtype) and array.flags.aligned:
+        return array
+    own = float_dtype(own, name)
     return as_core_array(array, own if dtype is None else dtype)
 
 
@@ -53,18 +58,19 @@ def _bytes_text(count: int) -> str:
     return f"{count} bytes"
 
 
-def allocate(shape: tuple[int, ...], dtype: np.dtype, name: str, why: str) -> np.ndarray:
+def allocate(shape: tuple[int, ...], dtype: np.dtype, name: str, why: Callable[[], str]) -> np.ndarray:
     """A new array for an output, or an error that says which output and why it is so large.
 
-    ``why`` names the arguments that set the size (e.g. the stride and cropping
-    behind an output length). More bytes than an address space holds is an
-    OverflowError; an allocation the machine refuses, a MemoryError.
+    ``why()`` names the arguments that set the size (e.g. the stride and
+    cropping behind an output length); it is only called for the message. More
+    bytes than an address space holds is an OverflowError; an allocation the
+    machine refuses, a MemoryError.
     """
-    nbytes = math.prod(shape) * dtype.itemsize
-    size = f"{name} of shape {tuple(shape)} {dtype} ({_bytes_text(nbytes)}; {why})"
-    if nbytes > sys.maxsize:
-        raise OverflowError(f"{size} does not fit in this process's memory")
     try:
         return np.empty(shape, dtype=dtype)
     except (MemoryError, ValueError):
+        nbytes = math.prod(shape) * dtype.itemsize
+        size = f"{name} of shape {tuple(shape)} {dtype} ({_bytes_text(nbytes)}; {why()})"
+        if nbytes > sys.maxsize:
+            raise OverflowError(f"{size} does not fit in this process's memory") from None
         raise MemoryError(f"cannot allocate {size}") from None

@@ -27,7 +27,10 @@ def count(minimum: int, maximum: int | None = None):
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
         if value < minimum or (maximum is not None and value > maximum):
-            bound = f">= {minimum}" if maximum is None else f"between {minimum} and {maximum}"
+            if maximum is not None:
+                bound = f"between {minimum} and {maximum}"
+            else:
+                bound = {0: "a nonnegative integer", 1: "a positive integer"}.get(minimum, f">= {minimum}")
             raise argparse.ArgumentTypeError(f"must be {bound}, got {value}")
         return value
 

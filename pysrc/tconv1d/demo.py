@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     print()
 
     rng = np.random.default_rng(args.seed)
-    x = allocate((args.channels, args.batch, args.length), np.dtype(args.dtype), "the input x", "--channels, --batch, --length")
+    x = allocate((args.channels, args.batch, args.length), np.dtype(args.dtype), "the input x", lambda: "--channels, --batch, --length")
     rng.standard_normal(dtype=x.dtype, out=x)
     layer.initialize(num_channels=args.channels, seed=args.seed)
     y, forward_s = _median_seconds(lambda: layer.predict(x, fmt="CBT"), args.repeats)

@@ -48,24 +48,22 @@ def as_weights(weights: Any, dtype: np.dtype, name: str = "weights") -> np.ndarr
     Weights of the other float dtype are converted for the call (R3.4); the
     caller's array is never modified.
     """
-    array = np.asarray(weights)
-    float_dtype(array.dtype, name)
+    array = as_float_array(weights, name, dtype)
     if array.ndim != 3:
         raise ValueError(f"{name} must be a FilterSize x NumFilters x NumChannels array, got shape {array.shape}")
     if 0 in array.shape:
         raise ValueError(f"{name} must not be empty, got shape {array.shape}")
-    return as_float_array(array, name, dtype)
+    return array
 
 
 def as_bias(bias: Any, num_filters: int, dtype: np.dtype, name: str = "bias"):
     """Bias as a (NumFilters,) view, from (NumFilters,) or (1, NumFilters); None stays None."""
     if bias is None:
         return None
-    array = np.asarray(bias)
-    float_dtype(array.dtype, name)
+    array = as_float_array(bias, name, dtype)
     if array.shape not in ((num_filters,), (1, num_filters)):
         raise ValueError(f"{name} must have shape ({num_filters},) or (1, {num_filters}), got {array.shape}")
-    return as_float_array(array.reshape(num_filters), name, dtype)
+    return array.reshape(num_filters)
 
 
 def _check_channels(fmt: Format, x: np.ndarray, channels: int, name: str = "x") -> None:
@@ -115,7 +113,7 @@ def transposed_conv1d(x: Any, weights: Any, bias: Any = None, stride: Any = 1, c
         fmt_.output_shape(x.shape, num_filters, geometry.out_length),
         x.dtype,
         "the output",
-        f"output length {geometry.out_length} from L = {geometry.length}, stride = {geometry.stride}, "
+        lambda: f"output length {geometry.out_length} from L = {geometry.length}, stride = {geometry.stride}, "
         f"cropping [{geometry.crop_left} {geometry.crop_right}]",
     )
     if fmt_.batch_size(x.shape) > 0:
@@ -142,9 +140,9 @@ def transposed_conv1d_backward(x: Any, weights: Any, dy: Any, stride: Any = 1, c
     if dy.shape != expected:
         raise ValueError(f"dy must have the output's shape {expected} (format {fmt_.labels!r}), got {dy.shape}")
 
-    dx = allocate(x.shape, x.dtype, "dx", "the shape of x")
-    dw = allocate(w.shape, x.dtype, "dweights", "the shape of weights")
-    db = allocate((num_filters,), x.dtype, "dbias", "NumFilters")
+    dx = allocate(x.shape, x.dtype, "dx", lambda: "the shape of x")
+    dw = allocate(w.shape, x.dtype, "dweights", lambda: "the shape of weights")
+    db = allocate((num_filters,), x.dtype, "dbias", lambda: "NumFilters")
     if fmt_.batch_size(x.shape) == 0:
         dw.fill(0)
         db.fill(0)
