@@ -21,7 +21,7 @@ function(tconv1d_add_kernel_body name vec_bytes mr nv)
   # -ffp-contract=fast comes after the library's -ffp-contract=off and wins:
   # the kernels' multiply-adds are meant to be fused (see the .inc).
   set_source_files_properties(${wrapper} PROPERTIES
-    COMPILE_OPTIONS "${ARGN};-ffp-contract=fast;-Wno-psabi"
+    COMPILE_OPTIONS "${ARGN};-ffp-contract=fast;-Wno-psabi;-falign-functions=64;-falign-loops=64"
     OBJECT_DEPENDS ${TCONV1D_BODY_SOURCE})
 endfunction()
 

@@ -535,47 +535,53 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
         bool fused;
         int threads;
     };
+    // Tasks with every channel block keep a tile set of Cp x NR per column
+    // block: only when the budget holds them (else a task is one channel block).
+    const bool whole_channels =
+        batches_per_slice(B, budget, F * K * Cp + int64_t(nt) * nb_max * Cp * NR, nib * slab) == G;
     const auto plan_for = [&](int64_t Gs) {
         const int64_t ncols = Gs * nib;
         // Enough column blocks for the threads: tasks are groups of column
         // blocks (a multiple of the thread count, for balance) with every
         // channel block; otherwise one column block and one channel block.
         Plan pl{1, 1, 0, 0, false, 1};
-        if (ncols >= 4 * int64_t(nt)) {
+        if (ncols >= 4 * int64_t(nt) && whole_channels) {
             const int64_t groups = round_up(ceil_div(ncols, std::min(nb_cache, nb_max)), nt);
             pl.nb = ceil_div(ncols, groups);
             pl.cb_per_task = ncb;
         }
         pl.col_tasks = ceil_div(ncols, pl.nb);
         pl.cb_tasks = ceil_div(ncb, pl.cb_per_task);
+        pl.threads = int(std::min<int64_t>(nt, pl.col_tasks * pl.cb_tasks));
         // When a task owns whole column blocks and their slabs fit in L2, the
         // task packs them itself (they never travel to memory and back);
-        // otherwise the slice's slabs are packed up front.
-        pl.fused = pl.cb_tasks == 1 && pl.nb * slab <= int64_t((1 << 20) / sizeof(T));
-        pl.threads = int(std::min<int64_t>(nt, pl.col_tasks * pl.cb_tasks));
+        // otherwise the slice's slabs are packed up front. The threads' own
+        // slabs take the place of a slice's, so they must not need more.
+        pl.fused = pl.cb_tasks == 1 && pl.nb * slab <= int64_t((1 << 20) / sizeof(T)) &&
+                   pl.threads * pl.nb <= G * nib;
         return pl;
     };
-    // Workspace: the packed weights, the slice's dy slabs unless every slice
-    // is fused, and per thread the tiles of its column blocks (plus their
-    // slabs when fused), sized for the larger of the two slice sizes.
+    // Workspace: the packed weights; one region for the dy slabs, which holds
+    // either a slice's slabs (packed up front) or the threads' own slabs
+    // (fused), whichever is larger over the two slice sizes; and per thread
+    // the tiles of its column blocks. At most the budget plus a tile set
+    // (MR x NR) per thread.
     const Plan full = plan_for(G), last = plan_for(B % G == 0 ? G : B % G);
+    const auto slab_region = [&](const Plan& pl) { return pl.fused ? pl.threads * pl.nb * slab : G * nib * slab; };
+    const int64_t d_elems = std::max(slab_region(full), slab_region(last));
     const int64_t tiles_per_thread =
         std::max(full.nb * full.cb_per_task, last.nb * last.cb_per_task) * MR * NR;
-    const int64_t own_per_thread =
-        std::max(full.fused ? full.nb * slab : 0, last.fused ? last.nb * slab : 0);
-    const int64_t per_thread = tiles_per_thread + own_per_thread;
     const int64_t slices = std::max(full.threads, last.threads);
-    const int64_t d_elems = full.fused && last.fused ? 0 : G * nib * slab;
     detail::WorkspaceSize size;
     size.add<T>(F * K * Cp);
     size.add<T>(d_elems);
-    size.add<T>(slices * per_thread);
+    size.add<T>(slices * tiles_per_thread);
     detail::Workspace ws(size, "backward-data");
     // Weights: channel block cb is a panel [p][m][k][r] = W[p+m*S, k, cb*MR+r];
     // its segments are the taps (p, m), each reading row block p of dy shifted by m.
     T* a = ws.take<T>(F * K * Cp);
     T* d = ws.take<T>(d_elems);
-    T* per_thread_base = ws.take<T>(slices * per_thread);
+    T* tile_base = ws.take<T>(slices * tiles_per_thread);
     // Tap (p, m) is segment seg_of[f]; one task per row (f, k) of the weights,
     // read along c and scattered MR at a time into the ncb panels (reading a
     // panel's rows instead would touch a new page per element).
@@ -619,10 +625,11 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
             const int64_t j0 = (task / cb_tasks) * nb, j1 = std::min(ncols, j0 + nb);
             const int64_t cb0 = (task % cb_tasks) * cb_per_task, cb1 = std::min(ncb, cb0 + cb_per_task);
             const int64_t tile_set = (cb1 - cb0) * MR * NR;
-            T* tiles = per_thread_base + int64_t(detail::thread_index()) * per_thread;
+            const int64_t thread = detail::thread_index();
+            T* tiles = tile_base + thread * tiles_per_thread;
             const T* slabs = nullptr;
             if (fused) {
-                T* own = tiles + tiles_per_thread;
+                T* own = d + thread * nb * slab;
                 for (int64_t j = j0; j < j1; ++j)
                     pack_dy_block(dy, geo, n0 + j / nib, j % nib, NR, width, own + (j - j0) * slab);
                 slabs = own;
