@@ -71,3 +71,49 @@ def relative_error(got, want) -> float:
 
 
 TOLERANCE = {np.dtype(np.float32): 1e-5, np.dtype(np.float64): 1e-12}
+
+
+def kept_window(length: int, filter_size: int, stride: int, cropping):
+    """(left, out_length, full_length) in exact integers: the output is full positions [left, left + out_length)."""
+    left, right, extension = resolve_crop(length, filter_size, stride, cropping)
+    lfull = full_length(length, filter_size, stride)
+    return left, lfull + extension - left - right, lfull
+
+
+def forward_gather(x, w, b, stride, cropping):
+    """R3.1 output by output, for any stride: output t gathers W[f] x[:, :, i] over
+    i*S + f = t + l. Python integers throughout, so strides near 2^63 are fine;
+    the cost is (output length) x F, not the full length."""
+    x = np.asarray(x, dtype=np.float64)
+    w = np.asarray(w, dtype=np.float64)
+    n_batch, _, length = x.shape
+    filter_size, num_filters, _ = w.shape
+    left, out_length, lfull = kept_window(length, filter_size, stride, cropping)
+    y = np.zeros((n_batch, num_filters, out_length))
+    for t in range(out_length):
+        j = t + left
+        for f in range(filter_size):
+            if j < lfull and (j - f) % stride == 0 and 0 <= (j - f) // stride < length:
+                y[:, :, t] += np.einsum("nc,kc->nk", x[:, :, (j - f) // stride], w[f])
+    if b is not None:
+        y += np.asarray(b, dtype=np.float64).reshape(1, num_filters, 1)
+    return y
+
+
+def backward_gather(x, w, dy, stride, cropping):
+    """R3.3 for any stride: each (i, f) meets dy at t = i*S + f - l when that is kept."""
+    x = np.asarray(x, dtype=np.float64)
+    w = np.asarray(w, dtype=np.float64)
+    dy = np.asarray(dy, dtype=np.float64)
+    length = x.shape[2]
+    filter_size = w.shape[0]
+    left, out_length, _ = kept_window(length, filter_size, stride, cropping)
+    dx = np.zeros_like(x)
+    dw = np.zeros_like(w)
+    for i in range(length):
+        for f in range(filter_size):
+            t = i * stride + f - left
+            if 0 <= t < out_length:
+                dx[:, :, i] += np.einsum("nk,kc->nc", dy[:, :, t], w[f])
+                dw[f] += np.einsum("nk,nc->kc", dy[:, :, t], x[:, :, i])
+    return dx, dw, dy.sum(axis=(0, 2))

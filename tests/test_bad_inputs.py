@@ -60,6 +60,11 @@ BAD_INPUTS = [
     ("fmt-no-s-no-t", "tconv1d.transposed_conv1d(x, w, fmt='BCB')", "ValueError", ["BCB", "supported"]),
     ("fmt-ndim", "tconv1d.transposed_conv1d(x, w, fmt='CT')", "ValueError", ["CT", "3 dimensions"]),
     ("fmt-not-string", "tconv1d.transposed_conv1d(x, w, fmt=3)", "TypeError", ["fmt"]),
+    # str.upper() maps the long s to S and a ligature to two letters: not labels
+    ("fmt-long-s", "tconv1d.transposed_conv1d(np.ones((5, 3, 2)), w, fmt='\u017fCB')", "ValueError", ["ASCII", "SCB"]),
+    ("fmt-ligature", "tconv1d.transposed_conv1d(np.ones((3, 2)), w, fmt='\ufb05')", "ValueError", ["ASCII"]),
+    ("fmt-huge", "tconv1d.transposed_conv1d(x, w, fmt='B' * 300000)", "ValueError", ["300000 characters"]),
+    ("crop-column", "tconv1d.transposed_conv1d(x, w, cropping=np.array([[1], [1]]))", "ValueError", ["Cropping", "pair"]),
     ("channels-mismatch", "tconv1d.transposed_conv1d(np.ones((2, 4, 5)), w)", "ValueError", ["4 channels", "NumChannels = 3"]),
     # R1 / R5 / R6 through the layer
     ("layer-filter-size-zero", "tconv1d.transposed_conv1d_layer(0, 4)", "ValueError", ["filter_size", "0"]),
@@ -98,3 +103,4 @@ def test_bad_input_raises_cleanly(case_id, statement, exception, words):
     assert first == f"RAISED {exception}", result.stdout + result.stderr
     for word in words:
         assert word in message, f"{word!r} not in message {message!r}"
+    assert len(message) < 1000, f"a message of {len(message)} characters"
