@@ -23,6 +23,9 @@ HUGE_STRIDE_BACKWARD = [
     ("largest-stride", 2**63 - 1, (2, 3, 1), (5, 4, 3), [2, 1]),
     ("crop-right", 2**62, (2, 3, 2), (4, 2, 3), [1, 2**62]),
     ("filter-longer", 2**40, (2, 5, 3), (7, 3, 5), [2**40 + 3, 2**40 - 2]),
+    # Every kept output lies between two inputs' taps (bias only), with enough
+    # channels for the packed kernels: once a division by zero there.
+    ("gap-only", 2**50, (4, 64, 3), (3, 64, 64), [5, 2 * 2**50 + 3 - 45]),
 ]
 
 

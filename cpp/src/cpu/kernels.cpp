@@ -400,6 +400,10 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         direct::forward(x, w, bias, geo, y, nt, 0, geo.out_length);
         return true;
     }
+    if (nqb == 0) {  // every output kept lies between the inputs' runs or past Lfull
+        fill_bias_only(bias, geo, y, nt);
+        return true;
+    }
 
     // A task is one batch and a group of column blocks: it packs its slabs
     // of the input into its thread's slice of the workspace (sized to stay in

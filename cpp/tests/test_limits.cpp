@@ -1,0 +1,221 @@
+// Sizes at the edge through the C++ API (SPEC R2.5, R7.3, R8): strides and
+// crops near 2^63 against a gather-form oracle in long double (one output at a
+// time, so the full length never has to exist), for the fast passes and the
+// reference; unaligned data refused; the thread cap; the workspace cache and
+// the bound on a call's workspace.
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <stdexcept>
+#include <vector>
+
+#include "check.hpp"
+#include "tconv1d/tconv1d.hpp"
+
+using namespace tconv1d;
+using std::int64_t;
+
+namespace {
+
+struct Data {
+    int64_t N, C, K, F, S, L;
+    Geometry g;
+    std::vector<double> x, w, b, dy;
+};
+
+Data make(int64_t N, int64_t C, int64_t K, int64_t F, int64_t S, int64_t L, CroppingSpec crop,
+          std::mt19937_64& rng) {
+    Data d{N, C, K, F, S, L, resolve_geometry(L, F, S, crop), {}, {}, {}, {}};
+    std::uniform_real_distribution<double> u(-1, 1);
+    auto draw = [&](int64_t n) {
+        std::vector<double> v(static_cast<std::size_t>(n));
+        for (auto& e : v) e = u(rng);
+        return v;
+    };
+    d.x = draw(N * C * L);
+    d.w = draw(F * K * C);
+    d.b = draw(K);
+    d.dy = draw(N * K * d.g.out_length);
+    return d;
+}
+
+// Full position j = t + l collects W[f] x[i] for i*S + f = j; the division is
+// exact integer arithmetic, with no product that could overflow.
+std::vector<long double> gather_forward(const Data& d) {
+    const auto& g = d.g;
+    std::vector<long double> y(std::size_t(d.N * d.K * g.out_length));
+    for (int64_t n = 0; n < d.N; ++n)
+        for (int64_t k = 0; k < d.K; ++k)
+            for (int64_t t = 0; t < g.out_length; ++t) {
+                long double s = d.b[std::size_t(k)];
+                const int64_t j = t + g.crop_left;
+                for (int64_t f = 0; f < d.F && j < g.full_length; ++f) {
+                    if (j < f || (j - f) % d.S != 0) continue;
+                    const int64_t i = (j - f) / d.S;
+                    if (i >= d.L) continue;
+                    for (int64_t c = 0; c < d.C; ++c)
+                        s += (long double)d.w[std::size_t((f * d.K + k) * d.C + c)] *
+                             d.x[std::size_t((n * d.C + c) * d.L + i)];
+                }
+                y[std::size_t((n * d.K + k) * g.out_length + t)] = s;
+            }
+    return y;
+}
+
+// Backward: (i, f) meets dy at t = i*S + f - l when 0 <= t < out_length. For
+// i >= 1, i*S can exceed 2^63 only when t could not be kept anyway.
+void gather_backward(const Data& d, std::vector<long double>& dx, std::vector<long double>& dw) {
+    const auto& g = d.g;
+    dx.assign(d.x.size(), 0.0L);
+    dw.assign(d.w.size(), 0.0L);
+    for (int64_t i = 0; i < d.L; ++i)
+        for (int64_t f = 0; f < d.F; ++f) {
+            if (i > 0 && d.S > (g.full_length - f) / i) continue;  // i*S + f beyond Lfull
+            const int64_t t = i * d.S + f - g.crop_left;
+            if (t < 0 || t >= g.out_length) continue;
+            for (int64_t n = 0; n < d.N; ++n)
+                for (int64_t k = 0; k < d.K; ++k) {
+                    const long double dyv = d.dy[std::size_t((n * d.K + k) * g.out_length + t)];
+                    for (int64_t c = 0; c < d.C; ++c) {
+                        dx[std::size_t((n * d.C + c) * d.L + i)] += dyv * d.w[std::size_t((f * d.K + k) * d.C + c)];
+                        dw[std::size_t((f * d.K + k) * d.C + c)] += dyv * d.x[std::size_t((n * d.C + c) * d.L + i)];
+                    }
+                }
+        }
+}
+
+template <class T>
+DataView<T> view(T* p, int64_t N, int64_t C, int64_t L) {
+    DataView<T> v;
+    v.data = p;
+    v.batch_outer = N;
+    v.batch_outer_stride = C * L;
+    v.channels = C;
+    v.channel_stride = L;
+    v.length = L;
+    v.length_stride = 1;
+    return v;
+}
+
+template <class T>
+double rel(const std::vector<long double>& want, const std::vector<T>& got) {
+    long double num = 0, den = 0;
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        num += (want[i] - got[i]) * (want[i] - got[i]);
+        den += want[i] * want[i];
+    }
+    return double(std::sqrt(num / (den > 0 ? den : 1)));
+}
+
+template <class T>
+void check_case(int64_t N, int64_t C, int64_t K, int64_t F, int64_t S, int64_t L, CroppingSpec crop,
+                std::mt19937_64& rng) {
+    const double tol = sizeof(T) == 8 ? 1e-12 : 1e-5;
+    const Data d = make(N, C, K, F, S, L, crop, rng);
+    const int64_t Lo = d.g.out_length;
+    const std::vector<T> x(d.x.begin(), d.x.end()), w(d.w.begin(), d.w.end()), b(d.b.begin(), d.b.end()),
+        dy(d.dy.begin(), d.dy.end());
+    const WeightsView<const T> wv{w.data(), F, K, C, K * C, C, 1};
+    const BiasView<const T> bv{b.data(), K, 1};
+    std::vector<long double> want_dx, want_dw;
+    gather_backward(d, want_dx, want_dw);
+    const auto want_y = gather_forward(d);
+    for (const bool fast : {true, false}) {
+        std::vector<T> y(std::size_t(N * K * Lo)), dx(x.size()), dw(w.size());
+        const auto xv = view(x.data(), N, C, L), dyv = view(dy.data(), N, K, Lo);
+        const auto yv = view(y.data(), N, K, Lo), dxv = view(dx.data(), N, C, L);
+        const WeightsView<T> dwv{dw.data(), F, K, C, K * C, C, 1};
+        if (fast) {
+            forward<T>(xv, wv, bv, d.g, yv);
+            backward_data<T>(dyv, wv, d.g, dxv);
+            backward_weights<T>(xv, dyv, d.g, dwv);
+        } else {
+            reference::forward<T>(xv, wv, bv, d.g, yv);
+            reference::backward_data<T>(dyv, wv, d.g, dxv);
+            reference::backward_weights<T>(xv, dyv, d.g, dwv);
+        }
+        CHECK(rel(want_y, y) < tol);
+        CHECK(rel(want_dx, dx) < tol);
+        CHECK(rel(want_dw, dw) < tol);
+    }
+}
+
+void huge_strides() {
+    std::mt19937_64 rng(11);
+    const int64_t big = INT64_MAX;
+    // The cases that crashed or hung before: SIGFPE, SIGSEGV, a hang.
+    check_case<double>(1, 8, 1, 1, int64_t(1) << 61, 2, CroppingSpec::manual(int64_t(1) << 61, 0), rng);
+    check_case<float>(13, 66, 63, 13, int64_t(1) << 59, 2, CroppingSpec::manual(int64_t(1) << 59, 0), rng);
+    check_case<double>(1, 8, 1, 1, (int64_t(1) << 61) + 1, 2, CroppingSpec::manual((int64_t(1) << 61) + 1, 0), rng);
+    // The largest stride, with one input; crops reaching 2^62 from either side.
+    check_case<double>(2, 3, 4, 5, big, 1, CroppingSpec::manual(2, 1), rng);
+    check_case<float>(2, 3, 2, 4, int64_t(1) << 62, 2, CroppingSpec::manual(1, int64_t(1) << 62), rng);
+    check_case<double>(2, 5, 3, 7, int64_t(1) << 40, 3, CroppingSpec::manual((int64_t(1) << 40) + 3, (int64_t(1) << 40) - 2), rng);
+    // Random strides far beyond the filter, crops leaving a few outputs.
+    std::uniform_int_distribution<int64_t> stride(int64_t(1) << 20, int64_t(1) << 61);
+    for (int trial = 0; trial < 40; ++trial) {
+        const int64_t S = stride(rng), F = 1 + int64_t(rng() % 9), L = 1 + int64_t(rng() % 4);
+        const int64_t full = (L - 1) * S + F;
+        const int64_t left = int64_t(rng() % std::uint64_t(full));
+        const int64_t keep = 1 + int64_t(rng() % std::uint64_t(std::min<int64_t>(40, full - left)));
+        check_case<double>(2, 3, 2, F, S, L, CroppingSpec::manual(left, full - left - keep), rng);
+    }
+    // (L - 1) * S + F beyond 64 bits is an overflow_error, never a wrap.
+    CHECK_THROWS(std::overflow_error, resolve_geometry(3, 2, int64_t(1) << 62, CroppingSpec::manual(0, 0)));
+}
+
+void unaligned_data_is_refused() {
+    std::vector<double> storage(64, 1.0);
+    const Geometry g = resolve_geometry(4, 2, 1, CroppingSpec::manual(0, 0));
+    auto* bytes = reinterpret_cast<unsigned char*>(storage.data());
+    const DataView<const double> x = view(reinterpret_cast<const double*>(bytes + 1), 1, 1, 4);
+    const WeightsView<const double> w{storage.data() + 16, 2, 1, 1, 1, 1, 1};
+    std::vector<double> y(5);
+    CHECK_THROWS(std::invalid_argument, forward<double>(x, w, {}, g, view(y.data(), 1, 1, 5)));
+}
+
+void thread_cap_and_workspace_cache() {
+    CHECK(max_num_threads() >= 4);
+    CHECK_THROWS(std::invalid_argument, set_num_threads(max_num_threads() + 1));
+    CHECK_THROWS(std::invalid_argument, set_num_threads(-1));
+    CHECK_THROWS(std::invalid_argument, set_workspace_cache_limit(-1));
+    CHECK(get_num_threads() >= 1 && get_num_threads() <= max_num_threads());
+
+    // A call's workspace: at most its inputs and outputs, plus a tile set per
+    // thread and the pieces' padding (runtime.hpp, SPEC R8.3).
+    const int64_t N = 8, C = 96, K = 64, F = 9, S = 3, L = 300;
+    const Geometry g = resolve_geometry(L, F, S, CroppingSpec::make_same());
+    std::vector<float> x(std::size_t(N * C * L), 1.0f), w(std::size_t(F * K * C), 1.0f),
+        y(std::size_t(N * K * g.out_length)), dx(x.size()), dw(w.size());
+    const WeightsView<const float> wv{w.data(), F, K, C, K * C, C, 1};
+    const WeightsView<float> dwv{dw.data(), F, K, C, K * C, C, 1};
+    const auto xv = view<const float>(x.data(), N, C, L);
+    const auto yv = view(y.data(), N, K, g.out_length);
+    const auto dyv = view<const float>(y.data(), N, K, g.out_length);
+    const std::int64_t allowance = get_num_threads() * 3072 + 4 * 1152;
+    const std::int64_t io = std::int64_t(x.size() + y.size() + w.size()) * 4;
+    auto workspace_of = [](auto call) {
+        set_workspace_cache_limit(0);
+        set_workspace_cache_limit(std::int64_t(1) << 40);
+        call();
+        return workspace_cached_bytes();
+    };
+    CHECK(workspace_of([&] { forward<float>(xv, wv, {}, g, yv); }) <= io + allowance);
+    CHECK(workspace_of([&] { backward_data<float>(dyv, wv, g, view(dx.data(), N, C, L)); }) <= io + allowance);
+    CHECK(workspace_of([&] { backward_weights<float>(xv, dyv, g, dwv); }) <= io + allowance);
+    CHECK(workspace_cached_bytes() > 0);
+    set_workspace_cache_limit(0);
+    CHECK(workspace_cached_bytes() == 0);
+    CHECK(workspace_cache_limit() == 0);
+    set_workspace_cache_limit(std::int64_t(256) << 20);
+}
+
+}  // namespace
+
+int main() {
+    huge_strides();
+    unaligned_data_is_refused();
+    thread_cap_and_workspace_cache();
+    return check_summary();
+}
