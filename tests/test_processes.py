@@ -92,15 +92,19 @@ def test_fork_children_after_multithreaded_calls_compute_correct_results():
 
 
 @linux_only
+@multi_core
 def test_children_forked_before_any_team_keep_their_threads():
     out = run_isolated("""
         import os
-        pid = os.fork()
+        tconv1d.set_num_threads(2)
+        x, w = np.ones((16, 64, 256)), np.ones((6, 48, 64))
+        pid = os.fork()  # before any multi-threaded call: the child has no broken pool
         if pid == 0:
-            os._exit(0 if tconv1d.get_num_threads() == tconv1d._core.get_num_threads() > 0 else 3)
-        print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), tconv1d.get_num_threads())
-    """)
-    assert out.split()[0] == "0", out
+            y = tconv1d.transposed_conv1d(x, w, stride=3)
+            os._exit(0 if tconv1d.get_num_threads() == 2 and np.all(y[:, :, 10] == 128.0) else 3)
+        print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+    """, timeout=120)
+    assert out.split() == ["0"], out
 
 
 def test_a_shared_layer_is_initialized_once():

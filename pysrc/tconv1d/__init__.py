@@ -1,6 +1,6 @@
 """tconv1d: the 1-D transposed convolution layer, exact to its documented behaviour.
 
-See README.md for an overview; SPEC requirement numbers (R1-R7) are cited in docstrings.
+See README.md for an overview; SPEC requirement numbers (R1-R8) are cited in docstrings.
 """
 
 from __future__ import annotations

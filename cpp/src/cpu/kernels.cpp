@@ -18,9 +18,14 @@
 //
 // Memory: the packed copies are sized per batch slice and the slice is chosen
 // so that the workspace never exceeds the elements of the call's inputs and
-// outputs; shapes where even one batch does not fit run the direct path
-// (cpu/direct.hpp, no workspace at all). The buffers are thread_local and keep
-// their capacity across calls.
+// outputs (plus a tile set per thread); shapes where even one batch does not
+// fit run the direct path (cpu/direct.hpp, no workspace at all). A pass sizes
+// its workspace up front and takes it in one block (workspace.hpp) before any
+// parallel region; each thread works in its own slice of it.
+//
+// Strides: only the phases that have taps (p < min(S, F)) are packed or
+// looped over; outputs of the others hold the bias alone. Work and memory
+// therefore follow the inputs and outputs, never the stride.
 //
 // Inf and NaN: the kernels skip or add products with zero padding, which only
 // matters for non-finite operands; cpu/nonfinite.hpp repairs those entries.
