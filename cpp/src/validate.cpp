@@ -1,6 +1,8 @@
 #include "validate.hpp"
 
 #include <cstdint>
+#include <initializer_list>
+#include <utility>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -26,6 +28,20 @@ void require_data(const View& v, const char* name) {
                                     std::to_string(alignof(T)) + " bytes (copy it to aligned memory)");
 }
 
+// The kernels form element offsets as sums of index * stride over the axes:
+// the largest such sum must fit in 64 bits (a view can claim any extents and
+// strides; an array in memory always passes).
+void require_addressable(const char* name, std::initializer_list<std::pair<std::int64_t, std::int64_t>> axes) {
+    std::int64_t span = 0;
+    for (const auto& [extent, stride] : axes) {
+        std::int64_t reach;
+        if (extent < 1 || stride == INT64_MIN ||
+            __builtin_mul_overflow(extent - 1, stride < 0 ? -stride : stride, &reach) ||
+            __builtin_add_overflow(span, reach, &span))
+            throw std::overflow_error(std::string(name) + ": its extents and strides reach beyond 64-bit offsets");
+    }
+}
+
 }  // namespace
 
 template <class T>
@@ -34,6 +50,8 @@ void validate_input(const DataView<T>& x, const char* name, const Geometry& g) {
     if (x.length != g.length) mismatch(name, "length", x.length, g.length);
     if (x.batch_outer < 1 || x.batch_inner < 1 || x.channels < 1)
         throw std::invalid_argument(std::string(name) + ": batch and channel sizes must be >= 1");
+    require_addressable(name, {{x.batch_outer, x.batch_outer_stride}, {x.batch_inner, x.batch_inner_stride},
+                               {x.channels, x.channel_stride}, {x.length, x.length_stride}});
 }
 
 template <class T>
@@ -42,6 +60,8 @@ void validate_output(const DataView<T>& y, const char* name, const Geometry& g) 
     if (y.length != g.out_length) mismatch(name, "length", y.length, g.out_length);
     if (y.batch_outer < 1 || y.batch_inner < 1 || y.channels < 1)
         throw std::invalid_argument(std::string(name) + ": batch and channel sizes must be >= 1");
+    require_addressable(name, {{y.batch_outer, y.batch_outer_stride}, {y.batch_inner, y.batch_inner_stride},
+                               {y.channels, y.channel_stride}, {y.length, y.length_stride}});
 }
 
 template <class T>
@@ -50,6 +70,8 @@ void validate_weights(const WeightsView<T>& w, const char* name, const Geometry&
     if (w.filter_size != g.filter_size) mismatch(name, "FilterSize", w.filter_size, g.filter_size);
     if (w.num_filters < 1 || w.channels < 1)
         throw std::invalid_argument(std::string(name) + ": NumFilters and NumChannels must be >= 1");
+    require_addressable(name, {{w.filter_size, w.filter_stride}, {w.num_filters, w.filter_index_stride},
+                               {w.channels, w.channel_stride}});
 }
 
 template <class T>
@@ -57,11 +79,16 @@ void validate_bias(const BiasView<T>& b, const char* name, std::int64_t num_filt
     if (b.data == nullptr) return;  // no bias
     require_data(b, name);
     if (b.num_filters != num_filters) mismatch(name, "size", b.num_filters, num_filters);
+    require_addressable(name, {{b.num_filters, b.stride}});
 }
 
 template <class T>
 void validate_data(const DataView<T>& v, const char* name) {
     require_data(v, name);
+    if (v.batch_outer < 1 || v.batch_inner < 1 || v.channels < 1 || v.length < 1)
+        throw std::invalid_argument(std::string(name) + ": sizes must be >= 1");
+    require_addressable(name, {{v.batch_outer, v.batch_outer_stride}, {v.batch_inner, v.batch_inner_stride},
+                               {v.channels, v.channel_stride}, {v.length, v.length_stride}});
 }
 
 void validate_same_batch(std::int64_t a, const char* name_a, std::int64_t b, const char* name_b) {

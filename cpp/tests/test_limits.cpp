@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "check.hpp"
+#include "tensors.hpp"
 #include "tconv1d/tconv1d.hpp"
 
 using namespace tconv1d;
@@ -86,29 +87,6 @@ void gather_backward(const Data& d, std::vector<long double>& dx, std::vector<lo
 }
 
 template <class T>
-DataView<T> view(T* p, int64_t N, int64_t C, int64_t L) {
-    DataView<T> v;
-    v.data = p;
-    v.batch_outer = N;
-    v.batch_outer_stride = C * L;
-    v.channels = C;
-    v.channel_stride = L;
-    v.length = L;
-    v.length_stride = 1;
-    return v;
-}
-
-template <class T>
-double rel(const std::vector<long double>& want, const std::vector<T>& got) {
-    long double num = 0, den = 0;
-    for (std::size_t i = 0; i < want.size(); ++i) {
-        num += (want[i] - got[i]) * (want[i] - got[i]);
-        den += want[i] * want[i];
-    }
-    return double(std::sqrt(num / (den > 0 ? den : 1)));
-}
-
-template <class T>
 void check_case(int64_t N, int64_t C, int64_t K, int64_t F, int64_t S, int64_t L, CroppingSpec crop,
                 std::mt19937_64& rng) {
     const double tol = sizeof(T) == 8 ? 1e-12 : 1e-5;
@@ -123,8 +101,8 @@ void check_case(int64_t N, int64_t C, int64_t K, int64_t F, int64_t S, int64_t L
     const auto want_y = gather_forward(d);
     for (const bool fast : {true, false}) {
         std::vector<T> y(std::size_t(N * K * Lo)), dx(x.size()), dw(w.size());
-        const auto xv = view(x.data(), N, C, L), dyv = view(dy.data(), N, K, Lo);
-        const auto yv = view(y.data(), N, K, Lo), dxv = view(dx.data(), N, C, L);
+        const auto xv = contiguous_view(x.data(), N, C, L), dyv = contiguous_view(dy.data(), N, K, Lo);
+        const auto yv = contiguous_view(y.data(), N, K, Lo), dxv = contiguous_view(dx.data(), N, C, L);
         const WeightsView<T> dwv{dw.data(), F, K, C, K * C, C, 1};
         if (fast) {
             forward<T>(xv, wv, bv, d.g, yv);
@@ -135,9 +113,9 @@ void check_case(int64_t N, int64_t C, int64_t K, int64_t F, int64_t S, int64_t L
             reference::backward_data<T>(dyv, wv, d.g, dxv);
             reference::backward_weights<T>(xv, dyv, d.g, dwv);
         }
-        CHECK(rel(want_y, y) < tol);
-        CHECK(rel(want_dx, dx) < tol);
-        CHECK(rel(want_dw, dw) < tol);
+        CHECK(rel_error(want_y, y) < tol);
+        CHECK(rel_error(want_dx, dx) < tol);
+        CHECK(rel_error(want_dw, dw) < tol);
     }
 }
 
@@ -169,10 +147,23 @@ void unaligned_data_is_refused() {
     std::vector<double> storage(64, 1.0);
     const Geometry g = resolve_geometry(4, 2, 1, CroppingSpec::manual(0, 0));
     auto* bytes = reinterpret_cast<unsigned char*>(storage.data());
-    const DataView<const double> x = view(reinterpret_cast<const double*>(bytes + 1), 1, 1, 4);
+    const DataView<const double> x = contiguous_view(reinterpret_cast<const double*>(bytes + 1), 1, 1, 4);
     const WeightsView<const double> w{storage.data() + 16, 2, 1, 1, 1, 1, 1};
     std::vector<double> y(5);
-    CHECK_THROWS(std::invalid_argument, forward<double>(x, w, {}, g, view(y.data(), 1, 1, 5)));
+    CHECK_THROWS(std::invalid_argument, forward<double>(x, w, {}, g, contiguous_view(y.data(), 1, 1, 5)));
+}
+
+void views_beyond_64_bit_offsets_are_refused() {
+    std::vector<double> storage(64, 1.0), y(5);
+    const Geometry g = resolve_geometry(4, 2, 1, CroppingSpec::manual(0, 0));
+    DataView<const double> x = contiguous_view<const double>(storage.data(), 1, 1, 4);
+    const WeightsView<const double> w{storage.data() + 16, 2, 1, 1, 1, 1, 1};
+    x.batch_outer = 3;
+    x.batch_outer_stride = INT64_MAX / 2;  // offset 2 * (2^62) overflows
+    CHECK_THROWS(std::overflow_error, forward<double>(x, w, {}, g, contiguous_view(y.data(), 3, 1, 5)));
+    x = contiguous_view<const double>(storage.data(), 1, 1, 4);
+    x.length_stride = INT64_MIN;
+    CHECK_THROWS(std::overflow_error, forward<double>(x, w, {}, g, contiguous_view(y.data(), 1, 1, 5)));
 }
 
 void thread_cap_and_workspace_cache() {
@@ -190,9 +181,9 @@ void thread_cap_and_workspace_cache() {
         y(std::size_t(N * K * g.out_length)), dx(x.size()), dw(w.size());
     const WeightsView<const float> wv{w.data(), F, K, C, K * C, C, 1};
     const WeightsView<float> dwv{dw.data(), F, K, C, K * C, C, 1};
-    const auto xv = view<const float>(x.data(), N, C, L);
-    const auto yv = view(y.data(), N, K, g.out_length);
-    const auto dyv = view<const float>(y.data(), N, K, g.out_length);
+    const auto xv = contiguous_view<const float>(x.data(), N, C, L);
+    const auto yv = contiguous_view(y.data(), N, K, g.out_length);
+    const auto dyv = contiguous_view<const float>(y.data(), N, K, g.out_length);
     const std::int64_t allowance = get_num_threads() * 3072 + 4 * 1152;
     const std::int64_t io = std::int64_t(x.size() + y.size() + w.size()) * 4;
     auto workspace_of = [](auto call) {
@@ -202,7 +193,7 @@ void thread_cap_and_workspace_cache() {
         return workspace_cached_bytes();
     };
     CHECK(workspace_of([&] { forward<float>(xv, wv, {}, g, yv); }) <= io + allowance);
-    CHECK(workspace_of([&] { backward_data<float>(dyv, wv, g, view(dx.data(), N, C, L)); }) <= io + allowance);
+    CHECK(workspace_of([&] { backward_data<float>(dyv, wv, g, contiguous_view(dx.data(), N, C, L)); }) <= io + allowance);
     CHECK(workspace_of([&] { backward_weights<float>(xv, dyv, g, dwv); }) <= io + allowance);
     CHECK(workspace_cached_bytes() > 0);
     set_workspace_cache_limit(0);
@@ -216,6 +207,7 @@ void thread_cap_and_workspace_cache() {
 int main() {
     huge_strides();
     unaligned_data_is_refused();
+    views_beyond_64_bit_offsets_are_refused();
     thread_cap_and_workspace_cache();
     return check_summary();
 }

@@ -11,6 +11,7 @@
 
 #include "check.hpp"
 #include "kernel_body.hpp"
+#include "tensors.hpp"
 #include "tconv1d/tconv1d.hpp"
 
 using namespace tconv1d;
@@ -47,19 +48,6 @@ std::vector<long double> scatter_forward(const Case& cs, const Geometry& g,
     return y;
 }
 
-template <class T>
-DataView<T> contiguous_view(T* data, std::int64_t N, std::int64_t C, std::int64_t L) {
-    DataView<T> v;
-    v.data = data;
-    v.batch_outer = N;
-    v.batch_outer_stride = C * L;
-    v.channels = C;
-    v.channel_stride = L;
-    v.length = L;
-    v.length_stride = 1;
-    return v;
-}
-
 // The same logical (N, C, L) tensor stored as (L, N, C) with the length axis
 // reversed: exercises permuted and negative strides.
 template <class T>
@@ -84,15 +72,6 @@ DataView<T> reversed_view(std::vector<T>& storage, const std::vector<double>& va
 template <class T>
 WeightsView<T> weights_view(T* data, std::int64_t F, std::int64_t K, std::int64_t C) {
     return {data, F, K, C, K * C, C, 1};
-}
-
-double rel_error(const std::vector<long double>& want, const std::vector<double>& got) {
-    long double num = 0, den = 0;
-    for (std::size_t i = 0; i < want.size(); ++i) {
-        num += (want[i] - got[i]) * (want[i] - got[i]);
-        den += want[i] * want[i];
-    }
-    return double(std::sqrt(num / (den > 0 ? den : 1)));
 }
 
 template <class T>
