@@ -395,7 +395,9 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     const int64_t qmin = *std::min_element(q_lo.begin(), q_lo.end());
     const int64_t qspread = *std::max_element(q_lo.begin(), q_lo.end()) - qmin;
     const int64_t width = NR + P + qspread;
-    const int64_t per_batch_elems = std::max<int64_t>(1, nqb) * C * width;
+    // Saturating: views that broadcast (stride 0) can claim lengths whose packed
+    // copies could not be counted in 64 bits; those take the direct path.
+    const int64_t per_batch_elems = saturating_mul(saturating_mul(std::max<int64_t>(1, nqb), C), width);
 
     const int64_t budget = saturating_add(saturating_add(elements(x), elements(y)), F * K * C + (bias.data ? K : 0));
     const int64_t fixed = F * C * Kp;
@@ -503,7 +505,8 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     const int64_t Cp = round_up(C, MR), ncb = Cp / MR;
     const int64_t nib = ceil_div(L, NR);
     const int64_t width = NR + Mmax - 1;  // positions i0 .. i0 + NR - 1 + m
-    const int64_t slab = Sp * K * width;
+    const int64_t slab = saturating_mul(saturating_mul(Sp, K), width);
+    const int64_t slabs_per_batch = saturating_mul(nib, slab);  // saturating: see forward
 
     const int64_t budget = saturating_add(saturating_add(elements(dy), elements(dx)), F * K * C);
     const int nt = threads_for(2.0 * double(B) * double(L) * double(C) * double(K) * double(F));
@@ -513,10 +516,10 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     // differently); the tiles get what is left of the budget at that slice
     // size (at least one column block's), which only limits the grouping
     // and never changes the result.
-    int64_t G = batches_per_slice(B, budget, F * K * Cp, nib * slab);
+    int64_t G = batches_per_slice(B, budget, F * K * Cp, slabs_per_batch);
     int64_t nb_max = 1;
     for (int64_t nb : {8, 4, 2}) {
-        if (G > 0 && batches_per_slice(B, budget, F * K * Cp + int64_t(nt) * nb * Cp * NR, nib * slab) == G) {
+        if (G > 0 && batches_per_slice(B, budget, F * K * Cp + int64_t(nt) * nb * Cp * NR, slabs_per_batch) == G) {
             nb_max = nb;
             break;
         }
@@ -547,7 +550,7 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     // Tasks with every channel block keep a tile set of Cp x NR per column
     // block: only when the budget holds them (else a task is one channel block).
     const bool whole_channels =
-        batches_per_slice(B, budget, F * K * Cp + int64_t(nt) * nb_max * Cp * NR, nib * slab) == G;
+        batches_per_slice(B, budget, F * K * Cp + int64_t(nt) * nb_max * Cp * NR, slabs_per_batch) == G;
     const auto plan_for = [&](int64_t Gs) {
         const int64_t ncols = Gs * nib;
         // Enough column blocks for the threads: tasks are groups of column
@@ -692,7 +695,8 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     const int64_t tile = MR * NR;
     const int64_t fixed = F * Kp * Cp;
     const int64_t budget = saturating_add(saturating_add(elements(x), elements(dy)), F * K * C);
-    const int64_t G = batches_per_slice(B, budget, fixed, Sp * Kp * Lq + L * Cp);
+    const int64_t G = batches_per_slice(
+        B, budget, fixed, saturating_add(saturating_mul(saturating_mul(Sp, Kp), Lq), saturating_mul(L, Cp)));
     const int nt = threads_for(2.0 * double(B) * double(L) * double(C) * double(K) * double(F));
     if (G == 0) {
         direct::backward_weights(x, dy, geo, dw, nt);
