@@ -100,6 +100,8 @@ def test_the_compiled_core_compares_dtypes_by_value():
     np.testing.assert_array_equal(y, tconv1d.transposed_conv1d(X[np.float64], W[np.float64], stride=2, cropping=[1, 2]))
     with pytest.raises(TypeError, match="byte order"):
         tconv1d._core.forward(x.astype(">f8")[None], w, None, geometry, y[None])
+    with pytest.raises(TypeError, match="bias: expected a NumPy array or None, got int"):
+        tconv1d._core.forward(x[None], w, 3, geometry, y[None])  # was a segmentation fault
 
 
 def _forward_in_worker(args):

@@ -77,6 +77,7 @@ BAD_INPUTS = [
     ("layer-factor-negative", "tconv1d.transposed_conv1d_layer(3, 4, WeightL2Factor=-1)", "ValueError", ["WeightL2Factor", "-1"]),
     ("layer-channels-conflict", "tconv1d.transposed_conv1d_layer(3, 4, NumChannels=3, Weights=np.ones((3, 4, 2)))", "ValueError", ["NumChannels", "3"]),
     ("layer-predict-channels", "tconv1d.transposed_conv1d_layer(4, 2, NumChannels=4).predict(np.ones((3, 2, 5)), fmt='CBT')", "ValueError", ["3", "4"]),
+    ("layer-weights-beyond-memory", "tconv1d.transposed_conv1d_layer(3, 4).initialize(2**62)", "OverflowError", ["Weights", "3×4×4611686018427387904"]),
     ("layer-callable-size", "tconv1d.transposed_conv1d_layer(3, 4, WeightsInitializer=lambda sz: np.ones(2)).initialize(2)", "ValueError", ["3×4×2"]),
     ("threads-negative", "tconv1d.set_num_threads(-1)", "ValueError", ["num_threads", "-1"]),
     ("threads-absurd", "tconv1d.set_num_threads(10**6)", "ValueError", ["num_threads", "1000000"]),

@@ -67,6 +67,7 @@ WeightsView<T> weights_view(const py::array& a, const char* name) {
 template <class T>
 BiasView<T> bias_view(const py::object& obj, const char* name) {
     if (obj.is_none()) return {};
+    if (!py::isinstance<py::array>(obj)) throw py::type_error(std::string(name) + ": expected a NumPy array or None");
     const auto a = py::reinterpret_borrow<py::array>(obj);
     require_ndim(a, 1, name);
     return {data_pointer<T>(a, name), a.shape(0), element_stride(a, 0, name)};

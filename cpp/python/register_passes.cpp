@@ -35,8 +35,13 @@ void require_dtype(const py::array& a, DType want, const char* name) {
                              " differs from the input's");
 }
 
+// An optional array (the bias): None, or a NumPy array, nothing else.
 void require_dtype(const py::object& maybe, DType want, const char* name) {
-    if (!maybe.is_none()) require_dtype(py::reinterpret_borrow<py::array>(maybe), want, name);
+    if (maybe.is_none()) return;
+    if (!py::isinstance<py::array>(maybe))
+        throw py::type_error(std::string(name) + ": expected a NumPy array or None, got " +
+                             py::str(py::type::of(maybe).attr("__name__")).cast<std::string>());
+    require_dtype(py::reinterpret_borrow<py::array>(maybe), want, name);
 }
 
 template <class T>

@@ -13,6 +13,7 @@ Weights are drawn first, then the bias, from the same generator.
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any, Callable, Union
 
 import numpy as np
@@ -93,6 +94,21 @@ def _initial_values(
             raise ValueError(f"{name} must return an array of size {expected} {size}, got {got} {result.shape}")
         # astype copies, so the layer never shares memory with what the callable may keep.
         return result.astype(dtype, copy=True)
+    # The built-in initializers draw in float64: a size beyond memory is an error
+    # that names the parameter's size, not NumPy's "array is too big".
+    text = "×".join(map(str, size))
+    parameter = name.replace("Initializer", "")
+    if math.prod(size) * 8 > sys.maxsize:
+        raise OverflowError(f"{parameter} of size {text} do not fit in this process's memory")
+    try:
+        return _builtin_values(initializer, size, num_in, num_out, rng, dtype)
+    except MemoryError:
+        raise MemoryError(f"cannot allocate {parameter} of size {text}") from None
+
+
+def _builtin_values(
+    initializer: str, size: tuple[int, ...], num_in: int, num_out: int, rng: np.random.Generator, dtype: np.dtype
+) -> np.ndarray:
     if initializer == "zeros":
         return np.zeros(size, dtype=dtype)
     if initializer == "ones":

@@ -245,7 +245,6 @@ def _one_input(data: bytes) -> None:
             _compare(_to_bct(result[0], fmt), want[0], x.dtype)
             _compare(result[1], want[1], x.dtype)
             _compare(result[2], want[2], x.dtype)
-        x_args = (x, w, dy)
     else:
         layer = _expect(lambda: tconv1d.transposed_conv1d_layer(filter_size, filters, Stride=stride,
                                                                 Cropping=cropping, Weights=w, Bias=b))

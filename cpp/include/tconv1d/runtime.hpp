@@ -35,8 +35,10 @@ int get_num_threads();
 
 // ---------------------------------------------------------------- workspace
 //
-// A pass takes its scratch memory in one block, at most the size of its own
-// inputs and outputs (and nothing for the direct loop nests), and returns it
+// A pass takes its scratch memory in one block, at most the bytes of its own
+// inputs and outputs plus 3 KiB per thread and 4.5 KiB (nothing for the direct
+// loop nests), before any parallel region (failure: a std::bad_alloc whose
+// what() names the pass and the size), and returns it
 // to a process-wide cache when it ends. The cache keeps freed blocks for the
 // next calls while their total is within a limit (256 MiB by default) and
 // returns the rest to the operating system.
