@@ -103,3 +103,13 @@ def _parse_format(fmt: str, ndim: int) -> Format:
     spatial_label = "S" if "S" in labels else "T"
     batch = tuple(i for i, label in enumerate(labels) if label in "BT" and label != spatial_label)
     return Format(labels, labels.index("C"), labels.index(spatial_label), batch)
+
+
+def check_channels(fmt: Format, shape, channels: int, name: str = "x") -> None:
+    """R4.4: the size along the format's C axis must be the weights' NumChannels."""
+    have = shape[fmt.channel_axis]
+    if have != channels:
+        raise ValueError(
+            f"{name} has {have} channels (axis {fmt.channel_axis} of format {fmt.labels!r}) "
+            f"but the weights have NumChannels = {channels}"
+        )

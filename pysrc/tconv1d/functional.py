@@ -11,8 +11,8 @@ import numpy as np
 
 from . import _core, backend
 from .arguments import Cropping, as_cropping, as_integer
-from .arrays import allocate, as_float_array, float_dtype
-from .formats import Format, parse_format
+from .arrays import allocate, as_float_array
+from .formats import check_channels, parse_format
 
 
 def resolve_geometry(length: Any, filter_size: Any, stride: Any, cropping: Any = 0) -> "_core.Geometry":
@@ -31,10 +31,6 @@ def resolve_geometry(length: Any, filter_size: Any, stride: Any, cropping: Any =
 def output_length(length: Any, filter_size: Any, stride: Any = 1, cropping: Any = 0) -> int:
     """Output length along the upsampled axis (R2): ``(L-1)*S + F - l - r`` or ``L*S`` for 'same'."""
     return resolve_geometry(length, filter_size, stride, cropping).out_length
-
-
-# The GPU path validates dtypes with the same rule.
-_float_dtype = float_dtype
 
 
 def as_data(x: Any, name: str = "x", dtype: np.dtype | None = None) -> np.ndarray:
@@ -66,15 +62,6 @@ def as_bias(bias: Any, num_filters: int, dtype: np.dtype, name: str = "bias"):
     return array.reshape(num_filters)
 
 
-def _check_channels(fmt: Format, x: np.ndarray, channels: int, name: str = "x") -> None:
-    have = x.shape[fmt.channel_axis]
-    if have != channels:
-        raise ValueError(
-            f"{name} has {have} channels (axis {fmt.channel_axis} of format {fmt.labels!r}) "
-            f"but the weights have NumChannels = {channels}"
-        )
-
-
 def _prepare(x: Any, weights: Any, stride: Any, cropping: Any, fmt: Any):
     """What every pass validates first: data, format, weights, channels, geometry.
 
@@ -87,7 +74,7 @@ def _prepare(x: Any, weights: Any, stride: Any, cropping: Any, fmt: Any):
     filter_size, _, channels = w.shape
     stride = as_integer(stride, "stride")
     crop: Cropping = as_cropping(cropping)
-    _check_channels(fmt_, x, channels)
+    check_channels(fmt_, x.shape, channels)
     geometry = _core.resolve_geometry(
         x.shape[fmt_.spatial_axis], filter_size, stride, crop.same, crop.left, crop.right
     )

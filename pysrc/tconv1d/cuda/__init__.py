@@ -18,8 +18,8 @@ import numpy as np
 
 from .. import _core
 from ..arguments import as_cropping, as_integer
-from ..formats import parse_format
-from ..functional import _check_channels, _float_dtype
+from ..arrays import float_dtype
+from ..formats import check_channels, parse_format
 
 __all__ = ["available", "transposed_conv1d", "transposed_conv1d_backward"]
 
@@ -74,7 +74,7 @@ def _as_data(cupy, x, name: str):
             f"{name} is a host array but another argument is on a CUDA device; pass {name} as a CuPy array "
             f"(cupy.asarray({name})) or keep every argument on the host"
         )
-    _float_dtype(array.dtype, name)
+    float_dtype(array.dtype, name)
     return array
 
 
@@ -83,10 +83,10 @@ def _on_device(cupy, value, device, dtype, name: str):
     array = _device_array(cupy, value, name)
     if array is None:
         host = np.asarray(value)
-        _float_dtype(host.dtype, name)
+        float_dtype(host.dtype, name)
         with device:
             return host, cupy.asarray(host, dtype=dtype, order="C")
-    _float_dtype(array.dtype, name)
+    float_dtype(array.dtype, name)
     if array.device.id != device.id:
         raise ValueError(
             f"{name} is on CUDA device {array.device.id} but x is on CUDA device {device.id}; "
@@ -133,7 +133,7 @@ def transposed_conv1d(x: Any, weights: Any, bias: Any = None, stride: Any = 1, c
     b = _bias(cupy, bias, num_filters, device, x.dtype)
     stride = as_integer(stride, "stride")
     crop = as_cropping(cropping)
-    _check_channels(fmt_, x, channels)
+    check_channels(fmt_, x.shape, channels)
     geometry = _geometry(fmt_, x, filter_size, stride, crop)
     with device:
         y = cupy.empty(fmt_.output_shape(x.shape, num_filters, geometry.out_length), dtype=x.dtype)
@@ -153,7 +153,7 @@ def transposed_conv1d_backward(x: Any, weights: Any, dy: Any, stride: Any = 1, c
     filter_size, num_filters, channels = w.shape
     stride = as_integer(stride, "stride")
     crop = as_cropping(cropping)
-    _check_channels(fmt_, x, channels)
+    check_channels(fmt_, x.shape, channels)
     geometry = _geometry(fmt_, x, filter_size, stride, crop)
     dy = _as_data(cupy, dy, "dy")
     if dy.device.id != device.id:
