@@ -44,8 +44,15 @@ def dump(category: str, description: str, cases: list) -> str:
     """One case per line: compact, yet diffs show which case changed."""
     ids = [case["id"] for case in cases]
     assert len(ids) == len(set(ids)), f"duplicate ids in {category}"
-    head = json.dumps({"schema_version": SCHEMA_VERSION, "category": category, "description": description,
-                       "generated_by": "conformance/generate_cases.py"}, ensure_ascii=False)
+    head = json.dumps(
+        {
+            "schema_version": SCHEMA_VERSION,
+            "category": category,
+            "description": description,
+            "generated_by": "conformance/generate_cases.py",
+        },
+        ensure_ascii=False,
+    )
     body = ",\n".join(json.dumps(case, ensure_ascii=False, separators=(",", ":"), allow_nan=False) for case in cases)
     return head[:-1] + ', "cases": [\n' + body + "\n]}\n"
 

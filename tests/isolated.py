@@ -27,7 +27,10 @@ def run_isolated(code: str, *, timeout: float = 120, env: dict | None = None) ->
     program = PRELUDE + textwrap.dedent(code)
     try:
         result = subprocess.run(
-            [sys.executable, "-c", program], capture_output=True, text=True, timeout=timeout,
+            [sys.executable, "-c", program],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
             env={**os.environ, **(env or {})},
         )
     except subprocess.TimeoutExpired:

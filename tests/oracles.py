@@ -28,7 +28,7 @@ def forward(x, w, b, stride, cropping):
     """R3.1 in scatter form on (N, C, L) data: yfull[n,k,i*S+f] += W[f,k,c] x[n,c,i]."""
     x = np.asarray(x, dtype=np.float64)
     w = np.asarray(w, dtype=np.float64)
-    n_batch, channels, length = x.shape
+    n_batch, _channels, length = x.shape
     filter_size, num_filters, _ = w.shape
     lfull = full_length(length, filter_size, stride)
     left, right, extension = resolve_crop(length, filter_size, stride, cropping)
@@ -47,7 +47,7 @@ def backward(x, w, dy, stride, cropping):
     x = np.asarray(x, dtype=np.float64)
     w = np.asarray(w, dtype=np.float64)
     dy = np.asarray(dy, dtype=np.float64)
-    n_batch, channels, length = x.shape
+    n_batch, _channels, length = x.shape
     filter_size, num_filters, _ = w.shape
     lfull = full_length(length, filter_size, stride)
     left, right, extension = resolve_crop(length, filter_size, stride, cropping)

@@ -116,7 +116,7 @@ def test_results_of_a_multiprocessing_pool():
         results = pool.map(_forward_in_worker, [(X[np.float32], W[np.float32])] * 2)
     for y in results:
         np.testing.assert_array_equal(y, tconv1d.transposed_conv1d(X[np.float32], W[np.float32], stride=2))
-        dx, dw, db = tconv1d.transposed_conv1d_backward(X[np.float32], W[np.float32], y, stride=2)
+        dx, _dw, _db = tconv1d.transposed_conv1d_backward(X[np.float32], W[np.float32], y, stride=2)
         assert dx.shape == X[np.float32].shape
 
 
@@ -127,7 +127,7 @@ def test_an_unpickled_layer_predicts_and_trains():
     want = layer.predict(x)
     clone = pickle.loads(pickle.dumps(layer))
     np.testing.assert_array_equal(clone.predict(x), want)
-    dx, dw, db = clone.backward(x, np.ones_like(want))
+    _dx, dw, db = clone.backward(x, np.ones_like(want))
     assert dw.shape == (5, 2, 4) and db.shape == (1, 2)
 
 

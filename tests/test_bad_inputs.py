@@ -32,7 +32,12 @@ BAD_INPUTS = [
     ("stride-huge", "tconv1d.transposed_conv1d(x, w, stride=2**70)", "OverflowError", ["stride"]),
     # R2 geometry
     ("crop-negative", "tconv1d.transposed_conv1d(x, w, cropping=-1)", "ValueError", ["Cropping", "-1"]),
-    ("crop-too-much", "tconv1d.transposed_conv1d(x, w, cropping=[4, 4])", "ValueError", ["L = 5", "F = 4", "S = 1", "l = 4", "r = 4"]),
+    (
+        "crop-too-much",
+        "tconv1d.transposed_conv1d(x, w, cropping=[4, 4])",
+        "ValueError",
+        ["L = 5", "F = 4", "S = 1", "l = 4", "r = 4"],
+    ),
     ("crop-three", "tconv1d.transposed_conv1d(x, w, cropping=[1, 2, 3])", "ValueError", ["Cropping"]),
     ("crop-word", "tconv1d.transposed_conv1d(x, w, cropping='valid')", "ValueError", ["Cropping", "valid"]),
     ("length-zero", "tconv1d.transposed_conv1d(np.ones((2, 3, 0)), w)", "ValueError", ["length", "0"]),
@@ -52,7 +57,12 @@ BAD_INPUTS = [
     ("weights-2d", "tconv1d.transposed_conv1d(x, np.ones((4, 2)))", "ValueError", ["weights", "(4, 2)"]),
     ("weights-empty", "tconv1d.transposed_conv1d(x, np.ones((0, 2, 3)))", "ValueError", ["weights", "empty"]),
     ("bias-size", "tconv1d.transposed_conv1d(x, w, np.ones(3))", "ValueError", ["bias", "(2,)", "(3,)"]),
-    ("dy-shape", "tconv1d.transposed_conv1d_backward(x, w, np.ones((2, 2, 7)))", "ValueError", ["dy", "(2, 2, 8)", "(2, 2, 7)"]),
+    (
+        "dy-shape",
+        "tconv1d.transposed_conv1d_backward(x, w, np.ones((2, 2, 7)))",
+        "ValueError",
+        ["dy", "(2, 2, 8)", "(2, 2, 7)"],
+    ),
     # R4.3 / R4.4 formats and channels
     ("fmt-no-c", "tconv1d.transposed_conv1d(x, w, fmt='SBT')", "ValueError", ["SBT", "SCB", "CBT"]),
     ("fmt-two-s", "tconv1d.transposed_conv1d(x, w, fmt='SCS')", "ValueError", ["SCS", "supported"]),
@@ -64,28 +74,83 @@ BAD_INPUTS = [
     ("fmt-long-s", "tconv1d.transposed_conv1d(np.ones((5, 3, 2)), w, fmt='\u017fCB')", "ValueError", ["ASCII", "SCB"]),
     ("fmt-ligature", "tconv1d.transposed_conv1d(np.ones((3, 2)), w, fmt='\ufb05')", "ValueError", ["ASCII"]),
     ("fmt-huge", "tconv1d.transposed_conv1d(x, w, fmt='B' * 300000)", "ValueError", ["300000 characters"]),
-    ("crop-column", "tconv1d.transposed_conv1d(x, w, cropping=np.array([[1], [1]]))", "ValueError", ["Cropping", "pair"]),
-    ("channels-mismatch", "tconv1d.transposed_conv1d(np.ones((2, 4, 5)), w)", "ValueError", ["4 channels", "NumChannels = 3"]),
+    (
+        "crop-column",
+        "tconv1d.transposed_conv1d(x, w, cropping=np.array([[1], [1]]))",
+        "ValueError",
+        ["Cropping", "pair"],
+    ),
+    (
+        "channels-mismatch",
+        "tconv1d.transposed_conv1d(np.ones((2, 4, 5)), w)",
+        "ValueError",
+        ["4 channels", "NumChannels = 3"],
+    ),
     # R1 / R5 / R6 through the layer
     ("layer-filter-size-zero", "tconv1d.transposed_conv1d_layer(0, 4)", "ValueError", ["filter_size", "0"]),
     ("layer-num-filters-float", "tconv1d.transposed_conv1d_layer(3, 2.5)", "ValueError", ["num_filters", "2.5"]),
     ("layer-unknown-option", "tconv1d.transposed_conv1d_layer(3, 4, Strid=2)", "TypeError", ["Strid", "Stride"]),
-    ("layer-bad-initializer", "tconv1d.transposed_conv1d_layer(3, 4, WeightsInitializer='xavier')", "ValueError", ["WeightsInitializer", "xavier"]),
-    ("layer-weights-size", "tconv1d.transposed_conv1d_layer(3, 4, Weights=np.ones((3, 5, 2)))", "ValueError", ["Weights", "3×4×"]),
-    ("layer-weights-int", "tconv1d.transposed_conv1d_layer(3, 4, Weights=np.ones((3, 4, 2), dtype=int))", "TypeError", ["Weights"]),
-    ("layer-bias-float16", "tconv1d.transposed_conv1d_layer(3, 4, Bias=np.ones((1, 4), dtype=np.float16))", "TypeError", ["Bias", "float16"]),
-    ("layer-factor-negative", "tconv1d.transposed_conv1d_layer(3, 4, WeightL2Factor=-1)", "ValueError", ["WeightL2Factor", "-1"]),
-    ("layer-channels-conflict", "tconv1d.transposed_conv1d_layer(3, 4, NumChannels=3, Weights=np.ones((3, 4, 2)))", "ValueError", ["NumChannels", "3"]),
-    ("layer-predict-channels", "tconv1d.transposed_conv1d_layer(4, 2, NumChannels=4).predict(np.ones((3, 2, 5)), fmt='CBT')", "ValueError", ["3", "4"]),
-    ("layer-weights-beyond-memory", "tconv1d.transposed_conv1d_layer(3, 4).initialize(2**62)", "OverflowError", ["Weights", "3×4×4611686018427387904"]),
-    ("layer-callable-size", "tconv1d.transposed_conv1d_layer(3, 4, WeightsInitializer=lambda sz: np.ones(2)).initialize(2)", "ValueError", ["3×4×2"]),
+    (
+        "layer-bad-initializer",
+        "tconv1d.transposed_conv1d_layer(3, 4, WeightsInitializer='xavier')",
+        "ValueError",
+        ["WeightsInitializer", "xavier"],
+    ),
+    (
+        "layer-weights-size",
+        "tconv1d.transposed_conv1d_layer(3, 4, Weights=np.ones((3, 5, 2)))",
+        "ValueError",
+        ["Weights", "3×4×"],
+    ),
+    (
+        "layer-weights-int",
+        "tconv1d.transposed_conv1d_layer(3, 4, Weights=np.ones((3, 4, 2), dtype=int))",
+        "TypeError",
+        ["Weights"],
+    ),
+    (
+        "layer-bias-float16",
+        "tconv1d.transposed_conv1d_layer(3, 4, Bias=np.ones((1, 4), dtype=np.float16))",
+        "TypeError",
+        ["Bias", "float16"],
+    ),
+    (
+        "layer-factor-negative",
+        "tconv1d.transposed_conv1d_layer(3, 4, WeightL2Factor=-1)",
+        "ValueError",
+        ["WeightL2Factor", "-1"],
+    ),
+    (
+        "layer-channels-conflict",
+        "tconv1d.transposed_conv1d_layer(3, 4, NumChannels=3, Weights=np.ones((3, 4, 2)))",
+        "ValueError",
+        ["NumChannels", "3"],
+    ),
+    (
+        "layer-predict-channels",
+        "tconv1d.transposed_conv1d_layer(4, 2, NumChannels=4).predict(np.ones((3, 2, 5)), fmt='CBT')",
+        "ValueError",
+        ["3", "4"],
+    ),
+    (
+        "layer-weights-beyond-memory",
+        "tconv1d.transposed_conv1d_layer(3, 4).initialize(2**62)",
+        "OverflowError",
+        ["Weights", "3×4×4611686018427387904"],
+    ),
+    (
+        "layer-callable-size",
+        "tconv1d.transposed_conv1d_layer(3, 4, WeightsInitializer=lambda sz: np.ones(2)).initialize(2)",
+        "ValueError",
+        ["3×4×2"],
+    ),
     ("threads-negative", "tconv1d.set_num_threads(-1)", "ValueError", ["num_threads", "-1"]),
     ("threads-absurd", "tconv1d.set_num_threads(10**6)", "ValueError", ["num_threads", "1000000"]),
     ("threads-beyond-int", "tconv1d.set_num_threads(2**40)", "ValueError", ["num_threads"]),
 ]
 
 
-@pytest.mark.parametrize("case_id,statement,exception,words", BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
+@pytest.mark.parametrize(("case_id", "statement", "exception", "words"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
 def test_bad_input_raises_cleanly(case_id, statement, exception, words):
     program = SETUP + textwrap.dedent(
         f"""

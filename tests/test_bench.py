@@ -5,20 +5,29 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from tconv1d import cli
 
-SUITE = {"shapes": [{"name": "small", "batch": 2, "in_channels": 3, "num_filters": 5,
-                     "filter_size": 4, "stride": 2, "length": 16, "cropping": "same"}]}
+SUITE = {
+    "shapes": [
+        {
+            "name": "small",
+            "batch": 2,
+            "in_channels": 3,
+            "num_filters": 5,
+            "filter_size": 4,
+            "stride": 2,
+            "length": 16,
+            "cropping": "same",
+        }
+    ]
+}
 
 
 def test_bench_runs_and_writes_json(tmp_path, capsys):
     shapes = tmp_path / "shapes.json"
     shapes.write_text(json.dumps(SUITE))
     out = tmp_path / "bench.json"
-    status = cli.main(["bench", "--shapes", str(shapes), "--against", "none", "--repeat", "2",
-                       "--json", str(out)])
+    status = cli.main(["bench", "--shapes", str(shapes), "--against", "none", "--repeat", "2", "--json", str(out)])
     assert status == 0
     table = capsys.readouterr().out
     assert "SGEMM peak" in table and "small" in table and "forward+backward" in table

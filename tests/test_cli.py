@@ -26,7 +26,9 @@ def test_no_subcommand_prints_help_and_fails(capsys):
 def test_console_entry_point_runs_in_a_fresh_interpreter():
     result = subprocess.run(
         [sys.executable, "-c", "import sys; from tconv1d.cli import main; sys.exit(main(['info']))"],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert "SIMD level" in result.stdout

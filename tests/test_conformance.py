@@ -16,12 +16,11 @@ import subprocess
 import sys
 
 import pytest
+from mutants import _correct_layer
 
 import tconv1d
 from tconv1d.conformance import cases as case_files
 from tconv1d.conformance.checks import FAILED, SKIPPED, run_case
-
-from mutants import _correct_layer
 
 jsonschema = pytest.importorskip("jsonschema")
 
@@ -111,18 +110,31 @@ def test_cli_reports_and_exit_status(tmp_path):
     env = dict(os.environ)
     tests_dir = os.path.dirname(os.path.abspath(__file__))
     env["PYTHONPATH"] = tests_dir + os.pathsep + env.get("PYTHONPATH", "")
-    command = [sys.executable, "-m", "tconv1d.cli", "conformance", "--only", "cropping", "properties",
-               "--json", str(report), "--junit-xml", str(junit)]
-    good = subprocess.run(command + ["--impl", "mutants._correct_layer"], capture_output=True, text=True, env=env,
-                          cwd=tmp_path)
+    command = [
+        sys.executable,
+        "-m",
+        "tconv1d.cli",
+        "conformance",
+        "--only",
+        "cropping",
+        "properties",
+        "--json",
+        str(report),
+        "--junit-xml",
+        str(junit),
+    ]
+    good = subprocess.run(
+        [*command, "--impl", "mutants._correct_layer"], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
     assert good.returncode == 0, good.stdout + good.stderr
     count = len(case_files.load_cases(["cropping", "properties"]))
     assert good.stdout.strip().splitlines()[-1] == f"{count} passed, 0 failed, 0 skipped"
     data = json.loads(report.read_text())
     assert data["summary"]["passed"] == count and {r["status"] for r in data["results"]} == {"passed"}
     assert "<testsuite" in junit.read_text()
-    bad = subprocess.run(command + ["--impl", "mutants.same_extra_crop_left"], capture_output=True, text=True, env=env,
-                         cwd=tmp_path)
+    bad = subprocess.run(
+        [*command, "--impl", "mutants.same_extra_crop_left"], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
     assert bad.returncode == 1
     assert "FAILED cropping/values/L4-F4-S1-same  [R2.3]" in bad.stdout
     assert bad.stdout.strip().splitlines()[-1].endswith("failed, 0 skipped")

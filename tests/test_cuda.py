@@ -72,9 +72,9 @@ def test_import_and_clear_error_without_gpu():
         pytest.skip("a CUDA device is present")
     x = np.ones((1, 2, 3), np.float32)
     w = np.ones((2, 2, 2), np.float32)
-    with pytest.raises(RuntimeError, match="CuPy is not installed|no CUDA device"):
+    with pytest.raises(RuntimeError, match=r"CuPy is not installed|no CUDA device"):
         tcuda.transposed_conv1d(x, w)
-    with pytest.raises(RuntimeError, match="CuPy is not installed|no CUDA device"):
+    with pytest.raises(RuntimeError, match=r"CuPy is not installed|no CUDA device"):
         tcuda.transposed_conv1d_backward(x, w, np.ones((1, 2, 4), np.float32))
 
 
@@ -143,7 +143,7 @@ def _data(case, dtype, seed):
 
 
 def _compare(case, dtype, seed):
-    _, _, _, f, s, _, cropping = case
+    _, _, _, _f, s, _, cropping = case
     x, w, b, dy = _data(case, dtype, seed)
     y_cpu = tconv1d.transposed_conv1d(x, w, b, stride=s, cropping=cropping)
     grads_cpu = tconv1d.transposed_conv1d_backward(x, w, dy, stride=s, cropping=cropping)
@@ -192,7 +192,7 @@ def test_every_tile_shape_matches_cpu(case, config, monkeypatch):
 @pytest.mark.parametrize("name", list(_TRANSFORMS))
 def test_strided_inputs(name):
     case = (3, 20, 7, 6, 3, 25, [2, 1])
-    _, _, _, f, s, _, cropping = case
+    _, _, _, _f, s, _, cropping = case
     x, w, b, dy = _data(case, np.float64, 11)
     xs, dys = _TRANSFORMS[name](x), _TRANSFORMS[name](dy)
     xg, dyg = _TRANSFORMS_DEVICE[name](cupy.asarray(x)), _TRANSFORMS_DEVICE[name](cupy.asarray(dy))
@@ -246,7 +246,7 @@ def test_every_output_element_is_written():
     ],
 )
 def test_gradients_are_bitwise_repeatable(case):
-    _, _, _, f, s, _, cropping = case
+    _, _, _, _f, s, _, cropping = case
     x, w, b, dy = _data(case, np.float32, 9)
     xg, dyg = cupy.asarray(x), cupy.asarray(dy)
     first = [a.get() for a in tcuda.transposed_conv1d_backward(xg, w, dyg, stride=s, cropping=cropping)]
@@ -293,8 +293,9 @@ def test_validation_messages_match_the_cpu_path():
 
 
 @gpu
-@pytest.mark.skipif(cupy is None or tcuda.available() and cupy.cuda.runtime.getDeviceCount() < 2,
-                    reason="needs two CUDA devices")
+@pytest.mark.skipif(
+    cupy is None or (tcuda.available() and cupy.cuda.runtime.getDeviceCount() < 2), reason="needs two CUDA devices"
+)
 def test_mixing_devices_is_an_error():
     with cupy.cuda.Device(0):
         x = cupy.ones((1, 2, 3), np.float32)
@@ -305,7 +306,7 @@ def test_mixing_devices_is_an_error():
 
 
 @gpu
-@pytest.mark.parametrize("config", [None] + list(module.TILE_CONFIGS))
+@pytest.mark.parametrize("config", [None, *list(module.TILE_CONFIGS)])
 def test_inf_and_nan_propagate(config, monkeypatch):
     from tconv1d.cuda import passes
 
@@ -324,24 +325,33 @@ def test_inf_and_nan_propagate(config, monkeypatch):
 
 
 @gpu
-@pytest.mark.xfail(strict=True, reason=(
-    "R3.6 at cropped edges: the kernels multiply zero padding (forward.cu loads 0 past the input's "
-    "ends; the backward kernels load 0 for dy's re-padding or skip it), so a non-finite weight or "
-    "input there can leave NaN where the CPU path has none, or none where it has one. The CPU path "
-    "repairs those entries (cpp/src/cpu/nonfinite.hpp); the GPU path does not yet. Strict: once it "
-    "passes, drop this mark."))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "R3.6 at cropped edges: the kernels multiply zero padding (forward.cu loads 0 past the input's "
+        "ends; the backward kernels load 0 for dy's re-padding or skip it), so a non-finite weight or "
+        "input there can leave NaN where the CPU path has none, or none where it has one. The CPU path "
+        "repairs those entries (cpp/src/cpu/nonfinite.hpp); the GPU path does not yet. Strict: once it "
+        "passes, drop this mark."
+    ),
+)
 def test_non_finite_operands_meeting_the_padding_match_cpu():
     rng = np.random.default_rng(12)
     for case in _CASES:
-        _, _, _, f, s, _, cropping = case
+        _, _, _, _f, s, _, cropping = case
         x, w, _, dy = _data(case, np.float64, seed=3)
         x[..., 0] = np.inf  # first input of every channel: meets the left crop for some taps
         w[0] = -np.inf if rng.random() < 0.5 else np.nan  # first tap: reaches past the input's end
-        want = [tconv1d.transposed_conv1d(x, w, None, stride=s, cropping=cropping),
-                *tconv1d.transposed_conv1d_backward(x, w, dy, stride=s, cropping=cropping)]
-        got = [tcuda.transposed_conv1d(cupy.asarray(x), w, None, stride=s, cropping=cropping),
-               *tcuda.transposed_conv1d_backward(cupy.asarray(x), cupy.asarray(w), cupy.asarray(dy),
-                                                 stride=s, cropping=cropping)]
+        want = [
+            tconv1d.transposed_conv1d(x, w, None, stride=s, cropping=cropping),
+            *tconv1d.transposed_conv1d_backward(x, w, dy, stride=s, cropping=cropping),
+        ]
+        got = [
+            tcuda.transposed_conv1d(cupy.asarray(x), w, None, stride=s, cropping=cropping),
+            *tcuda.transposed_conv1d_backward(
+                cupy.asarray(x), cupy.asarray(w), cupy.asarray(dy), stride=s, cropping=cropping
+            ),
+        ]
         for name, g, e in zip(("y", "dx", "dw", "db"), got, want):
             g = g.get()
             for test in (np.isnan, np.isposinf, np.isneginf):

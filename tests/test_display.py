@@ -89,7 +89,17 @@ def test_display_of_manual_asymmetric_cropping():
 def test_display_groups_in_vendor_order():
     lines = str(tconv1d.transposed_conv1d_layer(3, 2)).splitlines()
     keys = [line.split(":")[0].strip() for line in lines if ":" in line][1:]
-    assert keys == ["Name", "FilterSize", "NumChannels", "NumFilters", "Stride", "CroppingMode", "CroppingSize", "Weights", "Bias"]
+    assert keys == [
+        "Name",
+        "FilterSize",
+        "NumChannels",
+        "NumFilters",
+        "Stride",
+        "CroppingMode",
+        "CroppingSize",
+        "Weights",
+        "Bias",
+    ]
     assert lines.index("   Hyperparameters") < lines.index("   Learnable Parameters")
 
 
@@ -108,7 +118,21 @@ def test_demo_subcommand(capsys):
 
 def test_python_dash_m_runs_the_demo():
     result = subprocess.run(
-        [sys.executable, "-m", "tconv1d", "--channels", "2", "--batch", "1", "--length", "4", "--repeats", "1", "--dtype", "float64"],
+        [
+            sys.executable,
+            "-m",
+            "tconv1d",
+            "--channels",
+            "2",
+            "--batch",
+            "1",
+            "--length",
+            "4",
+            "--repeats",
+            "1",
+            "--dtype",
+            "float64",
+        ],
         capture_output=True,
         text=True,
         timeout=120,

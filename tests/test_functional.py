@@ -4,11 +4,11 @@ oracles in oracles.py, the adjoint identity and central finite differences."""
 from __future__ import annotations
 
 import numpy as np
+import oracles
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import oracles
 import tconv1d
 
 DTYPES = [np.float32, np.float64]
@@ -39,18 +39,18 @@ def check_all_passes(x, w, b, stride, cropping):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize(
-    "batch,channels,filters,filter_size,stride,length,cropping",
+    ("batch", "channels", "filters", "filter_size", "stride", "length", "cropping"),
     [
         (1, 1, 1, 1, 1, 1, 0),
-        (2, 3, 4, 5, 2, 7, [1, 3]),       # asymmetric crop
-        (3, 4, 5, 11, 4, 9, "same"),      # odd total: extra element cropped right
-        (2, 3, 2, 6, 2, 5, "same"),       # even total
-        (2, 2, 3, 4, 4, 6, "same"),       # zero total
-        (2, 3, 2, 2, 5, 4, "same"),       # negative total: bias-only extension
-        (1, 2, 3, 3, 3, 1, [0, 2]),       # L = 1
-        (1, 2, 2, 3, 1, 1, "same"),       # L = 1, same
+        (2, 3, 4, 5, 2, 7, [1, 3]),  # asymmetric crop
+        (3, 4, 5, 11, 4, 9, "same"),  # odd total: extra element cropped right
+        (2, 3, 2, 6, 2, 5, "same"),  # even total
+        (2, 2, 3, 4, 4, 6, "same"),  # zero total
+        (2, 3, 2, 2, 5, 4, "same"),  # negative total: bias-only extension
+        (1, 2, 3, 3, 3, 1, [0, 2]),  # L = 1
+        (1, 2, 2, 3, 1, 1, "same"),  # L = 1, same
         (2, 16, 8, 4, 2, 33, 1),
-        (1, 3, 2, 1, 7, 5, 0),            # F = 1 < S: gaps of zeros plus bias
+        (1, 3, 2, 1, 7, 5, 0),  # F = 1 < S: gaps of zeros plus bias
     ],
 )
 def test_passes_match_the_oracle(dtype, batch, channels, filters, filter_size, stride, length, cropping):
@@ -159,7 +159,7 @@ FORMAT_CASES = [
 ]
 
 
-@pytest.mark.parametrize("fmt,shape,axes", FORMAT_CASES)
+@pytest.mark.parametrize(("fmt", "shape", "axes"), FORMAT_CASES)
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_every_format_and_order(fmt, shape, axes, dtype):
     channel_axis, spatial_axis = axes
@@ -175,9 +175,11 @@ def test_every_format_and_order(fmt, shape, axes, dtype):
     assert y.shape == tuple(expected_shape) and y.dtype == dtype
     # Values: move to (batch..., C, L), flatten the batch axes, compare with the oracle.
     batch_axes = [a for a in range(len(shape)) if a not in axes]
-    to_ncl = lambda a: np.moveaxis(a, batch_axes + [channel_axis, spatial_axis], range(len(shape))).reshape(
-        -1, a.shape[channel_axis], a.shape[spatial_axis]
-    )
+
+    def to_ncl(a):
+        moved = np.moveaxis(a, [*batch_axes, channel_axis, spatial_axis], range(len(shape)))
+        return moved.reshape(-1, a.shape[channel_axis], a.shape[spatial_axis])
+
     want = oracles.forward(to_ncl(x), w, b, 2, [1, 0])
     assert oracles.relative_error(to_ncl(y), want) < oracles.TOLERANCE[np.dtype(dtype)]
     dy = rng.standard_normal(y.shape).astype(dtype)
@@ -240,9 +242,7 @@ def test_weights_of_the_other_float_dtype_are_converted_for_the_call():
 def test_bias_as_row_vector():
     rng = np.random.default_rng(4)
     x, w, b = random_case(rng, 1, 2, 3, 3, 5, np.float64)
-    np.testing.assert_array_equal(
-        tconv1d.transposed_conv1d(x, w, b.reshape(1, 3)), tconv1d.transposed_conv1d(x, w, b)
-    )
+    np.testing.assert_array_equal(tconv1d.transposed_conv1d(x, w, b.reshape(1, 3)), tconv1d.transposed_conv1d(x, w, b))
 
 
 def test_empty_batch_gives_empty_results():
@@ -283,7 +283,7 @@ def test_thread_count_is_settable_and_does_not_change_results():
 
 
 @pytest.mark.parametrize(
-    "length,filter_size,stride,cropping,expected",
+    ("length", "filter_size", "stride", "cropping", "expected"),
     [(5, 3, 2, 0, 11), (5, 3, 2, [1, 2], 8), (5, 3, 2, 2, 7), (256, 11, 4, "same", 1024), (3, 2, 5, "SAME", 15)],
 )
 def test_output_length(length, filter_size, stride, cropping, expected):
@@ -304,6 +304,7 @@ def test_huge_sizes_are_overflow_errors():
 
 # ---------------------------------------------------------------- PyTorch as a peer oracle (R3.2)
 
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("cropping", [0, 2, [1, 3], "same"])
 def test_agrees_with_pytorch(dtype, cropping):
@@ -312,8 +313,10 @@ def test_agrees_with_pytorch(dtype, cropping):
     x, w, b = random_case(rng, 2, 6, 5, 7, 10, dtype)
     stride = 3
     full = torch.nn.functional.conv_transpose1d(
-        torch.from_numpy(x), torch.from_numpy(np.ascontiguousarray(w.transpose(2, 1, 0))),
-        torch.from_numpy(b), stride=stride,
+        torch.from_numpy(x),
+        torch.from_numpy(np.ascontiguousarray(w.transpose(2, 1, 0))),
+        torch.from_numpy(b),
+        stride=stride,
     ).numpy()  # weight w[c, k, f] = W[f, k, c]; uncropped
     geometry = tconv1d.resolve_geometry(10, 7, stride, cropping)
     want = full[:, :, geometry.crop_left : full.shape[2] - geometry.crop_right]
@@ -339,14 +342,17 @@ def test_pytorch_symmetric_padding_is_symmetric_cropping():
     rng = np.random.default_rng(10)
     x, w, b = random_case(rng, 1, 3, 2, 5, 8, np.float64)
     want = torch.nn.functional.conv_transpose1d(
-        torch.from_numpy(x), torch.from_numpy(np.ascontiguousarray(w.transpose(2, 1, 0))),
-        torch.from_numpy(b), stride=2, padding=2,
+        torch.from_numpy(x),
+        torch.from_numpy(np.ascontiguousarray(w.transpose(2, 1, 0))),
+        torch.from_numpy(b),
+        stride=2,
+        padding=2,
     ).numpy()
     y = tconv1d.transposed_conv1d(x, w, b, stride=2, cropping=2)
     assert oracles.relative_error(y, want) < 1e-12
 
 
-@pytest.mark.parametrize("fmt,shape,axes", FORMAT_CASES)
+@pytest.mark.parametrize(("fmt", "shape", "axes"), FORMAT_CASES)
 def test_canonical_layout_matches_the_canonical_view(fmt, shape, axes):
     # The GPU path builds the canonical view from tuples; it must equal NumPy's view,
     # also for reversed and sliced arrays.

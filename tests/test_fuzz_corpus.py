@@ -7,7 +7,6 @@ from __future__ import annotations
 import pathlib
 
 import pytest
-
 from fuzz import harness
 
 CORPUS = sorted((pathlib.Path(__file__).parent / "fuzz" / "corpus").iterdir())

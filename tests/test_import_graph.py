@@ -35,8 +35,7 @@ def import_graph() -> dict[str, set[str]]:
                     anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
                     base = ".".join(anchor + ([node.module] if node.module else []))
                 # "from pkg import x": x is a submodule, or a name the package defines
-                wanted = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base
-                          for alias in node.names]
+                wanted = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base for alias in node.names]
             else:
                 continue
             for target in wanted:

@@ -90,7 +90,7 @@ def test_narrownormal_weights_and_bias():  # R5.3
         assert ks_statistic(values, normal_cdf(0.01)) < ks_critical(values.size)
 
 
-@pytest.mark.parametrize("name, value", [("zeros", 0.0), ("ones", 1.0)])
+@pytest.mark.parametrize(("name", "value"), [("zeros", 0.0), ("ones", 1.0)])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_constant_initializers(name, value, dtype):  # R5.4
     layer = tconv1d.transposed_conv1d_layer(3, 4, WeightsInitializer=name, BiasInitializer=name)
@@ -144,7 +144,7 @@ def test_unseeded_initialization_varies():
     assert not np.array_equal(weights_with("glorot", seed=None), weights_with("glorot", seed=None))
 
 
-@pytest.mark.parametrize("seed, error", [(-1, ValueError), (True, ValueError), (1.5, ValueError), ("0", TypeError)])
+@pytest.mark.parametrize(("seed", "error"), [(-1, ValueError), (True, ValueError), (1.5, ValueError), ("0", TypeError)])
 def test_bad_seed(seed, error):
     layer = tconv1d.transposed_conv1d_layer(3, 4)
     with pytest.raises(error, match="seed"):
@@ -183,7 +183,9 @@ def test_callable_called_once_with_sizes():
 
 def test_callable_result_is_copied():
     kept = np.ones((3, 4, 2))
-    layer = tconv1d.transposed_conv1d_layer(3, 4, WeightsInitializer=lambda sz: kept).initialize(num_channels=2, dtype="double")
+    layer = tconv1d.transposed_conv1d_layer(3, 4, WeightsInitializer=lambda sz: kept).initialize(
+        num_channels=2, dtype="double"
+    )
     kept[:] = 7
     assert np.all(layer.weights == 1)
 
@@ -235,7 +237,7 @@ def test_callable_result_of_a_non_float_dtype_is_rejected(dtype):  # R1.6
 
 
 @pytest.mark.parametrize(
-    "option, value, error",
+    ("option", "value", "error"),
     [
         ("WeightsInitializer", "xavier", ValueError),
         ("WeightsInitializer", 3, TypeError),

@@ -5,13 +5,13 @@ crashed or hung runs in its own interpreter (tests/isolated.py)."""
 from __future__ import annotations
 
 import numpy as np
+import oracles
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from isolated import run_isolated
 
 import tconv1d
-import oracles
 
 # Backward with a huge stride cropped to a small output: these killed the
 # interpreter (SIGFPE, SIGSEGV in the dy packing) or hung, from unchecked 64-bit
@@ -29,8 +29,11 @@ HUGE_STRIDE_BACKWARD = [
 ]
 
 
-@pytest.mark.parametrize("case_id,stride,x_shape,w_shape,cropping", HUGE_STRIDE_BACKWARD,
-                         ids=[c[0] for c in HUGE_STRIDE_BACKWARD])
+@pytest.mark.parametrize(
+    ("case_id", "stride", "x_shape", "w_shape", "cropping"),
+    HUGE_STRIDE_BACKWARD,
+    ids=[c[0] for c in HUGE_STRIDE_BACKWARD],
+)
 def test_huge_stride_cropped_to_a_small_output(case_id, stride, x_shape, w_shape, cropping):
     out = run_isolated(f"""
         rng = np.random.default_rng(0)
@@ -78,7 +81,7 @@ def test_stride_beyond_the_filter_costs_nothing(stride):
     assert out.strip().endswith("OK")
 
 
-@pytest.mark.parametrize("stride,exception", [(2**40, "MemoryError"), (2**60, "OverflowError")])
+@pytest.mark.parametrize(("stride", "exception"), [(2**40, "MemoryError"), (2**60, "OverflowError")])
 def test_an_output_that_cannot_exist_is_an_error_naming_its_cause(stride, exception):
     out = run_isolated(f"""
         x, w = np.ones((2, 3, 3)), np.ones((4, 2, 3))
@@ -118,12 +121,18 @@ def _workspace_of(call) -> int:
 
 @settings(max_examples=60, deadline=None)
 @given(
-    batch=st.integers(1, 9), channels=st.integers(1, 70), filters=st.integers(1, 100),
-    filter_size=st.integers(1, 17), stride=st.sampled_from([1, 2, 3, 4, 8, 16, 1000]),
-    length=st.integers(1, 300), same=st.booleans(), dtype=st.sampled_from([np.float32, np.float64]),
+    batch=st.integers(1, 9),
+    channels=st.integers(1, 70),
+    filters=st.integers(1, 100),
+    filter_size=st.integers(1, 17),
+    stride=st.sampled_from([1, 2, 3, 4, 8, 16, 1000]),
+    length=st.integers(1, 300),
+    same=st.booleans(),
+    dtype=st.sampled_from([np.float32, np.float64]),
 )
-def test_workspace_is_bounded_by_the_calls_own_arrays(batch, channels, filters, filter_size, stride, length, same,
-                                                      dtype):
+def test_workspace_is_bounded_by_the_calls_own_arrays(
+    batch, channels, filters, filter_size, stride, length, same, dtype
+):
     # R8.3: at most the bytes of the call's inputs and outputs, plus a tile set
     # (at most 3 KiB) per thread and 1152 bytes per workspace piece.
     cropping = "same" if same else 0
@@ -139,8 +148,10 @@ def test_workspace_is_bounded_by_the_calls_own_arrays(batch, channels, filters, 
     passes = {
         "forward": (lambda: core.forward(x[None], w, b, geometry, y[None]), x.size + w.size + b.size + y.size),
         "backward-data": (lambda: core.backward_data(dy[None], w, geometry, dx[None]), dy.size + w.size + dx.size),
-        "backward-weights": (lambda: core.backward_weights(x[None], dy[None], geometry, dw),
-                             x.size + dy.size + dw.size),
+        "backward-weights": (
+            lambda: core.backward_weights(x[None], dy[None], geometry, dw),
+            x.size + dy.size + dw.size,
+        ),
     }
     for name, (call, elements) in passes.items():
         used = _workspace_of(call)
@@ -166,8 +177,11 @@ def test_workspace_cache_limit_frees_and_refuses_negative():
 @settings(max_examples=40, deadline=None)
 @given(
     stride=st.one_of(st.integers(1, 40), st.integers(2**20, 2**62)),
-    filter_size=st.integers(1, 9), length=st.integers(1, 6),
-    left=st.integers(0, 2**62), right=st.integers(0, 2**62), data=st.data(),
+    filter_size=st.integers(1, 9),
+    length=st.integers(1, 6),
+    left=st.integers(0, 2**62),
+    right=st.integers(0, 2**62),
+    data=st.data(),
 )
 def test_any_stride_and_crop_matches_the_gather_oracle(stride, filter_size, length, left, right, data):
     full = (length - 1) * stride + filter_size

@@ -9,9 +9,9 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
+import mutants
 import pytest
 
-import mutants
 from tconv1d.conformance import run_cases
 from tconv1d.conformance.checks import FAILED
 

@@ -9,11 +9,11 @@ small-shape path, and the values are put at the edges, where the padding is."""
 from __future__ import annotations
 
 import numpy as np
+import oracles
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import oracles
 import tconv1d
 
 SPECIALS = [np.inf, -np.inf, np.nan]
@@ -40,8 +40,11 @@ def inject(rng, array, count):
 
 def draw_case(rng, dtype, big):
     batch = int(rng.integers(1, 4))
-    channels, filters = (int(rng.integers(1, 40)), int(rng.integers(1, 40))) if big else (
-        int(rng.integers(1, 5)), int(rng.integers(1, 5)))
+    channels, filters = (
+        (int(rng.integers(1, 40)), int(rng.integers(1, 40)))
+        if big
+        else (int(rng.integers(1, 5)), int(rng.integers(1, 5)))
+    )
     filter_size, stride = int(rng.integers(1, 17)), int(rng.integers(1, 9))
     length = int(rng.integers(1, 96 if big else 10))
     room = (length - 1) * stride + filter_size - 1
@@ -56,8 +59,12 @@ def draw_case(rng, dtype, big):
 
 
 @settings(max_examples=80, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), dtype=st.sampled_from([np.float32, np.float64]), big=st.booleans(),
-       target=st.sampled_from(["x", "weights", "dy", "all"]))
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    big=st.booleans(),
+    target=st.sampled_from(["x", "weights", "dy", "all"]),
+)
 def test_every_pass_matches_the_literal_sums(seed, dtype, big, target):
     rng = np.random.default_rng(seed)
     x, w, stride, cropping = draw_case(rng, dtype, big)

@@ -48,7 +48,7 @@ def test_vendor_example_spellings():
 
 
 @pytest.mark.parametrize(
-    "name, suggestion",
+    ("name", "suggestion"),
     [
         ("Strid", "Stride"),
         ("crop", "Cropping"),
@@ -86,10 +86,14 @@ def test_unrelated_name_still_lists_the_valid_names():
     assert "Valid options" in str(info.value) and "WeightL2Factor" in str(info.value)
 
 
-@pytest.mark.parametrize("first, second", [("Stride", "stride"), ("NAME", "name"), ("BiasL2Factor", "bias_l2_factor")])
+@pytest.mark.parametrize(
+    ("first", "second"), [("Stride", "stride"), ("NAME", "name"), ("BiasL2Factor", "bias_l2_factor")]
+)
 def test_same_option_under_two_spellings_is_an_error(first, second):
     with pytest.raises(TypeError, match="given twice"):
-        tconv1d.transposed_conv1d_layer(11, 96, **{first: 1, second: 1} if first != "NAME" else {first: "a", second: "b"})
+        tconv1d.transposed_conv1d_layer(
+            11, 96, **{first: 1, second: 1} if first != "NAME" else {first: "a", second: "b"}
+        )
 
 
 def test_parse_options_maps_to_snake_case():
@@ -113,7 +117,7 @@ def test_cropping_same_is_case_insensitive(value):
     assert layer.cropping == "same"
 
 
-@pytest.mark.parametrize("value, expected", [("GLOROT", "glorot"), ("He", "he"), ("NarrowNormal", "narrownormal")])
+@pytest.mark.parametrize(("value", "expected"), [("GLOROT", "glorot"), ("He", "he"), ("NarrowNormal", "narrownormal")])
 def test_weights_initializer_names_are_case_insensitive(value, expected):
     assert tconv1d.transposed_conv1d_layer(4, 2, WeightsInitializer=value).weights_initializer == expected
 

@@ -15,8 +15,10 @@ from isolated import run_isolated
 import tconv1d
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs fork and /proc (Linux)")
-multi_core = pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2 if hasattr(os, "sched_getaffinity") else True,
-                                reason="needs two CPUs to run a team of threads")
+multi_core = pytest.mark.skipif(
+    len(os.sched_getaffinity(0)) < 2 if hasattr(os, "sched_getaffinity") else True,
+    reason="needs two CPUs to run a team of threads",
+)
 
 
 def test_thread_cap_is_four_times_the_cpus():
@@ -27,11 +29,14 @@ def test_thread_cap_is_four_times_the_cpus():
 
 
 def test_an_absurd_omp_num_threads_is_capped():
-    out = run_isolated("""
+    out = run_isolated(
+        """
         print(tconv1d.get_num_threads(), tconv1d.max_num_threads())
         y = tconv1d.transposed_conv1d(np.ones((8, 64, 512)), np.ones((4, 32, 64)), stride=2)
         assert y.shape == (8, 32, 1026)
-    """, env={"OMP_NUM_THREADS": "2000"})
+    """,
+        env={"OMP_NUM_THREADS": "2000"},
+    )
     threads, cap = map(int, out.split())
     assert threads == cap
 
@@ -41,7 +46,8 @@ def test_an_absurd_omp_num_threads_is_capped():
 def test_threads_that_cannot_start_are_a_runtime_error_not_an_exit():
     # Stacks of 100 TB cannot be mapped, so no second thread can start; the
     # OpenMP runtime would print "Thread creation failed" and exit the process.
-    out = run_isolated("""
+    out = run_isolated(
+        """
         tconv1d.set_num_threads(2)
         x, w = np.ones((8, 64, 512)), np.ones((4, 32, 64))
         try:
@@ -51,7 +57,9 @@ def test_threads_that_cannot_start_are_a_runtime_error_not_an_exit():
         tconv1d.set_num_threads(1)  # the way out the message names
         y = tconv1d.transposed_conv1d(x, w, stride=2)
         print("then", y.shape)
-    """, env={"OMP_STACKSIZE": "100000G"})
+    """,
+        env={"OMP_STACKSIZE": "100000G"},
+    )
     assert "RuntimeError: tconv1d: cannot start 2 threads" in out and "set_num_threads" in out, out
     assert "then (8, 32, 1026)" in out, out
 
@@ -94,7 +102,8 @@ def test_fork_children_after_multithreaded_calls_compute_correct_results():
 @linux_only
 @multi_core
 def test_children_forked_before_any_team_keep_their_threads():
-    out = run_isolated("""
+    out = run_isolated(
+        """
         import os
         tconv1d.set_num_threads(2)
         x, w = np.ones((16, 64, 256)), np.ones((6, 48, 64))
@@ -103,7 +112,9 @@ def test_children_forked_before_any_team_keep_their_threads():
             y = tconv1d.transposed_conv1d(x, w, stride=3)
             os._exit(0 if tconv1d.get_num_threads() == 2 and np.all(y[:, :, 10] == 128.0) else 3)
         print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
-    """, timeout=120)
+    """,
+        timeout=120,
+    )
     assert out.split() == ["0"], out
 
 
@@ -117,8 +128,9 @@ def test_a_shared_layer_is_initialized_once():
         time.sleep(0.05)
         return np.random.default_rng().uniform(-1, 1, size)
 
-    layer = tconv1d.transposed_conv1d_layer(3, 4, Stride=2, WeightsInitializer=slow_glorot,
-                                            BiasInitializer="narrownormal")
+    layer = tconv1d.transposed_conv1d_layer(
+        3, 4, Stride=2, WeightsInitializer=slow_glorot, BiasInitializer="narrownormal"
+    )
     x = np.random.default_rng(0).standard_normal((5, 2, 7)).astype(np.float32)  # CBT
     start = threading.Barrier(8)
     outputs = [None] * 8
@@ -143,7 +155,8 @@ def test_concurrent_calls_keep_at_most_the_cache_limit_and_give_it_back():
     # that only tconv1d's own memory is measured, not the allocator's arenas
     # for NumPy's arrays); the workspace kept afterwards stays within the
     # cache limit and leaves the process when the limit is lowered.
-    out = run_isolated("""
+    out = run_isolated(
+        """
         import os, threading
         def rss():
             with open("/proc/self/statm") as handle:
@@ -170,7 +183,9 @@ def test_concurrent_calls_keep_at_most_the_cache_limit_and_give_it_back():
         grown = (rss() - base) >> 20
         errors = sum(not np.array_equal(y, want) for y, _, _ in outputs)
         print(errors, cached <= (64 << 20), tconv1d.workspace_cached_bytes(), grown)
-    """, timeout=300)
+    """,
+        timeout=300,
+    )
     errors, within, left, grown_mib = out.split()
     assert (errors, within, left) == ("0", "True", "0"), out
     assert int(grown_mib) < 16, f"{grown_mib} MiB still resident after the cache was emptied"

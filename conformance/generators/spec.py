@@ -92,10 +92,26 @@ def backward(x, w, dy, stride, cropping):
         t = p - left
         return dy[n][k][t] if 0 <= t < out_length and p < lfull else 0
 
-    dx = [[[sum(w[f][k][c] * dy_full(n, k, i * stride + f) for k in range(num_filters) for f in range(filter_size))
-            for i in range(length)] for c in range(channels)] for n in range(batch)]
-    dw = [[[sum(x[n][c][i] * dy_full(n, k, i * stride + f) for n in range(batch) for i in range(length))
-            for c in range(channels)] for k in range(num_filters)] for f in range(filter_size)]
+    dx = [
+        [
+            [
+                sum(w[f][k][c] * dy_full(n, k, i * stride + f) for k in range(num_filters) for f in range(filter_size))
+                for i in range(length)
+            ]
+            for c in range(channels)
+        ]
+        for n in range(batch)
+    ]
+    dw = [
+        [
+            [
+                sum(x[n][c][i] * dy_full(n, k, i * stride + f) for n in range(batch) for i in range(length))
+                for c in range(channels)
+            ]
+            for k in range(num_filters)
+        ]
+        for f in range(filter_size)
+    ]
     db = [sum(dy[n][k][t] for n in range(batch) for t in range(out_length)) for k in range(num_filters)]
     return dx, dw, db
 

@@ -24,8 +24,7 @@ def set_num_threads(num_threads: int) -> None:
     count = as_integer(num_threads, "num_threads", minimum=0)
     if count > _core.max_num_threads():
         raise ValueError(
-            f"num_threads must be at most {_core.max_num_threads()} "
-            f"(4 x the CPUs this process may use), got {count}"
+            f"num_threads must be at most {_core.max_num_threads()} (4 x the CPUs this process may use), got {count}"
         )
     _core.set_num_threads(count)
 

@@ -78,7 +78,7 @@ def match_choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
 class Cropping:
     """A parsed Cropping argument: ``n``, ``[l r]`` or ``"same"``."""
 
-    __slots__ = ("same", "left", "right")
+    __slots__ = ("left", "right", "same")
 
     def __init__(self, same: bool, left: int = 0, right: int = 0):
         self.same = same
@@ -110,5 +110,9 @@ def as_cropping(value: Any, name: str = "Cropping") -> Cropping:
         items = list(value) if not isinstance(value, np.ndarray) or value.ndim == 1 else []
         if len(items) != 2:
             raise ValueError(f"{name} must be a nonnegative integer, a pair [l r] or 'same', got {_describe(value)}")
-        return Cropping(False, as_integer(items[0], f"{name} left", minimum=0), as_integer(items[1], f"{name} right", minimum=0))
-    raise TypeError(f"{name} must be a nonnegative integer, a pair [l r] or 'same', got {type(value).__name__} {_describe(value)}")
+        return Cropping(
+            False, as_integer(items[0], f"{name} left", minimum=0), as_integer(items[1], f"{name} right", minimum=0)
+        )
+    raise TypeError(
+        f"{name} must be a nonnegative integer, a pair [l r] or 'same', got {type(value).__name__} {_describe(value)}"
+    )

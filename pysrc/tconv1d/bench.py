@@ -141,7 +141,7 @@ def torch_calls(shape: Shape, data: dict, threads: int) -> tuple[Callable, Calla
     w = torch.from_numpy(np.ascontiguousarray(data["w"].transpose(2, 1, 0)))  # w[c,k,f] = W[f,k,c]
     b = torch.from_numpy(data["b"])
     dy = torch.from_numpy(data["dy"])
-    kwargs = dict(stride=shape.stride, padding=pad, output_padding=extension)
+    kwargs = {"stride": shape.stride, "padding": pad, "output_padding": extension}
 
     def run(xx, ww, bb):
         y = torch.nn.functional.conv_transpose1d(xx, ww, bb, **kwargs)
@@ -169,7 +169,7 @@ def onnxruntime_call(shape: Shape, data: dict, threads: int) -> Callable:
     left, right, extension = _crops(shape)
     elem = TensorProto.FLOAT if data["x"].dtype == np.float32 else TensorProto.DOUBLE
     w = np.ascontiguousarray(data["w"].transpose(2, 1, 0))
-    attrs = dict(strides=[shape.stride], pads=[left, right], kernel_shape=[shape.filter_size])
+    attrs = {"strides": [shape.stride], "pads": [left, right], "kernel_shape": [shape.filter_size]}
     if extension:
         attrs["output_padding"] = [extension]
     node = helper.make_node("ConvTranspose", ["x", "w", "b"], ["y"], **attrs)
@@ -188,9 +188,7 @@ def onnxruntime_call(shape: Shape, data: dict, threads: int) -> Callable:
     # No busy-waiting between runs: ONNX Runtime's spinning pool would otherwise
     # take a core from whichever implementation runs next in the interleaving.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    session = onnxruntime.InferenceSession(
-        model.SerializeToString(), options, providers=["CPUExecutionProvider"]
-    )
+    session = onnxruntime.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
     feed = {"x": data["x"]}
     del onnx
     return lambda: session.run(None, feed)
@@ -256,9 +254,7 @@ def run_suite(shapes, dtypes, peers, repeat, threads) -> list[Row]:
                     note = f"note: onnxruntime cannot run {shape.name} {dtype}: {str(error).splitlines()[0]}"
                     print(note, file=sys.stderr)
             rows.append(Row(shape.name, dtype, "forward", shape.flops, interleaved_medians(fwd, repeat)))
-            rows.append(
-                Row(shape.name, dtype, "forward+backward", 3 * shape.flops, interleaved_medians(both, repeat))
-            )
+            rows.append(Row(shape.name, dtype, "forward+backward", 3 * shape.flops, interleaved_medians(both, repeat)))
     return rows
 
 
@@ -312,7 +308,7 @@ def write_plot(rows: list[Row], peers: list[str], path: str) -> None:
         raise ValueError(f"--plot needs matplotlib ({error})") from None
     groups = [(dtype, pass_name) for dtype in DTYPES for pass_name in ("forward", "forward+backward")]
     groups = [g for g in groups if any((r.dtype, r.pass_name) == g for r in rows)]
-    impls = ["tconv1d"] + peers
+    impls = ["tconv1d", *peers]
     fig, axes = plt.subplots(len(groups), 1, figsize=(10, 3.2 * len(groups)), squeeze=False)
     for ax, (dtype, pass_name) in zip(axes[:, 0], groups):
         subset = [r for r in rows if r.dtype == dtype and r.pass_name == pass_name]
@@ -342,9 +338,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plot", metavar="FILE", type=writable_file, help="write a PNG bar chart (needs matplotlib)")
     parser.add_argument("--dtype", default=",".join(DTYPES), help="comma-separated: float32,float64")
     parser.add_argument("--repeat", type=count(1), default=20, help="timed calls per figure (median)")
-    parser.add_argument(
-        "--threads", type=count(0), default=0, help="threads for every implementation (0: tconv1d's)"
-    )
+    parser.add_argument("--threads", type=count(0), default=0, help="threads for every implementation (0: tconv1d's)")
     parser.add_argument("--device", choices=("cpu", "gpu"), default="cpu", help="cpu, or gpu (tconv1d.cuda)")
 
 
@@ -381,8 +375,10 @@ def run(args: argparse.Namespace) -> int:
     peak = measure_sgemm_peak()
     rows = run_suite(shapes, dtypes, peers, args.repeat, threads)
     peak = max(peak, measure_sgemm_peak())  # measured before and after; the better one
-    print(f"tconv1d {tconv1d.__version__}, kernels: {tconv1d._core.simd_level()}, threads: {threads}, "
-          f"CPUs: {os.cpu_count()}, SGEMM peak (numpy float32): {peak:.1f} GFLOP/s, repeat: {args.repeat}")
+    print(
+        f"tconv1d {tconv1d.__version__}, kernels: {tconv1d._core.simd_level()}, threads: {threads}, "
+        f"CPUs: {os.cpu_count()}, SGEMM peak (numpy float32): {peak:.1f} GFLOP/s, repeat: {args.repeat}"
+    )
     print(format_table(rows, peers, peak))
     summary = forward_ratio_summary(rows, peers)
     if summary:
@@ -396,8 +392,7 @@ def run(args: argparse.Namespace) -> int:
             "repeat": args.repeat,
             "peers": peers,
             "rows": [
-                {"shape": r.shape, "dtype": r.dtype, "pass": r.pass_name, "flops": r.flops, "ms": r.ms}
-                for r in rows
+                {"shape": r.shape, "dtype": r.dtype, "pass": r.pass_name, "flops": r.flops, "ms": r.ms} for r in rows
             ],
         }
         with open(args.json, "w", encoding="utf-8") as handle:

@@ -21,7 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch", type=positive, default=16, help="batch size (default 16)")
     parser.add_argument("--length", type=positive, default=256, help="input length (default 256)")
     parser.add_argument("--dtype", choices=("float32", "float64"), default="float32")
-    parser.add_argument("--repeats", type=positive, default=3, help="timed runs per pass; the median is shown (default 3)")
+    parser.add_argument(
+        "--repeats", type=positive, default=3, help="timed runs per pass; the median is shown (default 3)"
+    )
     parser.add_argument("--seed", type=count(0), default=0, help="seed of the data and the weights, >= 0 (default 0)")
 
 
@@ -49,7 +51,12 @@ def run(args: argparse.Namespace) -> int:
     print()
 
     rng = np.random.default_rng(args.seed)
-    x = allocate((args.channels, args.batch, args.length), np.dtype(args.dtype), "the input x", lambda: "--channels, --batch, --length")
+    x = allocate(
+        (args.channels, args.batch, args.length),
+        np.dtype(args.dtype),
+        "the input x",
+        lambda: "--channels, --batch, --length",
+    )
     rng.standard_normal(dtype=x.dtype, out=x)
     layer.initialize(num_channels=args.channels, seed=args.seed)
     y, forward_s = _median_seconds(lambda: layer.predict(x, fmt="CBT"), args.repeats)

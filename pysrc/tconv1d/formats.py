@@ -10,8 +10,6 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-import numpy as np
-
 #: The supported formats as written in the vendor's table, with the upsampled axis (R4.1).
 SUPPORTED_FORMATS = ("SCB", "CBT", "SCBT", "SC", "CT", "SCT")
 _SUPPORTED_SETS = {frozenset(f): f for f in SUPPORTED_FORMATS}
@@ -25,9 +23,9 @@ def _supported_text() -> str:
 class Format:
     """A validated format: where each role sits among the array's axes."""
 
-    labels: str                 # as given, upper-cased, one per axis
+    labels: str  # as given, upper-cased, one per axis
     channel_axis: int
-    spatial_axis: int           # the upsampled axis: S if present, else T
+    spatial_axis: int  # the upsampled axis: S if present, else T
     batch_axes: tuple[int, ...]  # zero, one or two axes that act as batch
 
     @property
@@ -90,8 +88,9 @@ def _parse_format(fmt: str, ndim: int) -> Format:
     # Labels are ASCII letters: str.upper() would turn the long s 'ſ' into 'S'
     # and a ligature into two letters, accepting what no table lists.
     if not fmt.isascii():
-        raise ValueError(f"fmt {_quoted(fmt)} has a label that is not an ASCII letter; "
-                         f"supported formats: {_supported_text()}")
+        raise ValueError(
+            f"fmt {_quoted(fmt)} has a label that is not an ASCII letter; supported formats: {_supported_text()}"
+        )
     labels = fmt.upper()
     if len(labels) != ndim:
         raise ValueError(

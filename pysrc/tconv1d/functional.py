@@ -15,7 +15,7 @@ from .arrays import allocate, as_float_array
 from .formats import check_channels, parse_format
 
 
-def resolve_geometry(length: Any, filter_size: Any, stride: Any, cropping: Any = 0) -> "_core.Geometry":
+def resolve_geometry(length: Any, filter_size: Any, stride: Any, cropping: Any = 0) -> _core.Geometry:
     """The resolved sizes of a call (R2): output length, [l r] crop, bias-only extension."""
     crop = as_cropping(cropping)
     return _core.resolve_geometry(
@@ -75,9 +75,7 @@ def _prepare(x: Any, weights: Any, stride: Any, cropping: Any, fmt: Any):
     stride = as_integer(stride, "stride")
     crop: Cropping = as_cropping(cropping)
     check_channels(fmt_, x.shape, channels)
-    geometry = _core.resolve_geometry(
-        x.shape[fmt_.spatial_axis], filter_size, stride, crop.same, crop.left, crop.right
-    )
+    geometry = _core.resolve_geometry(x.shape[fmt_.spatial_axis], filter_size, stride, crop.same, crop.left, crop.right)
     return x, fmt_, w, geometry
 
 
@@ -100,8 +98,10 @@ def transposed_conv1d(x: Any, weights: Any, bias: Any = None, stride: Any = 1, c
         fmt_.output_shape(x.shape, num_filters, geometry.out_length),
         x.dtype,
         "the output",
-        lambda: f"output length {geometry.out_length} from L = {geometry.length}, stride = {geometry.stride}, "
-        f"cropping [{geometry.crop_left} {geometry.crop_right}]",
+        lambda: (
+            f"output length {geometry.out_length} from L = {geometry.length}, stride = {geometry.stride}, "
+            f"cropping [{geometry.crop_left} {geometry.crop_right}]"
+        ),
     )
     if fmt_.batch_size(x.shape) > 0:
         _core.forward(fmt_.canonical(x), w, b, geometry, fmt_.canonical(y))

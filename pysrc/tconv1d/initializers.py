@@ -28,7 +28,6 @@ NARROW_NORMAL_STD = 0.01
 Initializer = Union[str, Callable[[tuple], Any]]
 
 
-
 def as_initializer(value: Any, name: str, choices: tuple[str, ...]) -> Initializer:
     """A named initializer (matched case-insensitively, R1.3) or a callable ``f(sz)``."""
     if callable(value):
@@ -63,7 +62,9 @@ def as_parameter_array(value: Any, name: str) -> np.ndarray:
     try:
         dtype = float_dtype(array.dtype, name)
     except TypeError:
-        raise TypeError(f"{name} must be a float32 or float64 (single or double) array, got dtype {array.dtype}") from None
+        raise TypeError(
+            f"{name} must be a float32 or float64 (single or double) array, got dtype {array.dtype}"
+        ) from None
     return as_core_array(array, dtype)
 
 
@@ -147,6 +148,8 @@ def initial_weights(
     )
 
 
-def initial_bias(initializer: Initializer, num_filters: int, rng: np.random.Generator, dtype: Any = np.float32) -> np.ndarray:
+def initial_bias(
+    initializer: Initializer, num_filters: int, rng: np.random.Generator, dtype: Any = np.float32
+) -> np.ndarray:
     """Bias of size 1 × NumFilters (R5.3-R5.5)."""
     return _initial_values(initializer, "BiasInitializer", (1, num_filters), 0, 0, rng, as_parameter_dtype(dtype))

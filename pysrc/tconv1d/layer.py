@@ -68,21 +68,21 @@ class TransposedConvolution1DLayer:
     """A 1-D transposed convolution layer; build it with :func:`transposed_conv1d_layer`."""
 
     __slots__ = (
-        "_filter_size",
-        "_num_filters",
-        "_stride",
-        "_cropping",
-        "_resolved_crop",
-        "_explicit_channels",
-        "_weights",
         "_bias",
-        "_weights_initializer",
         "_bias_initializer",
-        "_weight_learn_rate_factor",
-        "_bias_learn_rate_factor",
-        "_weight_l2_factor",
         "_bias_l2_factor",
+        "_bias_learn_rate_factor",
+        "_cropping",
+        "_explicit_channels",
+        "_filter_size",
         "_name",
+        "_num_filters",
+        "_resolved_crop",
+        "_stride",
+        "_weight_l2_factor",
+        "_weight_learn_rate_factor",
+        "_weights",
+        "_weights_initializer",
     )
 
     def __init__(self, filter_size: Any, num_filters: Any, **options: Any):
@@ -311,7 +311,9 @@ class TransposedConvolution1DLayer:
 
     # --- initialization (R5) ----------------------------------------------------------
 
-    def initialize(self, num_channels: Any = None, seed: Any = None, dtype: Any = np.float32) -> "TransposedConvolution1DLayer":
+    def initialize(
+        self, num_channels: Any = None, seed: Any = None, dtype: Any = np.float32
+    ) -> TransposedConvolution1DLayer:
         """Fill the empty learnable parameters from their initializers; returns the layer.
 
         ``num_channels`` is needed when NumChannels is 'auto' and Weights are
@@ -341,7 +343,9 @@ class TransposedConvolution1DLayer:
         # so a failing initializer leaves the layer unchanged.
         weights, bias = self._weights, self._bias
         if weights is None:
-            weights = initial_weights(self._weights_initializer, self._filter_size, self._num_filters, channels, rng, dtype)
+            weights = initial_weights(
+                self._weights_initializer, self._filter_size, self._num_filters, channels, rng, dtype
+            )
         if bias is None:
             bias = initial_bias(self._bias_initializer, self._num_filters, rng, dtype)
         self._weights, self._bias = weights, bias

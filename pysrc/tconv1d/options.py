@@ -11,7 +11,8 @@ for an unexpected keyword argument) listing the valid names and the closest.
 from __future__ import annotations
 
 import difflib
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 #: The constructor options, vendor spelling -> snake_case attribute name, in the
 #: order of the vendor's documentation.
@@ -75,9 +76,7 @@ def parse_options(options: Mapping[str, Any]) -> dict[str, Any]:
     for name, value in options.items():
         snake = canonical_name(name)
         if snake in parsed:
-            raise TypeError(
-                f"option {OPTIONS_BY_SNAKE[snake]} given twice, as {given_as[snake]!r} and {name!r}"
-            )
+            raise TypeError(f"option {OPTIONS_BY_SNAKE[snake]} given twice, as {given_as[snake]!r} and {name!r}")
         parsed[snake] = value
         given_as[snake] = name
     return parsed

@@ -19,9 +19,9 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import oracles  # noqa: E402  (tests/oracles.py)
+import oracles
 
-import tconv1d  # noqa: E402
+import tconv1d
 
 DOCUMENTED = (ValueError, TypeError, OverflowError, MemoryError)
 INT64_MAX = 2**63 - 1
@@ -77,12 +77,29 @@ def _cropping(d: Decoder, filter_size: int, stride):
         return [d.integer(0, max(0, stride * 3)), d.integer(0, max(0, stride * 3))]
     if kind == 7:
         return [d.integer(0, INT64_MAX), d.integer(0, INT64_MAX)]
-    return d.choice([-1, [1, -2], [1, 2, 3], "valid", 2.5, np.array([[1], [1]]), np.array([2, 1]), (3, 0),
-                     None, [2**63, 0], float("nan")])
+    return d.choice(
+        [
+            -1,
+            [1, -2],
+            [1, 2, 3],
+            "valid",
+            2.5,
+            np.array([[1], [1]]),
+            np.array([2, 1]),
+            (3, 0),
+            None,
+            [2**63, 0],
+            float("nan"),
+        ]
+    )
 
 
-FORMATS = {3: ["BCT", "CBT", "SCB", "TCB", "SBC", "BTC", "SCT", "CST"], 2: ["CT", "SC", "TC", "CS"],
-           4: ["SCBT", "BTCS", "TSCB"]}
+FORMATS = {
+    3: ["BCT", "CBT", "SCB", "TCB", "SBC", "BTC", "SCT", "CST"],
+    2: ["CT", "SC", "TC", "CS"],
+    4: ["SCBT", "BTCS", "TSCB"],
+}
+ALL_FORMATS = [fmt for group in FORMATS.values() for fmt in group]
 BAD_FORMATS = ["BCU", "SSC", "BCB", "\u017fCB", "bcx", "B C", "", "SCBTX", "BCT" * 2000]
 
 
@@ -101,8 +118,7 @@ def _layout(d: Decoder, array: np.ndarray) -> np.ndarray:
         view[...] = array
         return view
     if kind == 5:
-        view = np.repeat(array, 2, axis=-1)[..., ::2]  # strided view of a bigger array
-        return view
+        return np.repeat(array, 2, axis=-1)[..., ::2]  # strided view of a bigger array
     if kind == 6:
         copy = array.copy()
         copy.flags.writeable = False
@@ -125,14 +141,14 @@ def _to_bct(array: np.ndarray, labels: str) -> np.ndarray:
     labels = labels.upper()
     spatial = "S" if "S" in labels else "T"
     batch = [i for i, label in enumerate(labels) if label in "BT" and label != spatial]
-    order = batch + [labels.index("C"), labels.index(spatial)]
+    order = [*batch, labels.index("C"), labels.index(spatial)]
     moved = np.transpose(array, order)
-    return moved.reshape((-1,) + moved.shape[len(batch):])
+    return moved.reshape((-1, *moved.shape[len(batch) :]))
 
 
 def _integral(value):
     """The integer an integer-valued argument stands for (R1.1), else None."""
-    if isinstance(value, (bool, np.bool_)) or isinstance(value, str):
+    if isinstance(value, (bool, np.bool_, str)):
         return None
     try:
         number = float(value)
@@ -197,7 +213,7 @@ def _one_input(data: bytes) -> None:
 
     # The data array in the drawn format: sizes by role, extra batch axis of 2.
     sizes = {"C": channels, "B": batch, "S": length, "T": length}
-    labels = fmt.upper() if fmt in sum(FORMATS.values(), []) else "BCT"[:ndim] if ndim <= 3 else "SCBT"
+    labels = fmt.upper() if fmt in ALL_FORMATS else "BCT"[:ndim] if ndim <= 3 else "SCBT"
     if "S" in labels and "T" in labels:
         sizes["T"] = 2
     shape = tuple(sizes.get(label, 1) for label in labels)
@@ -207,8 +223,12 @@ def _one_input(data: bytes) -> None:
     w = _values(d, (filter_size, filters, channels), dtype if d.integer(0, 3) else np.float64)
     b = _values(d, (filters,), dtype) if with_bias else None
 
-    valid = (fmt in sum(FORMATS.values(), []) and len(shape) == len(fmt) and length >= 1
-             and np.dtype(dtype) in (np.dtype(np.float32), np.dtype(np.float64)))
+    valid = (
+        fmt in ALL_FORMATS
+        and len(shape) == len(fmt)
+        and length >= 1
+        and np.dtype(dtype) in (np.dtype(np.float32), np.dtype(np.float64))
+    )
     out_length = _output_size(length, filter_size, stride, cropping) if valid else None
     if out_length is not None:
         if out_length < 1:
@@ -236,18 +256,23 @@ def _one_input(data: bytes) -> None:
             y_shape[labels.index("S" if "S" in labels else "T")] = out_length
         dy = _layout(d, _values(d, tuple(y_shape), dtype))
         kept.append(dy.copy())
-        result = _expect(lambda: tconv1d.transposed_conv1d_backward(x, w, dy, stride=stride, cropping=cropping,
-                                                                    fmt=fmt))
+        result = _expect(
+            lambda: tconv1d.transposed_conv1d_backward(x, w, dy, stride=stride, cropping=cropping, fmt=fmt)
+        )
         if result is not None:
             assert out_length is not None, "accepted arguments the spec refuses"
-            want = oracles.backward_gather(_to_bct(x, fmt), w, _to_bct(dy, fmt), _integral(stride),
-                                           _oracle_crop(cropping))
+            want = oracles.backward_gather(
+                _to_bct(x, fmt), w, _to_bct(dy, fmt), _integral(stride), _oracle_crop(cropping)
+            )
             _compare(_to_bct(result[0], fmt), want[0], x.dtype)
             _compare(result[1], want[1], x.dtype)
             _compare(result[2], want[2], x.dtype)
     else:
-        layer = _expect(lambda: tconv1d.transposed_conv1d_layer(filter_size, filters, Stride=stride,
-                                                                Cropping=cropping, Weights=w, Bias=b))
+        layer = _expect(
+            lambda: tconv1d.transposed_conv1d_layer(
+                filter_size, filters, Stride=stride, Cropping=cropping, Weights=w, Bias=b
+            )
+        )
         if layer is not None:
             layer_fmt = fmt if len(fmt) == ndim else "CBT"
             _expect(lambda: layer.predict(x, fmt=layer_fmt))
@@ -266,7 +291,8 @@ def _expect(call):
         return call()
     except DOCUMENTED as error:
         message = str(error)
-        assert message and len(message) < 2000, f"{type(error).__name__} with message of {len(message)} chars"
+        if not message or len(message) >= 2000:
+            raise AssertionError(f"{type(error).__name__} with a message of {len(message)} characters") from None
         return None
 
 

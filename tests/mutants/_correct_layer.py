@@ -16,10 +16,18 @@ import tconv1d
 from tconv1d.arguments import as_cropping, as_integer, as_nonnegative_scalar, match_choice
 
 OPTIONS = {
-    "stride": "Stride", "cropping": "Cropping", "num_channels": "NumChannels",
-    "weights_initializer": "WeightsInitializer", "bias_initializer": "BiasInitializer", "weights": "Weights",
-    "bias": "Bias", "weight_learn_rate_factor": "WeightLearnRateFactor", "bias_learn_rate_factor": "BiasLearnRateFactor",
-    "weight_l2_factor": "WeightL2Factor", "bias_l2_factor": "BiasL2Factor", "name": "Name",
+    "stride": "Stride",
+    "cropping": "Cropping",
+    "num_channels": "NumChannels",
+    "weights_initializer": "WeightsInitializer",
+    "bias_initializer": "BiasInitializer",
+    "weights": "Weights",
+    "bias": "Bias",
+    "weight_learn_rate_factor": "WeightLearnRateFactor",
+    "bias_learn_rate_factor": "BiasLearnRateFactor",
+    "weight_l2_factor": "WeightL2Factor",
+    "bias_l2_factor": "BiasL2Factor",
+    "name": "Name",
 }
 _SPELLINGS = {**{s: s for s in OPTIONS}, **{v.lower(): s for s, v in OPTIONS.items()}}
 WEIGHTS_INITIALIZERS = ("glorot", "he", "narrownormal", "zeros", "ones")
@@ -78,15 +86,23 @@ class Layer:
 
     @num_channels.setter
     def num_channels(self, value):
-        self._num_channels = match_choice(value, "NumChannels", ("auto",)) if isinstance(value, str) else as_integer(value, "NumChannels")
+        self._num_channels = (
+            match_choice(value, "NumChannels", ("auto",))
+            if isinstance(value, str)
+            else as_integer(value, "NumChannels")
+        )
 
     def _initializer(self, value, name, choices):
         return value if callable(value) else match_choice(value, name, choices)
 
-    weights_initializer = property(lambda self: self._wi, lambda self, v: setattr(
-        self, "_wi", self._initializer(v, "WeightsInitializer", WEIGHTS_INITIALIZERS)))
-    bias_initializer = property(lambda self: self._bi, lambda self, v: setattr(
-        self, "_bi", self._initializer(v, "BiasInitializer", BIAS_INITIALIZERS)))
+    weights_initializer = property(
+        lambda self: self._wi,
+        lambda self, v: setattr(self, "_wi", self._initializer(v, "WeightsInitializer", WEIGHTS_INITIALIZERS)),
+    )
+    bias_initializer = property(
+        lambda self: self._bi,
+        lambda self, v: setattr(self, "_bi", self._initializer(v, "BiasInitializer", BIAS_INITIALIZERS)),
+    )
 
     def __setattr__(self, key, value):
         if key in _FACTORS:
@@ -143,8 +159,9 @@ class Layer:
         if self._weights is None:
             channels = self.num_channels
             size = (self.filter_size, self.num_filters, channels)
-            self._weights = self._draw(self.weights_initializer, size, self.filter_size * channels,
-                                       self.filter_size * self.num_filters, rng)
+            self._weights = self._draw(
+                self.weights_initializer, size, self.filter_size * channels, self.filter_size * self.num_filters, rng
+            )
         if self._bias is None:
             self._bias = self._draw(self.bias_initializer, (1, self.num_filters), 0, 0, rng)
         return self
@@ -152,8 +169,9 @@ class Layer:
     def predict(self, x, fmt="BCT"):
         if self._weights is None or self._bias is None:
             self.initialize(num_channels=np.shape(x)[fmt.upper().index("C")])
-        return tconv1d.transposed_conv1d(x, self.weights, self.bias, self.stride,
-                                         "same" if self.cropping_mode == "same" else self.cropping_size, fmt)
+        return tconv1d.transposed_conv1d(
+            x, self.weights, self.bias, self.stride, "same" if self.cropping_mode == "same" else self.cropping_size, fmt
+        )
 
     def __str__(self):
         def learnable(value):
@@ -163,13 +181,22 @@ class Layer:
 
         channels = "'auto'" if self.num_channels == "auto" else str(self.num_channels)
         rows = [
-            "  TransposedConvolution1DLayer with properties:", "", f"            Name: '{self.name}'", "",
-            "   Hyperparameters", f"      FilterSize: {self.filter_size}", f"     NumChannels: {channels}",
-            f"      NumFilters: {self.num_filters}", f"          Stride: {self.stride}",
+            "  TransposedConvolution1DLayer with properties:",
+            "",
+            f"            Name: '{self.name}'",
+            "",
+            "   Hyperparameters",
+            f"      FilterSize: {self.filter_size}",
+            f"     NumChannels: {channels}",
+            f"      NumFilters: {self.num_filters}",
+            f"          Stride: {self.stride}",
             f"    CroppingMode: '{self.cropping_mode}'",
-            f"    CroppingSize: [{self.cropping_size[0]} {self.cropping_size[1]}]", "",
-            "   Learnable Parameters", f"         Weights: {learnable(self.weights)}",
-            f"            Bias: {learnable(self.bias)}", "",
+            f"    CroppingSize: [{self.cropping_size[0]} {self.cropping_size[1]}]",
+            "",
+            "   Learnable Parameters",
+            f"         Weights: {learnable(self.weights)}",
+            f"            Bias: {learnable(self.bias)}",
+            "",
             "  Use properties method to see a list of all properties.",
         ]
         return "\n".join(rows)

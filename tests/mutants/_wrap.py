@@ -25,4 +25,4 @@ transposed_conv1d_backward = tconv1d.transposed_conv1d_backward
 output_length = tconv1d.output_length
 transposed_conv1d_layer = _correct_layer.transposed_conv1d_layer
 Layer = _correct_layer.Layer
-__all__ = ["np", "tconv1d", "spatial_axis", "same_crop", "Layer"]
+__all__ = ["Layer", "np", "same_crop", "spatial_axis", "tconv1d"]

@@ -13,6 +13,6 @@ def transposed_conv1d_backward(x, weights, dy, stride=1, cropping=0, fmt="BCT"):
     if isinstance(cropping, str) and extension > 0:
         tail = np.moveaxis(np.asarray(dy), spatial_axis(fmt), -1)[..., -extension:]
         channel = fmt.upper().replace("S" if "S" in fmt.upper() else "T", "").index("C")
-        other = tuple(i for i in range(tail.ndim - 1) if i != channel) + (tail.ndim - 1,)
+        other = (*tuple(i for i in range(tail.ndim - 1) if i != channel), tail.ndim - 1)
         db = db - tail.sum(axis=other)
     return dx, dw, db

@@ -12,5 +12,5 @@ def transposed_conv1d(x, weights, bias=None, stride=1, cropping=0, fmt="BCT"):
     extension = int(stride) - len(weights)
     if isinstance(cropping, str) and extension > 0:
         view = np.moveaxis(y, spatial_axis(fmt), -1)
-        view[..., view.shape[-1] - extension:] = 0
+        view[..., view.shape[-1] - extension :] = 0
     return y

@@ -23,9 +23,7 @@ def data_dir() -> Path:
     for candidate in candidates:
         if (candidate / "cases").is_dir():
             return candidate
-    raise FileNotFoundError(
-        "conformance case files not found; looked in " + ", ".join(str(c) for c in candidates)
-    )
+    raise FileNotFoundError("conformance case files not found; looked in " + ", ".join(str(c) for c in candidates))
 
 
 def case_files() -> list[Path]:

@@ -35,8 +35,14 @@ class Result:
 
     def as_dict(self) -> dict:
         return {
-            "id": self.id, "category": self.category, "spec": self.spec, "status": self.status,
-            "message": self.message, "max_error": self.max_error, "inputs": self.inputs, "seconds": self.seconds,
+            "id": self.id,
+            "category": self.category,
+            "spec": self.spec,
+            "status": self.status,
+            "message": self.message,
+            "max_error": self.max_error,
+            "inputs": self.inputs,
+            "seconds": self.seconds,
         }
 
 
@@ -100,12 +106,14 @@ def check_output_length(case, impl):
     expect = case["expect"]
     if "error" in expect:
         _expect_error(expect, lambda: _output_length(impl, case["args"]))
-        return None
+        return
     got = _output_length(impl, case["args"])
     if got != expect["value"] or isinstance(got, bool):
-        raise _Failure(f"output_length returned {got!r}, expected {expect['value']}",
-                       abs(got - expect["value"]) if isinstance(got, int) else None)
-    return None
+        raise _Failure(
+            f"output_length returned {got!r}, expected {expect['value']}",
+            abs(got - expect["value"]) if isinstance(got, int) else None,
+        )
+    return
 
 
 def _check_rows(impl, rows):
@@ -189,8 +197,9 @@ def check_forward(case, impl):
         rtol = {"float32": 1e-5}.get(expect["values"]["dtype"], 1e-12)
         ok, message, error = compare(y, expected, rtol, expect["values"]["dtype"])
     else:
-        expected = oracle.forward_fmt(arrays["x"], arrays["weights"], _oracle_bias(arrays), options["stride"],
-                                      options["cropping"], options["fmt"])
+        expected = oracle.forward_fmt(
+            arrays["x"], arrays["weights"], _oracle_bias(arrays), options["stride"], options["cropping"], options["fmt"]
+        )
         if "shape" in expect and list(expected.shape) != expect["shape"]:
             raise AssertionError(f"case data and oracle disagree on the shape: {expect['shape']} vs {expected.shape}")
         ok, message, error = compare(y, expected, expect["rtol"], expect.get("dtype"))
@@ -229,8 +238,9 @@ def check_backward(case, impl):
         dtype = expect["dx"]["dtype"]
         rtol = {"float32": 1e-5}.get(dtype, 1e-12)
     else:
-        edx, edw, edb = oracle.backward_fmt(arrays["x"], arrays["weights"], arrays["dy"], options["stride"],
-                                            options["cropping"], options["fmt"])
+        edx, edw, edb = oracle.backward_fmt(
+            arrays["x"], arrays["weights"], arrays["dy"], options["stride"], options["cropping"], options["fmt"]
+        )
         expected = {"dx": edx, "dweights": edw, "dbias": edb}
         dtype, rtol = expect.get("dtype"), expect["rtol"]
     worst = 0.0
@@ -304,7 +314,12 @@ def _check_property(layer, name, expected):
         except Exception:  # noqa: BLE001 - not convertible: reported as wrong
             ok = False
         return None if ok else f"{name} = {actual!r}, expected {expected}"
-    ok = not isinstance(actual, (str, bool)) and actual is not None and np.ndim(actual) == 0 and float(actual) == expected
+    ok = (
+        not isinstance(actual, (str, bool))
+        and actual is not None
+        and np.ndim(actual) == 0
+        and float(actual) == expected
+    )
     return None if ok else f"{name} = {actual!r}, expected {expected!r}"
 
 
@@ -331,11 +346,11 @@ def check_layer(case, impl):
             setattr(layer, prop, value)
     elif "error" in expect:
         _expect_error(expect, build)
-        return None
+        return
     else:
         layer = build()
     _check_properties(layer, expect.get("properties", {}))
-    return None
+    return
 
 
 def _normalized_lines(text: str) -> list[str]:
@@ -354,7 +369,7 @@ def check_layer_display(case, impl):
         if position == len(shown):
             raise _Failure(f"display lacks the line {wanted!r} (in this order); it shows: " + " | ".join(shown))
         position += 1
-    return None
+    return
 
 
 def check_layer_initializer(case, impl):
@@ -368,7 +383,7 @@ def check_layer_initializer(case, impl):
         ok, message = stats.run_check(check, values)
         if not ok:
             raise _Failure(f"{check['test']}: {message}")
-    return None
+    return
 
 
 def check_layer_predict(case, impl):
@@ -386,8 +401,10 @@ def check_layer_predict(case, impl):
     _check_properties(layer, expect["properties"])
     weights, bias = np.asarray(layer.weights), np.asarray(layer.bias)
     if list(weights.shape) != expect["weights_shape"] or list(bias.shape) != expect["bias_shape"]:
-        raise _Failure(f"after predict, weights {weights.shape} and bias {bias.shape}; expected "
-                       f"{tuple(expect['weights_shape'])} and {tuple(expect['bias_shape'])}")
+        raise _Failure(
+            f"after predict, weights {weights.shape} and bias {bias.shape}; expected "
+            f"{tuple(expect['weights_shape'])} and {tuple(expect['bias_shape'])}"
+        )
     cropping = "same" if str(layer.cropping_mode).lower() == "same" else [int(v) for v in np.ravel(layer.cropping_size)]
     expected = oracle.forward_fmt(x, weights, bias.ravel(), int(layer.stride), cropping, case["fmt"])
     if list(expected.shape) != expect["shape"]:
@@ -425,20 +442,22 @@ def check_layer_initializer_callable(case, impl):
         except _SentinelError as error:
             if error is not sentinel:
                 raise _Failure("a different exception object reached the caller") from None
-            return None
+            return
         except Exception as error:  # noqa: BLE001 - wrapped or replaced: the failure reported
-            raise _Failure(f"the initializer's exception did not propagate unchanged: got {type(error).__name__}: {error}") from None
+            raise _Failure(
+                f"the initializer's exception did not propagate unchanged: got {type(error).__name__}: {error}"
+            ) from None
         raise _Failure("the initializer raised, but initialize() returned normally")
     if "error" in expect:
         _expect_error(expect, lambda: _initialize(layer, case))
-        return None
+        return
     _initialize(layer, case)
     if calls != expect["calls"]:
         raise _Failure(f"the initializer was called with {calls}, expected {expect['calls']} (once)")
     values = np.asarray(getattr(layer, case["parameter"]))
     if list(values.shape) != expect["calls"][0] or not np.all(values == expect["constant"]):
         raise _Failure(f"{case['parameter']} = {summarize(values)}, expected the callable's result")
-    return None
+    return
 
 
 def check_layer_initializer_seed(case, impl):
@@ -452,7 +471,7 @@ def check_layer_initializer_seed(case, impl):
         raise _Failure(f"seed {case['seed']} gave different parameters on two layers")
     if np.array_equal(first[0], other[0]):
         raise _Failure(f"seeds {case['seed']} and {case['other_seed']} gave the same weights")
-    return None
+    return
 
 
 CHECKS = {

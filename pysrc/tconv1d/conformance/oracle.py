@@ -95,8 +95,8 @@ def layout(fmt: str) -> tuple[int, int, list[int]]:
 def to_ncl(array: np.ndarray, fmt: str) -> np.ndarray:
     """The (N, C, L) array of data laid out in ``fmt`` (batch axes flattened into N)."""
     channel, spatial, batch = layout(fmt)
-    moved = np.transpose(array, batch + [channel, spatial])
-    return moved.reshape((-1,) + moved.shape[len(batch):])
+    moved = np.transpose(array, [*batch, channel, spatial])
+    return moved.reshape((-1, *moved.shape[len(batch) :]))
 
 
 def from_ncl(array: np.ndarray, fmt: str, like_shape) -> np.ndarray:
@@ -104,7 +104,7 @@ def from_ncl(array: np.ndarray, fmt: str, like_shape) -> np.ndarray:
     channel, spatial, batch = layout(fmt)
     batch_sizes = [like_shape[i] for i in batch]
     shaped = array.reshape(batch_sizes + list(array.shape[1:]))
-    order = batch + [channel, spatial]
+    order = [*batch, channel, spatial]
     return np.transpose(shaped, np.argsort(order))
 
 

@@ -23,11 +23,20 @@ from .checks import FAILED, PASSED, SKIPPED, run_case
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--impl", default="tconv1d", metavar="NAME|MODULE",
-                        help="implementation under test: tconv1d (default), torch, onnxruntime, cuda, "
-                             "or an importable module / .py file offering the tconv1d functions")
-    parser.add_argument("--only", nargs="+", choices=CATEGORIES, metavar="CATEGORY",
-                        help="run only these categories: " + ", ".join(CATEGORIES))
+    parser.add_argument(
+        "--impl",
+        default="tconv1d",
+        metavar="NAME|MODULE",
+        help="implementation under test: tconv1d (default), torch, onnxruntime, cuda, "
+        "or an importable module / .py file offering the tconv1d functions",
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=CATEGORIES,
+        metavar="CATEGORY",
+        help="run only these categories: " + ", ".join(CATEGORIES),
+    )
     parser.add_argument("--json", metavar="FILE", type=writable_file, help="write every result as JSON")
     parser.add_argument("--junit-xml", metavar="FILE", type=writable_file, help="write a JUnit XML report")
     parser.add_argument("--verbose", "-v", action="store_true", help="list skipped cases too")
@@ -62,7 +71,9 @@ class Progress:
 
     def _category_line(self) -> None:
         counts = self.counts
-        self.stream.write(f"{self.category}: {counts[PASSED]} passed, {counts[FAILED]} failed, {counts[SKIPPED]} skipped\n")
+        self.stream.write(
+            f"{self.category}: {counts[PASSED]} passed, {counts[FAILED]} failed, {counts[SKIPPED]} skipped\n"
+        )
         self.stream.flush()
 
 
@@ -115,11 +126,20 @@ def write_junit(path: str, implementation: str, results) -> None:
         if not members:
             continue
         counts = collections.Counter(r.status for r in members)
-        suite = ET.SubElement(suites, "testsuite", name=category, tests=str(len(members)),
-                              failures=str(counts[FAILED]), skipped=str(counts[SKIPPED]), errors="0",
-                              time=f"{sum(r.seconds for r in members):.3f}")
+        suite = ET.SubElement(
+            suites,
+            "testsuite",
+            name=category,
+            tests=str(len(members)),
+            failures=str(counts[FAILED]),
+            skipped=str(counts[SKIPPED]),
+            errors="0",
+            time=f"{sum(r.seconds for r in members):.3f}",
+        )
         for r in members:
-            case = ET.SubElement(suite, "testcase", classname=f"conformance.{category}", name=r.id, time=f"{r.seconds:.4f}")
+            case = ET.SubElement(
+                suite, "testcase", classname=f"conformance.{category}", name=r.id, time=f"{r.seconds:.4f}"
+            )
             if r.status == FAILED:
                 failure = ET.SubElement(case, "failure", message=f"[{r.spec}] {r.message}"[:500])
                 failure.text = f"requirement: {r.spec}\n{r.message}\nmax error: {r.max_error}\ninputs: {r.inputs}"
@@ -132,13 +152,18 @@ def run(args: argparse.Namespace) -> int:
     try:
         adapter = load_adapter(args.impl)
     except Exception as error:  # noqa: BLE001 - a user's module failing to import is reported, not a traceback
-        print(f"tconv1d conformance: error: cannot load implementation {args.impl!r}: {type(error).__name__}: {error}",
-              file=sys.stderr)
+        print(
+            f"tconv1d conformance: error: cannot load implementation {args.impl!r}: {type(error).__name__}: {error}",
+            file=sys.stderr,
+        )
         return 2
     name = adapter_name(adapter)
     cases = load_cases(args.only)
     unavailable = getattr(adapter, "UNAVAILABLE", None)
-    print(f"tconv1d conformance: {len(cases)} cases against {name}" + (f" (unavailable: {unavailable})" if unavailable else ""))
+    print(
+        f"tconv1d conformance: {len(cases)} cases against {name}"
+        + (f" (unavailable: {unavailable})" if unavailable else "")
+    )
     progress = Progress()
     start = time.perf_counter()
     results = []

@@ -88,8 +88,9 @@ def run_check(check: dict, values: np.ndarray):
         low, high = check["low"], check["high"]
         slack = 1e-6 * max(abs(low), abs(high))
         outside = int(np.count_nonzero((sample < low - slack) | (sample > high + slack)))
-        return outside == 0, (f"{outside} of {n} values outside [{low:.6g}, {high:.6g}] "
-                              f"(min {sample.min():.6g}, max {sample.max():.6g})")
+        return outside == 0, (
+            f"{outside} of {n} values outside [{low:.6g}, {high:.6g}] (min {sample.min():.6g}, max {sample.max():.6g})"
+        )
     if test == "ks":
         if check["distribution"] == "uniform":
             low, high = check["low"], check["high"]
@@ -100,7 +101,10 @@ def run_check(check: dict, values: np.ndarray):
             statistic = ks_statistic(sample, lambda v: normal_cdf(v, std))
             target = f"N(0, {std:.6g}^2)"
         threshold = ks_threshold(n, alpha)
-        return statistic <= threshold, f"KS distance to {target} D = {statistic:.4g}, threshold {threshold:.4g} (alpha {alpha:g})"
+        return (
+            statistic <= threshold,
+            f"KS distance to {target} D = {statistic:.4g}, threshold {threshold:.4g} (alpha {alpha:g})",
+        )
     if test == "chi2_uniform":
         low, high, bins = check["low"], check["high"], check["bins"]
         inside = sample[(sample >= low) & (sample <= high)]
@@ -111,7 +115,10 @@ def run_check(check: dict, values: np.ndarray):
         statistic = float(((counts - expected) ** 2 / expected).sum())
         z = chi2_upper_z(statistic, bins - 1)
         limit = z_one_sided(alpha)
-        return z <= limit, f"chi-square {statistic:.4g} on {bins - 1} dof (z {z:.3g}, limit {limit:.3g}, alpha {alpha:g})"
+        return (
+            z <= limit,
+            f"chi-square {statistic:.4g} on {bins - 1} dof (z {z:.3g}, limit {limit:.3g}, alpha {alpha:g})",
+        )
     if test == "mean":
         z = float(sample.mean() / (check["std"] / math.sqrt(n)))
         limit = z_two_sided(alpha)
@@ -122,12 +129,16 @@ def run_check(check: dict, values: np.ndarray):
         s2 = float(np.mean(sample**2))
         z = (s2 - variance) / (variance * math.sqrt((2 + check["excess_kurtosis"]) / n))
         limit = z_two_sided(alpha)
-        return abs(z) <= limit, f"variance {s2:.6g}, expected {variance:.6g} (z {z:.3g}, limit {limit:.3g}, alpha {alpha:g})"
+        return abs(
+            z
+        ) <= limit, f"variance {s2:.6g}, expected {variance:.6g} (z {z:.3g}, limit {limit:.3g}, alpha {alpha:g})"
     if test == "tail_fraction":
         p = check["expected"]
         observed = float(np.mean(np.abs(sample) > check["threshold"]))
         z = (observed - p) / math.sqrt(p * (1 - p) / n)
         limit = z_two_sided(alpha)
-        return abs(z) <= limit, (f"fraction beyond {check['threshold']:.4g}: {observed:.4%}, expected {p:.4%} "
-                                 f"(z {z:.3g}, limit {limit:.3g}, alpha {alpha:g})")
+        return abs(z) <= limit, (
+            f"fraction beyond {check['threshold']:.4g}: {observed:.4%}, expected {p:.4%} "
+            f"(z {z:.3g}, limit {limit:.3g}, alpha {alpha:g})"
+        )
     raise ValueError(f"unknown statistical check {test!r}")

@@ -85,8 +85,14 @@ def compare(actual, expected: np.ndarray, rtol: float, dtype=None):
     relative = error / scale
     if relative > rtol:
         index = np.unravel_index(np.argmax(np.where(finite, np.abs(a - e), -1)), e.shape)
-        return False, (f"max error {error:.3g} (relative {relative:.3g} > rtol {rtol:g}) at {tuple(int(i) for i in index)}: "
-                       f"got {a[index]!r}, expected {e[index]!r}"), error
+        return (
+            False,
+            (
+                f"max error {error:.3g} (relative {relative:.3g} > rtol {rtol:g}) at {tuple(int(i) for i in index)}: "
+                f"got {a[index]!r}, expected {e[index]!r}"
+            ),
+            error,
+        )
     return True, "", error
 
 

@@ -89,8 +89,7 @@ def _on_device(cupy, value, device, dtype, name: str):
     float_dtype(array.dtype, name)
     if array.device.id != device.id:
         raise ValueError(
-            f"{name} is on CUDA device {array.device.id} but x is on CUDA device {device.id}; "
-            f"move them to one device"
+            f"{name} is on CUDA device {array.device.id} but x is on CUDA device {device.id}; move them to one device"
         )
     if array.dtype == dtype and array.flags.c_contiguous:  # the common case: use it as it is
         return array, array
@@ -157,7 +156,9 @@ def transposed_conv1d_backward(x: Any, weights: Any, dy: Any, stride: Any = 1, c
     geometry = _geometry(fmt_, x, filter_size, stride, crop)
     dy = _as_data(cupy, dy, "dy")
     if dy.device.id != device.id:
-        raise ValueError(f"dy is on CUDA device {dy.device.id} but x is on CUDA device {device.id}; move them to one device")
+        raise ValueError(
+            f"dy is on CUDA device {dy.device.id} but x is on CUDA device {device.id}; move them to one device"
+        )
     expected = fmt_.output_shape(x.shape, num_filters, geometry.out_length)
     if dy.shape != expected:
         raise ValueError(f"dy must have the output's shape {expected} (format {fmt_.labels!r}), got {dy.shape}")

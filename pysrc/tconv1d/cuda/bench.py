@@ -17,12 +17,66 @@ import numpy as np
 
 #: The benchmark suite (B, C_in, C_out, F, S, L, cropping); FLOPs per pass = 2*B*L*C_in*C_out*F.
 SUITE = [
-    {"name": "hifigan-up1", "batch": 8, "in_channels": 512, "num_filters": 256, "filter_size": 16, "stride": 8, "length": 128, "cropping": [4, 4]},
-    {"name": "hifigan-up3", "batch": 8, "in_channels": 128, "num_filters": 64, "filter_size": 4, "stride": 2, "length": 2048, "cropping": [1, 1]},
-    {"name": "doc-example", "batch": 16, "in_channels": 32, "num_filters": 96, "filter_size": 11, "stride": 4, "length": 256, "cropping": "same"},
-    {"name": "ae-decoder", "batch": 32, "in_channels": 32, "num_filters": 16, "filter_size": 7, "stride": 2, "length": 512, "cropping": "same"},
-    {"name": "stride1-wide", "batch": 4, "in_channels": 256, "num_filters": 256, "filter_size": 3, "stride": 1, "length": 1024, "cropping": [1, 1]},
-    {"name": "tiny", "batch": 1, "in_channels": 8, "num_filters": 8, "filter_size": 3, "stride": 1, "length": 64, "cropping": 0},
+    {
+        "name": "hifigan-up1",
+        "batch": 8,
+        "in_channels": 512,
+        "num_filters": 256,
+        "filter_size": 16,
+        "stride": 8,
+        "length": 128,
+        "cropping": [4, 4],
+    },
+    {
+        "name": "hifigan-up3",
+        "batch": 8,
+        "in_channels": 128,
+        "num_filters": 64,
+        "filter_size": 4,
+        "stride": 2,
+        "length": 2048,
+        "cropping": [1, 1],
+    },
+    {
+        "name": "doc-example",
+        "batch": 16,
+        "in_channels": 32,
+        "num_filters": 96,
+        "filter_size": 11,
+        "stride": 4,
+        "length": 256,
+        "cropping": "same",
+    },
+    {
+        "name": "ae-decoder",
+        "batch": 32,
+        "in_channels": 32,
+        "num_filters": 16,
+        "filter_size": 7,
+        "stride": 2,
+        "length": 512,
+        "cropping": "same",
+    },
+    {
+        "name": "stride1-wide",
+        "batch": 4,
+        "in_channels": 256,
+        "num_filters": 256,
+        "filter_size": 3,
+        "stride": 1,
+        "length": 1024,
+        "cropping": [1, 1],
+    },
+    {
+        "name": "tiny",
+        "batch": 1,
+        "in_channels": 8,
+        "num_filters": 8,
+        "filter_size": 3,
+        "stride": 1,
+        "length": 64,
+        "cropping": 0,
+    },
 ]
 
 
@@ -91,9 +145,8 @@ def _torch_functions(torch, shape, x, w, b, dy, geometry):
 
 
 def run(args) -> int:
-    from . import available, passes, transposed_conv1d, transposed_conv1d_backward
     from .. import resolve_geometry
-    from . import module
+    from . import available, module, passes, transposed_conv1d, transposed_conv1d_backward
 
     if not available():
         print("tconv1d bench --device gpu: no CUDA device (or CuPy is not installed)")
@@ -121,7 +174,9 @@ def run(args) -> int:
     for shape in shapes:
         s, cropping = shape["stride"], shape["cropping"]
         x = rng.standard_normal((shape["batch"], shape["in_channels"], shape["length"])).astype(dtype)
-        w = (rng.standard_normal((shape["filter_size"], shape["num_filters"], shape["in_channels"])) * 0.05).astype(dtype)
+        w = (rng.standard_normal((shape["filter_size"], shape["num_filters"], shape["in_channels"])) * 0.05).astype(
+            dtype
+        )
         b = rng.standard_normal(shape["num_filters"]).astype(dtype)
         geometry = resolve_geometry(shape["length"], shape["filter_size"], s, cropping)
         dy = rng.standard_normal((shape["batch"], shape["num_filters"], geometry.out_length)).astype(dtype)
@@ -165,10 +220,13 @@ def run(args) -> int:
             torch.backends.cuda.matmul.allow_tf32 = False
         results.append(row)
 
-    header = f"{'shape':14s} {'GFLOP':>6s} {'ours fwd':>9s} {'cuDNN fwd':>9s} {'ratio':>6s} {'tf32':>7s} {'ratio':>6s}" \
-             f" {'ours bwd':>9s} {'cuDNN bwd':>9s} {'ratio':>6s} {'tf32':>7s} {'ratio':>6s}"
+    header = (
+        f"{'shape':14s} {'GFLOP':>6s} {'ours fwd':>9s} {'cuDNN fwd':>9s} {'ratio':>6s} {'tf32':>7s} {'ratio':>6s}"
+        f" {'ours bwd':>9s} {'cuDNN bwd':>9s} {'ratio':>6s} {'tf32':>7s} {'ratio':>6s}"
+    )
     print(header)
     for row in results:
+
         def cell(key):
             return f"{row[key]:9.4f}" if key in row else f"{'n/a':>9s}"
 
@@ -182,19 +240,25 @@ def run(args) -> int:
             f"{cell('cudnn_tf32_bwd')[2:]} {ratio('cudnn_tf32_bwd', 'ours_bwd')}"
         )
     print("queued back to back (mean ms per call; device time when the host keeps up):")
-    print(f"{'shape':14s} {'ours fwd':>9s} {'cuDNN fwd':>9s} {'ratio':>6s} {'ours bwd':>9s} {'cuDNN bwd':>9s} {'ratio':>6s}")
+    print(
+        f"{'shape':14s} {'ours fwd':>9s} {'cuDNN fwd':>9s} {'ratio':>6s} {'ours bwd':>9s} {'cuDNN bwd':>9s} {'ratio':>6s}"
+    )
     for row in results:
         cells = []
         for p in ("fwd", "bwd"):
             ours, theirs = row[f"queued_ours_{p}"], row.get(f"queued_cudnn_fp32_{p}")
-            cells.append(f"{ours:9.4f} " + (f"{theirs:9.4f} {theirs / ours:6.2f}" if theirs else f"{'n/a':>9s} {'':6s}"))
+            cells.append(
+                f"{ours:9.4f} " + (f"{theirs:9.4f} {theirs / ours:6.2f}" if theirs else f"{'n/a':>9s} {'':6s}")
+            )
         print(f"{row['name']:14s} {cells[0]} {cells[1]}")
     if getattr(args, "tiles", False):
         for row in results:
             print(row["name"], {k: round(v, 4) for k, v in row.items() if k.startswith(("fwd_", "bwd_"))})
     for row in results:
         if "max_rel_err_vs_torch" in row:
-            print(f"{row['name']}: forward max relative difference vs cuDNN ({dtype}, TF32 off) = {row['max_rel_err_vs_torch']:.2e}")
+            print(
+                f"{row['name']}: forward max relative difference vs cuDNN ({dtype}, TF32 off) = {row['max_rel_err_vs_torch']:.2e}"
+            )
     if getattr(args, "json", None):
         with open(args.json, "w") as handle:
             json.dump({"device": name, "dtype": str(dtype), "repeat": repeat, "results": results}, handle, indent=1)

@@ -30,6 +30,7 @@ def device_view(array, fmt) -> DeviceView:
     shape, strides = fmt.canonical_layout(array.shape, array.strides)
     return DeviceView(array, shape, strides, array.dtype, array.itemsize)
 
+
 #: Set to a key of module.TILE_CONFIGS to bypass the tile choice (benchmarks, tests).
 forced_config: str | None = None
 
@@ -111,7 +112,7 @@ def _plan(key, make, *arrays):
     """
     import cupy
 
-    key = key + (cupy.cuda.runtime.getDevice(), forced_config)
+    key = (*key, cupy.cuda.runtime.getDevice(), forced_config)
     plan = _plans.get(key, _plans)
     if plan is _plans:
         if len(_plans) >= _MAX_PLANS:
@@ -126,7 +127,7 @@ def _geometry_key(geometry):
 
 def forward(x4, w, b, geometry, y4) -> None:
     """y4 = forward(x4) with weights w (F, K, C) and bias b (K,) or None."""
-    key = ("forward", x4.dtype.char, x4.shape, x4.strides, y4.strides, w.shape, b is not None) + _geometry_key(geometry)
+    key = ("forward", x4.dtype.char, x4.shape, x4.strides, y4.strides, w.shape, b is not None, *_geometry_key(geometry))
     plan = _plan(key, _plan_forward, x4, w, b, geometry, y4)
     if plan is not None:
         kernel, grid, args = plan
@@ -153,10 +154,25 @@ def _plan_forward(x4, w, b, geometry, y4):
     kernel = module.function("forward", x4.dtype, config)
     xs, ys = _strides(x4), _strides(y4)
     args = module.arguments(
-        "forward", has_bias=b is not None, batch_inner=batch_inner, channels=channels, length=length,
-        num_filters=num_filters, filter_size=filter_size, stride=stride, crop_left=geometry.crop_left,
-        out_length=out_length, xs_outer=xs[0], xs_inner=xs[1], xs_channel=xs[2], xs_position=xs[3],
-        ys_outer=ys[0], ys_inner=ys[1], ys_channel=ys[2], ys_position=ys[3], column_tiles=column_tiles,
+        "forward",
+        has_bias=b is not None,
+        batch_inner=batch_inner,
+        channels=channels,
+        length=length,
+        num_filters=num_filters,
+        filter_size=filter_size,
+        stride=stride,
+        crop_left=geometry.crop_left,
+        out_length=out_length,
+        xs_outer=xs[0],
+        xs_inner=xs[1],
+        xs_channel=xs[2],
+        xs_position=xs[3],
+        ys_outer=ys[0],
+        ys_inner=ys[1],
+        ys_channel=ys[2],
+        ys_position=ys[3],
+        column_tiles=column_tiles,
     )
     return kernel, grid, args
 
@@ -201,11 +217,26 @@ def _plan_backward_data(dy4, w, geometry, dx4):
     kernel = module.function("backward_data", dx4.dtype, config)
     ds, xs = _strides(dy4), _strides(dx4)
     args = module.arguments(
-        "backward_data", batch_inner=batch_inner, channels=channels, length=length, num_filters=num_filters,
-        filter_size=filter_size, stride=geometry.stride, crop_left=geometry.crop_left,
-        out_length=geometry.out_length, ds_outer=ds[0], ds_inner=ds[1], ds_channel=ds[2], ds_position=ds[3],
-        xs_outer=xs[0], xs_inner=xs[1], xs_channel=xs[2], xs_position=xs[3], column_tiles=column_tiles,
-        splits=splits, per_split=per_split,
+        "backward_data",
+        batch_inner=batch_inner,
+        channels=channels,
+        length=length,
+        num_filters=num_filters,
+        filter_size=filter_size,
+        stride=geometry.stride,
+        crop_left=geometry.crop_left,
+        out_length=geometry.out_length,
+        ds_outer=ds[0],
+        ds_inner=ds[1],
+        ds_channel=ds[2],
+        ds_position=ds[3],
+        xs_outer=xs[0],
+        xs_inner=xs[1],
+        xs_channel=xs[2],
+        xs_position=xs[3],
+        column_tiles=column_tiles,
+        splits=splits,
+        per_split=per_split,
     )
     if splits == 1:
         return kernel, grid, args, None, None
@@ -213,8 +244,16 @@ def _plan_backward_data(dy4, w, geometry, dx4):
         module.function("backward_data_reduce", dx4.dtype),
         (min(_ceil(batch * channels * length, _THREADS), 8 * _sm_count()),),
         module.arguments(
-            "backward_data_reduce", splits=splits, batch=batch, batch_inner=batch_inner, channels=channels,
-            length=length, xs_outer=xs[0], xs_inner=xs[1], xs_channel=xs[2], xs_position=xs[3],
+            "backward_data_reduce",
+            splits=splits,
+            batch=batch,
+            batch_inner=batch_inner,
+            channels=channels,
+            length=length,
+            xs_outer=xs[0],
+            xs_inner=xs[1],
+            xs_channel=xs[2],
+            xs_position=xs[3],
         ),
     )
     return kernel, grid, args, (splits, batch, channels, length), reduce
@@ -234,7 +273,7 @@ def backward_weights(x4, dy4, geometry, dw) -> None:
     kernel(grid, (_THREADS,), (x4.array, dy4.array, out, args))
     if reduce is not None:
         reduce_kernel, reduce_grid, reduce_args = reduce
-        reduce_kernel(reduce_grid, (_THREADS,), (out, dw) + reduce_args)
+        reduce_kernel(reduce_grid, (_THREADS,), (out, dw, *reduce_args))
 
 
 def _plan_backward_weights(x4, dy4, geometry, dw):
@@ -261,10 +300,26 @@ def _plan_backward_weights(x4, dy4, geometry, dw):
     kernel = module.function("backward_weights", x4.dtype, config)
     xs, ds = _strides(x4), _strides(dy4)
     args = module.arguments(
-        "backward_weights", batch_inner=batch_inner, batch=batch, channels=channels, length=length,
-        num_filters=num_filters, filter_size=filter_size, stride=geometry.stride, crop_left=geometry.crop_left,
-        out_length=geometry.out_length, xs_outer=xs[0], xs_inner=xs[1], xs_channel=xs[2], xs_position=xs[3],
-        ds_outer=ds[0], ds_inner=ds[1], ds_channel=ds[2], ds_position=ds[3], splits=splits, per_split=per_split,
+        "backward_weights",
+        batch_inner=batch_inner,
+        batch=batch,
+        channels=channels,
+        length=length,
+        num_filters=num_filters,
+        filter_size=filter_size,
+        stride=geometry.stride,
+        crop_left=geometry.crop_left,
+        out_length=geometry.out_length,
+        xs_outer=xs[0],
+        xs_inner=xs[1],
+        xs_channel=xs[2],
+        xs_position=xs[3],
+        ds_outer=ds[0],
+        ds_inner=ds[1],
+        ds_channel=ds[2],
+        ds_position=ds[3],
+        splits=splits,
+        per_split=per_split,
     )
     if splits == 1:
         return kernel, grid, args, None, None
@@ -294,7 +349,13 @@ def _plan_backward_bias(dy4):
     kernel = module.function("backward_bias", dy4.dtype)
     ds = _strides(dy4)
     args = module.arguments(
-        "backward_bias", batch_inner=batch_inner, batch=batch, out_length=out_length,
-        ds_outer=ds[0], ds_inner=ds[1], ds_channel=ds[2], ds_position=ds[3],
+        "backward_bias",
+        batch_inner=batch_inner,
+        batch=batch,
+        out_length=out_length,
+        ds_outer=ds[0],
+        ds_inner=ds[1],
+        ds_channel=ds[2],
+        ds_position=ds[3],
     )
     return kernel, (num_filters,), args

@@ -17,7 +17,7 @@ try:
         UNAVAILABLE = "no CUDA device"
     else:
         import tconv1d
-        import tconv1d.cuda  # noqa: F401 - the GPU path must exist
+        import tconv1d.cuda
 except Exception as error:  # noqa: BLE001 - any failure means this adapter cannot run
     UNAVAILABLE = UNAVAILABLE or f"CuPy/GPU/tconv1d.cuda not usable ({type(error).__name__}: {error})"
 
@@ -31,13 +31,16 @@ def _host(array):
 
 
 def transposed_conv1d(x, weights, bias=None, stride=1, cropping=0, fmt="BCT"):
-    y = tconv1d.transposed_conv1d(_device(x), _device(weights), _device(bias), stride=stride, cropping=cropping, fmt=fmt)
+    y = tconv1d.transposed_conv1d(
+        _device(x), _device(weights), _device(bias), stride=stride, cropping=cropping, fmt=fmt
+    )
     return _host(y)
 
 
 def transposed_conv1d_backward(x, weights, dy, stride=1, cropping=0, fmt="BCT"):
-    grads = tconv1d.transposed_conv1d_backward(_device(x), _device(weights), _device(dy), stride=stride,
-                                               cropping=cropping, fmt=fmt)
+    grads = tconv1d.transposed_conv1d_backward(
+        _device(x), _device(weights), _device(dy), stride=stride, cropping=cropping, fmt=fmt
+    )
     return tuple(_host(g) for g in grads)
 
 

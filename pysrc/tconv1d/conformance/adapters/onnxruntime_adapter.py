@@ -32,15 +32,26 @@ _ELEMENT_TYPES = {np.dtype(np.float32): "FLOAT"}
 
 def _session(element_type, filter_size, stride, pads, output_padding, with_bias):
     elem = getattr(TensorProto, element_type)
-    inputs = [helper.make_tensor_value_info("X", elem, ["N", "C", "L"]),
-              helper.make_tensor_value_info("W", elem, ["C", "K", filter_size])]
+    inputs = [
+        helper.make_tensor_value_info("X", elem, ["N", "C", "L"]),
+        helper.make_tensor_value_info("W", elem, ["C", "K", filter_size]),
+    ]
     names = ["X", "W"]
     if with_bias:
         inputs.append(helper.make_tensor_value_info("B", elem, ["K"]))
         names.append("B")
-    node = helper.make_node("ConvTranspose", names, ["Y"], kernel_shape=[filter_size], strides=[stride],
-                            pads=list(pads), output_padding=[output_padding])
-    graph = helper.make_graph([node], "transposed_conv1d", inputs, [helper.make_tensor_value_info("Y", elem, ["N", "K", "M"])])
+    node = helper.make_node(
+        "ConvTranspose",
+        names,
+        ["Y"],
+        kernel_shape=[filter_size],
+        strides=[stride],
+        pads=list(pads),
+        output_padding=[output_padding],
+    )
+    graph = helper.make_graph(
+        [node], "transposed_conv1d", inputs, [helper.make_tensor_value_info("Y", elem, ["N", "K", "M"])]
+    )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = min(model.ir_version, 8)
     onnx.checker.check_model(model)

@@ -57,7 +57,9 @@ def _conv_transpose(x, w, b, stride, cropping):
     left, right, output_padding = resolve_cropping(filter_size, stride, cropping)
     padding = min(left, right)
     weight = w.permute(2, 1, 0)  # W[f, k, c] -> w[c, k, f] (R3.2)
-    y = torch.nn.functional.conv_transpose1d(x, weight, b, stride=stride, padding=padding, output_padding=output_padding)
+    y = torch.nn.functional.conv_transpose1d(
+        x, weight, b, stride=stride, padding=padding, output_padding=output_padding
+    )
     extra_left, extra_right = left - padding, right - padding
     return y[..., extra_left : y.shape[-1] - extra_right]
 
