@@ -5,11 +5,33 @@ path for device arrays. Kept apart so that ``import tconv1d`` never imports CuPy
 from __future__ import annotations
 
 import sys
+from typing import Any, Protocol
 
 import numpy as np
 
+from .aliases import CroppingLike, IntegerLike
 
-def _is_device_array(value) -> bool:
+
+class DevicePath(Protocol):
+    """What a device implementation (tconv1d.cuda) offers: the two passes on its
+    own arrays, which carry no type information."""
+
+    def transposed_conv1d(
+        self,
+        x: Any,
+        weights: Any,
+        bias: Any = None,
+        stride: IntegerLike = 1,
+        cropping: CroppingLike = 0,
+        fmt: str = "BCT",
+    ) -> Any: ...
+
+    def transposed_conv1d_backward(
+        self, x: Any, weights: Any, dy: Any, stride: IntegerLike = 1, cropping: CroppingLike = 0, fmt: str = "BCT"
+    ) -> tuple[Any, Any, Any]: ...
+
+
+def _is_device_array(value: object) -> bool:
     if type(value) is np.ndarray:  # the common case, answered without any attribute lookups
         return False
     # Only look at CuPy if the caller already imported it: a NumPy user never pays for it.
@@ -27,7 +49,7 @@ def _is_device_array(value) -> bool:
     return False
 
 
-def for_arrays(*arrays):
+def for_arrays(*arrays: object) -> DevicePath | None:
     """The GPU module when any argument lives on a CUDA device, else None (the CPU path)."""
     for array in arrays:
         if array is not None and _is_device_array(array):

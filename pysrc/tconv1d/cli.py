@@ -33,7 +33,7 @@ def describe(error: BaseException) -> str:
     return text if isinstance(error, ValueError) else f"{type(error).__name__}: {text}"
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tconv1d", description="1-D transposed convolution layer.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     chosen = (argv if argv is not None else sys.argv[1:])[:1]

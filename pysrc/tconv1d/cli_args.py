@@ -5,6 +5,7 @@ reported as a usage error (exit status 2) instead of a traceback."""
 from __future__ import annotations
 
 import argparse
+from typing import Callable
 
 
 def writable_file(path: str) -> str:
@@ -18,7 +19,7 @@ def writable_file(path: str) -> str:
     return path
 
 
-def count(minimum: int, maximum: int | None = None):
+def count(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
     """An argparse type for an integer in [minimum, maximum]."""
 
     def parse(text: str) -> int:

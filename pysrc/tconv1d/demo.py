@@ -8,11 +8,15 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from typing import Any, Callable, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
 from .arrays import allocate
 from .cli_args import count
+
+T = TypeVar("T")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=count(0), default=0, help="seed of the data and the weights, >= 0 (default 0)")
 
 
-def _median_seconds(call, repeats: int):
+def _median_seconds(call: Callable[[], T], repeats: int) -> tuple[T, float]:
     """The result of ``call()`` and the median of ``repeats`` timed calls (after one warm-up)."""
     result = call()  # warm-up: first-touch page faults and thread start-up are not the pass
     times = []
@@ -38,7 +42,7 @@ def _median_seconds(call, repeats: int):
     return result, statistics.median(times)
 
 
-def _shape(array) -> str:
+def _shape(array: npt.NDArray[Any]) -> str:
     return "×".join(map(str, array.shape))
 
 

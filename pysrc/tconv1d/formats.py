@@ -8,7 +8,16 @@ copy of the data; outputs are allocated in the input's own axis order.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, Optional
+
+import numpy.typing as npt
+
+# How canonical() reaches the (batch_outer, batch_inner, channel, position)
+# view: the axis order (None when already in order) and the index that adds
+# the missing batch axes.
+_ViewPlan = tuple[Optional[tuple[int, ...]], tuple[None, ...]]
 
 #: The supported formats as written in the vendor's table, with the upsampled axis (R4.1).
 SUPPORTED_FORMATS = ("SCB", "CBT", "SCBT", "SC", "CT", "SCT")
@@ -33,19 +42,19 @@ class Format:
         return len(self.labels)
 
     @functools.cached_property
-    def _view_plan(self):
+    def _view_plan(self) -> _ViewPlan:
         # (axis order, or None when already in order; index adding the missing batch axes).
         order = (*self.batch_axes, self.channel_axis, self.spatial_axis)
         missing = (None,) * (2 - len(self.batch_axes))  # missing batch axes: leading size-1 axes
         return (None if order == tuple(range(len(order))) else order), missing
 
-    def canonical(self, array):
+    def canonical(self, array: npt.NDArray[Any]) -> npt.NDArray[Any]:
         """A (batch_outer, batch_inner, channel, position) view of ``array``."""
         order, missing = self._view_plan
         view = array if order is None else array.transpose(order)
         return view[missing] if missing else view
 
-    def canonical_layout(self, shape, strides):
+    def canonical_layout(self, shape: Sequence[int], strides: Sequence[int]) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """The (shape, strides) of :meth:`canonical`'s view, from an array's own shape and
         strides, for array types whose view objects cost more than the arithmetic."""
         order, missing = self._view_plan
@@ -55,14 +64,14 @@ class Format:
         pad = len(missing)
         return (1,) * pad + tuple(shape), (0,) * pad + tuple(strides)
 
-    def output_shape(self, shape, channels: int, length: int) -> tuple[int, ...]:
+    def output_shape(self, shape: Sequence[int], channels: int, length: int) -> tuple[int, ...]:
         """The shape of an array of this format with the channel and upsampled sizes replaced."""
         out = list(shape)
         out[self.channel_axis] = channels
         out[self.spatial_axis] = length
         return tuple(out)
 
-    def batch_size(self, shape) -> int:
+    def batch_size(self, shape: Sequence[int]) -> int:
         size = 1
         for axis in self.batch_axes:
             size *= shape[axis]
@@ -75,7 +84,7 @@ def _quoted(fmt: str) -> str:
     return text if len(text) <= 40 else text[:30] + f"...' ({len(fmt)} characters)"
 
 
-def parse_format(fmt, ndim: int) -> Format:
+def parse_format(fmt: object, ndim: int) -> Format:
     """Validate a format string against an array of ``ndim`` axes (R4.1-R4.3)."""
     if not isinstance(fmt, str):
         raise TypeError(f"fmt must be a format string such as 'BCT', got {type(fmt).__name__}")
@@ -104,7 +113,7 @@ def _parse_format(fmt: str, ndim: int) -> Format:
     return Format(labels, labels.index("C"), labels.index(spatial_label), batch)
 
 
-def check_channels(fmt: Format, shape, channels: int, name: str = "x") -> None:
+def check_channels(fmt: Format, shape: Sequence[int], channels: int, name: str = "x") -> None:
     """R4.4: the size along the format's C axis must be the weights' NumChannels."""
     have = shape[fmt.channel_axis]
     if have != channels:

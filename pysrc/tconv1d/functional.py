@@ -5,17 +5,21 @@ the GPU path) CuPy arrays.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _core, backend
+from .aliases import CroppingLike, FloatArray, IntegerLike
 from .arguments import Cropping, as_cropping, as_integer
 from .arrays import allocate, as_float_array
-from .formats import check_channels, parse_format
+from .formats import Format, check_channels, parse_format
 
 
-def resolve_geometry(length: Any, filter_size: Any, stride: Any, cropping: Any = 0) -> _core.Geometry:
+def resolve_geometry(
+    length: IntegerLike, filter_size: IntegerLike, stride: IntegerLike, cropping: CroppingLike = 0
+) -> _core.Geometry:
     """The resolved sizes of a call (R2): output length, [l r] crop, bias-only extension."""
     crop = as_cropping(cropping)
     return _core.resolve_geometry(
@@ -28,17 +32,19 @@ def resolve_geometry(length: Any, filter_size: Any, stride: Any, cropping: Any =
     )
 
 
-def output_length(length: Any, filter_size: Any, stride: Any = 1, cropping: Any = 0) -> int:
+def output_length(
+    length: IntegerLike, filter_size: IntegerLike, stride: IntegerLike = 1, cropping: CroppingLike = 0
+) -> int:
     """Output length along the upsampled axis (R2): ``(L-1)*S + F - l - r`` or ``L*S`` for 'same'."""
     return resolve_geometry(length, filter_size, stride, cropping).out_length
 
 
-def as_data(x: Any, name: str = "x", dtype: np.dtype | None = None) -> np.ndarray:
+def as_data(x: npt.ArrayLike, name: str = "x", dtype: np.dtype[np.floating] | None = None) -> FloatArray:
     """A NumPy view of an input array (a copy only where arrays.py says); float32/float64 only (R3.4)."""
     return as_float_array(x, name, dtype)
 
 
-def as_weights(weights: Any, dtype: np.dtype, name: str = "weights") -> np.ndarray:
+def as_weights(weights: npt.ArrayLike, dtype: np.dtype[np.floating], name: str = "weights") -> FloatArray:
     """Weights (FilterSize, NumFilters, NumChannels) in the computation's dtype.
 
     Weights of the other float dtype are converted for the call (R3.4); the
@@ -52,7 +58,9 @@ def as_weights(weights: Any, dtype: np.dtype, name: str = "weights") -> np.ndarr
     return array
 
 
-def as_bias(bias: Any, num_filters: int, dtype: np.dtype, name: str = "bias"):
+def as_bias(
+    bias: npt.ArrayLike | None, num_filters: int, dtype: np.dtype[np.floating], name: str = "bias"
+) -> FloatArray | None:
     """Bias as a (NumFilters,) view, from (NumFilters,) or (1, NumFilters); None stays None."""
     if bias is None:
         return None
@@ -62,7 +70,9 @@ def as_bias(bias: Any, num_filters: int, dtype: np.dtype, name: str = "bias"):
     return array.reshape(num_filters)
 
 
-def _prepare(x: Any, weights: Any, stride: Any, cropping: Any, fmt: Any):
+def _prepare(
+    x: npt.ArrayLike, weights: npt.ArrayLike, stride: IntegerLike, cropping: CroppingLike, fmt: str
+) -> tuple[FloatArray, Format, FloatArray, _core.Geometry]:
     """What every pass validates first: data, format, weights, channels, geometry.
 
     Returns ``(x, fmt, weights, geometry)`` with ``x`` a float NumPy array and the
@@ -79,7 +89,14 @@ def _prepare(x: Any, weights: Any, stride: Any, cropping: Any, fmt: Any):
     return x, fmt_, w, geometry
 
 
-def transposed_conv1d(x: Any, weights: Any, bias: Any = None, stride: Any = 1, cropping: Any = 0, fmt: str = "BCT"):
+def transposed_conv1d(
+    x: npt.ArrayLike,
+    weights: npt.ArrayLike,
+    bias: npt.ArrayLike | None = None,
+    stride: IntegerLike = 1,
+    cropping: CroppingLike = 0,
+    fmt: str = "BCT",
+) -> FloatArray:
     """Forward pass (R3.1): ``y = C^T x + b``, cropped per ``cropping``.
 
     ``weights`` is (FilterSize, NumFilters, NumChannels); ``bias`` is
@@ -89,7 +106,8 @@ def transposed_conv1d(x: Any, weights: Any, bias: Any = None, stride: Any = 1, c
 
     impl = backend.for_arrays(x, weights, bias)
     if impl is not None:
-        return impl.transposed_conv1d(x, weights, bias, stride=stride, cropping=cropping, fmt=fmt)
+        # Device arrays in, device arrays out (CuPy has no type information).
+        return cast(FloatArray, impl.transposed_conv1d(x, weights, bias, stride=stride, cropping=cropping, fmt=fmt))
 
     x, fmt_, w, geometry = _prepare(x, weights, stride, cropping, fmt)
     num_filters = w.shape[1]
@@ -108,7 +126,14 @@ def transposed_conv1d(x: Any, weights: Any, bias: Any = None, stride: Any = 1, c
     return y
 
 
-def transposed_conv1d_backward(x: Any, weights: Any, dy: Any, stride: Any = 1, cropping: Any = 0, fmt: str = "BCT"):
+def transposed_conv1d_backward(
+    x: npt.ArrayLike,
+    weights: npt.ArrayLike,
+    dy: npt.ArrayLike,
+    stride: IntegerLike = 1,
+    cropping: CroppingLike = 0,
+    fmt: str = "BCT",
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Gradients of the forward pass (R3.3) given ``dy`` of the output's shape.
 
     Returns ``(dx, dweights, dbias)``: ``dx`` has ``x``'s shape, ``dweights`` the
@@ -118,7 +143,10 @@ def transposed_conv1d_backward(x: Any, weights: Any, dy: Any, stride: Any = 1, c
 
     impl = backend.for_arrays(x, weights, dy)
     if impl is not None:
-        return impl.transposed_conv1d_backward(x, weights, dy, stride=stride, cropping=cropping, fmt=fmt)
+        return cast(
+            "tuple[FloatArray, FloatArray, FloatArray]",
+            impl.transposed_conv1d_backward(x, weights, dy, stride=stride, cropping=cropping, fmt=fmt),
+        )
 
     x, fmt_, w, geometry = _prepare(x, weights, stride, cropping, fmt)
     num_filters = w.shape[1]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import sys
-from typing import Any, Callable, Union
+from typing import Any, Callable, Union, cast
 
 import numpy as np
 
@@ -25,13 +25,14 @@ WEIGHTS_INITIALIZERS = ("glorot", "he", "narrownormal", "zeros", "ones")
 BIAS_INITIALIZERS = ("zeros", "narrownormal", "ones")
 NARROW_NORMAL_STD = 0.01
 
-Initializer = Union[str, Callable[[tuple], Any]]
+#: A named initializer, or a callable ``f(sz)`` returning an array of size ``sz`` (R5.5).
+Initializer = Union[str, Callable[[tuple[int, ...]], Any]]
 
 
-def as_initializer(value: Any, name: str, choices: tuple[str, ...]) -> Initializer:
+def as_initializer(value: object, name: str, choices: tuple[str, ...]) -> Initializer:
     """A named initializer (matched case-insensitively, R1.3) or a callable ``f(sz)``."""
     if callable(value):
-        return value
+        return cast(Callable[[tuple[int, ...]], Any], value)
     if not isinstance(value, str):
         raise TypeError(
             f"{name} must be one of {list(choices)} or a callable f(sz), got {type(value).__name__} {value!r}"

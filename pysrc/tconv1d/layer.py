@@ -23,16 +23,21 @@ Conventions that the vendor's documentation leaves to the host language:
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from .arguments import as_cropping, as_integer, as_nonnegative_scalar, match_choice
+from . import _core
+from .aliases import CroppingLike, FloatArray, IntegerLike, ScalarLike
+from .arguments import Cropping, as_cropping, as_integer, as_nonnegative_scalar, match_choice
 from .formats import parse_format
 from .functional import resolve_geometry, transposed_conv1d, transposed_conv1d_backward
 from .initializers import (
     BIAS_INITIALIZERS,
     WEIGHTS_INITIALIZERS,
+    Initializer,
     as_generator,
     as_initializer,
     as_parameter_array,
@@ -51,7 +56,7 @@ _DTYPE_WORDS = {np.dtype(np.float32): "single", np.dtype(np.float64): "double"}
 _FILL_LOCK = threading.Lock()
 
 
-def _is_empty(value: Any) -> bool:
+def _is_empty(value: npt.ArrayLike | None) -> bool:
     if value is None:
         return True
     size = getattr(value, "size", None)
@@ -60,7 +65,7 @@ def _is_empty(value: Any) -> bool:
     return size == 0
 
 
-def _size_text(shape) -> str:
+def _size_text(shape: Sequence[int]) -> str:
     return "×".join(str(n) for n in shape)
 
 
@@ -85,7 +90,23 @@ class TransposedConvolution1DLayer:
         "_weights_initializer",
     )
 
-    def __init__(self, filter_size: Any, num_filters: Any, **options: Any):
+    _filter_size: int
+    _num_filters: int
+    _stride: int
+    _cropping: Cropping
+    _resolved_crop: tuple[int, int] | None
+    _explicit_channels: int | None
+    _weights: FloatArray | None
+    _bias: FloatArray | None
+    _weights_initializer: Initializer
+    _bias_initializer: Initializer
+    _weight_learn_rate_factor: float
+    _bias_learn_rate_factor: float
+    _weight_l2_factor: float
+    _bias_l2_factor: float
+    _name: str
+
+    def __init__(self, filter_size: IntegerLike, num_filters: IntegerLike, **options: object) -> None:
         opts = parse_options(options)
         self._filter_size = as_integer(filter_size, "filter_size")
         self._num_filters = as_integer(num_filters, "num_filters")
@@ -114,7 +135,7 @@ class TransposedConvolution1DLayer:
         return self._filter_size
 
     @filter_size.setter
-    def filter_size(self, value: Any) -> None:
+    def filter_size(self, value: object) -> None:
         raise AttributeError("FilterSize (filter_size) is read-only after construction; create a new layer")
 
     @property
@@ -123,11 +144,11 @@ class TransposedConvolution1DLayer:
         return self._num_filters
 
     @num_filters.setter
-    def num_filters(self, value: Any) -> None:
+    def num_filters(self, value: object) -> None:
         raise AttributeError("NumFilters (num_filters) is read-only after construction; create a new layer")
 
     @property
-    def num_channels(self):
+    def num_channels(self) -> int | str:
         """NumChannels: ``'auto'`` until known, else the input channel count."""
         if self._explicit_channels is not None:
             return self._explicit_channels
@@ -136,22 +157,22 @@ class TransposedConvolution1DLayer:
         return "auto"
 
     @num_channels.setter
-    def num_channels(self, value: Any) -> None:
+    def num_channels(self, value: object) -> None:
         raise AttributeError(
             "NumChannels (num_channels) is set at construction or taken from the Weights or the first input; "
             "it cannot be assigned"
         )
 
     @staticmethod
-    def _parse_num_channels(value: Any):
+    def _parse_num_channels(value: Any) -> int | None:
         if isinstance(value, str):
             match_choice(value, "NumChannels", ("auto",))
             return None
         return as_integer(value, "NumChannels")
 
-    def _known_channels(self):
+    def _known_channels(self) -> int | None:
         channels = self.num_channels
-        return None if channels == "auto" else channels
+        return channels if isinstance(channels, int) else None
 
     @property
     def stride(self) -> int:
@@ -159,16 +180,16 @@ class TransposedConvolution1DLayer:
         return self._stride
 
     @stride.setter
-    def stride(self, value: Any) -> None:
+    def stride(self, value: IntegerLike) -> None:
         self._stride = as_integer(value, "Stride")
 
     @property
-    def cropping(self):
+    def cropping(self) -> str | list[int]:
         """Cropping as given: ``'same'`` or the ``[l, r]`` pair (assigning it re-derives CroppingMode)."""
         return "same" if self._cropping.same else [self._cropping.left, self._cropping.right]
 
     @cropping.setter
-    def cropping(self, value: Any) -> None:
+    def cropping(self, value: CroppingLike) -> None:
         self._cropping = as_cropping(value, "Cropping")
         self._resolved_crop = None
 
@@ -178,7 +199,7 @@ class TransposedConvolution1DLayer:
         return self._cropping.mode
 
     @property
-    def cropping_size(self) -> list:
+    def cropping_size(self) -> list[int]:
         """CroppingSize ``[l, r]``; for 'same', ``[0, 0]`` until an input length was seen."""
         if not self._cropping.same:
             return [self._cropping.left, self._cropping.right]
@@ -187,12 +208,12 @@ class TransposedConvolution1DLayer:
     # --- learnable parameters ----------------------------------------------------
 
     @property
-    def weights(self):
+    def weights(self) -> FloatArray | None:
         """Weights: FilterSize × NumFilters × NumChannels, float32 or float64; None when empty."""
         return self._weights
 
     @weights.setter
-    def weights(self, value: Any) -> None:
+    def weights(self, value: npt.ArrayLike | None) -> None:
         if _is_empty(value):
             self._weights = None
             return
@@ -212,12 +233,12 @@ class TransposedConvolution1DLayer:
         self._weights = np.array(array, copy=True)
 
     @property
-    def bias(self):
+    def bias(self) -> FloatArray | None:
         """Bias: 1 × NumFilters, float32 or float64; None when empty."""
         return self._bias
 
     @bias.setter
-    def bias(self, value: Any) -> None:
+    def bias(self, value: npt.ArrayLike | None) -> None:
         if _is_empty(value):
             self._bias = None
             return
@@ -230,21 +251,21 @@ class TransposedConvolution1DLayer:
         self._bias = np.array(array, copy=True).reshape(1, self._num_filters)
 
     @property
-    def weights_initializer(self):
+    def weights_initializer(self) -> Initializer:
         """WeightsInitializer: 'glorot', 'he', 'narrownormal', 'zeros', 'ones' or a callable f(sz)."""
         return self._weights_initializer
 
     @weights_initializer.setter
-    def weights_initializer(self, value: Any) -> None:
+    def weights_initializer(self, value: Initializer) -> None:
         self._weights_initializer = as_initializer(value, "WeightsInitializer", WEIGHTS_INITIALIZERS)
 
     @property
-    def bias_initializer(self):
+    def bias_initializer(self) -> Initializer:
         """BiasInitializer: 'zeros', 'narrownormal', 'ones' or a callable f(sz)."""
         return self._bias_initializer
 
     @bias_initializer.setter
-    def bias_initializer(self, value: Any) -> None:
+    def bias_initializer(self, value: Initializer) -> None:
         self._bias_initializer = as_initializer(value, "BiasInitializer", BIAS_INITIALIZERS)
 
     # --- factors (R6) --------------------------------------------------------------
@@ -254,7 +275,7 @@ class TransposedConvolution1DLayer:
         return self._weight_learn_rate_factor
 
     @weight_learn_rate_factor.setter
-    def weight_learn_rate_factor(self, value: Any) -> None:
+    def weight_learn_rate_factor(self, value: ScalarLike) -> None:
         self._weight_learn_rate_factor = as_nonnegative_scalar(value, "WeightLearnRateFactor")
 
     @property
@@ -262,7 +283,7 @@ class TransposedConvolution1DLayer:
         return self._bias_learn_rate_factor
 
     @bias_learn_rate_factor.setter
-    def bias_learn_rate_factor(self, value: Any) -> None:
+    def bias_learn_rate_factor(self, value: ScalarLike) -> None:
         self._bias_learn_rate_factor = as_nonnegative_scalar(value, "BiasLearnRateFactor")
 
     @property
@@ -270,7 +291,7 @@ class TransposedConvolution1DLayer:
         return self._weight_l2_factor
 
     @weight_l2_factor.setter
-    def weight_l2_factor(self, value: Any) -> None:
+    def weight_l2_factor(self, value: ScalarLike) -> None:
         self._weight_l2_factor = as_nonnegative_scalar(value, "WeightL2Factor")
 
     @property
@@ -278,15 +299,15 @@ class TransposedConvolution1DLayer:
         return self._bias_l2_factor
 
     @bias_l2_factor.setter
-    def bias_l2_factor(self, value: Any) -> None:
+    def bias_l2_factor(self, value: ScalarLike) -> None:
         self._bias_l2_factor = as_nonnegative_scalar(value, "BiasL2Factor")
 
-    def learn_rates(self, global_lr: Any) -> tuple[float, float]:
+    def learn_rates(self, global_lr: ScalarLike) -> tuple[float, float]:
         """Effective learning rates (R6.1): ``(global_lr·WeightLearnRateFactor, global_lr·BiasLearnRateFactor)``."""
         lr = as_nonnegative_scalar(global_lr, "global_lr")
         return lr * self._weight_learn_rate_factor, lr * self._bias_learn_rate_factor
 
-    def l2_gradients(self, global_l2: Any) -> tuple[np.ndarray, np.ndarray]:
+    def l2_gradients(self, global_l2: ScalarLike) -> tuple[FloatArray, FloatArray]:
         """The L2 terms to add to the gradients (R6.2): ``global_l2·WeightL2Factor·W``, ``global_l2·BiasL2Factor·b``."""
         l2 = as_nonnegative_scalar(global_l2, "global_l2")
         if self._weights is None or self._bias is None:
@@ -304,7 +325,7 @@ class TransposedConvolution1DLayer:
         return self._name
 
     @name.setter
-    def name(self, value: Any) -> None:
+    def name(self, value: str) -> None:
         if not isinstance(value, str):
             raise TypeError(f"Name must be a string, got {type(value).__name__} {value!r}")
         self._name = str(value)
@@ -312,7 +333,10 @@ class TransposedConvolution1DLayer:
     # --- initialization (R5) ----------------------------------------------------------
 
     def initialize(
-        self, num_channels: Any = None, seed: Any = None, dtype: Any = np.float32
+        self,
+        num_channels: IntegerLike | None = None,
+        seed: int | np.integer[Any] | np.random.Generator | None = None,
+        dtype: npt.DTypeLike = np.float32,
     ) -> TransposedConvolution1DLayer:
         """Fill the empty learnable parameters from their initializers; returns the layer.
 
@@ -323,6 +347,7 @@ class TransposedConvolution1DLayer:
         """
         dtype = as_parameter_dtype(dtype)
         known = self._known_channels()
+        channels: int | None
         if num_channels is not None:
             channels = as_integer(num_channels, "num_channels")
             if known is not None and channels != known:
@@ -338,36 +363,42 @@ class TransposedConvolution1DLayer:
             self._fill_empty(channels, as_generator(seed), dtype)
         return self
 
-    def _fill_empty(self, channels: int, rng: np.random.Generator, dtype: np.dtype) -> None:
-        # Callers hold _FILL_LOCK. Both are computed before either is stored,
-        # so a failing initializer leaves the layer unchanged.
+    def _fill_empty(
+        self, channels: int | None, rng: np.random.Generator, dtype: np.dtype[np.floating]
+    ) -> tuple[FloatArray, FloatArray]:
+        """Fills whichever of Weights and Bias is empty; returns both. Callers hold _FILL_LOCK.
+
+        Both are computed before either is stored, so a failing initializer
+        leaves the layer unchanged.
+        """
         weights, bias = self._weights, self._bias
         if weights is None:
+            if channels is None:
+                raise ValueError("NumChannels is 'auto' and Weights are empty: the channel count is needed")
             weights = initial_weights(
                 self._weights_initializer, self._filter_size, self._num_filters, channels, rng, dtype
             )
         if bias is None:
             bias = initial_bias(self._bias_initializer, self._num_filters, rng, dtype)
         self._weights, self._bias = weights, bias
+        return weights, bias
 
-    def _filled_parameters(self, channels: int):
+    def _filled_parameters(self, channels: int) -> tuple[FloatArray, FloatArray]:
         """Weights and Bias for a forward pass, filled first if either is empty (R5)."""
         weights, bias = self._weights, self._bias
-        if weights is None or bias is None:
-            with _FILL_LOCK:
-                if self._weights is None or self._bias is None:
-                    self._fill_empty(channels, as_generator(None), np.dtype(np.float32))
-                weights, bias = self._weights, self._bias
-        return weights, bias
+        if weights is not None and bias is not None:
+            return weights, bias
+        with _FILL_LOCK:  # under the lock, whatever another thread filled meanwhile is kept
+            return self._fill_empty(channels, as_generator(None), np.dtype(np.float32))
 
     # --- computation --------------------------------------------------------------------
 
-    def _prepare(self, x: Any, fmt: str):
+    def _prepare(self, x: npt.ArrayLike, fmt: str) -> tuple[npt.ArrayLike, int, _core.Geometry]:
         """Validate an input against the layer (R3.4, R4, R4.4, R2) before any state changes."""
-        if not hasattr(x, "shape") or not hasattr(x, "dtype"):
-            x = np.asarray(x)
-        as_parameter_dtype(x.dtype, "x")
-        shape = tuple(x.shape)
+        # Arrays (CuPy's too, which stay on their device) are read as they are.
+        array: Any = x if hasattr(x, "shape") and hasattr(x, "dtype") else np.asarray(x)
+        as_parameter_dtype(array.dtype, "x")
+        shape = tuple(array.shape)
         fmt_ = parse_format(fmt, len(shape))
         channels = int(shape[fmt_.channel_axis])
         known = self._known_channels()
@@ -377,13 +408,13 @@ class TransposedConvolution1DLayer:
                 f"but the layer's NumChannels is {known}"
             )
         geometry = resolve_geometry(shape[fmt_.spatial_axis], self._filter_size, self._stride, self._cropping)
-        return x, channels, geometry
+        return array, channels, geometry
 
-    def _remember_crop(self, geometry) -> None:
+    def _remember_crop(self, geometry: _core.Geometry) -> None:
         if self._cropping.same:
             self._resolved_crop = (int(geometry.crop_left), int(geometry.crop_right))
 
-    def predict(self, x: Any, fmt: str = "CBT"):
+    def predict(self, x: npt.ArrayLike, fmt: str = "CBT") -> FloatArray:
         """Forward pass (R3.1) of ``x`` in format ``fmt``; output in the same format and dtype.
 
         On the first call with empty parameters they are initialized (float32,
@@ -396,7 +427,9 @@ class TransposedConvolution1DLayer:
         self._remember_crop(geometry)
         return y
 
-    def backward(self, x: Any, dy: Any, fmt: str = "CBT"):
+    def backward(
+        self, x: npt.ArrayLike, dy: npt.ArrayLike, fmt: str = "CBT"
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Gradients (R3.3) ``(dx, dweights, dbias)`` given ``dy`` of the output's shape.
 
         ``dx`` has ``x``'s shape, ``dweights`` the Weights' shape
@@ -414,7 +447,7 @@ class TransposedConvolution1DLayer:
 
     # --- display (R1.4) -------------------------------------------------------------------
 
-    def properties(self) -> dict:
+    def properties(self) -> dict[str, object]:
         """All properties, snake_case name -> current value, in the vendor's order."""
         return {
             "name": self.name,
@@ -435,7 +468,7 @@ class TransposedConvolution1DLayer:
         }
 
     @staticmethod
-    def _array_text(array) -> str:
+    def _array_text(array: FloatArray | None) -> str:
         if array is None:
             return "[]"
         return f"{_size_text(array.shape)} {_DTYPE_WORDS[np.dtype(array.dtype)]}"
@@ -476,7 +509,9 @@ class TransposedConvolution1DLayer:
     __str__ = __repr__
 
 
-def transposed_conv1d_layer(filter_size: Any, num_filters: Any, **options: Any) -> TransposedConvolution1DLayer:
+def transposed_conv1d_layer(
+    filter_size: IntegerLike, num_filters: IntegerLike, **options: object
+) -> TransposedConvolution1DLayer:
     """Create a 1-D transposed convolution layer (R1).
 
     Options (vendor spelling or snake_case, case-insensitive, R1.2): Stride,
