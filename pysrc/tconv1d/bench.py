@@ -22,10 +22,12 @@ import sys
 import time
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
+import numpy.typing as npt
 
+from .aliases import CroppingLike
 from .cli_args import count, writable_file
 
 PEERS = ("torch", "onnxruntime")
@@ -41,7 +43,7 @@ class Shape:
     filter_size: int
     stride: int
     length: int
-    cropping: object
+    cropping: CroppingLike
 
     @property
     def flops(self) -> float:
@@ -55,7 +57,7 @@ class Row:
     dtype: str
     pass_name: str  # "forward" or "forward+backward"
     flops: float
-    ms: dict = field(default_factory=dict)  # implementation -> median milliseconds
+    ms: dict[str, float] = field(default_factory=dict)  # implementation -> median milliseconds
 
 
 _SHAPE_FIELDS = ("name", "batch", "in_channels", "num_filters", "filter_size", "stride", "length", "cropping")
@@ -104,7 +106,7 @@ def measure_sgemm_peak(n: int = 2048, repeat: int = 5) -> float:
 # ---------------------------------------------------------------- implementations
 
 
-def _crops(shape: Shape):
+def _crops(shape: Shape) -> tuple[int, int, int]:
     """(left, right, extension) of the shape's cropping, from tconv1d's geometry."""
     import tconv1d
 
@@ -112,23 +114,27 @@ def _crops(shape: Shape):
     return g.crop_left, g.crop_right, g.extension
 
 
-def tconv1d_calls(shape: Shape, data: dict) -> tuple[Callable, Callable]:
+Data = dict[str, npt.NDArray[np.floating]]
+Call = Callable[[], object]
+
+
+def tconv1d_calls(shape: Shape, data: Data) -> tuple[Call, Call]:
     import tconv1d
 
     x, w, b, dy = data["x"], data["w"], data["b"], data["dy"]
     s, crop = shape.stride, shape.cropping
 
-    def forward():
+    def forward() -> object:
         return tconv1d.transposed_conv1d(x, w, b, stride=s, cropping=crop, fmt="BCT")
 
-    def forward_backward():
+    def forward_backward() -> object:
         tconv1d.transposed_conv1d(x, w, b, stride=s, cropping=crop, fmt="BCT")
         return tconv1d.transposed_conv1d_backward(x, w, dy, stride=s, cropping=crop, fmt="BCT")
 
     return forward, forward_backward
 
 
-def torch_calls(shape: Shape, data: dict, threads: int) -> tuple[Callable, Callable]:
+def torch_calls(shape: Shape, data: Data, threads: int) -> tuple[Call, Call]:
     import torch
 
     torch.set_num_threads(threads)
@@ -143,17 +149,17 @@ def torch_calls(shape: Shape, data: dict, threads: int) -> tuple[Callable, Calla
     dy = torch.from_numpy(data["dy"])
     kwargs = {"stride": shape.stride, "padding": pad, "output_padding": extension}
 
-    def run(xx, ww, bb):
+    def run(xx: Any, ww: Any, bb: Any) -> Any:  # torch tensors (torch is untyped here)
         y = torch.nn.functional.conv_transpose1d(xx, ww, bb, **kwargs)
         return y[..., cut_left : y.shape[-1] - cut_right]
 
-    def forward():
+    def forward() -> object:
         with torch.no_grad():
             return run(x, w, b)
 
     xg, wg, bg = (t.detach().clone().requires_grad_(True) for t in (x, w, b))
 
-    def forward_backward():
+    def forward_backward() -> object:
         y = run(xg, wg, bg)
         y.backward(dy)
         return xg.grad, wg.grad, bg.grad
@@ -161,7 +167,7 @@ def torch_calls(shape: Shape, data: dict, threads: int) -> tuple[Callable, Calla
     return forward, forward_backward
 
 
-def onnxruntime_call(shape: Shape, data: dict, threads: int) -> Callable:
+def onnxruntime_call(shape: Shape, data: Data, threads: int) -> Call:
     import onnx
     import onnxruntime
     from onnx import TensorProto, helper, numpy_helper
@@ -197,7 +203,7 @@ def onnxruntime_call(shape: Shape, data: dict, threads: int) -> Callable:
 # ---------------------------------------------------------------- timing
 
 
-def interleaved_medians(calls: dict[str, Callable], repeat: int, warmup: int = 2) -> dict[str, float]:
+def interleaved_medians(calls: dict[str, Call], repeat: int, warmup: int = 2) -> dict[str, float]:
     """Median milliseconds per call, the implementations taking turns."""
     for call in calls.values():
         for _ in range(warmup):
@@ -211,12 +217,15 @@ def interleaved_medians(calls: dict[str, Callable], repeat: int, warmup: int = 2
     return {name: 1e3 * statistics.median(values) for name, values in times.items()}
 
 
-def make_data(shape: Shape, dtype: str, seed: int = 0) -> dict:
+def make_data(shape: Shape, dtype: str, seed: int = 0) -> Data:
     import tconv1d
 
     rng = np.random.default_rng(seed)
     out_len = tconv1d.output_length(shape.length, shape.filter_size, shape.stride, shape.cropping)
-    draw = lambda *size: rng.standard_normal(size).astype(dtype)  # noqa: E731
+
+    def draw(*size: int) -> npt.NDArray[np.floating]:
+        return rng.standard_normal(size).astype(dtype)
+
     return {
         "x": draw(shape.batch, shape.in_channels, shape.length),
         "w": draw(shape.filter_size, shape.num_filters, shape.in_channels),
@@ -237,13 +246,13 @@ def available_peers(requested: list[str]) -> list[str]:
     return found
 
 
-def run_suite(shapes, dtypes, peers, repeat, threads) -> list[Row]:
+def run_suite(shapes: list[Shape], dtypes: list[str], peers: list[str], repeat: int, threads: int) -> list[Row]:
     rows = []
     for shape in shapes:
         for dtype in dtypes:
             data = make_data(shape, dtype)
-            fwd = {"tconv1d": None}
-            both = {"tconv1d": None}
+            fwd: dict[str, Call] = {}
+            both: dict[str, Call] = {}
             fwd["tconv1d"], both["tconv1d"] = tconv1d_calls(shape, data)
             if "torch" in peers:
                 fwd["torch"], both["torch"] = torch_calls(shape, data, threads)

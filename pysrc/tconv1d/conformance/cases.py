@@ -8,9 +8,15 @@ source checkout reads the repository's ``conformance/`` directly.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 SCHEMA_VERSION = 1
+
+#: A case, or any object of a case file, as JSON gives it: its values are
+#: whatever the case format (schema.json) allows, checked by the runner.
+Case = dict[str, Any]
 
 #: The categories in the order they are run and reported.
 CATEGORIES = ("output_size", "cropping", "properties", "initializers", "formats", "numerics", "gradients")
@@ -30,21 +36,22 @@ def case_files() -> list[Path]:
     return [data_dir() / "cases" / f"{category}.json" for category in CATEGORIES]
 
 
-def load_file(path: Path) -> dict:
+def load_file(path: Path) -> Case:
     with open(path, encoding="utf-8") as handle:
-        document = json.load(handle)
+        document: Case = json.load(handle)
     version = document.get("schema_version")
     if version != SCHEMA_VERSION:
         raise ValueError(f"{path}: schema_version {version!r} is not the supported {SCHEMA_VERSION}")
     return document
 
 
-def load_schema() -> dict:
+def load_schema() -> Case:
     with open(data_dir() / "schema.json", encoding="utf-8") as handle:
-        return json.load(handle)
+        schema: Case = json.load(handle)
+    return schema
 
 
-def load_cases(categories=None) -> list[dict]:
+def load_cases(categories: Iterable[str] | None = None) -> list[Case]:
     """Every case of the chosen categories (all by default), each with its ``category``."""
     chosen = list(CATEGORIES) if not categories else list(categories)
     unknown = [c for c in chosen if c not in CATEGORIES]

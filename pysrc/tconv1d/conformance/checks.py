@@ -11,12 +11,22 @@ were left unmodified (R7.1).
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any, Callable
 
 import numpy as np
+import numpy.typing as npt
 
 from . import oracle, stats
+from .cases import Case
 from .values import compare, decode, error_classes, make_array, summarize
+
+#: An implementation under test: any object offering some of the protocol's
+#: functions (adapters/__init__.py). What it returns is whatever it returns
+#: (typed Any below): the checks find out.
+Adapter = object
+Function = Callable[..., Any]
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 
@@ -31,9 +41,9 @@ class Result:
     max_error: float | None = None
     inputs: str = ""
     seconds: float = 0.0
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, object] = field(default_factory=dict)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         return {
             "id": self.id,
             "category": self.category,
@@ -60,14 +70,14 @@ class _Failure(Exception):
         self.spec = spec
 
 
-def _function(impl, name: str):
+def _function(impl: Adapter, name: str) -> Function:
     function = getattr(impl, name, None)
     if function is None or not callable(function):
         raise _NotImplemented(f"not implemented: {name}")
-    return function
+    return function  # type: ignore[no-any-return]  # a callable of the implementation
 
 
-def _expect_error(expect: dict, call):
+def _expect_error(expect: Case, call: Callable[[], object]) -> BaseException:
     """Run ``call`` expecting one of the named exception classes (and message words)."""
     classes = error_classes(expect["error"])
     try:
@@ -85,7 +95,7 @@ def _expect_error(expect: dict, call):
     raise _Failure(f"expected {' or '.join(expect['error'])}, but it returned {summarize(result)}")
 
 
-def _call_unmodified(function, arrays: dict, **kwargs):
+def _call_unmodified(function: Function, arrays: dict[str, Any], **kwargs: object) -> Any:
     """Call with the arrays as keyword arguments and fail if any of them was modified (R7.1)."""
     before = {name: None if a is None else np.array(a, copy=True) for name, a in arrays.items()}
     result = function(**arrays, **kwargs)
@@ -98,25 +108,25 @@ def _call_unmodified(function, arrays: dict, **kwargs):
 # ---------------------------------------------------------------- output_size
 
 
-def _output_length(impl, args: dict):
+def _output_length(impl: Adapter, args: Case) -> Any:
     return _function(impl, "output_length")(**{k: decode(v) for k, v in args.items()})
 
 
-def check_output_length(case, impl):
+def check_output_length(case: Case, impl: Adapter) -> float | None:
     expect = case["expect"]
     if "error" in expect:
         _expect_error(expect, lambda: _output_length(impl, case["args"]))
-        return
+        return None
     got = _output_length(impl, case["args"])
     if got != expect["value"] or isinstance(got, bool):
         raise _Failure(
             f"output_length returned {got!r}, expected {expect['value']}",
             abs(got - expect["value"]) if isinstance(got, int) else None,
         )
-    return
+    return None
 
 
-def _check_rows(impl, rows):
+def _check_rows(impl: Adapter, rows: list[tuple[Any, Any, Any, Any, Any]]) -> None:
     function = _function(impl, "output_length")
     wrong, max_error = [], 0
     for length, filter_size, stride, cropping, expected in rows:
@@ -137,40 +147,48 @@ def _check_rows(impl, rows):
         raise _Failure(f"{len(wrong)} of {len(rows)} rows wrong: " + "; ".join(wrong[:3]) + more, max_error or None)
 
 
-def check_output_length_grid(case, impl):
+def check_output_length_grid(case: Case, impl: Adapter) -> float | None:
     rows = [(case["length"], case["filter_size"], case["stride"], c, e) for c, e in case["rows"]]
     _check_rows(impl, rows)
+    return None
 
 
-def check_output_length_table(case, impl):
+def check_output_length_table(case: Case, impl: Adapter) -> float | None:
     rows = [(length, case["filter_size"], case["stride"], c, e) for length, c, e in case["rows"]]
     _check_rows(impl, rows)
+    return None
 
 
 # ---------------------------------------------------------------- the operation
 
 
-def _view(array: np.ndarray, layout):
+def _view(array: npt.NDArray[Any], layout: str | None) -> npt.NDArray[Any]:
     """The same values in another memory layout (R7.2): what a case's ``layout`` asks for."""
     if layout is None:
         return array
     if layout == "reversed":  # negative strides on every axis
         index = (slice(None, None, -1),) * array.ndim
-        return array[index].copy()[index]
+        reversed_view: npt.NDArray[Any] = array[index].copy()[index]
+        return reversed_view
     if layout == "strided":  # every other element of a buffer twice as long
-        return np.repeat(array, 2, axis=-1)[..., ::2]
+        strided: npt.NDArray[Any] = np.repeat(array, 2, axis=-1)[..., ::2]
+        return strided
     if layout == "fortran":
-        return np.asfortranarray(array)
+        fortran: npt.NDArray[Any] = np.asfortranarray(array)
+        return fortran
     if layout == "readonly":
-        view = array.copy()
+        view: npt.NDArray[Any] = array.copy()
         view.flags.writeable = False
         return view
     raise ValueError(f"unknown layout {layout!r}")
 
 
-def _operation_inputs(case):
+def _operation_inputs(case: Case) -> tuple[dict[str, Any], dict[str, Any]]:
     layout = case.get("layout")
-    arrays = {"x": _view(make_array(case["x"]), layout), "weights": _view(make_array(case["weights"]), layout)}
+    arrays: dict[str, Any] = {
+        "x": _view(make_array(case["x"]), layout),
+        "weights": _view(make_array(case["weights"]), layout),
+    }
     if "bias" in case:
         arrays["bias"] = None if case["bias"] is None else _view(make_array(case["bias"]), layout)
     if "dy" in case:
@@ -179,12 +197,12 @@ def _operation_inputs(case):
     return arrays, options
 
 
-def _oracle_bias(arrays):
+def _oracle_bias(arrays: dict[str, Any]) -> npt.NDArray[Any] | None:
     bias = arrays.get("bias")
     return None if bias is None else np.asarray(bias).ravel()
 
 
-def check_forward(case, impl):
+def check_forward(case: Case, impl: Adapter) -> float | None:
     function = _function(impl, "transposed_conv1d")
     arrays, options = _operation_inputs(case)
     expect = case["expect"]
@@ -208,20 +226,20 @@ def check_forward(case, impl):
     return error
 
 
-def _backward(case, impl):
+def _backward(case: Case, impl: Adapter) -> tuple[Function, dict[str, Any], dict[str, Any]]:
     function = _function(impl, "transposed_conv1d_backward")
     arrays, options = _operation_inputs(case)
     arrays.pop("bias", None)
     return function, arrays, options
 
 
-def _as_bias_shape(db, num_filters):
-    db = np.asarray(db)
+def _as_bias_shape(db: object, num_filters: int) -> npt.NDArray[Any]:
+    array = np.asarray(db)
     # db may be (NumFilters,) or the bias's (1, NumFilters) (both documented).
-    return db.reshape(num_filters) if db.size == num_filters else db
+    return array.reshape(num_filters) if array.size == num_filters else array
 
 
-def check_backward(case, impl):
+def check_backward(case: Case, impl: Adapter) -> float | None:
     function, arrays, options = _backward(case, impl)
     expect = case["expect"]
     if "error" in expect:
@@ -234,7 +252,7 @@ def check_backward(case, impl):
         raise _Failure(f"expected (dx, dweights, dbias), got {summarize(result)}") from None
     num_filters = arrays["weights"].shape[1]
     if "dx" in expect:
-        expected = {name: make_array(expect[name]) for name in ("dx", "dweights", "dbias")}
+        expected: dict[str, npt.NDArray[Any]] = {name: make_array(expect[name]) for name in ("dx", "dweights", "dbias")}
         dtype = expect["dx"]["dtype"]
         rtol = {"float32": 1e-5}.get(dtype, 1e-12)
     else:
@@ -252,7 +270,7 @@ def check_backward(case, impl):
     return worst
 
 
-def check_adjoint(case, impl):
+def check_adjoint(case: Case, impl: Adapter) -> float | None:
     forward = _function(impl, "transposed_conv1d")
     function, arrays, options = _backward(case, impl)
     x, w, dy = arrays["x"], arrays["weights"], arrays["dy"]
@@ -276,7 +294,7 @@ def check_adjoint(case, impl):
 # ---------------------------------------------------------------- the layer
 
 
-def _make_layer(case, impl, **extra_options):
+def _make_layer(case: Case, impl: Adapter, **extra_options: object) -> Any:
     constructor = _function(impl, "transposed_conv1d_layer")
     args = [decode(a) for a in case.get("args", [])]
     options = {k: decode(v) for k, v in case.get("options", {}).items()}
@@ -284,16 +302,16 @@ def _make_layer(case, impl, **extra_options):
     return constructor(*args, **options)
 
 
-def _initialize(layer, case):
+def _initialize(layer: Any, case: Case) -> None:
     if "initialize" in case:
         layer.initialize(**case["initialize"])
 
 
-def _is_empty(value) -> bool:
+def _is_empty(value: Any) -> bool:
     return value is None or (hasattr(value, "__len__") and np.size(value) == 0)
 
 
-def _check_property(layer, name, expected):
+def _check_property(layer: Any, name: str, expected: Any) -> str | None:
     try:
         actual = getattr(layer, name)
     except AttributeError:
@@ -306,7 +324,7 @@ def _check_property(layer, name, expected):
         ok, message, _ = compare(actual, make_array(expected), 0.0, expected["dtype"])
         return None if ok else f"{name}: {message}"
     if isinstance(expected, str):
-        ok = isinstance(actual, str) and actual.lower() == expected.lower()
+        ok = isinstance(actual, str) and actual == expected
         return None if ok else f"{name} = {actual!r}, expected {expected!r}"
     if isinstance(expected, list):
         try:
@@ -323,16 +341,16 @@ def _check_property(layer, name, expected):
     return None if ok else f"{name} = {actual!r}, expected {expected!r}"
 
 
-def _check_properties(layer, expected: dict):
+def _check_properties(layer: Any, expected: Case) -> None:
     wrong = [m for name, value in expected.items() if (m := _check_property(layer, name, value))]
     if wrong:
         raise _Failure("; ".join(wrong))
 
 
-def check_layer(case, impl):
+def check_layer(case: Case, impl: Adapter) -> float | None:
     expect = case["expect"]
 
-    def build():
+    def build() -> Any:
         layer = _make_layer(case, impl)
         _initialize(layer, case)
         return layer
@@ -346,18 +364,18 @@ def check_layer(case, impl):
             setattr(layer, prop, value)
     elif "error" in expect:
         _expect_error(expect, build)
-        return
+        return None
     else:
         layer = build()
     _check_properties(layer, expect.get("properties", {}))
-    return
+    return None
 
 
 def _normalized_lines(text: str) -> list[str]:
     return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
 
 
-def check_layer_display(case, impl):
+def check_layer_display(case: Case, impl: Adapter) -> float | None:
     layer = _make_layer(case, impl)
     _initialize(layer, case)
     shown = _normalized_lines(str(layer))
@@ -369,10 +387,10 @@ def check_layer_display(case, impl):
         if position == len(shown):
             raise _Failure(f"display lacks the line {wanted!r} (in this order); it shows: " + " | ".join(shown))
         position += 1
-    return
+    return None
 
 
-def check_layer_initializer(case, impl):
+def check_layer_initializer(case: Case, impl: Adapter) -> float | None:
     layer = _make_layer(case, impl)
     _initialize(layer, case)
     values = getattr(layer, case["parameter"])
@@ -383,10 +401,10 @@ def check_layer_initializer(case, impl):
         ok, message = stats.run_check(check, values)
         if not ok:
             raise _Failure(f"{check['test']}: {message}")
-    return
+    return None
 
 
-def check_layer_predict(case, impl):
+def check_layer_predict(case: Case, impl: Adapter) -> float | None:
     """Lazy initialization at the first forward call (R5) and the layer's channel check (R4.4)."""
     layer = _make_layer(case, impl)
     x = make_array(case["x"])
@@ -419,12 +437,12 @@ class _SentinelError(Exception):
     """Raised inside a callable initializer: must reach the caller unchanged (R5.5)."""
 
 
-def check_layer_initializer_callable(case, impl):
-    calls = []
+def check_layer_initializer_callable(case: Case, impl: Adapter) -> float | None:
+    calls: list[list[int]] = []
     behaviour = case["behaviour"]
     sentinel = _SentinelError("raised by the initializer")
 
-    def initializer(size):
+    def initializer(size: Iterable[int]) -> npt.NDArray[np.float32]:
         calls.append([int(s) for s in size])
         if behaviour == "raise":
             raise sentinel
@@ -442,7 +460,7 @@ def check_layer_initializer_callable(case, impl):
         except _SentinelError as error:
             if error is not sentinel:
                 raise _Failure("a different exception object reached the caller") from None
-            return
+            return None
         except Exception as error:  # noqa: BLE001 - wrapped or replaced: the failure reported
             raise _Failure(
                 f"the initializer's exception did not propagate unchanged: got {type(error).__name__}: {error}"
@@ -450,18 +468,18 @@ def check_layer_initializer_callable(case, impl):
         raise _Failure("the initializer raised, but initialize() returned normally")
     if "error" in expect:
         _expect_error(expect, lambda: _initialize(layer, case))
-        return
+        return None
     _initialize(layer, case)
     if calls != expect["calls"]:
         raise _Failure(f"the initializer was called with {calls}, expected {expect['calls']} (once)")
     values = np.asarray(getattr(layer, case["parameter"]))
     if list(values.shape) != expect["calls"][0] or not np.all(values == expect["constant"]):
         raise _Failure(f"{case['parameter']} = {summarize(values)}, expected the callable's result")
-    return
+    return None
 
 
-def check_layer_initializer_seed(case, impl):
-    def draw(seed):
+def check_layer_initializer_seed(case: Case, impl: Adapter) -> float | None:
+    def draw(seed: int) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
         layer = _make_layer(case, impl)
         layer.initialize(num_channels=case["num_channels"], seed=seed)
         return np.array(layer.weights), np.array(layer.bias)
@@ -471,10 +489,10 @@ def check_layer_initializer_seed(case, impl):
         raise _Failure(f"seed {case['seed']} gave different parameters on two layers")
     if np.array_equal(first[0], other[0]):
         raise _Failure(f"seeds {case['seed']} and {case['other_seed']} gave the same weights")
-    return
+    return None
 
 
-CHECKS = {
+CHECKS: dict[str, Callable[[Case, Adapter], float | None]] = {
     "output_length": check_output_length,
     "output_length_grid": check_output_length_grid,
     "output_length_table": check_output_length_table,
@@ -493,7 +511,7 @@ CHECKS = {
 # ---------------------------------------------------------------- driving
 
 
-def describe_inputs(case) -> str:
+def describe_inputs(case: Case) -> str:
     """A one-line summary of what the case feeds the implementation."""
     kind = case["kind"]
     if kind == "output_length":
@@ -526,7 +544,7 @@ def describe_inputs(case) -> str:
     return text
 
 
-def run_case(case: dict, impl) -> Result:
+def run_case(case: Case, impl: Adapter) -> Result:
     """Run one case against an implementation (an adapter: see adapters/__init__.py)."""
     result = Result(case["id"], case.get("category", case["id"].split("/")[0]), case["spec"], PASSED)
     start = time.perf_counter()
@@ -553,7 +571,11 @@ def run_case(case: dict, impl) -> Result:
     return result
 
 
-def run_cases(impl="tconv1d", categories=None, progress=None) -> list[Result]:
+def run_cases(
+    impl: str | Adapter = "tconv1d",
+    categories: Iterable[str] | None = None,
+    progress: Callable[[int, int, Case, str], None] | None = None,
+) -> list[Result]:
     """Run every case of the chosen categories; ``impl`` is a name, a module or an adapter."""
     from .adapters import load_adapter
     from .cases import load_cases

@@ -15,11 +15,13 @@ import json
 import sys
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from typing import TextIO
 
 from ..cli_args import writable_file
 from .adapters import adapter_name, load_adapter
-from .cases import CATEGORIES, load_cases
-from .checks import FAILED, PASSED, SKIPPED, run_case
+from .cases import CATEGORIES, Case, load_cases
+from .checks import FAILED, PASSED, SKIPPED, Result, run_case
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,13 +47,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 class Progress:
     """A one-line bar on a terminal; elsewhere one line per finished category."""
 
-    def __init__(self, stream=sys.stderr):
+    def __init__(self, stream: TextIO = sys.stderr) -> None:
         self.stream = stream
         self.tty = hasattr(stream, "isatty") and stream.isatty()
-        self.category = None
-        self.counts = collections.Counter()
+        self.category: str | None = None
+        self.counts: collections.Counter[str] = collections.Counter()
 
-    def __call__(self, done: int, total: int, case: dict, status: str) -> None:
+    def __call__(self, done: int, total: int, case: Case, status: str) -> None:
         category = case["category"]
         if not self.tty and self.category not in (None, category):
             self._category_line()
@@ -77,8 +79,8 @@ class Progress:
         self.stream.flush()
 
 
-def table(results) -> str:
-    by_category = collections.OrderedDict((c, collections.Counter()) for c in CATEGORIES)
+def table(results: Sequence[Result]) -> str:
+    by_category: dict[str, collections.Counter[str]] = {c: collections.Counter() for c in CATEGORIES}
     for result in results:
         by_category[result.category][result.status] += 1
     lines = [f"{'category':<14}{'passed':>8}{'failed':>8}{'skipped':>9}", "-" * 39]
@@ -88,7 +90,7 @@ def table(results) -> str:
     return "\n".join(lines)
 
 
-def failure_report(results) -> str:
+def failure_report(results: Sequence[Result]) -> str:
     lines = []
     for result in results:
         if result.status != FAILED:
@@ -98,17 +100,17 @@ def failure_report(results) -> str:
     return "\n".join(lines)
 
 
-def skip_summary(results) -> str:
+def skip_summary(results: Sequence[Result]) -> str:
     reasons = collections.Counter((r.category, r.message) for r in results if r.status == SKIPPED)
     return "\n".join(f"skipped {count:>4} {category}: {reason}" for (category, reason), count in reasons.most_common())
 
 
-def summary_line(results) -> str:
+def summary_line(results: Sequence[Result]) -> str:
     counts = collections.Counter(r.status for r in results)
     return f"{counts[PASSED]} passed, {counts[FAILED]} failed, {counts[SKIPPED]} skipped"
 
 
-def write_json(path: str, implementation: str, results, seconds: float) -> None:
+def write_json(path: str, implementation: str, results: Sequence[Result], seconds: float) -> None:
     counts = collections.Counter(r.status for r in results)
     document = {
         "implementation": implementation,
@@ -119,7 +121,7 @@ def write_json(path: str, implementation: str, results, seconds: float) -> None:
         json.dump(document, handle, indent=1)
 
 
-def write_junit(path: str, implementation: str, results) -> None:
+def write_junit(path: str, implementation: str, results: Sequence[Result]) -> None:
     suites = ET.Element("testsuites", name=f"tconv1d conformance ({implementation})")
     for category in CATEGORIES:
         members = [r for r in results if r.category == category]
@@ -191,7 +193,7 @@ def run(args: argparse.Namespace) -> int:
     return 1 if any(r.status == FAILED for r in results) else 0
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tconv1d conformance", description=__doc__.splitlines()[0])
     add_arguments(parser)
     return run(parser.parse_args(argv))

@@ -16,10 +16,14 @@ most ``alpha`` (the false-alarm rate stated in the case data):
 from __future__ import annotations
 
 import math
+from typing import Any, Callable
 
 import numpy as np
+import numpy.typing as npt
 
 _erfc = np.frompyfunc(math.erfc, 1, 1)
+
+Floats = npt.NDArray[np.float64]
 
 
 def z_two_sided(alpha: float) -> float:
@@ -39,15 +43,16 @@ def z_one_sided(alpha: float) -> float:
     return z_two_sided(2 * alpha)
 
 
-def normal_cdf(values: np.ndarray, std: float) -> np.ndarray:
-    return 0.5 * _erfc(-values / (std * math.sqrt(2))).astype(np.float64)
+def normal_cdf(values: Floats, std: float) -> Floats:
+    tails: Floats = np.asarray(_erfc(-values / (std * math.sqrt(2))), dtype=np.float64)
+    return 0.5 * tails
 
 
-def uniform_cdf(values: np.ndarray, low: float, high: float) -> np.ndarray:
+def uniform_cdf(values: Floats, low: float, high: float) -> Floats:
     return np.clip((values - low) / (high - low), 0.0, 1.0)
 
 
-def ks_statistic(sample: np.ndarray, cdf) -> float:
+def ks_statistic(sample: Floats, cdf: Callable[[Floats], Floats]) -> float:
     """sup |F_n(x) - F(x)| of the empirical distribution of ``sample``."""
     ordered = np.sort(sample)
     n = ordered.size
@@ -65,20 +70,21 @@ def ks_threshold(n: int, alpha: float) -> float:
 def chi2_upper_z(statistic: float, dof: int) -> float:
     """Wilson-Hilferty: the chi-square(dof) statistic as an approximately N(0,1) z."""
     scale = 2 / (9 * dof)
-    return ((statistic / dof) ** (1 / 3) - (1 - scale)) / math.sqrt(scale)
+    return float(((statistic / dof) ** (1 / 3) - (1 - scale)) / math.sqrt(scale))
 
 
-def run_check(check: dict, values: np.ndarray):
-    """(passed, message) of one check on a parameter array."""
+def run_check(check: dict[str, Any], values: npt.ArrayLike) -> tuple[bool, str]:
+    """(passed, message) of one check on a parameter array; ``check`` is a case's
+    statistical check as its JSON gives it."""
     test = check["test"]
-    sample = np.asarray(values, dtype=np.float64).ravel()
+    sample: Floats = np.asarray(values, dtype=np.float64).ravel()
     n = sample.size
-    alpha = check.get("alpha")
+    alpha: float = check.get("alpha", 0.0)  # every statistical test states it
     if test == "shape":
-        ok = list(np.shape(values)) == list(check["shape"])
+        ok: bool = list(np.shape(values)) == list(check["shape"])
         return ok, f"shape {tuple(np.shape(values))}, expected {tuple(check['shape'])}"
     if test == "dtype":
-        ok = np.asarray(values).dtype == np.dtype(check["dtype"])
+        ok = bool(np.asarray(values).dtype == np.dtype(check["dtype"]))
         return ok, f"dtype {np.asarray(values).dtype}, expected {check['dtype']}"
     if test == "constant":
         bad = int(np.count_nonzero(sample != check["value"]))
@@ -129,9 +135,8 @@ def run_check(check: dict, values: np.ndarray):
         s2 = float(np.mean(sample**2))
         z = (s2 - variance) / (variance * math.sqrt((2 + check["excess_kurtosis"]) / n))
         limit = z_two_sided(alpha)
-        return abs(
-            z
-        ) <= limit, f"variance {s2:.6g}, expected {variance:.6g} (z {z:.3g}, limit {limit:.3g}, alpha {alpha:g})"
+        message = f"variance {s2:.6g}, expected {variance:.6g} (z {z:.3g}, limit {limit:.3g}, alpha {alpha:g})"
+        return abs(z) <= limit, message
     if test == "tail_fraction":
         p = check["expected"]
         observed = float(np.mean(np.abs(sample) > check["threshold"]))

@@ -3,40 +3,48 @@
 from __future__ import annotations
 
 import builtins
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
+
+#: A value of a case file, as JSON gives it (see cases.Case).
+Json = Any
 
 _SPECIAL = {"NaN": float("nan"), "Infinity": float("inf"), "-Infinity": float("-inf")}
 _FLOATS = {"nan": float("nan"), "inf": float("inf"), "-inf": float("-inf")}
 
 
-def _numbers(values):
+def _numbers(values: Json) -> Json:
     if isinstance(values, list):
         return [_numbers(v) for v in values]
     return _SPECIAL.get(values, values) if isinstance(values, str) else values
 
 
-def is_array_spec(value) -> bool:
+def is_array_spec(value: Json) -> bool:
     return isinstance(value, dict) and "dtype" in value and ("values" in value or "seed" in value)
 
 
-def make_array(spec) -> np.ndarray:
+def make_array(spec: dict[str, Json]) -> npt.NDArray[Any]:
     """An array from literal values or from a seeded draw (numpy.random.default_rng(seed))."""
     dtype = np.dtype(spec["dtype"])
     if "values" in spec:
         numbers = _numbers(spec["values"])
         if dtype.kind in "fc":
             return np.array(numbers, dtype=np.float64).astype(dtype)
-        return np.array(numbers).astype(dtype)
+        literal: npt.NDArray[Any] = np.array(numbers).astype(dtype)
+        return literal
     rng = np.random.default_rng(spec["seed"])
+    shape = tuple(spec["shape"])
+    data: npt.NDArray[np.float64]
     if spec["distribution"] == "integers":
-        data = rng.integers(-4, 5, size=spec["shape"]).astype(np.float64)
+        data = rng.integers(-4, 5, size=shape).astype(np.float64)
     else:
-        data = rng.standard_normal(spec["shape"])
+        data = rng.standard_normal(shape)
     return data.astype(dtype)
 
 
-def decode(value):
+def decode(value: Json) -> object:
     """A case value as the argument an implementation receives."""
     if is_array_spec(value):
         return make_array(value)
@@ -53,22 +61,24 @@ def decode(value):
     return value
 
 
-def error_classes(names):
+def error_classes(names: list[str]) -> tuple[type[BaseException], ...]:
     return tuple(getattr(builtins, name) for name in names if name != "propagated")
 
 
-def compare(actual, expected: np.ndarray, rtol: float, dtype=None):
+def compare(
+    actual: object, expected: npt.NDArray[Any], rtol: float, dtype: npt.DTypeLike | None = None
+) -> tuple[bool, str, float | None]:
     """(ok, message, max_error): IEEE specials must match exactly, finite values
     within ``rtol`` relative to the largest finite magnitude of ``expected``."""
     try:
-        actual = np.asarray(actual)
-    except Exception as error:  # noqa: BLE001 - an unconvertible result is a failure, not a crash
-        return False, f"result is not an array ({type(error).__name__}: {error})", None
-    if actual.shape != expected.shape:
-        return False, f"shape {actual.shape}, expected {expected.shape}", None
-    if dtype is not None and actual.dtype != np.dtype(dtype):
-        return False, f"dtype {actual.dtype}, expected {dtype}", None
-    a = actual.astype(np.float64)
+        got = np.asarray(actual)
+    except Exception as failure:  # noqa: BLE001 - an unconvertible result is a failure, not a crash
+        return False, f"result is not an array ({type(failure).__name__}: {failure})", None
+    if got.shape != expected.shape:
+        return False, f"shape {got.shape}, expected {expected.shape}", None
+    if dtype is not None and got.dtype != np.dtype(dtype):
+        return False, f"dtype {got.dtype}, expected {dtype}", None
+    a = got.astype(np.float64)
     e = expected.astype(np.float64)
     nan_a, nan_e = np.isnan(a), np.isnan(e)
     if not np.array_equal(nan_a, nan_e):
@@ -96,7 +106,7 @@ def compare(actual, expected: np.ndarray, rtol: float, dtype=None):
     return True, "", error
 
 
-def summarize(value) -> str:
+def summarize(value: object) -> str:
     """A short description of an argument for reports."""
     if isinstance(value, np.ndarray):
         if value.size <= 8:

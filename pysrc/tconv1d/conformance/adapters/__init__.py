@@ -25,7 +25,7 @@ import importlib.util
 import os
 import types
 
-BUILTIN = {
+BUILTIN: dict[str, str | None] = {
     "tconv1d": None,  # the package itself
     "torch": ".torch_adapter",
     "onnxruntime": ".onnxruntime_adapter",
@@ -43,18 +43,20 @@ def _from_path(path: str) -> types.ModuleType:
     return module
 
 
-def load_adapter(name="tconv1d"):
+def load_adapter(name: str | object = "tconv1d") -> object:
     """The adapter for ``--impl NAME|MODULE|FILE.py``."""
     if not isinstance(name, str):
         return name  # already an adapter object or module
     if name in BUILTIN:
-        if BUILTIN[name] is None:
+        relative = BUILTIN[name]
+        if relative is None:
             return importlib.import_module("tconv1d")
-        return importlib.import_module(BUILTIN[name], __name__)
+        return importlib.import_module(relative, __name__)
     if name.endswith(".py") or os.sep in name:
         return _from_path(name)
     return importlib.import_module(name)
 
 
-def adapter_name(adapter) -> str:
-    return getattr(adapter, "NAME", None) or getattr(adapter, "__name__", None) or type(adapter).__name__
+def adapter_name(adapter: object) -> str:
+    name = getattr(adapter, "NAME", None) or getattr(adapter, "__name__", None) or type(adapter).__name__
+    return str(name)

@@ -12,7 +12,10 @@ gradients, the output length and the layer.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
 
 from .peer_cropping import resolve_cropping
 
@@ -21,16 +24,21 @@ try:
     import onnxruntime
     from onnx import TensorProto, helper
 except ImportError as error:
-    UNAVAILABLE = f"onnx and onnxruntime are not both importable ({error})"
+    UNAVAILABLE: str | None = f"onnx and onnxruntime are not both importable ({error})"
 else:
     UNAVAILABLE = None
 
 NAME = "onnxruntime"
 
+# The functions take whatever a case passes, deliberately wrong arguments
+# included, so their parameters are Any; results are NumPy arrays.
+
 _ELEMENT_TYPES = {np.dtype(np.float32): "FLOAT"}
 
 
-def _session(element_type, filter_size, stride, pads, output_padding, with_bias):
+def _session(
+    element_type: str, filter_size: int, stride: int, pads: tuple[int, int], output_padding: int, with_bias: bool
+) -> Any:
     elem = getattr(TensorProto, element_type)
     inputs = [
         helper.make_tensor_value_info("X", elem, ["N", "C", "L"]),
@@ -60,11 +68,14 @@ def _session(element_type, filter_size, stride, pads, output_padding, with_bias)
     return onnxruntime.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
 
 
-def transposed_conv1d(x, weights, bias=None, stride=1, cropping=0, fmt="BCT"):
+def transposed_conv1d(
+    x: Any, weights: Any, bias: Any = None, stride: Any = 1, cropping: Any = 0, fmt: str = "BCT"
+) -> npt.NDArray[Any]:
     x = np.asarray(x)
     fmt = fmt.upper()
     if fmt == "CT":
-        return transposed_conv1d(x[None], weights, bias, stride, cropping, "BCT")[0]
+        unbatched: npt.NDArray[Any] = transposed_conv1d(x[None], weights, bias, stride, cropping, "BCT")[0]
+        return unbatched
     if fmt != "BCT":
         raise NotImplementedError("formats other than BCT and CT (ONNX Runtime takes (N, C, L) only)")
     if x.dtype == np.float64:
@@ -78,4 +89,5 @@ def transposed_conv1d(x, weights, bias=None, stride=1, cropping=0, fmt="BCT"):
     feeds = {"X": np.ascontiguousarray(x), "W": np.ascontiguousarray(weights.transpose(2, 1, 0))}
     if bias is not None:
         feeds["B"] = np.ascontiguousarray(np.asarray(bias).astype(x.dtype).reshape(-1))
-    return session.run(None, feeds)[0]
+    y: npt.NDArray[Any] = session.run(None, feeds)[0]
+    return y

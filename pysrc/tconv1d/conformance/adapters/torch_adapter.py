@@ -18,7 +18,10 @@ expect the spec's ValueError/TypeError fail: that is a real difference.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
 
 from .peer_cropping import resolve_cropping
 
@@ -26,14 +29,17 @@ try:
     import torch
 except ImportError as error:  # the runner reports every case skipped
     torch = None
-    UNAVAILABLE = f"torch is not importable ({error})"
+    UNAVAILABLE: str | None = f"torch is not importable ({error})"
 else:
     UNAVAILABLE = None
 
 NAME = "torch"
 
+# The functions take whatever a case passes, deliberately wrong arguments
+# included, so their parameters are Any; results are NumPy arrays.
 
-def _batched(x, fmt: str):
+
+def _batched(x: Any, fmt: str) -> tuple[Any, bool]:
     fmt = fmt.upper()
     if fmt == "BCT":
         return x, False
@@ -42,7 +48,7 @@ def _batched(x, fmt: str):
     raise NotImplementedError("formats other than BCT and CT (torch takes (N, C, L) or (C, L) only)")
 
 
-def _forward(x, w, b, stride, cropping):
+def _forward(x: Any, w: Any, b: Any, stride: int, cropping: Any) -> Any:
     """y from torch tensors: x (N, C, L), w (F, K, C) as in the spec."""
     try:
         return _conv_transpose(x, w, b, stride, cropping)
@@ -52,7 +58,7 @@ def _forward(x, w, b, stride, cropping):
         raise RuntimeError(f"torch: {error}") from None
 
 
-def _conv_transpose(x, w, b, stride, cropping):
+def _conv_transpose(x: Any, w: Any, b: Any, stride: int, cropping: Any) -> Any:
     filter_size = w.shape[0]
     left, right, output_padding = resolve_cropping(filter_size, stride, cropping)
     padding = min(left, right)
@@ -64,18 +70,22 @@ def _conv_transpose(x, w, b, stride, cropping):
     return y[..., extra_left : y.shape[-1] - extra_right]
 
 
-def transposed_conv1d(x, weights, bias=None, stride=1, cropping=0, fmt="BCT"):
+def transposed_conv1d(
+    x: Any, weights: Any, bias: Any = None, stride: Any = 1, cropping: Any = 0, fmt: str = "BCT"
+) -> npt.NDArray[Any]:
     xt = torch.from_numpy(np.ascontiguousarray(x))
     xt, unbatched = _batched(xt, fmt)
     w = torch.from_numpy(np.ascontiguousarray(weights)).to(xt.dtype)
     b = None if bias is None else torch.from_numpy(np.ascontiguousarray(bias)).reshape(-1).to(xt.dtype)
     with torch.no_grad():
         y = _forward(xt, w, b, int(stride), cropping)
-    y = y.numpy()
-    return y[0] if unbatched else y
+    result: npt.NDArray[Any] = y.numpy()
+    return result[0] if unbatched else result
 
 
-def transposed_conv1d_backward(x, weights, dy, stride=1, cropping=0, fmt="BCT"):
+def transposed_conv1d_backward(
+    x: Any, weights: Any, dy: Any, stride: Any = 1, cropping: Any = 0, fmt: str = "BCT"
+) -> tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]]:
     xt = torch.from_numpy(np.array(x))
     xt, unbatched = _batched(xt, fmt)
     dyt = torch.from_numpy(np.array(dy)).to(xt.dtype)
@@ -88,5 +98,7 @@ def transposed_conv1d_backward(x, weights, dy, stride=1, cropping=0, fmt="BCT"):
     b = torch.zeros(num_filters, dtype=xt.dtype, requires_grad=True)
     y = _forward(xt, w, b, int(stride), cropping)
     y.backward(dyt)
-    dx = xt.grad.numpy()
-    return (dx[0] if unbatched else dx), w.grad.numpy(), b.grad.numpy()
+    dx: npt.NDArray[Any] = xt.grad.numpy()
+    dw: npt.NDArray[Any] = w.grad.numpy()
+    db: npt.NDArray[Any] = b.grad.numpy()
+    return (dx[0] if unbatched else dx), dw, db
