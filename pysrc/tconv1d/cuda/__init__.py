@@ -12,14 +12,16 @@ every reduction summed in a fixed order.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from .. import _core
-from ..arguments import as_cropping, as_integer
+from ..aliases import CroppingLike, IntegerLike
+from ..arguments import Cropping, as_cropping, as_integer
 from ..arrays import float_dtype
-from ..formats import check_channels, parse_format
+from ..formats import Format, check_channels, parse_format
 
 __all__ = ["available", "transposed_conv1d", "transposed_conv1d_backward"]
 
@@ -36,10 +38,14 @@ def available() -> bool:
         return False
 
 
-_ready_cupy = None  # CuPy once a device has been seen: the checks below are not free per call
+#: A CuPy array, or the CuPy module: CuPy ships no type information.
+DeviceArray = Any
+CuPy = Any
+
+_ready_cupy: CuPy = None  # CuPy once a device has been seen: the checks below are not free per call
 
 
-def _cupy():
+def _cupy() -> CuPy:
     global _ready_cupy
     if _ready_cupy is not None:
         return _ready_cupy
@@ -56,7 +62,7 @@ def _cupy():
     return cupy
 
 
-def _device_array(cupy, value, name: str):
+def _device_array(cupy: CuPy, value: object, name: str) -> DeviceArray | None:
     """``value`` as a CuPy array if it lives on a CUDA device, else None (a host array)."""
     if isinstance(value, cupy.ndarray):
         return value
@@ -67,7 +73,7 @@ def _device_array(cupy, value, name: str):
     return None
 
 
-def _as_data(cupy, x, name: str):
+def _as_data(cupy: CuPy, x: object, name: str) -> DeviceArray:
     array = _device_array(cupy, x, name)
     if array is None:
         raise ValueError(
@@ -78,11 +84,11 @@ def _as_data(cupy, x, name: str):
     return array
 
 
-def _on_device(cupy, value, device, dtype, name: str):
+def _on_device(cupy: CuPy, value: object, device: Any, dtype: np.dtype[Any], name: str) -> tuple[Any, DeviceArray]:
     """A parameter on ``device`` in ``dtype``: host arrays are copied there, device arrays must be there."""
     array = _device_array(cupy, value, name)
     if array is None:
-        host = np.asarray(value)
+        host = np.asarray(cast("npt.ArrayLike", value))
         float_dtype(host.dtype, name)
         with device:
             return host, cupy.asarray(host, dtype=dtype, order="C")
@@ -97,7 +103,7 @@ def _on_device(cupy, value, device, dtype, name: str):
         return array, cupy.ascontiguousarray(array.astype(dtype, copy=False))
 
 
-def _weights(cupy, weights, device, dtype, name: str = "weights"):
+def _weights(cupy: CuPy, weights: object, device: Any, dtype: np.dtype[Any], name: str = "weights") -> DeviceArray:
     given, w = _on_device(cupy, weights, device, dtype, name)
     if given.ndim != 3:
         raise ValueError(f"{name} must be a FilterSize x NumFilters x NumChannels array, got shape {given.shape}")
@@ -106,7 +112,9 @@ def _weights(cupy, weights, device, dtype, name: str = "weights"):
     return w
 
 
-def _bias(cupy, bias, num_filters: int, device, dtype, name: str = "bias"):
+def _bias(
+    cupy: CuPy, bias: object, num_filters: int, device: Any, dtype: np.dtype[Any], name: str = "bias"
+) -> DeviceArray | None:
     if bias is None:
         return None
     given, b = _on_device(cupy, bias, device, dtype, name)
@@ -115,11 +123,18 @@ def _bias(cupy, bias, num_filters: int, device, dtype, name: str = "bias"):
     return b if b.ndim == 1 else b.reshape(num_filters)
 
 
-def _geometry(fmt, x, filter_size: int, stride: int, crop):
+def _geometry(fmt: Format, x: DeviceArray, filter_size: int, stride: int, crop: Cropping) -> _core.Geometry:
     return _core.resolve_geometry(x.shape[fmt.spatial_axis], filter_size, stride, crop.same, crop.left, crop.right)
 
 
-def transposed_conv1d(x: Any, weights: Any, bias: Any = None, stride: Any = 1, cropping: Any = 0, fmt: str = "BCT"):
+def transposed_conv1d(
+    x: DeviceArray,
+    weights: DeviceArray | npt.ArrayLike,
+    bias: DeviceArray | npt.ArrayLike | None = None,
+    stride: IntegerLike = 1,
+    cropping: CroppingLike = 0,
+    fmt: str = "BCT",
+) -> DeviceArray:
     """Forward pass (R3.1) on the GPU; same arguments and result as ``tconv1d.transposed_conv1d``."""
     from . import passes
 
@@ -140,7 +155,14 @@ def transposed_conv1d(x: Any, weights: Any, bias: Any = None, stride: Any = 1, c
     return y
 
 
-def transposed_conv1d_backward(x: Any, weights: Any, dy: Any, stride: Any = 1, cropping: Any = 0, fmt: str = "BCT"):
+def transposed_conv1d_backward(
+    x: DeviceArray,
+    weights: DeviceArray | npt.ArrayLike,
+    dy: DeviceArray,
+    stride: IntegerLike = 1,
+    cropping: CroppingLike = 0,
+    fmt: str = "BCT",
+) -> tuple[DeviceArray, DeviceArray, DeviceArray]:
     """Gradients (R3.3) on the GPU: ``(dx, dweights, dbias)``, as ``tconv1d.transposed_conv1d_backward``."""
     from . import passes
 

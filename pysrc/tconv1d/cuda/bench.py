@@ -10,13 +10,22 @@ equivalent ``padding``/``output_padding`` (same sizes and cost).
 
 from __future__ import annotations
 
+import argparse
 import json
 import statistics
+from typing import Any, Callable
 
 import numpy as np
 
+from .. import _core
+
+#: A shape of the suite, as its JSON spells it.
+ShapeEntry = dict[str, Any]
+#: CuPy and PyTorch ship no type information here.
+Module = Any
+
 #: The benchmark suite (B, C_in, C_out, F, S, L, cropping); FLOPs per pass = 2*B*L*C_in*C_out*F.
-SUITE = [
+SUITE: list[ShapeEntry] = [
     {
         "name": "hifigan-up1",
         "batch": 8,
@@ -80,7 +89,7 @@ SUITE = [
 ]
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--shapes", default=None, help="JSON file with a 'shapes' list (default: the built-in suite)")
     parser.add_argument("--json", default=None, help="also write the results to this JSON file")
     parser.add_argument("--repeat", type=int, default=100, help="timed calls per measurement (median)")
@@ -88,11 +97,15 @@ def add_arguments(parser) -> None:
     parser.add_argument("--tiles", action="store_true", help="also time each tile shape of the kernels")
 
 
-def flops(shape) -> int:
-    return 2 * shape["batch"] * shape["length"] * shape["in_channels"] * shape["num_filters"] * shape["filter_size"]
+def flops(shape: ShapeEntry) -> int:
+    sizes = (shape[key] for key in ("batch", "length", "in_channels", "num_filters", "filter_size"))
+    total = 2
+    for size in sizes:
+        total *= int(size)
+    return total
 
 
-def _median_ms(cupy, fn, repeat: int) -> float:
+def _median_ms(cupy: Module, fn: Callable[[], object], repeat: int) -> float:
     for _ in range(3):
         fn()
     cupy.cuda.Device().synchronize()
@@ -103,11 +116,11 @@ def _median_ms(cupy, fn, repeat: int) -> float:
         fn()
         stop.record()
         stop.synchronize()
-        times.append(cupy.cuda.get_elapsed_time(start, stop))
+        times.append(float(cupy.cuda.get_elapsed_time(start, stop)))
     return statistics.median(times)
 
 
-def _back_to_back_ms(cupy, fn, repeat: int) -> float:
+def _back_to_back_ms(cupy: Module, fn: Callable[[], object], repeat: int) -> float:
     """Mean time per call with calls queued back to back: the device time when the host keeps up."""
     fn()
     cupy.cuda.Device().synchronize()
@@ -117,10 +130,12 @@ def _back_to_back_ms(cupy, fn, repeat: int) -> float:
         fn()
     stop.record()
     stop.synchronize()
-    return cupy.cuda.get_elapsed_time(start, stop) / repeat
+    return float(cupy.cuda.get_elapsed_time(start, stop)) / repeat
 
 
-def _torch_functions(torch, shape, x, w, b, dy, geometry):
+def _torch_functions(
+    torch: Module, shape: ShapeEntry, x: Any, w: Any, b: Any, dy: Any, geometry: _core.Geometry
+) -> tuple[Callable[[], Any], Callable[[], Any]] | None:
     """Forward and backward closures for PyTorch, or None where PyTorch has no equivalent."""
     left, right = geometry.crop_left, geometry.crop_right
     padding = max(left, right)
@@ -133,10 +148,10 @@ def _torch_functions(torch, shape, x, w, b, dy, geometry):
     dyt = torch.as_tensor(dy, device="cuda")
     stride = geometry.stride
 
-    def forward():
+    def forward() -> Any:
         return torch.nn.functional.conv_transpose1d(xt, wt, bt, stride=stride, padding=padding, output_padding=extra)
 
-    def backward():
+    def backward() -> Any:
         return torch.ops.aten.convolution_backward(
             dyt, xt, wt, [wt.shape[1]], [stride], [padding], [1], True, [extra], 1, [True, True, True]
         )
@@ -144,7 +159,7 @@ def _torch_functions(torch, shape, x, w, b, dy, geometry):
     return forward, backward
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from .. import resolve_geometry
     from . import available, module, passes, transposed_conv1d, transposed_conv1d_backward
 
@@ -170,18 +185,18 @@ def run(args) -> int:
     name = cupy.cuda.runtime.getDeviceProperties(device.id)["name"].decode()
     print(f"device: {name}; dtype {dtype}; median of {repeat} calls (ms); ratio = cuDNN time / tconv1d time")
     rng = np.random.default_rng(0)
-    results = []
+    results: list[dict[str, Any]] = []
     for shape in shapes:
         s, cropping = shape["stride"], shape["cropping"]
         x = rng.standard_normal((shape["batch"], shape["in_channels"], shape["length"])).astype(dtype)
         w = (rng.standard_normal((shape["filter_size"], shape["num_filters"], shape["in_channels"])) * 0.05).astype(
             dtype
         )
-        b = rng.standard_normal(shape["num_filters"]).astype(dtype)
+        b = rng.standard_normal((shape["num_filters"],)).astype(dtype)
         geometry = resolve_geometry(shape["length"], shape["filter_size"], s, cropping)
         dy = rng.standard_normal((shape["batch"], shape["num_filters"], geometry.out_length)).astype(dtype)
         xg, wg, bg, dyg = (cupy.asarray(a) for a in (x, w, b, dy))
-        row = {"name": shape["name"], "gflop_per_pass": flops(shape) / 1e9}
+        row: dict[str, Any] = {"name": shape["name"], "gflop_per_pass": flops(shape) / 1e9}
         row["ours_fwd"] = _median_ms(cupy, lambda: transposed_conv1d(xg, wg, bg, s, cropping), repeat)
         row["ours_bwd"] = _median_ms(cupy, lambda: transposed_conv1d_backward(xg, wg, dyg, s, cropping), repeat)
         row["queued_ours_fwd"] = _back_to_back_ms(cupy, lambda: transposed_conv1d(xg, wg, bg, s, cropping), repeat)
@@ -227,10 +242,10 @@ def run(args) -> int:
     print(header)
     for row in results:
 
-        def cell(key):
+        def cell(key: str) -> str:
             return f"{row[key]:9.4f}" if key in row else f"{'n/a':>9s}"
 
-        def ratio(key, ours):
+        def ratio(key: str, ours: str) -> str:
             return f"{row[key] / row[ours]:6.2f}" if key in row else f"{'':>6s}"
 
         print(
@@ -265,9 +280,7 @@ def run(args) -> int:
     return 0
 
 
-def main(argv=None) -> int:
-    import argparse
-
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tconv1d.cuda.bench", description=__doc__.splitlines()[0])
     add_arguments(parser)
     return run(parser.parse_args(argv))

@@ -11,8 +11,10 @@ from __future__ import annotations
 import pathlib
 import re
 import threading
+from typing import Any, cast
 
 import numpy as np
+import numpy.typing as npt
 
 KERNEL_DIR = pathlib.Path(__file__).with_name("kernels")
 
@@ -59,7 +61,7 @@ def name_expression(kernel: str, dtype: str, config: str | None = None) -> str:
 
 def name_expressions(filename: str) -> list[str]:
     """Every instance compiled from ``filename``."""
-    names = []
+    names: list[str] = []
     for kernel, tiled in KERNELS[filename].items():
         for dtype in CTYPES:
             configs = DTYPE_CONFIGS[dtype] if tiled else [None]
@@ -76,7 +78,7 @@ def source(filename: str) -> str:
 
 _ARGS_STRUCT = re.compile(r"struct (\w+Args) \{(.*?)\};", re.S)
 _ARGS_PARAMETER = re.compile(r"const (\w+Args) args\)")
-_arg_dtypes: dict = {}
+_arg_dtypes: dict[str, np.dtype[np.void]] = {}
 
 
 def argument_fields(kernel: str) -> tuple[str, ...]:
@@ -92,7 +94,7 @@ def argument_fields(kernel: str) -> tuple[str, ...]:
     raise KeyError(f"kernel {kernel} takes no argument struct")
 
 
-def arguments(kernel: str, **values):
+def arguments(kernel: str, **values: int) -> np.void:
     """``values`` packed as the kernel's argument struct: a NumPy structured scalar passed by value.
 
     One struct argument instead of twenty integers keeps the launch cheap.
@@ -100,19 +102,20 @@ def arguments(kernel: str, **values):
     dtype = _arg_dtypes.get(kernel)
     if dtype is None:
         dtype = _arg_dtypes[kernel] = np.dtype([(name, np.int64) for name in argument_fields(kernel)])
-    if set(values) != set(dtype.names):
-        raise TypeError(f"{kernel} arguments: expected {dtype.names}, got {tuple(values)}")
-    return np.array(tuple(values[name] for name in dtype.names), dtype=dtype)[()]
+    names = dtype.names or ()
+    if set(values) != set(names):
+        raise TypeError(f"{kernel} arguments: expected {names}, got {tuple(values)}")
+    # [()] of a 0-d structured array is the np.void scalar itself.
+    return cast(np.void, np.array(tuple(values[name] for name in names), dtype=dtype)[()])
 
 
 _lock = threading.Lock()
-_modules: dict = {}
+# CuPy's RawModule and RawKernel objects (CuPy ships no type information).
+_modules: dict[tuple[str, int], Any] = {}
+_functions: dict[tuple[str, str, str | None, int], Any] = {}
 
 
-_functions: dict = {}
-
-
-def function(kernel: str, dtype, config: str | None = None):
+def function(kernel: str, dtype: npt.DTypeLike, config: str | None = None) -> Any:
     """The compiled kernel for the current CuPy device (compiled on first use, then cached)."""
     import cupy
 

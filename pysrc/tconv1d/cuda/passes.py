@@ -5,11 +5,21 @@ passes (``tconv1d._core``). The geometry comes from ``_core.resolve_geometry``.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple, Optional
 
 import numpy as np
+import numpy.typing as npt
 
+from .. import _core
+from ..formats import Format
 from . import module
+
+#: A CuPy array (CuPy ships no type information).
+DeviceArray = Any
+#: A launch plan: the kernel, its grid and packed arguments (and, for split
+#: reductions, the partial sums' shape and the reducing kernel); None when
+#: there is nothing to launch.
+Plan = Optional[tuple[Any, ...]]
 
 
 class DeviceView(NamedTuple):
@@ -19,13 +29,13 @@ class DeviceView(NamedTuple):
     kernels receive."""
 
     array: Any
-    shape: tuple
-    strides: tuple  # in bytes, like CuPy's
+    shape: tuple[int, ...]
+    strides: tuple[int, ...]  # in bytes, like CuPy's
     dtype: Any
     itemsize: int
 
 
-def device_view(array, fmt) -> DeviceView:
+def device_view(array: DeviceArray, fmt: Format) -> DeviceView:
     """The canonical view of ``array`` in format ``fmt`` (a tconv1d.formats.Format)."""
     shape, strides = fmt.canonical_layout(array.shape, array.strides)
     return DeviceView(array, shape, strides, array.dtype, array.itemsize)
@@ -42,16 +52,16 @@ def _ceil(a: int, b: int) -> int:
     return -(-a // b)
 
 
-def _i64(*values):
+def _i64(*values: int) -> tuple[np.int64, ...]:
     return tuple(np.int64(v) for v in values)
 
 
-def _strides(array) -> tuple[int, ...]:
+def _strides(array: DeviceArray | DeviceView) -> tuple[int, ...]:
     """Element strides of a CuPy array (its strides are in bytes)."""
     return tuple(s // array.itemsize for s in array.strides)
 
 
-_sm_counts: dict = {}
+_sm_counts: dict[int, int] = {}
 
 
 def _sm_count() -> int:
@@ -78,7 +88,7 @@ PREFERENCE = {
 }
 
 
-def _choose(kind: str, dtype, rows: int, blocks_for) -> str:
+def _choose(kind: str, dtype: npt.DTypeLike, rows: int, blocks_for: Callable[[int, int], int]) -> str:
     """The first preferred tile that is not much taller than the rows and still fills
     the device (blocks >= 90% of the multiprocessors); else the last one."""
     name = str(dtype)
@@ -100,11 +110,11 @@ def _check_grid(y: int, z: int = 1) -> None:
         raise ValueError(f"the problem is too large for the GPU kernels' grid ({y} x {z} row tiles)")
 
 
-_plans: dict = {}
+_plans: dict[tuple[object, ...], Plan] = {}
 _MAX_PLANS = 4096
 
 
-def _plan(key, make, *arrays):
+def _plan(key: tuple[object, ...], make: Callable[..., Plan], *arrays: Any) -> Plan:
     """The launch plan (kernels, grids, argument structs) for ``key``, made once and cached.
 
     A plan depends only on shapes, strides, dtype, geometry, device and tile choice,
@@ -113,19 +123,21 @@ def _plan(key, make, *arrays):
     import cupy
 
     key = (*key, cupy.cuda.runtime.getDevice(), forced_config)
-    plan = _plans.get(key, _plans)
-    if plan is _plans:
-        if len(_plans) >= _MAX_PLANS:
-            _plans.clear()
-        plan = _plans[key] = make(*arrays)
+    try:
+        return _plans[key]  # one lookup on the hot path (a plan may be None: nothing to launch)
+    except KeyError:
+        pass
+    if len(_plans) >= _MAX_PLANS:
+        _plans.clear()
+    plan = _plans[key] = make(*arrays)
     return plan
 
 
-def _geometry_key(geometry):
+def _geometry_key(geometry: _core.Geometry) -> tuple[int, ...]:
     return (geometry.length, geometry.filter_size, geometry.stride, geometry.crop_left, geometry.out_length)
 
 
-def forward(x4, w, b, geometry, y4) -> None:
+def forward(x4: DeviceView, w: DeviceArray, b: DeviceArray | None, geometry: _core.Geometry, y4: DeviceView) -> None:
     """y4 = forward(x4) with weights w (F, K, C) and bias b (K,) or None."""
     key = ("forward", x4.dtype.char, x4.shape, x4.strides, y4.strides, w.shape, b is not None, *_geometry_key(geometry))
     plan = _plan(key, _plan_forward, x4, w, b, geometry, y4)
@@ -134,7 +146,9 @@ def forward(x4, w, b, geometry, y4) -> None:
         kernel(grid, (_THREADS,), (x4.array, w, w if b is None else b, y4.array, args))
 
 
-def _plan_forward(x4, w, b, geometry, y4):
+def _plan_forward(
+    x4: DeviceView, w: DeviceArray, b: DeviceArray | None, geometry: _core.Geometry, y4: DeviceView
+) -> Plan:
     batch_outer, batch_inner, channels, length = x4.shape
     filter_size, num_filters, _ = w.shape
     batch = batch_outer * batch_inner
@@ -143,7 +157,7 @@ def _plan_forward(x4, w, b, geometry, y4):
         return None
     count = _ceil(out_length, stride)  # output positions of the fullest phase
 
-    def blocks(bm, bn):
+    def blocks(bm: int, bn: int) -> int:
         return _ceil(count, bn) * stride * batch * _ceil(num_filters, bm)
 
     config = _choose("forward", x4.dtype, num_filters, blocks)
@@ -177,7 +191,7 @@ def _plan_forward(x4, w, b, geometry, y4):
     return kernel, grid, args
 
 
-def backward_data(dy4, w, geometry, dx4) -> None:
+def backward_data(dy4: DeviceView, w: DeviceArray, geometry: _core.Geometry, dx4: DeviceView) -> None:
     """dx4 = the input gradient given dy4; split-K with a fixed-order reduction when the
     output alone gives too few blocks."""
     import cupy
@@ -194,14 +208,14 @@ def backward_data(dy4, w, geometry, dx4) -> None:
         reduce_kernel(reduce_grid, (_THREADS,), (out, dx4.array, reduce_args))
 
 
-def _plan_backward_data(dy4, w, geometry, dx4):
+def _plan_backward_data(dy4: DeviceView, w: DeviceArray, geometry: _core.Geometry, dx4: DeviceView) -> Plan:
     batch_outer, batch_inner, channels, length = dx4.shape
     filter_size, num_filters, _ = w.shape
     batch = batch_outer * batch_inner
     if batch == 0:
         return None
 
-    def blocks(bm, bn):
+    def blocks(bm: int, bn: int) -> int:
         return _ceil(length, bn) * batch * _ceil(channels, bm)
 
     config = _choose("backward", dx4.dtype, channels, blocks)
@@ -259,7 +273,7 @@ def _plan_backward_data(dy4, w, geometry, dx4):
     return kernel, grid, args, (splits, batch, channels, length), reduce
 
 
-def backward_weights(x4, dy4, geometry, dw) -> None:
+def backward_weights(x4: DeviceView, dy4: DeviceView, geometry: _core.Geometry, dw: DeviceArray) -> None:
     """dw (F, K, C, contiguous) = the weights gradient; split-K with a fixed-order reduction."""
     import cupy
 
@@ -276,7 +290,7 @@ def backward_weights(x4, dy4, geometry, dw) -> None:
         reduce_kernel(reduce_grid, (_THREADS,), (out, dw, *reduce_args))
 
 
-def _plan_backward_weights(x4, dy4, geometry, dw):
+def _plan_backward_weights(x4: DeviceView, dy4: DeviceView, geometry: _core.Geometry, dw: DeviceArray) -> Plan:
     batch_outer, batch_inner, channels, length = x4.shape
     filter_size, num_filters, _ = dw.shape
     batch = batch_outer * batch_inner
@@ -285,7 +299,7 @@ def _plan_backward_weights(x4, dy4, geometry, dw):
     rows = num_filters * filter_size
     total = batch * _ceil(length, 16)  # reduction iterations of 16 (BK) positions
 
-    def blocks(bm, bn):
+    def blocks(bm: int, bn: int) -> int:
         return _ceil(channels, bn) * _ceil(rows, bm)
 
     config = _choose("backward", x4.dtype, rows, blocks)
@@ -331,7 +345,7 @@ def _plan_backward_weights(x4, dy4, geometry, dw):
     return kernel, grid, args, (splits, rows, channels), reduce
 
 
-def backward_bias(dy4, db) -> None:
+def backward_bias(dy4: DeviceView, db: DeviceArray) -> None:
     """db (K,) = the bias gradient, the sum of dy4 over batch and positions."""
     plan = _plan(("backward_bias", dy4.dtype.char, dy4.shape, dy4.strides), _plan_backward_bias, dy4)
     if plan is None:
@@ -341,7 +355,7 @@ def backward_bias(dy4, db) -> None:
     kernel(grid, (_THREADS,), (dy4.array, db, args))
 
 
-def _plan_backward_bias(dy4):
+def _plan_backward_bias(dy4: DeviceView) -> Plan:
     batch_outer, batch_inner, num_filters, out_length = dy4.shape
     batch = batch_outer * batch_inner
     if batch == 0:
