@@ -24,8 +24,8 @@ inline std::int64_t element_stride(const py::array& a, py::ssize_t axis, const c
 
 inline void require_ndim(const py::array& a, py::ssize_t ndim, const char* name) {
     if (a.ndim() != ndim)
-        throw py::value_error(std::string(name) + ": expected a " + std::to_string(ndim) +
-                              "-d array, got " + std::to_string(a.ndim()) + "-d");
+        throw py::value_error(std::string(name) + ": expected a " + std::to_string(ndim) + "-d array, got " +
+                              std::to_string(a.ndim()) + "-d");
 }
 
 template <class T>
@@ -59,15 +59,21 @@ DataView<T> data_view(const py::array& a, const char* name) {
 template <class T>
 WeightsView<T> weights_view(const py::array& a, const char* name) {
     require_ndim(a, 3, name);
-    return {data_pointer<T>(a, name), a.shape(0), a.shape(1), a.shape(2),
-            element_stride(a, 0, name), element_stride(a, 1, name), element_stride(a, 2, name)};
+    return {data_pointer<T>(a, name),
+            a.shape(0),
+            a.shape(1),
+            a.shape(2),
+            element_stride(a, 0, name),
+            element_stride(a, 1, name),
+            element_stride(a, 2, name)};
 }
 
 // (NumFilters,) array or None -> BiasView (empty for None).
 template <class T>
 BiasView<T> bias_view(const py::object& obj, const char* name) {
     if (obj.is_none()) return {};
-    if (!py::isinstance<py::array>(obj)) throw py::type_error(std::string(name) + ": expected a NumPy array or None");
+    if (!py::isinstance<py::array>(obj))
+        throw py::type_error(std::string(name) + ": expected a NumPy array or None");
     const auto a = py::reinterpret_borrow<py::array>(obj);
     require_ndim(a, 1, name);
     return {data_pointer<T>(a, name), a.shape(0), element_stride(a, 0, name)};

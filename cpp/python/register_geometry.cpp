@@ -18,8 +18,7 @@ void register_geometry(py::module_& m) {
         .def_readonly("out_length", &Geometry::out_length)
         .def("__repr__", [](const Geometry& g) {
             return "Geometry(length=" + std::to_string(g.length) +
-                   ", filter_size=" + std::to_string(g.filter_size) +
-                   ", stride=" + std::to_string(g.stride) +
+                   ", filter_size=" + std::to_string(g.filter_size) + ", stride=" + std::to_string(g.stride) +
                    ", crop_left=" + std::to_string(g.crop_left) +
                    ", crop_right=" + std::to_string(g.crop_right) +
                    ", extension=" + std::to_string(g.extension) +
@@ -31,8 +30,7 @@ void register_geometry(py::module_& m) {
         "resolve_geometry",
         [](std::int64_t length, std::int64_t filter_size, std::int64_t stride, bool same,
            std::int64_t crop_left, std::int64_t crop_right) {
-            const auto spec =
-                same ? CroppingSpec::make_same() : CroppingSpec::manual(crop_left, crop_right);
+            const auto spec = same ? CroppingSpec::make_same() : CroppingSpec::manual(crop_left, crop_right);
             return resolve_geometry(length, filter_size, stride, spec);
         },
         py::arg("length"), py::arg("filter_size"), py::arg("stride"), py::arg("same"),

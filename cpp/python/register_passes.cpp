@@ -4,6 +4,8 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <cstdint>
+
 #include "arrays.hpp"
 #include "tconv1d/passes.hpp"
 
@@ -13,7 +15,7 @@ namespace tconv1d::python {
 
 namespace {
 
-enum class DType { float32, float64 };
+enum class DType : std::uint8_t { float32, float64 };
 
 // Dtypes are compared by value (NumPy's equivalence), not by identity: a
 // dtype that went through pickle, or carries metadata, is another object equal
@@ -56,8 +58,7 @@ void run_forward(const py::array& x, const py::array& w, const py::object& b, co
 }
 
 template <class T>
-void run_backward_data(const py::array& dy, const py::array& w, const Geometry& g,
-                       const py::array& dx) {
+void run_backward_data(const py::array& dy, const py::array& w, const Geometry& g, const py::array& dx) {
     const auto dyv = data_view<const T>(dy, "dy");
     const auto wv = weights_view<const T>(w, "weights");
     const auto dxv = data_view<T>(dx, "dx");
@@ -66,8 +67,7 @@ void run_backward_data(const py::array& dy, const py::array& w, const Geometry& 
 }
 
 template <class T>
-void run_backward_weights(const py::array& x, const py::array& dy, const Geometry& g,
-                          const py::array& dw) {
+void run_backward_weights(const py::array& x, const py::array& dy, const Geometry& g, const py::array& dw) {
     const auto xv = data_view<const T>(x, "x");
     const auto dyv = data_view<const T>(dy, "dy");
     const auto dwv = weights_view<T>(dw, "dweights");
@@ -94,19 +94,23 @@ void register_passes(py::module_& m) {
             require_dtype(w, t, "weights");
             require_dtype(b, t, "bias");
             require_dtype(y, t, "y");
-            if (t == DType::float32) run_forward<float>(x, w, b, g, y);
-            else run_forward<double>(x, w, b, g, y);
+            if (t == DType::float32)
+                run_forward<float>(x, w, b, g, y);
+            else
+                run_forward<double>(x, w, b, g, y);
         },
-        py::arg("x"), py::arg("weights"), py::arg("bias").none(true), py::arg("geometry"),
-        py::arg("y"), "y[...] = forward pass (R3.1); x, y are (B0, B1, C, L) views.");
+        py::arg("x"), py::arg("weights"), py::arg("bias").none(true), py::arg("geometry"), py::arg("y"),
+        "y[...] = forward pass (R3.1); x, y are (B0, B1, C, L) views.");
     m.def(
         "backward_data",
         [](const py::array& dy, const py::array& w, const Geometry& g, const py::array& dx) {
             const DType t = dtype_of(dy, "dy");
             require_dtype(w, t, "weights");
             require_dtype(dx, t, "dx");
-            if (t == DType::float32) run_backward_data<float>(dy, w, g, dx);
-            else run_backward_data<double>(dy, w, g, dx);
+            if (t == DType::float32)
+                run_backward_data<float>(dy, w, g, dx);
+            else
+                run_backward_data<double>(dy, w, g, dx);
         },
         py::arg("dy"), py::arg("weights"), py::arg("geometry"), py::arg("dx"));
     m.def(
@@ -115,8 +119,10 @@ void register_passes(py::module_& m) {
             const DType t = dtype_of(x, "x");
             require_dtype(dy, t, "dy");
             require_dtype(dw, t, "dweights");
-            if (t == DType::float32) run_backward_weights<float>(x, dy, g, dw);
-            else run_backward_weights<double>(x, dy, g, dw);
+            if (t == DType::float32)
+                run_backward_weights<float>(x, dy, g, dw);
+            else
+                run_backward_weights<double>(x, dy, g, dw);
         },
         py::arg("x"), py::arg("dy"), py::arg("geometry"), py::arg("dweights"));
     m.def(
@@ -124,8 +130,10 @@ void register_passes(py::module_& m) {
         [](const py::array& dy, const py::array& db) {
             const DType t = dtype_of(dy, "dy");
             require_dtype(db, t, "dbias");
-            if (t == DType::float32) run_backward_bias<float>(dy, db);
-            else run_backward_bias<double>(dy, db);
+            if (t == DType::float32)
+                run_backward_bias<float>(dy, db);
+            else
+                run_backward_bias<double>(dy, db);
         },
         py::arg("dy"), py::arg("dbias"));
 }

@@ -15,8 +15,8 @@ namespace tconv1d {
 using namespace detail;
 
 template <class T>
-void forward(const DataView<const T>& x, const WeightsView<const T>& weights,
-             const BiasView<const T>& bias, const Geometry& g, const DataView<T>& y) {
+void forward(const DataView<const T>& x, const WeightsView<const T>& weights, const BiasView<const T>& bias,
+             const Geometry& g, const DataView<T>& y) {
     validate_input(x, "x", g);
     validate_weights(weights, "weights", g);
     validate_bias(bias, "bias", weights.num_filters);
@@ -29,8 +29,8 @@ void forward(const DataView<const T>& x, const WeightsView<const T>& weights,
 }
 
 template <class T>
-void backward_data(const DataView<const T>& dy, const WeightsView<const T>& weights,
-                   const Geometry& g, const DataView<T>& dx) {
+void backward_data(const DataView<const T>& dy, const WeightsView<const T>& weights, const Geometry& g,
+                   const DataView<T>& dx) {
     validate_output(dy, "dy", g);
     validate_weights(weights, "weights", g);
     validate_input(dx, "dx", g);
@@ -63,13 +63,13 @@ void backward_bias(const DataView<const T>& dy, const BiasView<T>& dbias) {
     reference::backward_bias(dy, dbias);
 }
 
-#define TCONV1D_INSTANTIATE(T)                                                                   \
-    template void forward<T>(const DataView<const T>&, const WeightsView<const T>&,              \
-                             const BiasView<const T>&, const Geometry&, const DataView<T>&);     \
-    template void backward_data<T>(const DataView<const T>&, const WeightsView<const T>&,        \
-                                   const Geometry&, const DataView<T>&);                         \
-    template void backward_weights<T>(const DataView<const T>&, const DataView<const T>&,        \
-                                      const Geometry&, const WeightsView<T>&);                   \
+#define TCONV1D_INSTANTIATE(T)                                                                             \
+    template void forward<T>(const DataView<const T>&, const WeightsView<const T>&,                        \
+                             const BiasView<const T>&, const Geometry&, const DataView<T>&);               \
+    template void backward_data<T>(const DataView<const T>&, const WeightsView<const T>&, const Geometry&, \
+                                   const DataView<T>&);                                                    \
+    template void backward_weights<T>(const DataView<const T>&, const DataView<const T>&, const Geometry&, \
+                                      const WeightsView<T>&);                                              \
     template void backward_bias<T>(const DataView<const T>&, const BiasView<T>&);
 
 TCONV1D_INSTANTIATE(float)

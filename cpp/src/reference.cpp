@@ -13,8 +13,8 @@ namespace tconv1d::reference {
 using Acc = double;
 
 template <class T>
-void forward(const DataView<const T>& x, const WeightsView<const T>& weights,
-             const BiasView<const T>& bias, const Geometry& g, const DataView<T>& y) {
+void forward(const DataView<const T>& x, const WeightsView<const T>& weights, const BiasView<const T>& bias,
+             const Geometry& g, const DataView<T>& y) {
     const std::int64_t batch = x.batch();
     const std::int64_t num_filters = weights.num_filters;
 #pragma omp parallel for collapse(2) schedule(static) num_threads(detail::effective_threads())
@@ -30,7 +30,8 @@ void forward(const DataView<const T>& x, const WeightsView<const T>& weights,
                     // f = j % S + s*S for s < taps (counted, so that f never
                     // steps past F by a stride near 2^63).
                     const std::int64_t f0 = j % g.stride;
-                    const std::int64_t taps = f0 < g.filter_size ? (g.filter_size - 1 - f0) / g.stride + 1 : 0;
+                    const std::int64_t taps =
+                        f0 < g.filter_size ? (g.filter_size - 1 - f0) / g.stride + 1 : 0;
                     for (std::int64_t s = 0; s < taps; ++s) {
                         const std::int64_t f = f0 + s * g.stride;
                         const std::int64_t i = (j - f) / g.stride;
@@ -46,8 +47,8 @@ void forward(const DataView<const T>& x, const WeightsView<const T>& weights,
 }
 
 template <class T>
-void backward_data(const DataView<const T>& dy, const WeightsView<const T>& weights,
-                   const Geometry& g, const DataView<T>& dx) {
+void backward_data(const DataView<const T>& dy, const WeightsView<const T>& weights, const Geometry& g,
+                   const DataView<T>& dx) {
     const std::int64_t batch = dy.batch();
 #pragma omp parallel for collapse(2) schedule(static) num_threads(detail::effective_threads())
     for (std::int64_t n = 0; n < batch; ++n) {
@@ -71,8 +72,8 @@ void backward_data(const DataView<const T>& dy, const WeightsView<const T>& weig
 }
 
 template <class T>
-void backward_weights(const DataView<const T>& x, const DataView<const T>& dy,
-                      const Geometry& g, const WeightsView<T>& dweights) {
+void backward_weights(const DataView<const T>& x, const DataView<const T>& dy, const Geometry& g,
+                      const WeightsView<T>& dweights) {
     const std::int64_t batch = x.batch();
 #pragma omp parallel for collapse(2) schedule(static) num_threads(detail::effective_threads())
     for (std::int64_t k = 0; k < dweights.num_filters; ++k) {
@@ -105,13 +106,13 @@ void backward_bias(const DataView<const T>& dy, const BiasView<T>& dbias) {
     }
 }
 
-#define TCONV1D_INSTANTIATE(T)                                                                   \
-    template void forward<T>(const DataView<const T>&, const WeightsView<const T>&,              \
-                             const BiasView<const T>&, const Geometry&, const DataView<T>&);     \
-    template void backward_data<T>(const DataView<const T>&, const WeightsView<const T>&,        \
-                                   const Geometry&, const DataView<T>&);                         \
-    template void backward_weights<T>(const DataView<const T>&, const DataView<const T>&,        \
-                                      const Geometry&, const WeightsView<T>&);                   \
+#define TCONV1D_INSTANTIATE(T)                                                                             \
+    template void forward<T>(const DataView<const T>&, const WeightsView<const T>&,                        \
+                             const BiasView<const T>&, const Geometry&, const DataView<T>&);               \
+    template void backward_data<T>(const DataView<const T>&, const WeightsView<const T>&, const Geometry&, \
+                                   const DataView<T>&);                                                    \
+    template void backward_weights<T>(const DataView<const T>&, const DataView<const T>&, const Geometry&, \
+                                      const WeightsView<T>&);                                              \
     template void backward_bias<T>(const DataView<const T>&, const BiasView<T>&);
 
 TCONV1D_INSTANTIATE(float)

@@ -69,12 +69,26 @@ std::size_t openmp_stack_size() {
         while (std::isspace(static_cast<unsigned char>(*end))) ++end;
         unsigned shift = 10;
         switch (std::toupper(static_cast<unsigned char>(*end))) {
-            case '\0': break;
-            case 'B': shift = 0; ++end; break;
-            case 'K': shift = 10; ++end; break;
-            case 'M': shift = 20; ++end; break;
-            case 'G': shift = 30; ++end; break;
-            default: return 0;
+            case '\0':
+                break;
+            case 'B':
+                shift = 0;
+                ++end;
+                break;
+            case 'K':
+                shift = 10;
+                ++end;
+                break;
+            case 'M':
+                shift = 20;
+                ++end;
+                break;
+            case 'G':
+                shift = 30;
+                ++end;
+                break;
+            default:
+                return 0;
         }
         while (std::isspace(static_cast<unsigned char>(*end))) ++end;
         if (*end != '\0' || value > (~0ull >> shift)) return 0;
@@ -106,10 +120,9 @@ void check_threads_can_start(int count) {
     for (pthread_t id : started) pthread_join(id, nullptr);
     pthread_attr_destroy(&attr);
     if (error != 0)
-        throw std::runtime_error("tconv1d: cannot start " + std::to_string(count + 1) +
-                                 " threads (only " + std::to_string(started.size() + 1) +
-                                 " could run at once: " + std::strerror(error) +
-                                 "); call set_num_threads with a smaller count, or 1");
+        throw std::runtime_error("tconv1d: cannot start " + std::to_string(count + 1) + " threads (only " +
+                                 std::to_string(started.size() + 1) + " could run at once: " +
+                                 std::strerror(error) + "); call set_num_threads with a smaller count, or 1");
 }
 #else
 void check_threads_can_start(int) {}
@@ -124,10 +137,9 @@ int max_num_threads() {
 
 void set_num_threads(int num_threads) {
     if (num_threads < 0 || num_threads > max_num_threads())
-        throw std::invalid_argument("num_threads must be between 0 (the default) and " +
-                                    std::to_string(max_num_threads()) +
-                                    " (4 x the CPUs this process may use), got " +
-                                    std::to_string(num_threads));
+        throw std::invalid_argument(
+            "num_threads must be between 0 (the default) and " + std::to_string(max_num_threads()) +
+            " (4 x the CPUs this process may use), got " + std::to_string(num_threads));
     requested_threads.store(num_threads);
 }
 

@@ -17,7 +17,7 @@ namespace tconv1d {
 
 namespace {
 
-using detail::kWorkspaceAlign;
+using detail::kWorkspaceAlign;  // NOLINT(misc-unused-using-decls): used where mmap is not
 
 constexpr std::int64_t kDefaultCacheLimit = std::int64_t(256) << 20;  // 256 MiB
 
@@ -78,8 +78,20 @@ struct Cache {
     }
 };
 
+#ifdef TCONV1D_WORKSPACE_MMAP
+void reset_lock_in_child();
+#endif
+
+// Made at first use (never destroyed: passes may run during exit), when the
+// fork handler is registered too.
 Cache& cache() {
-    static Cache* instance = new Cache;  // never destroyed: passes may run during exit
+    static Cache* const instance = [] {
+        auto* made = new Cache;
+#ifdef TCONV1D_WORKSPACE_MMAP
+        pthread_atfork(nullptr, nullptr, reset_lock_in_child);
+#endif
+        return made;
+    }();
     return *instance;
 }
 
@@ -134,7 +146,6 @@ void release(Block block) {
 // with a fresh lock (blocks taken by calls running in the parent's other
 // threads are simply not in its cache).
 void reset_lock_in_child() { new (&cache().mutex) std::mutex(); }
-[[maybe_unused]] const int at_fork_registered = (cache(), pthread_atfork(nullptr, nullptr, reset_lock_in_child));
 #endif
 
 }  // namespace

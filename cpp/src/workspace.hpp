@@ -35,7 +35,7 @@ constexpr std::size_t kWorkspaceAlign = 64;
 // side (packed weights, packed input) then do not fall into the same L1 sets,
 // which costs up to a tenth of a pass when they do (the block itself is
 // page-aligned).
-constexpr std::size_t kPieceSkew = 17 * 64;
+constexpr std::size_t kPieceSkew = std::size_t(17) * 64;
 
 // Bytes a piece of count items of item bytes takes in a block.
 std::size_t piece_bytes(std::int64_t count, std::size_t item);

@@ -10,27 +10,27 @@ inline int failures = 0;
 inline int passes = 0;
 }  // namespace check
 
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (cond) {                                                                  \
-            ++check::passes;                                                         \
-        } else {                                                                     \
-            ++check::failures;                                                       \
+#define CHECK(cond)                                                                       \
+    do {                                                                                  \
+        if (cond) {                                                                       \
+            ++check::passes;                                                              \
+        } else {                                                                          \
+            ++check::failures;                                                            \
             std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-        }                                                                            \
+        }                                                                                 \
     } while (0)
 
 // CHECK_THROWS(Exception, statement): the statement must throw that exception.
-#define CHECK_THROWS(Exception, ...)                                                 \
-    do {                                                                             \
-        bool thrown_ = false;                                                        \
-        try {                                                                        \
-            __VA_ARGS__;                                                             \
-        } catch (const Exception&) {                                                 \
-            thrown_ = true;                                                          \
-        } catch (...) {                                                              \
-        }                                                                            \
-        CHECK(thrown_ && #Exception);                                                \
+#define CHECK_THROWS(Exception, ...)  \
+    do {                              \
+        bool thrown_ = false;         \
+        try {                         \
+            __VA_ARGS__;              \
+        } catch (const Exception&) {  \
+            thrown_ = true;           \
+        } catch (...) {               \
+        }                             \
+        CHECK(thrown_ && #Exception); \
     } while (0)
 
 inline int check_summary() {

@@ -53,8 +53,8 @@ Tensor<T> make_tensor(std::int64_t N, std::int64_t C, std::int64_t L, int layout
     } else {
         t.storage.assign(std::size_t(8 * N * C * L), T(0));
         v.data = t.storage.data();
-        v.batch_outer_stride = 2 * C * 2 * L;
-        v.channel_stride = 2 * 2 * L;
+        v.batch_outer_stride = std::int64_t(4) * C * L;
+        v.channel_stride = std::int64_t(4) * L;
         v.length_stride = 2;
     }
     return t;
@@ -62,8 +62,8 @@ Tensor<T> make_tensor(std::int64_t N, std::int64_t C, std::int64_t L, int layout
 
 template <class T>
 DataView<const T> as_const(const DataView<T>& v) {
-    return {v.data, v.batch_outer, v.batch_inner, v.batch_outer_stride, v.batch_inner_stride,
-            v.channels, v.channel_stride, v.length, v.length_stride};
+    return {v.data,     v.batch_outer,    v.batch_inner, v.batch_outer_stride, v.batch_inner_stride,
+            v.channels, v.channel_stride, v.length,      v.length_stride};
 }
 
 template <class T>
@@ -181,24 +181,24 @@ int main() {
     const auto manual = [](std::int64_t l, std::int64_t r) { return CroppingSpec::manual(l, r); };
     std::vector<Case> cases = {
         // The benchmark suite, scaled down (channels and lengths divided).
-        {2, 64, 32, 16, 8, 16, manual(4, 4)},   // hifigan-up1
-        {2, 32, 16, 4, 2, 100, manual(1, 1)},   // hifigan-up3
-        {3, 8, 24, 11, 4, 37, same},            // doc-example
-        {4, 8, 4, 7, 2, 50, same},              // ae-decoder
-        {1, 40, 36, 3, 1, 70, manual(1, 1)},    // stride1-wide
-        {1, 8, 8, 3, 1, 64, manual(0, 0)},      // tiny (full size)
+        {2, 64, 32, 16, 8, 16, manual(4, 4)},  // hifigan-up1
+        {2, 32, 16, 4, 2, 100, manual(1, 1)},  // hifigan-up3
+        {3, 8, 24, 11, 4, 37, same},           // doc-example
+        {4, 8, 4, 7, 2, 50, same},             // ae-decoder
+        {1, 40, 36, 3, 1, 70, manual(1, 1)},   // stride1-wide
+        {1, 8, 8, 3, 1, 64, manual(0, 0)},     // tiny (full size)
         // Edge geometries.
-        {2, 3, 2, 2, 5, 4, same},               // F < S: bias-only extension
-        {3, 5, 7, 1, 3, 6, same},               // F = 1 < S
-        {1, 2, 3, 3, 3, 1, manual(0, 2)},       // L = 1
-        {5, 1, 1, 1, 1, 1, manual(0, 0)},       // everything 1
-        {2, 3, 4, 9, 2, 5, manual(7, 6)},       // crops larger than the stride
-        {1, 130, 17, 5, 3, 13, manual(0, 0)},   // channels not a multiple of any tile
-        {6, 4, 9, 12, 12, 20, same},            // F = S
+        {2, 3, 2, 2, 5, 4, same},              // F < S: bias-only extension
+        {3, 5, 7, 1, 3, 6, same},              // F = 1 < S
+        {1, 2, 3, 3, 3, 1, manual(0, 2)},      // L = 1
+        {5, 1, 1, 1, 1, 1, manual(0, 0)},      // everything 1
+        {2, 3, 4, 9, 2, 5, manual(7, 6)},      // crops larger than the stride
+        {1, 130, 17, 5, 3, 13, manual(0, 0)},  // channels not a multiple of any tile
+        {6, 4, 9, 12, 12, 20, same},           // F = S
         // One large reduction for float32 accuracy (C*F = 4096, B*L = 4096).
         {4, 512, 16, 8, 4, 1024, manual(2, 2)},
     };
-    std::uniform_int_distribution<int> d(1, 12);
+    std::uniform_int_distribution<std::int64_t> d(1, 12);
     for (int r = 0; r < 30; ++r) {
         const std::int64_t F = d(rng), S = d(rng) % 6 + 1, L = d(rng) * (r % 3 == 0 ? 1 : 9);
         const std::int64_t full = (L - 1) * S + F;

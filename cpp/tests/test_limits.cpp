@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "check.hpp"
-#include "tensors.hpp"
 #include "tconv1d/tconv1d.hpp"
+#include "tensors.hpp"
 
 using namespace tconv1d;
 using std::int64_t;
@@ -79,8 +79,10 @@ void gather_backward(const Data& d, std::vector<long double>& dx, std::vector<lo
                 for (int64_t k = 0; k < d.K; ++k) {
                     const long double dyv = d.dy[std::size_t((n * d.K + k) * g.out_length + t)];
                     for (int64_t c = 0; c < d.C; ++c) {
-                        dx[std::size_t((n * d.C + c) * d.L + i)] += dyv * d.w[std::size_t((f * d.K + k) * d.C + c)];
-                        dw[std::size_t((f * d.K + k) * d.C + c)] += dyv * d.x[std::size_t((n * d.C + c) * d.L + i)];
+                        dx[std::size_t((n * d.C + c) * d.L + i)] +=
+                            dyv * d.w[std::size_t((f * d.K + k) * d.C + c)];
+                        dw[std::size_t((f * d.K + k) * d.C + c)] +=
+                            dyv * d.x[std::size_t((n * d.C + c) * d.L + i)];
                     }
                 }
         }
@@ -125,11 +127,13 @@ void huge_strides() {
     // The cases that crashed or hung before: SIGFPE, SIGSEGV, a hang.
     check_case<double>(1, 8, 1, 1, int64_t(1) << 61, 2, CroppingSpec::manual(int64_t(1) << 61, 0), rng);
     check_case<float>(13, 66, 63, 13, int64_t(1) << 59, 2, CroppingSpec::manual(int64_t(1) << 59, 0), rng);
-    check_case<double>(1, 8, 1, 1, (int64_t(1) << 61) + 1, 2, CroppingSpec::manual((int64_t(1) << 61) + 1, 0), rng);
+    check_case<double>(1, 8, 1, 1, (int64_t(1) << 61) + 1, 2, CroppingSpec::manual((int64_t(1) << 61) + 1, 0),
+                       rng);
     // The largest stride, with one input; crops reaching 2^62 from either side.
     check_case<double>(2, 3, 4, 5, big, 1, CroppingSpec::manual(2, 1), rng);
     check_case<float>(2, 3, 2, 4, int64_t(1) << 62, 2, CroppingSpec::manual(1, int64_t(1) << 62), rng);
-    check_case<double>(2, 5, 3, 7, int64_t(1) << 40, 3, CroppingSpec::manual((int64_t(1) << 40) + 3, (int64_t(1) << 40) - 2), rng);
+    check_case<double>(2, 5, 3, 7, int64_t(1) << 40, 3,
+                       CroppingSpec::manual((int64_t(1) << 40) + 3, (int64_t(1) << 40) - 2), rng);
     // Random strides far beyond the filter, crops leaving a few outputs.
     std::uniform_int_distribution<int64_t> stride(int64_t(1) << 20, int64_t(1) << 61);
     for (int trial = 0; trial < 40; ++trial) {
@@ -193,7 +197,8 @@ void thread_cap_and_workspace_cache() {
         return workspace_cached_bytes();
     };
     CHECK(workspace_of([&] { forward<float>(xv, wv, {}, g, yv); }) <= io + allowance);
-    CHECK(workspace_of([&] { backward_data<float>(dyv, wv, g, contiguous_view(dx.data(), N, C, L)); }) <= io + allowance);
+    CHECK(workspace_of([&] { backward_data<float>(dyv, wv, g, contiguous_view(dx.data(), N, C, L)); }) <=
+          io + allowance);
     CHECK(workspace_of([&] { backward_weights<float>(xv, dyv, g, dwv); }) <= io + allowance);
     CHECK(workspace_cached_bytes() > 0);
     set_workspace_cache_limit(0);

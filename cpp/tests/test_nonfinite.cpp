@@ -6,8 +6,8 @@
 // finite) must match, and finite elements agree to the accuracy of R3.5. The
 // library's passes and its reference loop nests are both checked.
 #include <cmath>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <limits>
 #include <random>
 #include <vector>
@@ -30,9 +30,15 @@ struct Shape {
 // The index helpers of (N, C, L) data and F x K x C weights, all contiguous.
 struct Index {
     std::int64_t N, C, K, F, L, Lo;
-    std::size_t x(std::int64_t n, std::int64_t c, std::int64_t i) const { return std::size_t((n * C + c) * L + i); }
-    std::size_t y(std::int64_t n, std::int64_t k, std::int64_t t) const { return std::size_t((n * K + k) * Lo + t); }
-    std::size_t w(std::int64_t f, std::int64_t k, std::int64_t c) const { return std::size_t((f * K + k) * C + c); }
+    std::size_t x(std::int64_t n, std::int64_t c, std::int64_t i) const {
+        return std::size_t((n * C + c) * L + i);
+    }
+    std::size_t y(std::int64_t n, std::int64_t k, std::int64_t t) const {
+        return std::size_t((n * K + k) * Lo + t);
+    }
+    std::size_t w(std::int64_t f, std::int64_t k, std::int64_t c) const {
+        return std::size_t((f * K + k) * C + c);
+    }
 };
 
 struct Expected {
@@ -89,8 +95,8 @@ void compare(const char* what, const Vec& want, const std::vector<T>& got, const
     const bool close = std::sqrt(num) <= tol * std::sqrt(den) + 1e-300;
     if (!same_kind || !close)
         std::fprintf(stderr, "%s (%s): N=%lld C=%lld K=%lld F=%lld S=%lld L=%lld\n", what,
-                     sizeof(T) == 8 ? "double" : "float", (long long)s.N, (long long)s.C,
-                     (long long)s.K, (long long)s.F, (long long)s.S, (long long)s.L);
+                     sizeof(T) == 8 ? "double" : "float", (long long)s.N, (long long)s.C, (long long)s.K,
+                     (long long)s.F, (long long)s.S, (long long)s.L);
     CHECK(same_kind);
     CHECK(close);
 }
@@ -116,7 +122,9 @@ void run(const Shape& s, std::mt19937_64& rng) {
         const std::int64_t edge = coin(rng) ? 0 : extent - 1;
         return coin(rng) ? edge : std::uniform_int_distribution<std::int64_t>(0, extent - 1)(rng);
     };
-    auto any = [&](std::int64_t extent) { return std::uniform_int_distribution<std::int64_t>(0, extent - 1)(rng); };
+    auto any = [&](std::int64_t extent) {
+        return std::uniform_int_distribution<std::int64_t>(0, extent - 1)(rng);
+    };
     for (int r = coin(rng); r < 2; ++r) {
         x[at.x(any(s.N), any(s.C), pos(s.L))] = specials[pick(rng)];
         w[at.w(pos(s.F), any(s.K), any(s.C))] = specials[pick(rng)];
@@ -158,7 +166,7 @@ int main() {
     std::mt19937_64 rng(2026);
     std::vector<Shape> shapes = {
         {2, 3, 4, 5, 2, 7, CroppingSpec::manual(3, 4)},
-        {1, 2, 3, 2, 5, 4, CroppingSpec::make_same()},  // F < S: bias-only extension
+        {1, 2, 3, 2, 5, 4, CroppingSpec::make_same()},       // F < S: bias-only extension
         {2, 16, 24, 16, 8, 40, CroppingSpec::manual(4, 4)},  // packed kernels, several phases
         {3, 33, 17, 3, 1, 70, CroppingSpec::manual(1, 1)},
     };

@@ -11,8 +11,8 @@
 
 #include "check.hpp"
 #include "kernel_body.hpp"
-#include "tensors.hpp"
 #include "tconv1d/tconv1d.hpp"
+#include "tensors.hpp"
 
 using namespace tconv1d;
 
@@ -24,9 +24,8 @@ struct Case {
 };
 
 // R3.1 in its literal scatter form, in long double.
-std::vector<long double> scatter_forward(const Case& cs, const Geometry& g,
-                                         const std::vector<double>& x, const std::vector<double>& w,
-                                         const std::vector<double>& b) {
+std::vector<long double> scatter_forward(const Case& cs, const Geometry& g, const std::vector<double>& x,
+                                         const std::vector<double>& w, const std::vector<double>& b) {
     const auto N = cs.batch, C = cs.channels, K = cs.filters, F = cs.filter_size, L = cs.length;
     std::vector<long double> y(std::size_t(N * K * g.out_length));
     std::vector<long double> full(std::size_t(g.full_length));
@@ -51,8 +50,8 @@ std::vector<long double> scatter_forward(const Case& cs, const Geometry& g,
 // The same logical (N, C, L) tensor stored as (L, N, C) with the length axis
 // reversed: exercises permuted and negative strides.
 template <class T>
-DataView<T> reversed_view(std::vector<T>& storage, const std::vector<double>& values,
-                          std::int64_t N, std::int64_t C, std::int64_t L) {
+DataView<T> reversed_view(std::vector<T>& storage, const std::vector<double>& values, std::int64_t N,
+                          std::int64_t C, std::int64_t L) {
     storage.assign(std::size_t(N * C * L), T(0));
     DataView<T> v;
     v.data = storage.data() + (L - 1) * N * C;
@@ -64,8 +63,7 @@ DataView<T> reversed_view(std::vector<T>& storage, const std::vector<double>& va
     v.length_stride = -N * C;
     for (std::int64_t n = 0; n < N; ++n)
         for (std::int64_t c = 0; c < C; ++c)
-            for (std::int64_t i = 0; i < L; ++i)
-                v.at(n, c, i) = T(values[std::size_t((n * C + c) * L + i)]);
+            for (std::int64_t i = 0; i < L; ++i) v.at(n, c, i) = T(values[std::size_t((n * C + c) * L + i)]);
     return v;
 }
 
@@ -145,10 +143,10 @@ void run_case(const Case& cs, std::mt19937_64& rng) {
     std::vector<T> xs, ys, dys, dxs;
     const auto xr = reversed_view<T>(xs, xd, N, C, L);
     auto yr = reversed_view<T>(ys, std::vector<double>(std::size_t(N * K * Lo), 0.0), N, K, Lo);
-    forward<T>(DataView<const T>{xr.data, xr.batch_outer, xr.batch_inner, xr.batch_outer_stride,
-                                 xr.batch_inner_stride, xr.channels, xr.channel_stride, xr.length,
-                                 xr.length_stride},
-               wv, bv, g, yr);
+    forward<T>(
+        DataView<const T>{xr.data, xr.batch_outer, xr.batch_inner, xr.batch_outer_stride,
+                          xr.batch_inner_stride, xr.channels, xr.channel_stride, xr.length, xr.length_stride},
+        wv, bv, g, yr);
     bool same_values = true;
     for (std::int64_t n = 0; n < N; ++n)
         for (std::int64_t k = 0; k < K; ++k)
@@ -179,7 +177,7 @@ int main() {
         {1, 1, 1, 1, 1, 1, CroppingSpec::manual(0, 0)},
         {2, 3, 4, 5, 2, 7, CroppingSpec::manual(1, 3)},
         {3, 4, 5, 11, 4, 9, CroppingSpec::make_same()},
-        {2, 3, 2, 2, 5, 4, CroppingSpec::make_same()},  // F < S: bias-only extension
+        {2, 3, 2, 2, 5, 4, CroppingSpec::make_same()},   // F < S: bias-only extension
         {1, 2, 3, 3, 3, 1, CroppingSpec::manual(0, 2)},  // L = 1
         {2, 16, 8, 4, 2, 33, CroppingSpec::manual(1, 1)},
     };

@@ -8,8 +8,7 @@
 int main() {
     const std::vector<float> x = {0, 1, 2};
     const std::vector<float> weights = {1, 1, 1};  // FilterSize 3 x NumFilters 1 x NumChannels 1
-    const auto geometry =
-        tconv1d::resolve_geometry(3, 3, 1, tconv1d::CroppingSpec::manual(0, 0));
+    const auto geometry = tconv1d::resolve_geometry(3, 3, 1, tconv1d::CroppingSpec::manual(0, 0));
     std::vector<float> y(static_cast<std::size_t>(geometry.out_length));
 
     tconv1d::DataView<const float> x_view;

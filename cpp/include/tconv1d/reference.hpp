@@ -9,16 +9,16 @@
 namespace tconv1d::reference {
 
 template <class T>
-void forward(const DataView<const T>& x, const WeightsView<const T>& weights,
-             const BiasView<const T>& bias, const Geometry& geometry, const DataView<T>& y);
+void forward(const DataView<const T>& x, const WeightsView<const T>& weights, const BiasView<const T>& bias,
+             const Geometry& geometry, const DataView<T>& y);
 
 template <class T>
-void backward_data(const DataView<const T>& dy, const WeightsView<const T>& weights,
-                   const Geometry& geometry, const DataView<T>& dx);
+void backward_data(const DataView<const T>& dy, const WeightsView<const T>& weights, const Geometry& geometry,
+                   const DataView<T>& dx);
 
 template <class T>
-void backward_weights(const DataView<const T>& x, const DataView<const T>& dy,
-                      const Geometry& geometry, const WeightsView<T>& dweights);
+void backward_weights(const DataView<const T>& x, const DataView<const T>& dy, const Geometry& geometry,
+                      const WeightsView<T>& dweights);
 
 template <class T>
 void backward_bias(const DataView<const T>& dy, const BiasView<T>& dbias);

@@ -127,8 +127,8 @@ void backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
                         const T* dr = dy.data + dy.batch_offset(n) + k * dy.channel_stride +
                                       (lo * S + f - geo.crop_left) * dy.length_stride;
                         for (int64_t i = lo; i < hi; ++i)
-                            sum += double(xr[i * x.length_stride]) *
-                                   double(dr[(i - lo) * S * dy.length_stride]);
+                            sum +=
+                                double(xr[i * x.length_stride]) * double(dr[(i - lo) * S * dy.length_stride]);
                     }
                     // The other inputs meet the zero re-padding: still terms
                     // of the sum, NaN for a non-finite x (R3.6).

@@ -61,7 +61,7 @@ struct Body {
 
 struct Choice {
     Body body{nullptr, nullptr};
-    std::string error;  // non-empty when TCONV1D_ISA asks for something unusable
+    std::string error;         // non-empty when TCONV1D_ISA asks for something unusable
     bool unsupported = false;  // the set is known but this CPU lacks it
 };
 
@@ -187,8 +187,8 @@ int64_t elements(const DataView<T>& v) {
 // dst[((qb - qb0)*C + c)*width + v], zero outside [0, L). The micro-kernel
 // then reads a block's rows one after another.
 template <class T>
-void pack_input_block(const DataView<const T>& x, int64_t n, int64_t qb0, int64_t qb1,
-                      int64_t first, int64_t nr, int64_t width, T* dst) {
+void pack_input_block(const DataView<const T>& x, int64_t n, int64_t qb0, int64_t qb1, int64_t first,
+                      int64_t nr, int64_t width, T* dst) {
     const int64_t C = x.channels, L = x.length;
     for (int64_t c = 0; c < C; ++c) {
         const T* in = x.data + x.batch_offset(n) + c * x.channel_stride;
@@ -213,8 +213,8 @@ void pack_input_block(const DataView<const T>& x, int64_t n, int64_t qb0, int64_
 // window [l, jend) and zero elsewhere. Offsets are formed only for kept
 // positions, so a stride near 2^63 never overflows them.
 template <class T>
-void gather_phase_row(const T* in, int64_t ls, int64_t j0, int64_t S, int64_t l, int64_t jend,
-                      int64_t width, T* out) {
+void gather_phase_row(const T* in, int64_t ls, int64_t j0, int64_t S, int64_t l, int64_t jend, int64_t width,
+                      T* out) {
     const int64_t v0 = std::min(width, j0 >= l ? 0 : ceil_div(l - j0, S));
     const int64_t v1 = std::max(v0, std::min(width, j0 >= jend ? 0 : ceil_div(jend - j0, S)));
     std::fill(out, out + v0, T(0));
@@ -235,8 +235,8 @@ void gather_phase_row(const T* in, int64_t ls, int64_t j0, int64_t S, int64_t l,
 // q*S + p - l] inside the kept window and zero elsewhere (and for the padding
 // rows k >= K).
 template <class T>
-void pack_phase_split(const DataView<const T>& dy, const Geometry& g_, int64_t n0, int64_t G,
-                      int64_t Kp, int64_t Lq, T* dst, int nt) {
+void pack_phase_split(const DataView<const T>& dy, const Geometry& g_, int64_t n0, int64_t G, int64_t Kp,
+                      int64_t Lq, T* dst, int nt) {
     const int64_t K = dy.channels, S = g_.stride, l = g_.crop_left;
     const int64_t Sp = phases_with_taps(g_.filter_size, S);
     // Kept full positions j = q*S + p: [l, jend).
@@ -261,8 +261,8 @@ void pack_phase_split(const DataView<const T>& dy, const Geometry& g_, int64_t n
 // zero outside the kept window. A slab's rows are contiguous, so the
 // micro-kernel reads them one after another.
 template <class T>
-void pack_dy_slabs(const DataView<const T>& dy, const Geometry& g_, int64_t n0, int64_t G,
-                   int64_t nib, int64_t nr, int64_t width, T* dst, int nt) {
+void pack_dy_slabs(const DataView<const T>& dy, const Geometry& g_, int64_t n0, int64_t G, int64_t nib,
+                   int64_t nr, int64_t width, T* dst, int nt) {
     const int64_t K = dy.channels, S = g_.stride, l = g_.crop_left;
     const int64_t Sp = phases_with_taps(g_.filter_size, S);
     const int64_t jend = std::min(g_.full_length, l + g_.out_length);
@@ -280,8 +280,8 @@ void pack_dy_slabs(const DataView<const T>& dy, const Geometry& g_, int64_t n0, 
 // The slab of one column block ib of batch n, as pack_dy_slabs lays it out:
 // dst[(p*K + k)*width + v] = dy_full[n, k, (ib*nr + v)*S + p].
 template <class T>
-void pack_dy_block(const DataView<const T>& dy, const Geometry& g_, int64_t n, int64_t ib,
-                   int64_t nr, int64_t width, T* dst) {
+void pack_dy_block(const DataView<const T>& dy, const Geometry& g_, int64_t n, int64_t ib, int64_t nr,
+                   int64_t width, T* dst) {
     const int64_t K = dy.channels, S = g_.stride, l = g_.crop_left;
     const int64_t Sp = phases_with_taps(g_.filter_size, S);
     const int64_t jend = std::min(g_.full_length, l + g_.out_length);
@@ -295,8 +295,8 @@ void pack_dy_block(const DataView<const T>& dy, const Geometry& g_, int64_t n, i
 // [i0, i0 + cnt): dst[i*nr + cc] = x[n, cb*nr + cc, i0 + i], zero past C.
 // The micro-kernel reads these rows of nr channels one after another.
 template <class T>
-void transpose_input_chunk(const DataView<const T>& x, int64_t n, int64_t cb, int64_t nr,
-                           int64_t i0, int64_t cnt, T* dst) {
+void transpose_input_chunk(const DataView<const T>& x, int64_t n, int64_t cb, int64_t nr, int64_t i0,
+                           int64_t cnt, T* dst) {
     const int64_t C = x.channels, ls = x.length_stride;
     const T* in = x.data + x.batch_offset(n) + i0 * ls;
     for (int64_t cc = 0; cc < nr; ++cc) {
@@ -315,8 +315,8 @@ void transpose_input_chunk(const DataView<const T>& x, int64_t n, int64_t cb, in
 // dst[((cb*G + g)*L + i)*nr + cc] = x[n0+g, cb*nr + cc, i], zero past C. A
 // block's rows are contiguous, so the micro-kernel reads it sequentially.
 template <class T>
-void pack_transposed_input(const DataView<const T>& x, int64_t n0, int64_t G, int64_t Cp,
-                           int64_t nr, T* dst, int nt) {
+void pack_transposed_input(const DataView<const T>& x, int64_t n0, int64_t G, int64_t Cp, int64_t nr, T* dst,
+                           int nt) {
     const int64_t C = x.channels, L = x.length;
     constexpr int64_t kBlock = 32;  // positions per block: keeps the reads cache-friendly
     const int64_t blocks = ceil_div(L, kBlock);
@@ -399,7 +399,8 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     // copies could not be counted in 64 bits; those take the direct path.
     const int64_t per_batch_elems = saturating_mul(saturating_mul(std::max<int64_t>(1, nqb), C), width);
 
-    const int64_t budget = saturating_add(saturating_add(elements(x), elements(y)), F * K * C + (bias.data ? K : 0));
+    const int64_t budget =
+        saturating_add(saturating_add(elements(x), elements(y)), F * K * C + (bias.data ? K : 0));
     const int64_t fixed = F * C * Kp;
     const int64_t G = batches_per_slice(B, budget, fixed, per_batch_elems);
     const int nt = threads_for(2.0 * double(B) * double(L) * double(C) * double(K) * double(F));
@@ -519,7 +520,8 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     int64_t G = batches_per_slice(B, budget, F * K * Cp, slabs_per_batch);
     int64_t nb_max = 1;
     for (int64_t nb : {8, 4, 2}) {
-        if (G > 0 && batches_per_slice(B, budget, F * K * Cp + int64_t(nt) * nb * Cp * NR, slabs_per_batch) == G) {
+        if (G > 0 &&
+            batches_per_slice(B, budget, F * K * Cp + int64_t(nt) * nb * Cp * NR, slabs_per_batch) == G) {
             nb_max = nb;
             break;
         }
@@ -537,11 +539,11 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     // dy rows of the tap block (sized to stay in L2) are read from cache by
     // every channel block. Partial sums are added in tap-block order, a split
     // that depends on the shape only: the grouping never changes the result.
-    const int64_t seg_block = std::max<int64_t>(
-        1, int64_t((32 << 10) / sizeof(T)) / std::max<int64_t>(1, K * MR));
+    const int64_t seg_block =
+        std::max<int64_t>(1, int64_t((32 << 10) / sizeof(T)) / std::max<int64_t>(1, K * MR));
     const int64_t nb_cache = std::max<int64_t>(
-        1, std::min<int64_t>(8, int64_t((1 << 20) / sizeof(T)) /
-                                    std::max<int64_t>(1, seg_block * K * width)));
+        1,
+        std::min<int64_t>(8, int64_t((1 << 20) / sizeof(T)) / std::max<int64_t>(1, seg_block * K * width)));
     struct Plan {
         int64_t nb, cb_per_task, col_tasks, cb_tasks;
         bool fused;
@@ -579,7 +581,9 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     // the tiles of its column blocks. At most the budget plus a tile set
     // (MR x NR) per thread.
     const Plan full = plan_for(G), last = plan_for(B % G == 0 ? G : B % G);
-    const auto slab_region = [&](const Plan& pl) { return pl.fused ? pl.threads * pl.nb * slab : G * nib * slab; };
+    const auto slab_region = [&](const Plan& pl) {
+        return pl.fused ? pl.threads * pl.nb * slab : G * nib * slab;
+    };
     const int64_t d_elems = std::max(slab_region(full), slab_region(last));
     const int64_t tiles_per_thread =
         std::max(full.nb * full.cb_per_task, last.nb * last.cb_per_task) * MR * NR;
@@ -712,8 +716,8 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     // column-block block. The block sizes minimize that traffic for enough
     // (balanced) tasks. Each tile's sum runs over batches then chunks of
     // positions, in order, whatever the blocking and thread count.
-    const int64_t pair_budget = std::max<int64_t>(
-        1, int64_t((1 << 20) / sizeof(T)) / std::max<int64_t>(1, F * tile));
+    const int64_t pair_budget =
+        std::max<int64_t>(1, int64_t((1 << 20) / sizeof(T)) / std::max<int64_t>(1, F * tile));
     const double input_size = double(L) * double(Cp), dy_size = double(Sp) * double(Kp) * double(Lq);
     // When the transposed input of one column block and the dy rows of a
     // filter block (whole slice) fit in L2 together, a tile is instead run
@@ -755,8 +759,8 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
                         busiest = std::max(busiest, load);
                     }
                 }
-                const double traffic = (double(kt) * input_size + double(ct) * dy_size) * double(G) *
-                                       double(sizeof(T));
+                const double traffic =
+                    (double(kt) * input_size + double(ct) * dy_size) * double(G) * double(sizeof(T));
                 const double time = busiest * flops_per_pair / flop_rate + traffic / bandwidth;
                 if (best < 0 || time < best) {
                     best = time;
@@ -824,8 +828,8 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
                                 const int64_t cnt = std::min(kChunk, L - i0);
                                 for (int64_t f = 0; f < F; ++f) {
                                     const int64_t p = f % S, m = f / S;
-                                    rbc(d + ((g * Sp + p) * Kp + kb * MR) * Lq + m + i0,
-                                                       Lq, xchunk, NR, cnt, tile_of(f, kb, cb));
+                                    rbc(d + ((g * Sp + p) * Kp + kb * MR) * Lq + m + i0, Lq, xchunk, NR, cnt,
+                                        tile_of(f, kb, cb));
                                 }
                             }
                 }
@@ -842,8 +846,8 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
                         for (int64_t kb = kb0; kb < kb1; ++kb)
                             for (int64_t f = 0; f < F; ++f) {
                                 const int64_t p = f % S, m = f / S;
-                                rbc(d + ((g * Sp + p) * Kp + kb * MR) * Lq + m + i0,
-                                                   Lq, xchunk, NR, cnt, tile_of(f, kb, cb));
+                                rbc(d + ((g * Sp + p) * Kp + kb * MR) * Lq + m + i0, Lq, xchunk, NR, cnt,
+                                    tile_of(f, kb, cb));
                             }
                     }
                 }
@@ -885,8 +889,8 @@ bool backward_bias(const DataView<const T>& dy, const BiasView<T>& db) {
                     for (int u = 0; u < 8; ++u) part[u] += double(in[t + u]);
             for (; t < Lo; ++t) part[t % 8] += double(in[t * dy.length_stride]);
         }
-        const double total = ((part[0] + part[1]) + (part[2] + part[3])) +
-                             ((part[4] + part[5]) + (part[6] + part[7]));
+        const double total =
+            ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
         db.at(k) = T(total);
     }
     return true;
@@ -894,13 +898,13 @@ bool backward_bias(const DataView<const T>& dy, const BiasView<T>& db) {
 
 const char* isa_name() { return kernels<float>().name; }
 
-#define TCONV1D_INSTANTIATE(T)                                                                   \
-    template bool forward<T>(const DataView<const T>&, const WeightsView<const T>&,              \
-                             const BiasView<const T>&, const Geometry&, const DataView<T>&);     \
-    template bool backward_data<T>(const DataView<const T>&, const WeightsView<const T>&,        \
-                                   const Geometry&, const DataView<T>&);                         \
-    template bool backward_weights<T>(const DataView<const T>&, const DataView<const T>&,        \
-                                      const Geometry&, const WeightsView<T>&);                   \
+#define TCONV1D_INSTANTIATE(T)                                                                             \
+    template bool forward<T>(const DataView<const T>&, const WeightsView<const T>&,                        \
+                             const BiasView<const T>&, const Geometry&, const DataView<T>&);               \
+    template bool backward_data<T>(const DataView<const T>&, const WeightsView<const T>&, const Geometry&, \
+                                   const DataView<T>&);                                                    \
+    template bool backward_weights<T>(const DataView<const T>&, const DataView<const T>&, const Geometry&, \
+                                      const WeightsView<T>&);                                              \
     template bool backward_bias<T>(const DataView<const T>&, const BiasView<T>&);
 
 TCONV1D_INSTANTIATE(float)

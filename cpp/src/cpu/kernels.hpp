@@ -9,16 +9,16 @@
 namespace tconv1d::cpu {
 
 template <class T>
-bool forward(const DataView<const T>& x, const WeightsView<const T>& weights,
-             const BiasView<const T>& bias, const Geometry& geometry, const DataView<T>& y);
+bool forward(const DataView<const T>& x, const WeightsView<const T>& weights, const BiasView<const T>& bias,
+             const Geometry& geometry, const DataView<T>& y);
 
 template <class T>
-bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& weights,
-                   const Geometry& geometry, const DataView<T>& dx);
+bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& weights, const Geometry& geometry,
+                   const DataView<T>& dx);
 
 template <class T>
-bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy,
-                      const Geometry& geometry, const WeightsView<T>& dweights);
+bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, const Geometry& geometry,
+                      const WeightsView<T>& dweights);
 
 template <class T>
 bool backward_bias(const DataView<const T>& dy, const BiasView<T>& dbias);

@@ -23,8 +23,8 @@ struct MicroKernels {
     //   order), j < cnt (in order) of a[(s*cnt + j)*mr + r] * b[seg_off[s] + j*ld + col]).
     // a is a packed panel, b rows are read unaligned. Forward and
     // backward-data: a segment is one filter tap (shifted row of b).
-    void (*panel)(const T* a, const T* b, const std::int64_t* seg_off, std::int64_t nseg,
-                  std::int64_t cnt, std::int64_t ld, T* out, bool accumulate);
+    void (*panel)(const T* a, const T* b, const std::int64_t* seg_off, std::int64_t nseg, std::int64_t cnt,
+                  std::int64_t ld, T* out, bool accumulate);
 
     // panel_part[v-1]: panel for the first v*lanes columns of the tile only
     // (row stride still nr; the other columns are left untouched), with the
@@ -36,8 +36,8 @@ struct MicroKernels {
     // out[r][col] += (sum over i < cnt, in order, of d[r*ldd + i] * xt[i*ldx + col]).
     // Backward-weights: rows of d are phase-split dy, rows of xt are the
     // transposed input; out is the tile's running sum over chunks of positions.
-    void (*rows_by_columns)(const T* d, std::int64_t ldd, const T* xt, std::int64_t ldx,
-                            std::int64_t cnt, T* out);
+    void (*rows_by_columns)(const T* d, std::int64_t ldd, const T* xt, std::int64_t ldx, std::int64_t cnt,
+                            T* out);
 
     // rows_by_columns_part[v-1]: rows_by_columns for the first v*lanes
     // columns of the tile only (row stride still nr), same order per element.
@@ -45,8 +45,8 @@ struct MicroKernels {
                                     std::int64_t cnt, T* out);
 };
 
-#define TCONV1D_DECLARE_BODY(ns)                    \
-    namespace ns {                                  \
+#define TCONV1D_DECLARE_BODY(ns)                      \
+    namespace ns {                                    \
     extern const MicroKernels<float> kernels_float;   \
     extern const MicroKernels<double> kernels_double; \
     }

@@ -54,8 +54,7 @@ unsigned nonfinite_bit(T v) {
 // extension (R2.3), which involves no product.
 template <class T>
 void recompute_forward_edges(const DataView<const T>& x, const WeightsView<const T>& w,
-                             const BiasView<const T>& bias, const Geometry& g, const DataView<T>& y,
-                             int nt) {
+                             const BiasView<const T>& bias, const Geometry& g, const DataView<T>& y, int nt) {
     const std::int64_t end = std::min(g.out_length, g.full_length - g.crop_left);
     const std::int64_t inner_begin = std::clamp<std::int64_t>(g.filter_size - 1 - g.crop_left, 0, end);
     const std::int64_t inner_end =

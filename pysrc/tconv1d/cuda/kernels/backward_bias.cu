@@ -14,10 +14,10 @@ struct BackwardBiasArgs {
 
 template <typename T>
 __global__ void __launch_bounds__(256)
-backward_bias(const T* __restrict__ dy, T* __restrict__ db, const BackwardBiasArgs args) {
+    backward_bias(const T* __restrict__ dy, T* __restrict__ db, const BackwardBiasArgs args) {
     const long long batch_inner = args.batch_inner, batch = args.batch, out_length = args.out_length,
-        ds_outer = args.ds_outer, ds_inner = args.ds_inner, ds_channel = args.ds_channel,
-        ds_position = args.ds_position;
+                    ds_outer = args.ds_outer, ds_inner = args.ds_inner, ds_channel = args.ds_channel,
+                    ds_position = args.ds_position;
     constexpr int THREADS = 256;
     __shared__ T partial[THREADS];
     const long long k = blockIdx.x;

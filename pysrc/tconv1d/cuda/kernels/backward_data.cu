@@ -30,14 +30,15 @@ struct BackwardDataArgs {
 
 template <typename T, int BM, int BN, int TM, int TN>
 __global__ void __launch_bounds__(tconv1d_cuda::Accumulator<T, BM, BN, TM, TN>::type::THREADS)
-backward_data(const T* __restrict__ dy, const T* __restrict__ w, T* __restrict__ dx, const BackwardDataArgs args) {
+    backward_data(const T* __restrict__ dy, const T* __restrict__ w, T* __restrict__ dx,
+                  const BackwardDataArgs args) {
     const long long batch_inner = args.batch_inner, channels = args.channels, length = args.length,
-        num_filters = args.num_filters, filter_size = args.filter_size, stride = args.stride,
-        crop_left = args.crop_left, out_length = args.out_length, ds_outer = args.ds_outer,
-        ds_inner = args.ds_inner, ds_channel = args.ds_channel, ds_position = args.ds_position,
-        xs_outer = args.xs_outer, xs_inner = args.xs_inner, xs_channel = args.xs_channel,
-        xs_position = args.xs_position, column_tiles = args.column_tiles, splits = args.splits,
-        per_split = args.per_split;
+                    num_filters = args.num_filters, filter_size = args.filter_size, stride = args.stride,
+                    crop_left = args.crop_left, out_length = args.out_length, ds_outer = args.ds_outer,
+                    ds_inner = args.ds_inner, ds_channel = args.ds_channel, ds_position = args.ds_position,
+                    xs_outer = args.xs_outer, xs_inner = args.xs_inner, xs_channel = args.xs_channel,
+                    xs_position = args.xs_position, column_tiles = args.column_tiles, splits = args.splits,
+                    per_split = args.per_split;
     using namespace tconv1d_cuda;
     using Acc = typename Accumulator<T, BM, BN, TM, TN>::type;
     constexpr int THREADS = Acc::THREADS;
@@ -139,7 +140,7 @@ __global__ void backward_data_reduce(const T* __restrict__ partial, T* __restric
         for (long long s = 0; s < args.splits; ++s) sum += partial[s * size + e];
         const long long i = e % args.length, c = (e / args.length) % args.channels;
         const long long n = e / (args.length * args.channels);
-        dx[(n / args.batch_inner) * args.xs_outer + (n % args.batch_inner) * args.xs_inner + c * args.xs_channel +
-           i * args.xs_position] = sum;
+        dx[(n / args.batch_inner) * args.xs_outer + (n % args.batch_inner) * args.xs_inner +
+           c * args.xs_channel + i * args.xs_position] = sum;
     }
 }

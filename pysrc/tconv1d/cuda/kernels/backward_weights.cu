@@ -32,14 +32,15 @@ struct BackwardWeightsArgs {
 
 template <typename T, int BM, int BN, int TM, int TN>
 __global__ void __launch_bounds__(tconv1d_cuda::Accumulator<T, BM, BN, TM, TN>::type::THREADS)
-backward_weights(const T* __restrict__ x, const T* __restrict__ dy, T* __restrict__ out, const BackwardWeightsArgs args) {
+    backward_weights(const T* __restrict__ x, const T* __restrict__ dy, T* __restrict__ out,
+                     const BackwardWeightsArgs args) {
     const long long batch_inner = args.batch_inner, batch = args.batch, channels = args.channels,
-        length = args.length, num_filters = args.num_filters, filter_size = args.filter_size,
-        stride = args.stride, crop_left = args.crop_left, out_length = args.out_length,
-        xs_outer = args.xs_outer, xs_inner = args.xs_inner, xs_channel = args.xs_channel,
-        xs_position = args.xs_position, ds_outer = args.ds_outer, ds_inner = args.ds_inner,
-        ds_channel = args.ds_channel, ds_position = args.ds_position, splits = args.splits,
-        per_split = args.per_split;
+                    length = args.length, num_filters = args.num_filters, filter_size = args.filter_size,
+                    stride = args.stride, crop_left = args.crop_left, out_length = args.out_length,
+                    xs_outer = args.xs_outer, xs_inner = args.xs_inner, xs_channel = args.xs_channel,
+                    xs_position = args.xs_position, ds_outer = args.ds_outer, ds_inner = args.ds_inner,
+                    ds_channel = args.ds_channel, ds_position = args.ds_position, splits = args.splits,
+                    per_split = args.per_split;
     using namespace tconv1d_cuda;
     using Acc = typename Accumulator<T, BM, BN, TM, TN>::type;
     constexpr int THREADS = Acc::THREADS;
@@ -92,7 +93,8 @@ backward_weights(const T* __restrict__ x, const T* __restrict__ dy, T* __restric
         for (int l = 0; l < LA; ++l) {
             const long long pos = pos0 + l * pos_step;
             ra[l] = (row_ok && i_a + (THREADS / BM) * l < length && pos >= 0 && pos < out_length)
-                        ? dy_n[pos * ds_position] : T(0);
+                        ? dy_n[pos * ds_position]
+                        : T(0);
         }
         const long long i_b = ibase + b_r;
         const T* xp = x_n + i_b * xs_position;

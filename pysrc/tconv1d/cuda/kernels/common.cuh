@@ -26,14 +26,20 @@ __device__ __forceinline__ void load4(const T* p, T* v);
 template <>
 __device__ __forceinline__ void load4<float>(const float* p, float* v) {
     const float4 q = *reinterpret_cast<const float4*>(p);
-    v[0] = q.x; v[1] = q.y; v[2] = q.z; v[3] = q.w;
+    v[0] = q.x;
+    v[1] = q.y;
+    v[2] = q.z;
+    v[3] = q.w;
 }
 
 template <>
 __device__ __forceinline__ void load4<double>(const double* p, double* v) {
     const double2 q0 = reinterpret_cast<const double2*>(p)[0];
     const double2 q1 = reinterpret_cast<const double2*>(p)[1];
-    v[0] = q0.x; v[1] = q0.y; v[2] = q1.x; v[3] = q1.y;
+    v[0] = q0.x;
+    v[1] = q0.y;
+    v[2] = q1.x;
+    v[3] = q1.y;
 }
 
 // Offset, inside the tile, of a thread's i-th row (or column): groups of 4 spaced
@@ -113,7 +119,8 @@ __device__ __forceinline__ bool splittable(float x) { return fabsf(x) <= 3.0e38f
 
 __device__ __forceinline__ void mma_tf32(float (&d)[4], const unsigned (&a)[4], const unsigned (&b)[2]) {
     asm volatile(
-        "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+        "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
+        "{%0,%1,%2,%3};\n"
         : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
         : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
 }
@@ -156,8 +163,8 @@ struct Tf32x3Tile {
                     for (int j = 0; j < FN; ++j)
 #pragma unroll
                         for (int c = 0; c < 4; ++c)
-                            v[i][j][c] = fmaf(s.a[k][m_base + i * 16 + 8 * (c / 2)], s.b[k][n_base + j * 8 + (c % 2)],
-                                              v[i][j][c]);
+                            v[i][j][c] = fmaf(s.a[k][m_base + i * 16 + 8 * (c / 2)],
+                                              s.b[k][n_base + j * 8 + (c % 2)], v[i][j][c]);
             return;
         }
         const int m_base = (warp % 4) * WM + g, n_base = (warp / 4) * WN + g;
@@ -200,7 +207,8 @@ struct Tf32x3Tile {
 #pragma unroll
             for (int j = 0; j < FN; ++j)
 #pragma unroll
-                for (int c = 0; c < 4; ++c) f(m_base + i * 16 + 8 * (c / 2), n_base + j * 8 + (c % 2), v[i][j][c]);
+                for (int c = 0; c < 4; ++c)
+                    f(m_base + i * 16 + 8 * (c / 2), n_base + j * 8 + (c % 2), v[i][j][c]);
     }
 };
 

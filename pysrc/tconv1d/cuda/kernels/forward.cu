@@ -31,13 +31,15 @@ struct ForwardArgs {
 
 template <typename T, int BM, int BN, int TM, int TN>
 __global__ void __launch_bounds__(tconv1d_cuda::Accumulator<T, BM, BN, TM, TN>::type::THREADS)
-forward(const T* __restrict__ x, const T* __restrict__ w, const T* __restrict__ bias, T* __restrict__ y, const ForwardArgs args) {
+    forward(const T* __restrict__ x, const T* __restrict__ w, const T* __restrict__ bias, T* __restrict__ y,
+            const ForwardArgs args) {
     const long long has_bias = args.has_bias, batch_inner = args.batch_inner, channels = args.channels,
-        length = args.length, num_filters = args.num_filters, filter_size = args.filter_size,
-        stride = args.stride, crop_left = args.crop_left, out_length = args.out_length,
-        xs_outer = args.xs_outer, xs_inner = args.xs_inner, xs_channel = args.xs_channel,
-        xs_position = args.xs_position, ys_outer = args.ys_outer, ys_inner = args.ys_inner,
-        ys_channel = args.ys_channel, ys_position = args.ys_position, column_tiles = args.column_tiles;
+                    length = args.length, num_filters = args.num_filters, filter_size = args.filter_size,
+                    stride = args.stride, crop_left = args.crop_left, out_length = args.out_length,
+                    xs_outer = args.xs_outer, xs_inner = args.xs_inner, xs_channel = args.xs_channel,
+                    xs_position = args.xs_position, ys_outer = args.ys_outer, ys_inner = args.ys_inner,
+                    ys_channel = args.ys_channel, ys_position = args.ys_position,
+                    column_tiles = args.column_tiles;
     using namespace tconv1d_cuda;
     using Acc = typename Accumulator<T, BM, BN, TM, TN>::type;
     constexpr int THREADS = Acc::THREADS;
