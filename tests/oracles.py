@@ -117,3 +117,25 @@ def backward_gather(x, w, dy, stride, cropping):
                 dx[:, :, i] += np.einsum("nk,kc->nc", dy[:, :, t], w[f])
                 dw[f] += np.einsum("nk,nc->kc", dy[:, :, t], x[:, :, i])
     return dx, dw, dy.sum(axis=(0, 2))
+
+
+def layout(fmt: str):
+    """(batch axes, channel axis, upsampled axis) of a format string, from SPEC R4.1."""
+    labels = fmt.upper()
+    spatial = labels.index("S") if "S" in labels else labels.index("T")
+    channel = labels.index("C")
+    return [i for i in range(len(labels)) if i not in (spatial, channel)], channel, spatial
+
+
+def to_ncl(array, fmt: str):
+    """The (N, C, L) array of data in ``fmt`` (its batch axes flattened into N)."""
+    batch, channel, spatial = layout(fmt)
+    moved = np.transpose(np.asarray(array), [*batch, channel, spatial])
+    return moved.reshape((-1, *moved.shape[len(batch) :]))
+
+
+def from_ncl(array, fmt: str, like_shape):
+    """(N, C, L) back into ``fmt``'s axis order, batch sizes taken from ``like_shape``."""
+    batch, channel, spatial = layout(fmt)
+    shaped = np.asarray(array).reshape([like_shape[i] for i in batch] + list(np.shape(array)[1:]))
+    return np.transpose(shaped, np.argsort([*batch, channel, spatial]))

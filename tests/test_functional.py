@@ -300,6 +300,10 @@ def test_huge_sizes_are_overflow_errors():
     with pytest.raises(OverflowError):
         tconv1d.output_length(2**64, 3, 1)
     assert tconv1d.output_length(1, 2**63 - 1, 1) == 2**63 - 1
+    # The limit is 2^63 - 1 exactly: one more is refused for every size argument.
+    for args in [(2**63, 3, 1), (1, 2**63, 1), (1, 3, 2**63), (2, 3, 1, [2**63, 0]), (2, 3, 1, 2**63)]:
+        with pytest.raises(OverflowError, match="64 bits"):
+            tconv1d.output_length(*args)
 
 
 # ---------------------------------------------------------------- PyTorch as a peer oracle (R3.2)
@@ -318,8 +322,8 @@ def test_agrees_with_pytorch(dtype, cropping):
         torch.from_numpy(b),
         stride=stride,
     ).numpy()  # weight w[c, k, f] = W[f, k, c]; uncropped
-    geometry = tconv1d.resolve_geometry(10, 7, stride, cropping)
-    want = full[:, :, geometry.crop_left : full.shape[2] - geometry.crop_right]
+    left, right, _ = oracles.resolve_crop(10, 7, stride, cropping)  # R2.2, R2.3 from the spec text
+    want = full[:, :, left : full.shape[2] - right]
     y = tconv1d.transposed_conv1d(x, w, b, stride=stride, cropping=cropping)
     assert oracles.relative_error(y, want) < 10 * oracles.TOLERANCE[np.dtype(dtype)]
 
@@ -327,7 +331,7 @@ def test_agrees_with_pytorch(dtype, cropping):
     wt = torch.from_numpy(np.ascontiguousarray(w.transpose(2, 1, 0))).requires_grad_()
     bt = torch.from_numpy(b).requires_grad_()
     out = torch.nn.functional.conv_transpose1d(xt, wt, bt, stride=stride)
-    out = out[:, :, geometry.crop_left : out.shape[2] - geometry.crop_right]
+    out = out[:, :, left : out.shape[2] - right]
     dy = rng.standard_normal(out.shape).astype(dtype)
     out.backward(torch.from_numpy(dy))
     dx, dw, db = tconv1d.transposed_conv1d_backward(x, w, dy, stride=stride, cropping=cropping)

@@ -6,6 +6,7 @@ import copy
 import pickle
 
 import numpy as np
+import oracles
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -392,6 +393,25 @@ def test_initialize_with_explicit_num_channels():
         tconv1d.transposed_conv1d_layer(3, 2).initialize(num_channels=0)
 
 
+def test_initialize_rejects_a_channel_count_other_than_the_weights():  # R1, R5
+    layer = tconv1d.transposed_conv1d_layer(3, 2, Weights=np.ones((3, 2, 4)))
+    with pytest.raises(ValueError, match="num_channels = 5 conflicts with the layer's NumChannels = 4"):
+        layer.initialize(num_channels=5)
+    assert layer.bias is None  # nothing changed
+    assert layer.initialize(num_channels=4).bias.shape == (1, 2)
+
+
+def test_bias_is_filled_at_the_first_predict_when_weights_were_given():  # R5
+    w = np.random.default_rng(5).standard_normal((3, 2, 4))
+    layer = tconv1d.transposed_conv1d_layer(3, 2, Stride=2, Weights=w, BiasInitializer="ones")
+    x = np.random.default_rng(6).standard_normal((4, 3, 5))  # CBT
+    y = layer.predict(x)
+    np.testing.assert_array_equal(layer.bias, [[1, 1]])
+    np.testing.assert_array_equal(layer.weights, w)  # given, so not drawn again
+    want = oracles.forward(x.transpose(1, 0, 2), w, np.ones(2), 2, 0)
+    assert oracles.relative_error(y.transpose(1, 0, 2), want) < 1e-12
+
+
 def test_initialize_auto_needs_num_channels():
     layer = tconv1d.transposed_conv1d_layer(3, 2)
     with pytest.raises(ValueError, match="NumChannels is 'auto'"):
@@ -410,17 +430,17 @@ def test_backward_needs_weights():
 
 @pytest.mark.parametrize("cropping", [0, [1, 2], "same"])
 @pytest.mark.parametrize("stride", [1, 3])
-def test_predict_equals_the_functional_api_and_a_loop_oracle(stride, cropping):
+def test_predict_equals_two_oracles(stride, cropping):
     layer = random_layer(filter_size=4, num_filters=3, channels=2, seed=stride, Stride=stride, Cropping=cropping)
     x_cbt = np.random.default_rng(1).standard_normal((2, 3, 5))
     y = layer.predict(x_cbt)  # default format CBT
-    expected = tconv1d.transposed_conv1d(x_cbt, layer.weights, layer.bias, stride=stride, cropping=cropping, fmt="CBT")
-    np.testing.assert_array_equal(y, expected)
-    geometry = tconv1d.resolve_geometry(5, 4, stride, cropping)
-    oracle = loop_forward(
-        x_cbt.transpose(1, 0, 2), layer.weights, layer.bias, stride, geometry.crop_left, geometry.out_length
-    )
-    np.testing.assert_allclose(y.transpose(1, 0, 2), oracle, rtol=1e-12, atol=1e-12)
+    # The crop as the spec text resolves it (R2.2, R2.3), not as the package does.
+    left, right, extension = oracles.resolve_crop(5, 4, stride, cropping)
+    out_length = (5 - 1) * stride + 4 - left - right + extension
+    loops = loop_forward(x_cbt.transpose(1, 0, 2), layer.weights, layer.bias, stride, left, out_length)
+    np.testing.assert_allclose(y.transpose(1, 0, 2), loops, rtol=1e-12, atol=1e-12)
+    scatter = oracles.forward(x_cbt.transpose(1, 0, 2), layer.weights, layer.bias.ravel(), stride, cropping)
+    assert oracles.relative_error(y.transpose(1, 0, 2), scatter) < 1e-12
 
 
 @settings(max_examples=40, deadline=None)
@@ -458,7 +478,9 @@ def test_predict_formats(fmt):  # R4.1, R4.2
     sizes = {"C": 3, "B": 2, "T": 4, "S": 5}
     x = np.random.default_rng(2).standard_normal([sizes[label] for label in fmt])
     y = layer.predict(x, fmt=fmt)
-    np.testing.assert_array_equal(y, tconv1d.transposed_conv1d(x, layer.weights, layer.bias, stride=2, fmt=fmt))
+    want = oracles.forward(oracles.to_ncl(x, fmt), layer.weights, layer.bias.ravel(), 2, 0)
+    assert y.shape == oracles.from_ncl(want, fmt, x.shape).shape
+    assert oracles.relative_error(oracles.to_ncl(y, fmt), want) < 1e-12
     assert y.shape[fmt.index("C")] == 2
 
 
@@ -481,11 +503,10 @@ def test_backward_shapes_and_values(cropping):  # R3.3
     dy = rng.standard_normal(layer.predict(x).shape)
     dx, dw, db = layer.backward(x, dy)
     assert dx.shape == x.shape and dw.shape == layer.weights.shape and db.shape == layer.bias.shape == (1, 3)
-    ref_dx, ref_dw, _ref_db = tconv1d.transposed_conv1d_backward(
-        x, layer.weights, dy, stride=2, cropping=cropping, fmt="CBT"
-    )
-    np.testing.assert_array_equal(dx, ref_dx)
-    np.testing.assert_array_equal(dw, ref_dw)
+    # The scatter-form oracle on (N, C, L) data (the layer's default format is CBT).
+    ref_dx, ref_dw, _ = oracles.backward(x.transpose(1, 0, 2), layer.weights, dy.transpose(1, 0, 2), 2, cropping)
+    assert oracles.relative_error(dx.transpose(1, 0, 2), ref_dx) < 1e-12
+    assert oracles.relative_error(dw, ref_dw) < 1e-12
     np.testing.assert_allclose(db.ravel(), dy.sum(axis=(1, 2)), rtol=1e-12)
     # The adjoint identity ties dx to the forward pass without the bias.
     zero_bias = copy.deepcopy(layer)
