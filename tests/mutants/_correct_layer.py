@@ -2,18 +2,22 @@
 the layer mutants break, and a check that the ``properties`` and ``initializers``
 cases pass on a correct implementation even where tconv1d's own layer is absent.
 
-Not the product's layer: it is written from SPEC.md alone, as plainly as possible.
+Not the product's layer: it is written from SPEC.md alone, as plainly as
+possible, with its own argument checks and tests/oracles.py for its forward
+pass; nothing of the package is used by the layer. (The module re-exports the
+package's functions at the bottom only so that it is a complete adapter.)
 """
 
 from __future__ import annotations
 
 import difflib
 import math
+import numbers
 
 import numpy as np
+import oracles
 
 import tconv1d
-from tconv1d.arguments import as_cropping, as_integer, as_nonnegative_scalar, match_choice
 
 OPTIONS = {
     "stride": "Stride",
@@ -35,6 +39,62 @@ BIAS_INITIALIZERS = ("zeros", "narrownormal", "ones")
 _FACTORS = ("weight_learn_rate_factor", "bias_learn_rate_factor", "weight_l2_factor", "bias_l2_factor")
 
 
+# ---- argument checks, from SPEC R1.1 (integers), R1.3 (choices), R6.3 (factors)
+
+
+def as_integer(value, name, minimum=1):
+    if isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be an integer, got the boolean {value!r}")
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    if not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    if not math.isfinite(float(value)) or float(value) != int(float(value)):
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    result = int(value) if isinstance(value, numbers.Integral) else int(float(value))
+    if result < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {result}")
+    if result > 2**63 - 1:
+        raise OverflowError(f"{name} = {result} does not fit in 64 bits")
+    return result
+
+
+def match_choice(value, name, choices):
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {list(choices)}, got {type(value).__name__} {value!r}")
+    for choice in choices:
+        if value.lower() == choice:
+            return choice
+    raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
+
+
+def as_nonnegative_scalar(value, name):
+    if isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be a nonnegative scalar, got the boolean {value!r}")
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    if not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a nonnegative scalar, got {type(value).__name__} {value!r}")
+    if not math.isfinite(float(value)) or float(value) < 0:
+        raise ValueError(f"{name} must be a nonnegative finite scalar, got {value!r}")
+    return float(value)
+
+
+def as_cropping(value):
+    """(mode, [l, r]) of a Cropping value: n, [l r] or 'same'."""
+    if isinstance(value, str):
+        match_choice(value, "Cropping", ("same",))
+        return "same", [0, 0]
+    if isinstance(value, (list, tuple)) or (isinstance(value, np.ndarray) and value.ndim == 1):
+        if len(value) != 2:
+            raise ValueError(f"Cropping must be a nonnegative integer, a pair [l r] or 'same', got {value!r}")
+        return "manual", [as_integer(value[0], "Cropping", 0), as_integer(value[1], "Cropping", 0)]
+    if isinstance(value, (numbers.Real, np.generic)):
+        amount = as_integer(value, "Cropping", 0)
+        return "manual", [amount, amount]
+    raise TypeError(f"Cropping must be a nonnegative integer, a pair [l r] or 'same', got {type(value).__name__}")
+
+
 def _parameter(value, name):
     array = np.asarray(value)
     if array.dtype not in (np.float32, np.float64):
@@ -54,8 +114,7 @@ class Layer:
                 raise TypeError(f"unknown option {key!r}; closest: {close}; valid: {sorted(OPTIONS.values())}")
             parsed[snake] = value
         self.stride = parsed.get("stride", 1)
-        crop = as_cropping(parsed.get("cropping", 0))
-        self.cropping_mode, self.cropping_size = crop.mode, [crop.left, crop.right]
+        self.cropping_mode, self.cropping_size = as_cropping(parsed.get("cropping", 0))
         self.num_channels = parsed.get("num_channels", "auto")
         self.weights_initializer = parsed.get("weights_initializer", "glorot")
         self.bias_initializer = parsed.get("bias_initializer", "zeros")
@@ -169,9 +228,9 @@ class Layer:
     def predict(self, x, fmt="BCT"):
         if self._weights is None or self._bias is None:
             self.initialize(num_channels=np.shape(x)[fmt.upper().index("C")])
-        return tconv1d.transposed_conv1d(
-            x, self.weights, self.bias, self.stride, "same" if self.cropping_mode == "same" else self.cropping_size, fmt
-        )
+        cropping = "same" if self.cropping_mode == "same" else self.cropping_size
+        y = oracles.forward(oracles.to_ncl(x, fmt), self.weights, self.bias.ravel(), self.stride, cropping)
+        return oracles.from_ncl(y, fmt, np.shape(x)).astype(np.asarray(x).dtype)
 
     def __str__(self):
         def learnable(value):
