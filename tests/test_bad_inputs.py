@@ -22,7 +22,7 @@ dy = np.ones((2, 2, 8))
 # (id, statement, exception class, words the message must contain)
 BAD_INPUTS = [
     # R1.1 integer-valued arguments
-    ("stride-zero", "tconv1d.transposed_conv1d(x, w, stride=0)", "ValueError", ["stride", "0"]),
+    ("stride-zero", "tconv1d.transposed_conv1d(x, w, stride=0)", "ValueError", ["stride", "positive", "0"]),
     ("stride-negative", "tconv1d.transposed_conv1d(x, w, stride=-2)", "ValueError", ["stride", "-2"]),
     ("stride-nonintegral", "tconv1d.transposed_conv1d(x, w, stride=2.5)", "ValueError", ["stride", "2.5"]),
     ("stride-nan", "tconv1d.transposed_conv1d(x, w, stride=float('nan'))", "ValueError", ["stride", "nan"]),
@@ -31,7 +31,7 @@ BAD_INPUTS = [
     ("stride-string", "tconv1d.transposed_conv1d(x, w, stride='2')", "TypeError", ["stride"]),
     ("stride-huge", "tconv1d.transposed_conv1d(x, w, stride=2**70)", "OverflowError", ["stride"]),
     # R2 geometry
-    ("crop-negative", "tconv1d.transposed_conv1d(x, w, cropping=-1)", "ValueError", ["Cropping", "-1"]),
+    ("crop-negative", "tconv1d.transposed_conv1d(x, w, cropping=-1)", "ValueError", ["Cropping", "nonnegative", "-1"]),
     (
         "crop-too-much",
         "tconv1d.transposed_conv1d(x, w, cropping=[4, 4])",

@@ -368,3 +368,27 @@ def test_canonical_layout_matches_the_canonical_view(fmt, shape, axes):
     view = parsed.canonical(array)
     assert parsed.canonical_layout(array.shape, array.strides) == (view.shape, view.strides)
     assert view.__array_interface__["data"][0] == array.__array_interface__["data"][0]
+
+
+def test_the_smallest_valid_sizes_of_any_integer_type():  # R1.1 at the minimum
+    assert tconv1d.output_length(np.int64(1), 1.0, np.uint8(1)) == 1
+    assert tconv1d.output_length(1, 2, 1, np.int64(0)) == 2
+    assert tconv1d.output_length(1, 3, 1.0, [np.uint16(0), 0.0]) == 3
+
+
+def test_long_values_are_cut_short_in_messages():
+    # A value's repr of up to 60 characters is shown whole, a longer one cut to 60.
+    with pytest.raises(TypeError) as shown:
+        tconv1d.output_length(3, 2, "x" * 58)  # repr: 60 characters
+    assert "'" + "x" * 58 + "'" in str(shown.value)
+    with pytest.raises(TypeError) as cut:
+        tconv1d.output_length(3, 2, "x" * 59)
+    assert "'" + "x" * 56 + "..." in str(cut.value) and "x" * 57 not in str(cut.value)
+    # A format string of up to 40 characters (quoted) likewise, then cut to 30 and counted.
+    x, w = np.ones((1, 1, 2)), np.ones((1, 1, 1))
+    with pytest.raises(ValueError) as whole:
+        tconv1d.transposed_conv1d(x, w, fmt="B" * 38)
+    assert "'" + "B" * 38 + "'" in str(whole.value)
+    with pytest.raises(ValueError, match=r"\(39 characters\)") as counted:
+        tconv1d.transposed_conv1d(x, w, fmt="B" * 39)
+    assert "B" * 30 not in str(counted.value)

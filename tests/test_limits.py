@@ -81,8 +81,10 @@ def test_stride_beyond_the_filter_costs_nothing(stride):
     assert out.strip().endswith("OK")
 
 
-@pytest.mark.parametrize(("stride", "exception"), [(2**40, "MemoryError"), (2**60, "OverflowError")])
-def test_an_output_that_cannot_exist_is_an_error_naming_its_cause(stride, exception):
+@pytest.mark.parametrize(
+    ("stride", "exception", "size"), [(2**40, "MemoryError", "64.0 TiB"), (2**60, "OverflowError", "64.0 EiB")]
+)
+def test_an_output_that_cannot_exist_is_an_error_naming_its_cause(stride, exception, size):
     out = run_isolated(f"""
         x, w = np.ones((2, 3, 3)), np.ones((4, 2, 3))
         try:
@@ -92,7 +94,8 @@ def test_an_output_that_cannot_exist_is_an_error_naming_its_cause(stride, except
     """)
     kind, _, message = out.partition(" ")
     assert kind == exception, out
-    for word in ("output", "stride = " + str(stride), "cropping"):
+    # (2, 2, 2 * S + 4) float64: 32 * (2 * S + 4) bytes, shown in binary units
+    for word in ("output", "stride = " + str(stride), "cropping", size):
         assert word in message, message
 
 

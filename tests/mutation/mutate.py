@@ -81,7 +81,11 @@ def mutation_points(tree: ast.AST) -> list[tuple[int, str]]:
             points.append((index, f"line {node.lineno}: constant {node.value} -> {node.value + 1}"))
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             points.append((index, f"line {node.lineno}: 'not' dropped"))
-        elif isinstance(node, ast.Return) and node.value is not None:
+        elif (
+            isinstance(node, ast.Return)
+            and node.value is not None
+            and not (isinstance(node.value, ast.Constant) and node.value.value is None)
+        ):
             points.append((index, f"line {node.lineno}: return None"))
     return points
 
