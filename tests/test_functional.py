@@ -386,7 +386,7 @@ def test_long_values_are_cut_short_in_messages():
     assert "'" + "x" * 56 + "..." in str(cut.value) and "x" * 57 not in str(cut.value)
     # A format string of up to 40 characters (quoted) likewise, then cut to 30 and counted.
     x, w = np.ones((1, 1, 2)), np.ones((1, 1, 1))
-    with pytest.raises(ValueError) as whole:
+    with pytest.raises(ValueError, match="38 labels") as whole:
         tconv1d.transposed_conv1d(x, w, fmt="B" * 38)
     assert "'" + "B" * 38 + "'" in str(whole.value)
     with pytest.raises(ValueError, match=r"\(39 characters\)") as counted:
