@@ -19,6 +19,11 @@ inline std::int64_t phases_with_taps(std::int64_t filter_size, std::int64_t stri
     return stride < filter_size ? stride : filter_size;
 }
 
+// Taps of phase p: f = p + m*S for m < M_p.
+inline std::int64_t taps(std::int64_t p, std::int64_t F, std::int64_t S) {
+    return p < F ? ceil_div(F - p, S) : 0;
+}
+
 // Workspace budgets: sums and products of element counts that stop at the
 // largest int64 instead of wrapping.
 inline std::int64_t saturating_add(std::int64_t a, std::int64_t b) {

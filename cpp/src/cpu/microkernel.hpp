@@ -9,6 +9,8 @@
 
 #include <cstdint>
 
+#include "cpu/index.hpp"
+
 namespace tconv1d::cpu {
 
 // A tile is mr rows by nr columns, stored row-major (row r at out + r*nr).
@@ -44,6 +46,21 @@ struct MicroKernels {
     void (*rows_by_columns_part[4])(const T* d, std::int64_t ldd, const T* xt, std::int64_t ldx,
                                     std::int64_t cnt, T* out);
 };
+
+// The panel kernel for a column block with `cols` valid columns: the full
+// tile, or a narrower variant when whole vectors would be wasted.
+template <class T>
+auto panel_for(const MicroKernels<T>& mk, std::int64_t cols) {
+    const std::int64_t v = ceil_div(cols, mk.lanes);
+    return v >= mk.nr / mk.lanes ? mk.panel : mk.panel_part[v - 1];
+}
+
+// The rows_by_columns kernel for a column block with `cols` valid columns.
+template <class T>
+auto rows_by_columns_for(const MicroKernels<T>& mk, std::int64_t cols) {
+    const std::int64_t v = ceil_div(cols, mk.lanes);
+    return v >= mk.nr / mk.lanes ? mk.rows_by_columns : mk.rows_by_columns_part[v - 1];
+}
 
 #define TCONV1D_DECLARE_BODY(ns)                      \
     namespace ns {                                    \

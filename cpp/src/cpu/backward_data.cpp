@@ -1,0 +1,213 @@
+// Backward-data pass (R3.3, dx): the forward GEMM's twin with rows over the
+// input channels, reading phase-split slabs of the zero-re-padded dy
+// (overview: cpu/kernels.hpp).
+#include "cpu/kernels.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "cpu/budget.hpp"
+#include "cpu/direct.hpp"
+#include "cpu/index.hpp"
+#include "cpu/isa.hpp"
+#include "cpu/microkernel.hpp"
+#include "cpu/nonfinite.hpp"
+#include "cpu/packing.hpp"
+#include "threads.hpp"
+#include "workspace.hpp"
+
+namespace tconv1d::cpu {
+
+using std::int64_t;
+
+template <class T>
+bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, const Geometry& geo,
+                   const DataView<T>& dx) {
+    const MicroKernels<T>& mk = kernels<T>();
+    const int64_t MR = mk.mr, NR = mk.nr;
+    const int64_t B = dy.batch(), C = dx.channels, K = w.num_filters, L = geo.length;
+    const int64_t F = geo.filter_size, S = geo.stride, Sp = phases_with_taps(F, S);
+    const int64_t Mmax = ceil_div(F, S);
+    const int64_t Cp = round_up(C, MR), ncb = Cp / MR;
+    const int64_t nib = ceil_div(L, NR);
+    const int64_t width = NR + Mmax - 1;  // positions i0 .. i0 + NR - 1 + m
+    const int64_t slab = saturating_mul(saturating_mul(Sp, K), width);
+    const int64_t slabs_per_batch = saturating_mul(nib, slab);  // saturating: see forward
+
+    const int64_t budget = saturating_add(saturating_add(elements(dy), elements(dx)), F * K * C);
+    const int nt = threads_for(2.0 * double(B) * double(L) * double(C) * double(K) * double(F));
+    // Workspace: the packed weights, the dy slabs of a batch slice and, per
+    // thread, the tiles of up to nb_max column blocks. Whether this path is
+    // taken does not depend on the thread count (the direct path rounds
+    // differently); the tiles get what is left of the budget at that slice
+    // size (at least one column block's), which only limits the grouping
+    // and never changes the result.
+    int64_t G = batches_per_slice(B, budget, F * K * Cp, slabs_per_batch);
+    int64_t nb_max = 1;
+    for (int64_t nb : {8, 4, 2}) {
+        if (G > 0 &&
+            batches_per_slice(B, budget, F * K * Cp + int64_t(nt) * nb * Cp * NR, slabs_per_batch) == G) {
+            nb_max = nb;
+            break;
+        }
+    }
+    if (G == 0) {
+        direct::backward_data(dy, w, geo, dx, nt);
+        return true;
+    }
+
+    // Cache blocking. The reduction over taps is cut into tap blocks whose
+    // weight panel chunk (seg_block taps x K rows x MR) fits in L1; a task
+    // owns a group of nb column blocks and, per tap block and channel block,
+    // runs that chunk against each of its column blocks in turn, so a weight
+    // chunk is read from memory once per nb column blocks, and the group's
+    // dy rows of the tap block (sized to stay in L2) are read from cache by
+    // every channel block. Partial sums are added in tap-block order, a split
+    // that depends on the shape only: the grouping never changes the result.
+    const int64_t seg_block =
+        std::max<int64_t>(1, int64_t((32 << 10) / sizeof(T)) / std::max<int64_t>(1, K * MR));
+    const int64_t nb_cache = std::max<int64_t>(
+        1,
+        std::min<int64_t>(8, int64_t((1 << 20) / sizeof(T)) / std::max<int64_t>(1, seg_block * K * width)));
+    struct Plan {
+        int64_t nb, cb_per_task, col_tasks, cb_tasks;
+        bool fused;
+        int threads;
+    };
+    // Tasks with every channel block keep a tile set of Cp x NR per column
+    // block: only when the budget holds them (else a task is one channel block).
+    const bool whole_channels =
+        batches_per_slice(B, budget, F * K * Cp + int64_t(nt) * nb_max * Cp * NR, slabs_per_batch) == G;
+    const auto plan_for = [&](int64_t Gs) {
+        const int64_t ncols = Gs * nib;
+        // Enough column blocks for the threads: tasks are groups of column
+        // blocks (a multiple of the thread count, for balance) with every
+        // channel block; otherwise one column block and one channel block.
+        Plan pl{1, 1, 0, 0, false, 1};
+        if (ncols >= 4 * int64_t(nt) && whole_channels) {
+            const int64_t groups = round_up(ceil_div(ncols, std::min(nb_cache, nb_max)), nt);
+            pl.nb = ceil_div(ncols, groups);
+            pl.cb_per_task = ncb;
+        }
+        pl.col_tasks = ceil_div(ncols, pl.nb);
+        pl.cb_tasks = ceil_div(ncb, pl.cb_per_task);
+        pl.threads = int(std::min<int64_t>(nt, pl.col_tasks * pl.cb_tasks));
+        // When a task owns whole column blocks and their slabs fit in L2, the
+        // task packs them itself (they never travel to memory and back);
+        // otherwise the slice's slabs are packed up front. The threads' own
+        // slabs take the place of a slice's, so they must not need more.
+        pl.fused = pl.cb_tasks == 1 && pl.nb * slab <= int64_t((1 << 20) / sizeof(T)) &&
+                   pl.threads * pl.nb <= G * nib;
+        return pl;
+    };
+    // Workspace: the packed weights; one region for the dy slabs, which holds
+    // either a slice's slabs (packed up front) or the threads' own slabs
+    // (fused), whichever is larger over the two slice sizes; and per thread
+    // the tiles of its column blocks. At most the budget plus a tile set
+    // (MR x NR) per thread.
+    const Plan full = plan_for(G), last = plan_for(B % G == 0 ? G : B % G);
+    const auto slab_region = [&](const Plan& pl) {
+        return pl.fused ? pl.threads * pl.nb * slab : G * nib * slab;
+    };
+    const int64_t d_elems = std::max(slab_region(full), slab_region(last));
+    const int64_t tiles_per_thread =
+        std::max(full.nb * full.cb_per_task, last.nb * last.cb_per_task) * MR * NR;
+    const int64_t slices = std::max(full.threads, last.threads);
+    detail::WorkspaceSize size;
+    size.add<T>(F * K * Cp);
+    size.add<T>(d_elems);
+    size.add<T>(slices * tiles_per_thread);
+    detail::Workspace ws(size, "backward-data");
+    // Weights: channel block cb is a panel [p][m][k][r] = W[p+m*S, k, cb*MR+r];
+    // its segments are the taps (p, m), each reading row block p of dy shifted by m.
+    T* a = ws.take<T>(F * K * Cp);
+    T* d = ws.take<T>(d_elems);
+    T* tile_base = ws.take<T>(slices * tiles_per_thread);
+    // Tap (p, m) is segment seg_of[f]; one task per row (f, k) of the weights,
+    // read along c and scattered MR at a time into the ncb panels (reading a
+    // panel's rows instead would touch a new page per element).
+    std::vector<int64_t> seg_of(static_cast<std::size_t>(F));
+    {
+        int64_t seg = 0;
+        for (int64_t p = 0; p < Sp; ++p)
+            for (int64_t m = 0; m < taps(p, F, S); ++m) seg_of[std::size_t(p + m * S)] = seg++;
+    }
+    unsigned nonfinite = 0;  // 1 once a non-finite weight was packed (cpu/nonfinite.hpp)
+#pragma omp parallel for schedule(static) num_threads(nt) reduction(| : nonfinite)
+    for (int64_t fk = 0; fk < F * K; ++fk) {
+        const int64_t f = fk / K, k = fk % K;
+        const T* row = &w.at(f, k, 0);
+        T* out = a + (seg_of[std::size_t(f)] * K + k) * MR;
+        for (int64_t cb = 0; cb < ncb; ++cb, out += F * K * MR) {
+            const int64_t c0 = cb * MR, n = std::min(MR, C - c0);
+            if (w.channel_stride == 1) {
+                std::memcpy(out, row + c0, std::size_t(n) * sizeof(T));
+            } else {
+                for (int64_t r = 0; r < n; ++r) out[r] = row[(c0 + r) * w.channel_stride];
+            }
+            for (int64_t r = 0; r < n; ++r) nonfinite |= nonfinite_bit(out[r]);  // in L1 now
+            for (int64_t r = n; r < MR; ++r) out[r] = T(0);
+        }
+    }
+    std::vector<int64_t> seg_off;
+    for (int64_t p = 0; p < Sp; ++p)
+        for (int64_t m = 0; m < taps(p, F, S); ++m) seg_off.push_back(p * K * width + m);
+    const int64_t nseg = int64_t(seg_off.size());
+
+    for (int64_t n0 = 0; n0 < B; n0 += G) {
+        const int64_t Gs = std::min(G, B - n0);
+        const int64_t ncols = Gs * nib;
+        const Plan& pl = Gs == G ? full : last;
+        const int64_t nb = pl.nb, cb_per_task = pl.cb_per_task, cb_tasks = pl.cb_tasks;
+        const bool fused = pl.fused;
+        if (!fused) pack_dy_slabs(dy, geo, n0, Gs, nib, NR, width, d, nt);
+#pragma omp parallel for schedule(static) num_threads(pl.threads)
+        for (int64_t task = 0; task < pl.col_tasks * cb_tasks; ++task) {
+            const int64_t j0 = (task / cb_tasks) * nb, j1 = std::min(ncols, j0 + nb);
+            const int64_t cb0 = (task % cb_tasks) * cb_per_task, cb1 = std::min(ncb, cb0 + cb_per_task);
+            const int64_t tile_set = (cb1 - cb0) * MR * NR;
+            const int64_t thread = detail::thread_index();
+            T* tiles = tile_base + thread * tiles_per_thread;
+            const T* slabs = nullptr;
+            if (fused) {
+                T* own = d + thread * nb * slab;
+                for (int64_t j = j0; j < j1; ++j)
+                    pack_dy_block(dy, geo, n0 + j / nib, j % nib, NR, width, own + (j - j0) * slab);
+                slabs = own;
+            } else {
+                slabs = d + j0 * slab;
+            }
+            for (int64_t s0 = 0; s0 < nseg; s0 += seg_block)
+                for (int64_t cb = cb0; cb < cb1; ++cb)
+                    for (int64_t j = j0; j < j1; ++j)
+                        panel_for(mk, std::min(NR, L - (j % nib) * NR))(
+                            a + (cb * F + s0) * K * MR, slabs + (j - j0) * slab, seg_off.data() + s0,
+                            std::min(seg_block, nseg - s0), K, width,
+                            tiles + (j - j0) * tile_set + (cb - cb0) * MR * NR, s0 > 0);
+            for (int64_t j = j0; j < j1; ++j) {
+                const int64_t g = j / nib, i0 = (j % nib) * NR;
+                const int64_t cols = std::min(NR, L - i0);
+                for (int64_t cb = cb0; cb < cb1; ++cb) {
+                    const T* tile = tiles + (j - j0) * tile_set + (cb - cb0) * MR * NR;
+                    const int64_t rows = std::min(MR, C - cb * MR);
+                    for (int64_t r = 0; r < rows; ++r) {
+                        T* out = dx.data + dx.batch_offset(n0 + g) + (cb * MR + r) * dx.channel_stride;
+                        for (int64_t col = 0; col < cols; ++col)
+                            out[(i0 + col) * dx.length_stride] = tile[r * NR + col];
+                    }
+                }
+            }
+        }
+    }
+    if (nonfinite) add_padding_terms_to_dx(w, geo, dx);  // cpu/nonfinite.hpp
+    return true;
+}
+
+template bool backward_data<float>(const DataView<const float>&, const WeightsView<const float>&,
+                                   const Geometry&, const DataView<float>&);
+template bool backward_data<double>(const DataView<const double>&, const WeightsView<const double>&,
+                                    const Geometry&, const DataView<double>&);
+
+}  // namespace tconv1d::cpu

@@ -1,0 +1,220 @@
+// Backward-weights pass (R3.3, dW): phase-split rows of dy reduced against the
+// transposed input, tile by tile, over batches then chunks of positions
+// (overview: cpu/kernels.hpp).
+#include "cpu/kernels.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "cpu/budget.hpp"
+#include "cpu/direct.hpp"
+#include "cpu/index.hpp"
+#include "cpu/isa.hpp"
+#include "cpu/microkernel.hpp"
+#include "cpu/nonfinite.hpp"
+#include "cpu/packing.hpp"
+#include "threads.hpp"
+#include "workspace.hpp"
+
+namespace tconv1d::cpu {
+
+using std::int64_t;
+
+template <class T>
+bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, const Geometry& geo,
+                      const WeightsView<T>& dw) {
+    const MicroKernels<T>& mk = kernels<T>();
+    const int64_t MR = mk.mr, NR = mk.nr;
+    const int64_t B = x.batch(), C = x.channels, K = dy.channels, L = geo.length;
+    const int64_t F = geo.filter_size, S = geo.stride, Sp = phases_with_taps(F, S);
+    const int64_t Mmax = ceil_div(F, S);
+    const int64_t Kp = round_up(K, MR), nkb = Kp / MR;
+    const int64_t Cp = round_up(C, NR), ncb = Cp / NR;
+    const int64_t Lq = L + Mmax + NR;
+
+    // The running sums of every tile live in one dense buffer of the padded
+    // dW's size, laid out tile by tile ([f][kb][cb][MR*NR]); the micro-kernel
+    // adds each chunk of positions into its tile. Its size, and so the batch
+    // slicing and the choice of this path, do not depend on the thread count.
+    const int64_t tile = MR * NR;
+    const int64_t fixed = F * Kp * Cp;
+    const int64_t budget = saturating_add(saturating_add(elements(x), elements(dy)), F * K * C);
+    const int64_t G = batches_per_slice(
+        B, budget, fixed, saturating_add(saturating_mul(saturating_mul(Sp, Kp), Lq), saturating_mul(L, Cp)));
+    const int nt = threads_for(2.0 * double(B) * double(L) * double(C) * double(K) * double(F));
+    if (G == 0) {
+        direct::backward_weights(x, dy, geo, dw, nt);
+        return true;
+    }
+
+    // Cache blocking. A task owns a block of kbs filter blocks x cbs column
+    // blocks and walks the positions once (batch, then chunk): for each
+    // chunk it runs every tile of the block, so the task's running sums
+    // (kbs x cbs x F tiles, sized to stay in L2) are the only long-lived
+    // data, the chunk of the transposed input is read from memory once per
+    // filter-block block and the rows of phase-split dy once per
+    // column-block block. The block sizes minimize that traffic for enough
+    // (balanced) tasks. Each tile's sum runs over batches then chunks of
+    // positions, in order, whatever the blocking and thread count.
+    const int64_t pair_budget =
+        std::max<int64_t>(1, int64_t((1 << 20) / sizeof(T)) / std::max<int64_t>(1, F * tile));
+    const double input_size = double(L) * double(Cp), dy_size = double(Sp) * double(Kp) * double(Lq);
+    // When the transposed input of one column block and the dy rows of a
+    // filter block (whole slice) fit in L2 together, a tile is instead run
+    // over the whole slice at once ("whole" order: column block, filter
+    // block, batch, chunk, tap), its F tiles staying in L1, with at most
+    // kbs_whole filter blocks' rows kept in L2 across the column blocks.
+    const int64_t l2 = int64_t(3 << 19) / int64_t(sizeof(T));  // ~1.5 MiB in elements
+    const int64_t input_per_cb = G * L * NR, rows_per_kb = G * Sp * MR * Lq;
+    const bool whole = input_per_cb + rows_per_kb <= l2;
+    const int64_t kbs_whole = std::max<int64_t>(1, (l2 - input_per_cb) / std::max<int64_t>(1, rows_per_kb));
+    int64_t kbs = 1, cbs = 1;
+    {
+        // Estimated time of a blocking: the tiles' arithmetic spread over the
+        // threads as schedule(static) hands out the tasks (contiguous runs),
+        // plus the operand traffic at a rough memory bandwidth.
+        const double flops_per_pair = 2.0 * double(MR * NR * F) * double(G * L);
+        const double flop_rate = 150e9 * 4.0 / double(sizeof(T)), bandwidth = 20e9;
+        double best = -1;
+        for (int64_t kt = 1; kt <= nkb; ++kt) {
+            const int64_t ks = ceil_div(nkb, kt);
+            if (ceil_div(nkb, ks) != kt) continue;
+            for (int64_t ct = 1; ct <= ncb; ++ct) {
+                const int64_t cs = ceil_div(ncb, ct);
+                if (ceil_div(ncb, cs) != ct || (whole ? ks > kbs_whole : ks * cs > pair_budget)) continue;
+                const int64_t t = kt * ct;
+                // Pairs (filter block, column block) of the busiest thread.
+                double busiest = 0;
+                if (t > 64 * int64_t(nt)) {
+                    busiest = double(ks * cs) * double(ceil_div(t, nt));
+                } else {
+                    const int64_t base = t / nt, extra = t % nt;
+                    int64_t i = 0;
+                    for (int th = 0; th < nt; ++th) {
+                        double load = 0;
+                        for (int64_t e = 0; e < base + (th < extra ? 1 : 0); ++e, ++i) {
+                            const int64_t kbi = i % kt, cbi = i / kt;
+                            load += double(std::min(ks, nkb - kbi * ks) * std::min(cs, ncb - cbi * cs));
+                        }
+                        busiest = std::max(busiest, load);
+                    }
+                }
+                const double traffic =
+                    (double(kt) * input_size + double(ct) * dy_size) * double(G) * double(sizeof(T));
+                const double time = busiest * flops_per_pair / flop_rate + traffic / bandwidth;
+                if (best < 0 || time < best) {
+                    best = time;
+                    kbs = ks;
+                    cbs = cs;
+                }
+            }
+        }
+    }
+    const int64_t kb_tasks = ceil_div(nkb, kbs);
+    const int64_t tasks = kb_tasks * ceil_div(ncb, cbs);
+    // Positions per micro-kernel call: the register sums are flushed into the
+    // tile's running sum every kChunk terms, which keeps float32 rounding
+    // error growing with the number of chunks rather than of terms (and the
+    // chunk of the transposed input in L1).
+    constexpr int64_t kChunk = 128;
+
+    // The transposed input: when one task covers all filter blocks (the
+    // input is used once), each task makes it inside, into its thread's slice
+    // of the workspace, which stays in cache (whole order: a column block's
+    // whole slice; otherwise the current chunk of the task's column blocks),
+    // so it never travels to memory and back; otherwise it is made once per
+    // slice and read by every filter-block task.
+    const bool fused = kb_tasks == 1;
+    const int threads = int(std::min<int64_t>(nt, tasks));
+    const int64_t xt_per_thread = fused ? (whole ? G * L * NR : kChunk * NR) : 0;
+    detail::WorkspaceSize size;
+    size.add<T>(fixed);
+    size.add<T>(G * Sp * Kp * Lq);
+    size.add<T>(fused ? 0 : G * L * Cp);
+    size.add<T>(threads * xt_per_thread);
+    detail::Workspace ws(size, "backward-weights");
+    T* sums = ws.take<T>(fixed);
+    std::fill(sums, sums + fixed, T(0));
+    T* d = ws.take<T>(G * Sp * Kp * Lq);
+    T* xt_all = ws.take<T>(fused ? 0 : G * L * Cp);
+    T* xt_slices = ws.take<T>(threads * xt_per_thread);
+    auto tile_of = [&](int64_t f, int64_t kb, int64_t cb) {
+        return sums + ((f * nkb + kb) * ncb + cb) * tile;
+    };
+    for (int64_t n0 = 0; n0 < B; n0 += G) {
+        const int64_t Gs = std::min(G, B - n0);
+        pack_phase_split(dy, geo, n0, Gs, Kp, Lq, d, nt);
+        if (!fused) pack_transposed_input(x, n0, Gs, Cp, NR, xt_all, nt);
+#pragma omp parallel for schedule(static) num_threads(threads)
+        for (int64_t task = 0; task < tasks; ++task) {
+            T* const mine = xt_slices + int64_t(detail::thread_index()) * xt_per_thread;
+            const int64_t kb0 = (task % kb_tasks) * kbs, kb1 = std::min(nkb, kb0 + kbs);
+            const int64_t cb0 = (task / kb_tasks) * cbs, cb1 = std::min(ncb, cb0 + cbs);
+            if (whole) {
+                T* xt = fused ? mine : nullptr;
+                for (int64_t cb = cb0; cb < cb1; ++cb) {
+                    const auto rbc = rows_by_columns_for(mk, std::min(NR, C - cb * NR));
+                    if (fused)
+                        for (int64_t g = 0; g < Gs; ++g)
+                            for (int64_t i0 = 0; i0 < L; i0 += kChunk)
+                                transpose_input_chunk(x, n0 + g, cb, NR, i0, std::min(kChunk, L - i0),
+                                                      xt + (g * L + i0) * NR);
+                    else
+                        xt = xt_all + cb * Gs * L * NR;
+                    for (int64_t kb = kb0; kb < kb1; ++kb)
+                        for (int64_t g = 0; g < Gs; ++g)
+                            for (int64_t i0 = 0; i0 < L; i0 += kChunk) {
+                                const T* xchunk = xt + (g * L + i0) * NR;
+                                const int64_t cnt = std::min(kChunk, L - i0);
+                                for (int64_t f = 0; f < F; ++f) {
+                                    const int64_t p = f % S, m = f / S;
+                                    rbc(d + ((g * Sp + p) * Kp + kb * MR) * Lq + m + i0, Lq, xchunk, NR, cnt,
+                                        tile_of(f, kb, cb));
+                                }
+                            }
+                }
+                continue;
+            }
+            T* xt = fused ? mine : nullptr;
+            for (int64_t g = 0; g < Gs; ++g)
+                for (int64_t i0 = 0; i0 < L; i0 += kChunk) {
+                    const int64_t cnt = std::min(kChunk, L - i0);
+                    for (int64_t cb = cb0; cb < cb1; ++cb) {
+                        const auto rbc = rows_by_columns_for(mk, std::min(NR, C - cb * NR));
+                        if (fused) transpose_input_chunk(x, n0 + g, cb, NR, i0, cnt, xt);
+                        const T* xchunk = fused ? xt : xt_all + ((cb * Gs + g) * L + i0) * NR;
+                        for (int64_t kb = kb0; kb < kb1; ++kb)
+                            for (int64_t f = 0; f < F; ++f) {
+                                const int64_t p = f % S, m = f / S;
+                                rbc(d + ((g * Sp + p) * Kp + kb * MR) * Lq + m + i0, Lq, xchunk, NR, cnt,
+                                    tile_of(f, kb, cb));
+                            }
+                    }
+                }
+        }
+    }
+#pragma omp parallel for schedule(static) num_threads(nt)
+    for (int64_t fk = 0; fk < F * K; ++fk) {
+        const int64_t f = fk / K, k = fk % K, kb = k / MR, r = k % MR;
+        T* out = &dw.at(f, k, 0);
+        for (int64_t cb = 0; cb < ncb; ++cb) {
+            const T* src = tile_of(f, kb, cb) + r * NR;
+            const int64_t c0 = cb * NR, n = std::min(NR, C - c0);
+            if (dw.channel_stride == 1)
+                std::memcpy(out + c0, src, std::size_t(n) * sizeof(T));
+            else
+                for (int64_t cc = 0; cc < n; ++cc) out[(c0 + cc) * dw.channel_stride] = src[cc];
+        }
+    }
+    add_padding_terms_to_dw(x, geo, dw);  // reads only the inputs that meet the padding
+    return true;
+}
+
+template bool backward_weights<float>(const DataView<const float>&, const DataView<const float>&,
+                                      const Geometry&, const WeightsView<float>&);
+template bool backward_weights<double>(const DataView<const double>&, const DataView<const double>&,
+                                       const Geometry&, const WeightsView<double>&);
+
+}  // namespace tconv1d::cpu

@@ -1,0 +1,38 @@
+// Internal: how much of the machine a pass takes: its threads (none spare for
+// tiny calls) and its batch slices (so that its workspace stays within the
+// elements of the call's own inputs and outputs).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+#include "cpu/index.hpp"
+#include "tconv1d/view.hpp"
+#include "threads.hpp"
+
+namespace tconv1d::cpu {
+
+// Threads for a call of `flops` floating-point operations: tiny calls are not
+// worth waking a team for (the result does not depend on this).
+inline int threads_for(double flops) {
+    const int most = detail::effective_threads();
+    const double per_thread = 4e5;
+    const int useful = int(std::min<double>(most, std::max(1.0, flops / per_thread)));
+    return std::max(1, useful);
+}
+
+// Batches per slice so that fixed + slice * per_batch <= budget; 0 = none fits.
+inline std::int64_t batches_per_slice(std::int64_t batch, std::int64_t budget, std::int64_t fixed,
+                                      std::int64_t per_batch) {
+    if (budget - fixed < per_batch) return 0;
+    return std::min(batch, (budget - fixed) / per_batch);
+}
+
+// Elements of a view; the sum of several saturates (views that broadcast an
+// axis with stride 0 can claim more elements than memory holds).
+template <class T>
+std::int64_t elements(const DataView<T>& v) {
+    return saturating_mul(saturating_mul(v.batch(), v.channels), v.length);
+}
+
+}  // namespace tconv1d::cpu

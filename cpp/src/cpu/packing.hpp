@@ -1,0 +1,174 @@
+// Internal: the packed copies the passes' micro-kernels read: slabs of the
+// input (forward), phase-split rows of the zero-re-padded dy (backward), and
+// the transposed input (backward-weights). Only the phases with taps are
+// packed (cpu/index.hpp), and offsets are formed only for real positions.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
+#include "cpu/index.hpp"
+#include "tconv1d/geometry.hpp"
+#include "tconv1d/view.hpp"
+
+namespace tconv1d::cpu {
+
+using std::int64_t;
+
+// Input of batch n cut into overlapping slabs, one per column block qb in
+// [qb0, qb1): slab qb holds positions [first + qb*nr, first + qb*nr + width)
+// of every channel, rows of `width` contiguous elements:
+// dst[((qb - qb0)*C + c)*width + v], zero outside [0, L). The micro-kernel
+// then reads a block's rows one after another.
+template <class T>
+void pack_input_block(const DataView<const T>& x, int64_t n, int64_t qb0, int64_t qb1, int64_t first,
+                      int64_t nr, int64_t width, T* dst) {
+    const int64_t C = x.channels, L = x.length;
+    for (int64_t c = 0; c < C; ++c) {
+        const T* in = x.data + x.batch_offset(n) + c * x.channel_stride;
+        for (int64_t qb = qb0; qb < qb1; ++qb) {
+            T* out = dst + ((qb - qb0) * C + c) * width;
+            const int64_t s0 = first + qb * nr;
+            const int64_t v0 = std::max<int64_t>(0, -s0), v1 = std::min(width, L - s0);
+            std::fill(out, out + std::max<int64_t>(0, std::min(v0, width)), T(0));
+            if (v1 > v0) {
+                if (x.length_stride == 1)
+                    std::memcpy(out + v0, in + s0 + v0, std::size_t(v1 - v0) * sizeof(T));
+                else
+                    for (int64_t v = v0; v < v1; ++v) out[v] = in[(s0 + v) * x.length_stride];
+            }
+            std::fill(out + std::max(v0, std::max<int64_t>(0, v1)), out + width, T(0));
+        }
+    }
+}
+
+// One phase row of the zero-re-padded dy: out[v] = dy_full[j0 + v*S] for
+// v < width, i.e. in[(j0 + v*S - l) * ls] for full positions inside the kept
+// window [l, jend) and zero elsewhere. Offsets are formed only for kept
+// positions, so a stride near 2^63 never overflows them.
+template <class T>
+void gather_phase_row(const T* in, int64_t ls, int64_t j0, int64_t S, int64_t l, int64_t jend, int64_t width,
+                      T* out) {
+    const int64_t v0 = std::min(width, j0 >= l ? 0 : ceil_div(l - j0, S));
+    const int64_t v1 = std::max(v0, std::min(width, j0 >= jend ? 0 : ceil_div(jend - j0, S)));
+    std::fill(out, out + v0, T(0));
+    if (v1 > v0) {
+        const T* src = in + (j0 + v0 * S - l) * ls;
+        // Two kept positions lie S apart inside dy, so S * ls is a real offset.
+        const int64_t step = v1 - v0 > 1 ? S * ls : 0;
+        if (step == 1)
+            std::memcpy(out + v0, src, std::size_t(v1 - v0) * sizeof(T));
+        else
+            for (int64_t v = v0; v < v1; ++v, src += step) out[v] = *src;
+    }
+    std::fill(out + v1, out + width, T(0));
+}
+
+// Phase-split dy of batches n0..n0+G, for the Sp phases with taps:
+// dst[((g*Sp + p)*Kp + k)*Lq + q] = dy_full[n, k, q*S + p], i.e. dy[n, k,
+// q*S + p - l] inside the kept window and zero elsewhere (and for the padding
+// rows k >= K).
+template <class T>
+void pack_phase_split(const DataView<const T>& dy, const Geometry& g_, int64_t n0, int64_t G, int64_t Kp,
+                      int64_t Lq, T* dst, int nt) {
+    const int64_t K = dy.channels, S = g_.stride, l = g_.crop_left;
+    const int64_t Sp = phases_with_taps(g_.filter_size, S);
+    // Kept full positions j = q*S + p: [l, jend).
+    const int64_t jend = std::min(g_.full_length, l + g_.out_length);
+#pragma omp parallel for schedule(static) num_threads(nt)
+    for (int64_t row = 0; row < G * Kp; ++row) {
+        const int64_t g = row / Kp, k = row % Kp;
+        T* base = dst + (g * Sp * Kp + k) * Lq;
+        if (k >= K) {
+            for (int64_t p = 0; p < Sp; ++p) std::fill(base + p * Kp * Lq, base + p * Kp * Lq + Lq, T(0));
+            continue;
+        }
+        const T* in = dy.data + dy.batch_offset(n0 + g) + k * dy.channel_stride;
+        for (int64_t p = 0; p < Sp; ++p)
+            gather_phase_row(in, dy.length_stride, p, S, l, jend, Lq, base + p * Kp * Lq);
+    }
+}
+
+// Phase-split dy cut into slabs per column block ib (positions q in
+// [ib*nr, ib*nr + width)), for the Sp phases with taps:
+// dst[(((g*nib + ib)*Sp + p)*K + k)*width + v] = dy_full[n, k, (ib*nr + v)*S + p],
+// zero outside the kept window. A slab's rows are contiguous, so the
+// micro-kernel reads them one after another.
+template <class T>
+void pack_dy_slabs(const DataView<const T>& dy, const Geometry& g_, int64_t n0, int64_t G, int64_t nib,
+                   int64_t nr, int64_t width, T* dst, int nt) {
+    const int64_t K = dy.channels, S = g_.stride, l = g_.crop_left;
+    const int64_t Sp = phases_with_taps(g_.filter_size, S);
+    const int64_t jend = std::min(g_.full_length, l + g_.out_length);
+#pragma omp parallel for schedule(static) num_threads(nt)
+    for (int64_t row = 0; row < G * K; ++row) {
+        const int64_t g = row / K, k = row % K;
+        const T* in = dy.data + dy.batch_offset(n0 + g) + k * dy.channel_stride;
+        for (int64_t ib = 0; ib < nib; ++ib)
+            for (int64_t p = 0; p < Sp; ++p)
+                gather_phase_row(in, dy.length_stride, ib * nr * S + p, S, l, jend, width,
+                                 dst + (((g * nib + ib) * Sp + p) * K + k) * width);
+    }
+}
+
+// The slab of one column block ib of batch n, as pack_dy_slabs lays it out:
+// dst[(p*K + k)*width + v] = dy_full[n, k, (ib*nr + v)*S + p].
+template <class T>
+void pack_dy_block(const DataView<const T>& dy, const Geometry& g_, int64_t n, int64_t ib, int64_t nr,
+                   int64_t width, T* dst) {
+    const int64_t K = dy.channels, S = g_.stride, l = g_.crop_left;
+    const int64_t Sp = phases_with_taps(g_.filter_size, S);
+    const int64_t jend = std::min(g_.full_length, l + g_.out_length);
+    for (int64_t p = 0; p < Sp; ++p)
+        for (int64_t k = 0; k < K; ++k)
+            gather_phase_row(dy.data + dy.batch_offset(n) + k * dy.channel_stride, dy.length_stride,
+                             ib * nr * S + p, S, l, jend, width, dst + (p * K + k) * width);
+}
+
+// Transposed input of batch n, column block cb (channels cb*nr ..), positions
+// [i0, i0 + cnt): dst[i*nr + cc] = x[n, cb*nr + cc, i0 + i], zero past C.
+// The micro-kernel reads these rows of nr channels one after another.
+template <class T>
+void transpose_input_chunk(const DataView<const T>& x, int64_t n, int64_t cb, int64_t nr, int64_t i0,
+                           int64_t cnt, T* dst) {
+    const int64_t C = x.channels, ls = x.length_stride;
+    const T* in = x.data + x.batch_offset(n) + i0 * ls;
+    for (int64_t cc = 0; cc < nr; ++cc) {
+        const int64_t c = cb * nr + cc;
+        T* out = dst + cc;
+        if (c < C) {
+            const T* src = in + c * x.channel_stride;
+            for (int64_t i = 0; i < cnt; ++i) out[i * nr] = src[i * ls];
+        } else {
+            for (int64_t i = 0; i < cnt; ++i) out[i * nr] = T(0);
+        }
+    }
+}
+
+// Transposed input in column blocks of nr channels:
+// dst[((cb*G + g)*L + i)*nr + cc] = x[n0+g, cb*nr + cc, i], zero past C. A
+// block's rows are contiguous, so the micro-kernel reads it sequentially.
+template <class T>
+void pack_transposed_input(const DataView<const T>& x, int64_t n0, int64_t G, int64_t Cp, int64_t nr, T* dst,
+                           int nt) {
+    const int64_t C = x.channels, L = x.length;
+    constexpr int64_t kBlock = 32;  // positions per block: keeps the reads cache-friendly
+    const int64_t blocks = ceil_div(L, kBlock);
+#pragma omp parallel for schedule(static) num_threads(nt)
+    for (int64_t task = 0; task < G * blocks; ++task) {
+        const int64_t g = task / blocks, i0 = (task % blocks) * kBlock;
+        const int64_t i1 = std::min(L, i0 + kBlock);
+        const T* in = x.data + x.batch_offset(n0 + g);
+        for (int64_t c = 0; c < Cp; ++c) {
+            T* out = dst + (((c / nr) * G + g) * L) * nr + c % nr;
+            if (c < C)
+                for (int64_t i = i0; i < i1; ++i)
+                    out[i * nr] = in[c * x.channel_stride + i * x.length_stride];
+            else
+                for (int64_t i = i0; i < i1; ++i) out[i * nr] = T(0);
+        }
+    }
+}
+
+}  // namespace tconv1d::cpu
