@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import tconv1d
 from tconv1d import cli
 
 SUITE = {
@@ -38,3 +39,57 @@ def test_bench_runs_and_writes_json(tmp_path, capsys):
     assert rows[("float64", "forward+backward")]["flops"] == 3 * 2 * 2 * 16 * 3 * 5 * 4
     assert all(r["ms"]["tconv1d"] > 0 for r in record["rows"])
     assert record["sgemm_peak_gflops"] > 0
+
+
+def test_sweep_draws_every_family_reproducibly_within_the_caps():
+    from tconv1d import sweep
+
+    first, again = sweep.draw(21, 7), sweep.draw(21, 7)
+    assert first == again and first != sweep.draw(21, 8)
+    assert {name.rsplit("-", 1)[0] for name, _ in first} == set(sweep.FAMILIES)
+    for name, shape in first:
+        batch, channels, filters, filter_size, stride, length, cropping = shape
+        flops = 2.0 * batch * length * channels * filters * filter_size
+        assert flops <= sweep.MAX_FLOPS, name
+        assert tconv1d.output_length(length, filter_size, stride, cropping) >= 1
+        family = name.rsplit("-", 1)[0]
+        if family == "latent":
+            assert length <= 4
+        if family == "long_thin":
+            assert batch == 1 and length >= 16384
+        if family == "one_channel":
+            assert 1 in (channels, filters)
+        if family == "filter_shorter":
+            assert filter_size < stride
+        if family == "vocoder":
+            assert filter_size == 2 * stride
+
+
+def test_bench_runs_a_sweep_and_named_shapes(tmp_path, capsys):
+    out = tmp_path / "sweep.json"
+    assert (
+        cli.main(
+            [
+                "bench",
+                "--sweep",
+                "2",
+                "--seed",
+                "3",
+                "--against",
+                "none",
+                "--repeat",
+                "1",
+                "--dtype",
+                "float64",
+                "--json",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    record = json.loads(out.read_text())
+    assert len(record["rows"]) == 4
+    assert "[2/2]" in capsys.readouterr().err  # one progress line per shape
+    assert cli.main(["bench", "--shapes", "tiny", "--against", "none", "--repeat", "1", "--dtype", "float32"]) == 0
+    assert cli.main(["bench", "--shapes", "tiny,bogus", "--against", "none"]) == 2
+    assert "bogus" in capsys.readouterr().err

@@ -67,6 +67,22 @@ CASES = [
     ("bench-peer", ["bench", "--against", "tensorflow"], {}, USAGE, ["--against", "tensorflow"]),
     ("bench-device", ["bench", "--device", "tpu"], {}, USAGE, ["--device", "tpu"]),
     (
+        "bench-shape-name",
+        ["bench", "--shapes", "tiny,nosuchshape", "--against", "none"],
+        {},
+        USAGE,
+        ["nosuchshape", "tiny"],
+    ),
+    ("bench-sweep-zero", ["bench", "--sweep", "0"], {}, USAGE, ["--sweep", "0"]),
+    (
+        "bench-sweep-and-shapes",
+        ["bench", "--sweep", "2", "--shapes", "tiny", "--against", "none"],
+        {},
+        USAGE,
+        ["--sweep", "--shapes"],
+    ),
+    ("bench-seed-negative", ["bench", "--sweep", "2", "--seed", "-1"], {}, USAGE, ["--seed", "-1"]),
+    (
         "bench-shapes-missing",
         ["bench", "--shapes", "{tmp}/missing.json", "--against", "none"],
         {},

@@ -60,14 +60,37 @@ class Row:
     ms: dict[str, float] = field(default_factory=dict)  # implementation -> median milliseconds
 
 
+def _named_shapes(names: str) -> list[Shape]:
+    """Built-in shapes by name, comma-separated."""
+    suite = {shape.name: shape for shape in load_shapes(None)}
+    wanted = [name.strip() for name in names.split(",") if name.strip()]
+    unknown = [name for name in wanted if name not in suite]
+    if unknown or not wanted:
+        raise ValueError(
+            f"--shapes: {names!r} is neither a readable suite file nor built-in shape names "
+            f"(built in: {', '.join(suite)})"
+        )
+    return [suite[name] for name in wanted]
+
+
+def sweep_shapes(count: int, seed: int) -> list[Shape]:
+    """``count`` shapes drawn from the families of sweep.py."""
+    from .sweep import draw
+
+    return [Shape(name, *shape) for name, shape in draw(count, seed)]
+
+
 _SHAPE_FIELDS = ("name", "batch", "in_channels", "num_filters", "filter_size", "stride", "length", "cropping")
 
 
 def load_shapes(path: str | None) -> list[Shape]:
-    """The suite's shapes; ValueError saying what is wrong with a file that is not a suite."""
+    """The shapes of a suite file, or of built-in names ("tiny,doc-example"); the
+    packaged suite when None. ValueError saying what is wrong otherwise."""
     if path is None:
         text = resources.files("tconv1d").joinpath("bench_shapes.json").read_text()
         path = "the packaged suite"
+    elif not path.endswith(".json") and not os.path.exists(path):
+        return _named_shapes(path)
     else:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
@@ -248,7 +271,13 @@ def available_peers(requested: list[str]) -> list[str]:
 
 def run_suite(shapes: list[Shape], dtypes: list[str], peers: list[str], repeat: int, threads: int) -> list[Row]:
     rows = []
-    for shape in shapes:
+    for number, shape in enumerate(shapes, 1):
+        print(
+            f"[{number}/{len(shapes)}] {shape.name}: B={shape.batch} C={shape.in_channels} K={shape.num_filters} "
+            f"F={shape.filter_size} S={shape.stride} L={shape.length} cropping={shape.cropping}",
+            file=sys.stderr,
+            flush=True,
+        )
         for dtype in dtypes:
             data = make_data(shape, dtype)
             fwd: dict[str, Call] = {}
@@ -339,7 +368,13 @@ def write_plot(rows: list[Row], peers: list[str], path: str) -> None:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--shapes", metavar="FILE", help="suite JSON (default: the packaged suite)")
+    parser.add_argument(
+        "--shapes", metavar="FILE|NAMES", help="suite JSON, or built-in names such as tiny,doc-example (default: all)"
+    )
+    parser.add_argument(
+        "--sweep", metavar="N", type=count(1), help="N shapes drawn from the families of tconv1d/sweep.py instead"
+    )
+    parser.add_argument("--seed", type=count(0), default=0, help="seed of the --sweep draw (default 0)")
     parser.add_argument(
         "--against", default=",".join(PEERS), help="comma-separated peers: torch,onnxruntime (or 'none')"
     )
@@ -370,7 +405,10 @@ def run(args: argparse.Namespace) -> int:
     unknown = [p for p in requested if p not in PEERS]
     if unknown:
         raise ValueError(f"--against: unknown peer(s) {unknown}; choose from {','.join(PEERS)}")
-    shapes = load_shapes(args.shapes)  # a bad file is reported before anything runs
+    if args.sweep and args.shapes:
+        raise ValueError("--sweep and --shapes: give one of them")
+    # a bad file or name is reported before anything runs
+    shapes = sweep_shapes(args.sweep, args.seed) if args.sweep else load_shapes(args.shapes)
     if args.plot:
         try:
             import matplotlib  # noqa: F401
