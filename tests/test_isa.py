@@ -1,7 +1,8 @@
-"""Every micro-kernel body this CPU can run (forced with TCONV1D_ISA) matches an
-independent numpy oracle for all four passes; an unknown or unsupported body is
-refused with a clear error, never silently replaced. Each body runs in a fresh
-interpreter because the body is chosen once per process."""
+"""Every micro-kernel body this CPU can run (forced with TCONV1D_ISA), and every
+strategy of the passes (forced with TCONV1D_STRATEGY), matches an independent
+numpy oracle for all four passes; an unknown or unsupported value is refused
+with a clear error, never silently replaced. Each runs in a fresh interpreter
+because both are chosen once per process."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import textwrap
 import pytest
 
 BODIES = ["baseline", "avx2", "avx512"]
+STRATEGIES = ["per-item", "batched", "direct"]
 
 # The child computes the passes with tconv1d and with a numpy loop nest written
 # from SPEC R3 (scatter form, float64), and prints the relative errors.
@@ -51,7 +53,9 @@ CHILD = textwrap.dedent(
     rng = np.random.default_rng(3)
     for dtype in ("float32", "float64"):
         for shape in [(3, 40, 24, 11, 4, 37, "same"), (2, 17, 30, 4, 2, 90, [1, 2]),
-                      (2, 5, 3, 2, 5, 8, "same"), (1, 64, 64, 3, 1, 100, [1, 1])]:
+                      (2, 5, 3, 2, 5, 8, "same"), (1, 64, 64, 3, 1, 100, [1, 1]),
+                      (9, 20, 13, 5, 2, 3, 0), (12, 1, 7, 6, 3, 5, "same"), (5, 9, 1, 7, 7, 1, [2, 3]),
+                      (2, 3, 4, 3, 1, 700, 0)]:
             n_batch, channels, filters, size, stride, length, cropping = shape
             g = tconv1d.resolve_geometry(length, size, stride, cropping)
             x = rng.standard_normal((n_batch, channels, length)).astype(dtype)
@@ -68,14 +72,21 @@ CHILD = textwrap.dedent(
 )
 
 
-def run_child(isa: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, TCONV1D_ISA=isa)
-    return subprocess.run([sys.executable, "-c", CHILD], env=env, capture_output=True, text=True, timeout=300)
+def run_child(**env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", CHILD], env=dict(os.environ, **env), capture_output=True, text=True, timeout=300
+    )
+
+
+def assert_within_r35(report: dict, what: str) -> None:
+    for case, errs in report["errors"].items():
+        tol = 1e-12 if case.startswith("float64") else 1e-5  # R3.5
+        assert max(errs) < tol, f"{what} {case}: relative errors (y, dx, dw, db) = {errs}"
 
 
 @pytest.mark.parametrize("isa", BODIES)
 def test_body_matches_numpy_oracle(isa):
-    result = run_child(isa)
+    result = run_child(TCONV1D_ISA=isa)
     if result.returncode != 0 and "not supported by this CPU" in result.stderr:
         pytest.skip(f"this CPU cannot run the {isa} body")
     if result.returncode != 0 and "this build has no" in result.stderr:
@@ -83,12 +94,24 @@ def test_body_matches_numpy_oracle(isa):
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["body"] == isa
-    for case, errs in report["errors"].items():
-        tol = 1e-12 if case.startswith("float64") else 1e-5  # R3.5
-        assert max(errs) < tol, f"{isa} {case}: relative errors (y, dx, dw, db) = {errs}"
+    assert_within_r35(report, isa)
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_strategy_matches_numpy_oracle(strategy):
+    result = run_child(TCONV1D_STRATEGY=strategy)
+    assert result.returncode == 0, result.stderr
+    assert_within_r35(json.loads(result.stdout.strip().splitlines()[-1]), strategy)
 
 
 def test_unknown_body_is_refused():
-    result = run_child("avx9000")
+    result = run_child(TCONV1D_ISA="avx9000")
     assert result.returncode != 0
     assert "TCONV1D_ISA" in result.stderr and "avx9000" in result.stderr
+
+
+def test_unknown_strategy_is_refused():
+    result = run_child(TCONV1D_STRATEGY="fastest")
+    assert result.returncode != 0
+    assert "ValueError" in result.stderr
+    assert "TCONV1D_STRATEGY" in result.stderr and "fastest" in result.stderr

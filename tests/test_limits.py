@@ -4,6 +4,8 @@ crashed or hung runs in its own interpreter (tests/isolated.py)."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import oracles
 import pytest
@@ -161,6 +163,7 @@ def test_workspace_is_bounded_by_the_calls_own_arrays(
         assert used <= elements * item + allowance, (name, used, elements * item)
 
 
+@pytest.mark.skipif(os.environ.get("TCONV1D_STRATEGY") == "direct", reason="the direct loop nests take no workspace")
 def test_workspace_cache_limit_frees_and_refuses_negative():
     x, w = np.ones((4, 64, 256), np.float32), np.ones((4, 64, 64), np.float32)
     tconv1d.transposed_conv1d(x, w, stride=2)

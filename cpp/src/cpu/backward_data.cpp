@@ -15,12 +15,86 @@
 #include "cpu/microkernel.hpp"
 #include "cpu/nonfinite.hpp"
 #include "cpu/packing.hpp"
+#include "cpu/strategy.hpp"
 #include "threads.hpp"
 #include "workspace.hpp"
 
 namespace tconv1d::cpu {
 
 using std::int64_t;
+
+// The batched strategy, for inputs too short to fill a column block per batch
+// item: the columns are the pairs (n, i) of every batch item, NR at a time, and
+// a task packs its block of the zero-re-padded dy explicitly, one row per
+// (tap, filter) in the weights' segment order:
+//     b[(s*K + k)*NR + col] = dy_full[n, k, i*S + f(s)].
+// The reduction runs in the same tap blocks, added in the same order, as the
+// slab strategy's.
+template <class T>
+void backward_data_batched(const MicroKernels<T>& mk, const DataView<const T>& dy, const T* a,
+                           const std::vector<int64_t>& f_of_seg, int64_t seg_block, const Geometry& geo,
+                           const DataView<T>& dx, const StrategyPlan& plan, T* base) {
+    const int64_t MR = mk.mr, NR = mk.nr, B = dy.batch(), C = dx.channels, K = dy.channels, L = geo.length;
+    const int64_t F = geo.filter_size, S = geo.stride, ncb = ceil_div(C, MR), cols_total = B * L;
+    const int64_t nblk = ceil_div(cols_total, NR);
+    // A task is a column block and plan.group channel blocks.
+    const int64_t cb_per_task = plan.group, cb_tasks = ceil_div(ncb, cb_per_task);
+    const int64_t tasks = nblk * cb_tasks, per_thread = plan.per_thread;
+    const int threads = plan.threads;
+    const int64_t zero = 0;
+
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (int64_t task = 0; task < tasks; ++task) {
+        const int64_t blk = task / cb_tasks, cb0 = (task % cb_tasks) * cb_per_task;
+        const int64_t cb1 = std::min(ncb, cb0 + cb_per_task);
+        const int64_t col0 = blk * NR, cols = std::min(NR, cols_total - col0);
+        T* b = base + int64_t(detail::thread_index()) * per_thread;
+        T* tiles = b + F * K * NR;
+        for (int64_t seg = 0; seg < F; ++seg) {
+            const int64_t f = f_of_seg[std::size_t(seg)];
+            for (int64_t k = 0; k < K; ++k) {
+                T* row = b + (seg * K + k) * NR;
+                for (int64_t col = 0; col < cols; ++col) {
+                    const int64_t n = (col0 + col) / L, t = ((col0 + col) % L) * S + f - geo.crop_left;
+                    row[col] = t >= 0 && t < geo.out_length ? dy.at(n, k, t) : T(0);
+                }
+                std::fill(row + cols, row + NR, T(0));
+            }
+        }
+        for (int64_t s0 = 0; s0 < F; s0 += seg_block)
+            for (int64_t cb = cb0; cb < cb1; ++cb)
+                panel_for(mk, cols)(a + (cb * F + s0) * K * MR, b + s0 * K * NR, &zero, 1,
+                                    std::min(seg_block, F - s0) * K, NR, tiles + (cb - cb0) * MR * NR,
+                                    s0 > 0);
+        for (int64_t cb = cb0; cb < cb1; ++cb) {
+            const T* tile = tiles + (cb - cb0) * MR * NR;
+            const int64_t rows = std::min(MR, C - cb * MR);
+            for (int64_t col = 0; col < cols; ++col) {
+                const int64_t n = (col0 + col) / L, i = (col0 + col) % L;
+                T* out = dx.data + dx.batch_offset(n) + i * dx.length_stride + cb * MR * dx.channel_stride;
+                for (int64_t r = 0; r < rows; ++r) out[r * dx.channel_stride] = tile[r * NR + col];
+            }
+        }
+    }
+}
+
+// Whether the batched strategy costs less than the slab strategy, from the
+// shape alone (see forward.cpp's twin): vector work of the panel calls with a
+// charge per call, plus packing.
+template <class T>
+bool backward_data_batched_is_cheaper(const MicroKernels<T>& mk, const Geometry& geo, int64_t B, int64_t K) {
+    const int64_t NR = mk.nr, lanes = mk.lanes, L = geo.length, F = geo.filter_size, S = geo.stride;
+    const int64_t Sp = phases_with_taps(F, S), width = NR + ceil_div(F, S) - 1;
+    const double depth = double(F * K) + 8.0;
+    double slabs = double(B) * double(ceil_div(L, NR)) * double(Sp * K * width) / double(lanes);
+    for (int64_t i = 0; i < L; i += NR)
+        slabs += double(B) * depth * double(ceil_div(std::min(NR, L - i), lanes));
+    double batched = 0;
+    for (int64_t col = 0; col < B * L; col += NR)
+        batched +=
+            depth * double(ceil_div(std::min(NR, B * L - col), lanes)) + double(F * K * NR) / double(lanes);
+    return batched < 0.8 * slabs;
+}
 
 template <class T>
 bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, const Geometry& geo,
@@ -53,10 +127,26 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
             break;
         }
     }
-    if (G == 0) {
+    // When even one batch item's slabs exceed the budget, the whole batch is
+    // one slice and every task packs the slabs of its own column block (a
+    // per-thread workspace of one slab and one tile set).
+    const bool own_slabs_only = G == 0;
+    const int64_t own_per_thread = saturating_add(slab, MR * NR);
+    const bool slabs_fit = !own_slabs_only || saturating_add(F * K * Cp, own_per_thread) <= budget;
+    // The batched strategy: per thread a block of F*K rows and the tiles of
+    // its channel blocks. The cheaper strategy runs if it fits on one thread,
+    // else the other, else the direct loop nest: a choice from the shape
+    // alone, so the result never depends on the thread count.
+    const int64_t batched_rows = saturating_mul(F * K, NR);
+    const bool batched_fits = saturating_add(F * K * Cp, batched_rows + MR * NR) <= budget;
+    const Strategy strategy =
+        choose_strategy(slabs_fit, batched_fits, backward_data_batched_is_cheaper(mk, geo, B, K));
+    const bool batched = strategy == Strategy::batched;
+    if (strategy == Strategy::direct) {
         direct::backward_data(dy, w, geo, dx, nt);
         return true;
     }
+    if (own_slabs_only) G = B;
 
     // Cache blocking. The reduction over taps is cut into tap blocks whose
     // weight panel chunk (seg_block taps x K rows x MR) fits in L1; a task
@@ -79,6 +169,7 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     // Tasks with every channel block keep a tile set of Cp x NR per column
     // block: only when the budget holds them (else a task is one channel block).
     const bool whole_channels =
+        !own_slabs_only &&
         batches_per_slice(B, budget, F * K * Cp + int64_t(nt) * nb_max * Cp * NR, slabs_per_batch) == G;
     const auto plan_for = [&](int64_t Gs) {
         const int64_t ncols = Gs * nib;
@@ -93,13 +184,15 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
         }
         pl.col_tasks = ceil_div(ncols, pl.nb);
         pl.cb_tasks = ceil_div(ncb, pl.cb_per_task);
-        pl.threads = int(std::min<int64_t>(nt, pl.col_tasks * pl.cb_tasks));
+        pl.threads = own_slabs_only
+                         ? threads_within(budget, F * K * Cp, own_per_thread, nt, pl.col_tasks * pl.cb_tasks)
+                         : int(std::min<int64_t>(nt, pl.col_tasks * pl.cb_tasks));
         // When a task owns whole column blocks and their slabs fit in L2, the
         // task packs them itself (they never travel to memory and back);
         // otherwise the slice's slabs are packed up front. The threads' own
         // slabs take the place of a slice's, so they must not need more.
-        pl.fused = pl.cb_tasks == 1 && pl.nb * slab <= int64_t((1 << 20) / sizeof(T)) &&
-                   pl.threads * pl.nb <= G * nib;
+        pl.fused = own_slabs_only || (pl.cb_tasks == 1 && pl.nb * slab <= int64_t((1 << 20) / sizeof(T)) &&
+                                      pl.threads * pl.nb <= G * nib);
         return pl;
     };
     // Workspace: the packed weights; one region for the dy slabs, which holds
@@ -111,9 +204,25 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     const auto slab_region = [&](const Plan& pl) {
         return pl.fused ? pl.threads * pl.nb * slab : G * nib * slab;
     };
-    const int64_t d_elems = std::max(slab_region(full), slab_region(last));
+    StrategyPlan bplan;  // the batched strategy's: group = channel blocks per task
+    if (batched) {
+        const int64_t nblk = ceil_div(B * L, NR), tasks_one = nblk * ncb;
+        // Tasks own every channel block when there are enough column blocks
+        // and the threads' tile sets fit; else a task is one channel block.
+        bplan.group = nblk >= 4 * int64_t(nt) ? ncb : 1;
+        bplan.per_thread = batched_rows + bplan.group * MR * NR;
+        bplan.threads =
+            threads_within(budget, F * K * Cp, bplan.per_thread, nt, nblk * ceil_div(ncb, bplan.group));
+        if (bplan.group > 1 && bplan.threads < std::min<int64_t>(nt, nblk)) {
+            bplan.group = 1;
+            bplan.per_thread = batched_rows + MR * NR;
+            bplan.threads = threads_within(budget, F * K * Cp, bplan.per_thread, nt, tasks_one);
+        }
+    }
+    const int64_t d_elems =
+        batched ? int64_t(bplan.threads) * bplan.per_thread : std::max(slab_region(full), slab_region(last));
     const int64_t tiles_per_thread =
-        std::max(full.nb * full.cb_per_task, last.nb * last.cb_per_task) * MR * NR;
+        batched ? 0 : std::max(full.nb * full.cb_per_task, last.nb * last.cb_per_task) * MR * NR;
     const int64_t slices = std::max(full.threads, last.threads);
     detail::WorkspaceSize size;
     size.add<T>(F * K * Cp);
@@ -150,6 +259,13 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
             for (int64_t r = 0; r < n; ++r) nonfinite |= nonfinite_bit(out[r]);  // in L1 now
             for (int64_t r = n; r < MR; ++r) out[r] = T(0);
         }
+    }
+    if (batched) {
+        std::vector<int64_t> f_of_seg(static_cast<std::size_t>(F));
+        for (int64_t f = 0; f < F; ++f) f_of_seg[std::size_t(seg_of[std::size_t(f)])] = f;
+        backward_data_batched(mk, dy, a, f_of_seg, seg_block, geo, dx, bplan, d);
+        if (nonfinite) add_padding_terms_to_dx(w, geo, dx);  // cpu/nonfinite.hpp
+        return true;
     }
     std::vector<int64_t> seg_off;
     for (int64_t p = 0; p < Sp; ++p)

@@ -28,6 +28,23 @@ inline std::int64_t batches_per_slice(std::int64_t batch, std::int64_t budget, s
     return std::min(batch, (budget - fixed) / per_batch);
 }
 
+// A strategy's share of a pass's workspace: its threads (0 when it does not
+// fit the budget even on one), its grouping and its elements per thread.
+struct StrategyPlan {
+    int threads = 0;
+    std::int64_t group = 1, per_thread = 0;
+};
+
+// Threads for a strategy whose workspace is shared + threads x per_thread
+// elements within the budget, at most `most` and `tasks`; 0 when not even
+// one thread's fits. Capping the threads never changes a result.
+inline int threads_within(std::int64_t budget, std::int64_t shared, std::int64_t per_thread, int most,
+                          std::int64_t tasks) {
+    if (shared > budget) return 0;
+    const std::int64_t room = per_thread > 0 ? (budget - shared) / per_thread : tasks;
+    return int(std::max<std::int64_t>(0, std::min<std::int64_t>({std::int64_t(most), tasks, room})));
+}
+
 // Elements of a view; the sum of several saturates (views that broadcast an
 // axis with stride 0 can claim more elements than memory holds).
 template <class T>

@@ -15,6 +15,7 @@
 #include "cpu/microkernel.hpp"
 #include "cpu/nonfinite.hpp"
 #include "cpu/packing.hpp"
+#include "cpu/strategy.hpp"
 #include "threads.hpp"
 #include "workspace.hpp"
 
@@ -54,6 +55,172 @@ void fill_bias_only(const BiasView<const T>& bias, const Geometry& geo, const Da
         }
 }
 
+// Columns q of each phase p with taps that land in the output: the full
+// positions j = q*S + p in [l, jend) (the rest lies between the inputs' taps
+// or in the bias-only extension: fill_bias_only).
+struct PhaseColumns {
+    std::vector<int64_t> lo, hi;
+    int64_t qmin = 0, qspread = 0, nqb = 0;  // nqb: column blocks of the longest phase
+};
+
+inline PhaseColumns phase_columns(const Geometry& geo, int64_t NR) {
+    const int64_t S = geo.stride, Sp = phases_with_taps(geo.filter_size, S);
+    const int64_t jend = std::min(geo.full_length, geo.crop_left + geo.out_length);
+    PhaseColumns pc;
+    pc.lo.resize(std::size_t(Sp));
+    pc.hi.resize(std::size_t(Sp));
+    for (int64_t p = 0; p < Sp; ++p) {
+        pc.lo[std::size_t(p)] = geo.crop_left > p ? ceil_div(geo.crop_left - p, S) : 0;
+        pc.hi[std::size_t(p)] = std::max(pc.lo[std::size_t(p)], jend > p ? ceil_div(jend - p, S) : 0);
+        pc.nqb = std::max(pc.nqb, ceil_div(pc.hi[std::size_t(p)] - pc.lo[std::size_t(p)], NR));
+    }
+    pc.qmin = *std::min_element(pc.lo.begin(), pc.lo.end());
+    pc.qspread = *std::max_element(pc.lo.begin(), pc.lo.end()) - pc.qmin;
+    return pc;
+}
+
+// Stores a tile's rows (filters kb*MR + r) for output positions t0 + col*S of
+// batch item n, with the bias added.
+template <class T>
+void store_tile(const T* tile, int64_t NR, int64_t kb, int64_t MR, int64_t K, const BiasView<const T>& bias,
+                const DataView<T>& y, int64_t n, int64_t t0, int64_t S, int64_t cols) {
+    const int64_t rows = std::min(MR, K - kb * MR);
+    for (int64_t r = 0; r < rows; ++r) {
+        const int64_t k = kb * MR + r;
+        const T b = bias.data ? bias.at(k) : T(0);
+        T* out = y.data + y.batch_offset(n) + k * y.channel_stride;
+        for (int64_t col = 0; col < cols; ++col)
+            out[(t0 + col * S) * y.length_stride] = tile[r * NR + col] + b;
+    }
+}
+
+// The slab strategy: a task is one batch item and a group of column blocks;
+// it packs its slabs of the input (every channel, NR + halo positions) into
+// its thread's slice of the workspace, sized to stay in L2, and runs every
+// filter block over them, phase fastest (the phases interleave into the same
+// output rows, so their stores share cache lines). The shift by tap m is an
+// offset into the slab: the input is copied once, whatever the taps.
+template <class T>
+void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const T* a,
+                   const std::vector<int64_t>& phase_offset, const BiasView<const T>& bias,
+                   const Geometry& geo, const PhaseColumns& pc, const DataView<T>& y,
+                   const StrategyPlan& plan, T* slabs) {
+    const int64_t MR = mk.mr, NR = mk.nr, B = x.batch(), C = x.channels, K = y.channels;
+    const int64_t F = geo.filter_size, S = geo.stride, Sp = phases_with_taps(F, S);
+    const int64_t Mmax = ceil_div(F, S), P = Mmax - 1, nkb = ceil_div(K, MR), nqb = pc.nqb;
+    const int64_t width = NR + P + pc.qspread, slab_elems = C * width, group = plan.group;
+    const int64_t qgroups = ceil_div(nqb, group);
+    const int threads = plan.threads;
+
+    std::vector<int64_t> seg_off(static_cast<std::size_t>(Mmax));
+    for (int64_t m = 0; m < Mmax; ++m) seg_off[std::size_t(m)] = -m;
+
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (int64_t task = 0; task < B * qgroups; ++task) {
+        const int64_t n = task / qgroups, qb0 = (task % qgroups) * group;
+        const int64_t qb1 = std::min(nqb, qb0 + group);
+        T* xp = slabs + int64_t(detail::thread_index()) * group * slab_elems;
+        pack_input_block(x, n, qb0, qb1, pc.qmin - P, NR, width, xp);
+        T tile[16 * 64];  // mr * nr <= 8 * 48 for every body
+        for (int64_t kb = 0; kb < nkb; ++kb)
+            for (int64_t qb = qb0; qb < qb1; ++qb)
+                for (int64_t p = 0; p < Sp; ++p) {
+                    const int64_t q0 = pc.lo[std::size_t(p)] + qb * NR;
+                    if (q0 >= pc.hi[std::size_t(p)]) continue;  // this phase has fewer columns
+                    const int64_t M = taps(p, F, S);
+                    const T* slab = xp + (qb - qb0) * slab_elems + (pc.lo[std::size_t(p)] - pc.qmin) + P;
+                    const int64_t cols = std::min(NR, pc.hi[std::size_t(p)] - q0);
+                    panel_for(mk, cols)(a + phase_offset[std::size_t(p)] + kb * M * C * MR, slab,
+                                        seg_off.data(), M, C, width, tile, false);
+                    store_tile(tile, NR, kb, MR, K, bias, y, n, q0 * S + p - geo.crop_left, S, cols);
+                }
+    }
+}
+
+// The batched strategy's tasks, (phase, column block) phase-major: phase p's
+// are [first[p], first[p + 1]).
+inline std::vector<int64_t> batched_tasks(const Geometry& geo, const PhaseColumns& pc, int64_t B,
+                                          int64_t NR) {
+    const int64_t Sp = phases_with_taps(geo.filter_size, geo.stride);
+    std::vector<int64_t> first(static_cast<std::size_t>(Sp) + 1, 0);
+    for (int64_t p = 0; p < Sp; ++p)
+        first[std::size_t(p) + 1] =
+            first[std::size_t(p)] + ceil_div(B * (pc.hi[std::size_t(p)] - pc.lo[std::size_t(p)]), NR);
+    return first;
+}
+
+// The batched strategy, for inputs too short to fill a column block per batch
+// item (latent expansions, a few positions per phase): the columns of a phase
+// are the pairs (n, q) of every batch item, NR at a time, and a task packs its
+// block explicitly, rows (m, c): b[(m*C + c)*NR + col] = x[n, c, q - m]. One
+// panel call then reduces over all M*C in the same order as the slab strategy.
+template <class T>
+void forward_batched(const MicroKernels<T>& mk, const DataView<const T>& x, const T* a,
+                     const std::vector<int64_t>& phase_offset, const BiasView<const T>& bias,
+                     const Geometry& geo, const PhaseColumns& pc, const DataView<T>& y,
+                     const StrategyPlan& plan, T* blocks) {
+    const int64_t MR = mk.mr, NR = mk.nr, B = x.batch(), C = x.channels, K = y.channels, L = geo.length;
+    const int64_t F = geo.filter_size, S = geo.stride, nkb = ceil_div(K, MR);
+    const std::vector<int64_t> first_task = batched_tasks(geo, pc, B, NR);
+    const int64_t tasks = first_task.back(), block = plan.per_thread;
+    const int threads = plan.threads;
+    const int64_t zero = 0;
+
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (int64_t task = 0; task < tasks; ++task) {
+        const int64_t p =
+            int64_t(std::upper_bound(first_task.begin(), first_task.end(), task) - first_task.begin()) - 1;
+        const int64_t Q = pc.hi[std::size_t(p)] - pc.lo[std::size_t(p)], M = taps(p, F, S);
+        const int64_t col0 = (task - first_task[std::size_t(p)]) * NR, cols = std::min(NR, B * Q - col0);
+        T* b = blocks + int64_t(detail::thread_index()) * block;
+        for (int64_t m = 0; m < M; ++m)
+            for (int64_t c = 0; c < C; ++c) {
+                T* row = b + (m * C + c) * NR;
+                for (int64_t col = 0; col < cols; ++col) {
+                    const int64_t n = (col0 + col) / Q, i = pc.lo[std::size_t(p)] + (col0 + col) % Q - m;
+                    row[col] = i >= 0 && i < L ? x.at(n, c, i) : T(0);
+                }
+                std::fill(row + cols, row + NR, T(0));
+            }
+        T tile[16 * 64];  // mr * nr <= 8 * 48 for every body
+        for (int64_t kb = 0; kb < nkb; ++kb) {
+            panel_for(mk, cols)(a + phase_offset[std::size_t(p)] + kb * M * C * MR, b, &zero, 1, M * C, NR,
+                                tile, false);
+            // The block's columns are runs of one batch item's positions.
+            for (int64_t col = 0; col < cols;) {
+                const int64_t n = (col0 + col) / Q, q = pc.lo[std::size_t(p)] + (col0 + col) % Q;
+                const int64_t run = std::min(cols - col, Q - (col0 + col) % Q);
+                store_tile(tile + col, NR, kb, MR, K, bias, y, n, q * S + p - geo.crop_left, S, run);
+                col += run;
+            }
+        }
+    }
+}
+
+// Which strategy costs less, from the shape alone (so that the choice, and the
+// result, never depend on the thread count): the vector work of the panel
+// calls (a column block computes whole vectors), plus a charge per call and
+// for packing.
+template <class T>
+bool batched_is_cheaper(const MicroKernels<T>& mk, const Geometry& geo, const PhaseColumns& pc, int64_t B,
+                        int64_t C) {
+    const int64_t NR = mk.nr, lanes = mk.lanes, F = geo.filter_size, S = geo.stride,
+                  Sp = phases_with_taps(F, S);
+    const int64_t Mmax = ceil_div(F, S), width = NR + Mmax - 1 + pc.qspread;
+    double slabs = double(B) * double(pc.nqb) * double(C) * double(width) / double(lanes);  // packing
+    double batched = 0;
+    for (int64_t p = 0; p < Sp; ++p) {
+        const int64_t Q = pc.hi[std::size_t(p)] - pc.lo[std::size_t(p)], M = taps(p, F, S);
+        const double depth = double(M * C) + 8.0;  // 8: a call's own cost, in vector steps
+        for (int64_t q = 0; q < Q; q += NR)
+            slabs += double(B) * depth * double(ceil_div(std::min(NR, Q - q), lanes));
+        for (int64_t col = 0; col < B * Q; col += NR)
+            batched += depth * double(ceil_div(std::min(NR, B * Q - col), lanes)) +
+                       double(M * C * NR) / double(lanes);
+    }
+    return batched < 0.8 * slabs;
+}
+
 template <class T>
 bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const BiasView<const T>& bias,
              const Geometry& geo, const DataView<T>& y) {
@@ -61,62 +228,52 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     const int64_t MR = mk.mr, NR = mk.nr;
     const int64_t B = x.batch(), C = x.channels, K = w.num_filters, L = geo.length;
     const int64_t F = geo.filter_size, S = geo.stride, Sp = phases_with_taps(F, S);
-    const int64_t Mmax = ceil_div(F, S), P = Mmax - 1;
     const int64_t Kp = round_up(K, MR), nkb = Kp / MR;
-    // Columns q of phase p that land in the output: j = q*S + p in [l, jend).
-    const int64_t jend = std::min(geo.full_length, geo.crop_left + geo.out_length);
-    std::vector<int64_t> q_lo(static_cast<std::size_t>(Sp)), q_hi(static_cast<std::size_t>(Sp));
-    int64_t nqb = 0;  // column blocks of the longest phase
-    for (int64_t p = 0; p < Sp; ++p) {
-        q_lo[std::size_t(p)] = geo.crop_left > p ? ceil_div(geo.crop_left - p, S) : 0;
-        q_hi[std::size_t(p)] = jend > p ? ceil_div(jend - p, S) : 0;
-        nqb = std::max(nqb, ceil_div(std::max<int64_t>(0, q_hi[std::size_t(p)] - q_lo[std::size_t(p)]), NR));
-    }
-    // Column block qb of phase p reads inputs q_lo[p] + qb*NR + col - m: one
-    // slab of width NR + P + (spread of q_lo over the phases) covers them all.
-    const int64_t qmin = *std::min_element(q_lo.begin(), q_lo.end());
-    const int64_t qspread = *std::max_element(q_lo.begin(), q_lo.end()) - qmin;
-    const int64_t width = NR + P + qspread;
-    // Saturating: views that broadcast (stride 0) can claim lengths whose packed
-    // copies could not be counted in 64 bits; those take the direct path.
-    const int64_t per_batch_elems = saturating_mul(saturating_mul(std::max<int64_t>(1, nqb), C), width);
-
-    const int64_t budget =
-        saturating_add(saturating_add(elements(x), elements(y)), F * K * C + (bias.data ? K : 0));
-    const int64_t fixed = F * C * Kp;
-    const int64_t G = batches_per_slice(B, budget, fixed, per_batch_elems);
     const int nt = threads_for(2.0 * double(B) * double(L) * double(C) * double(K) * double(F));
-    if (G == 0) {
-        direct::forward(x, w, bias, geo, y, nt, 0, geo.out_length);
-        return true;
-    }
-    if (nqb == 0) {  // every output kept lies between the inputs' runs or past Lfull
+    const PhaseColumns pc = phase_columns(geo, NR);
+    if (pc.nqb == 0) {  // every output kept lies between the inputs' runs or past Lfull
         fill_bias_only(bias, geo, y, nt);
         return true;
     }
 
-    // A task is one batch and a group of column blocks: it packs its slabs
-    // of the input into its thread's slice of the workspace (sized to stay in
-    // L2, so the packed copy never travels to memory and back) and runs every
-    // filter block over them, column block by column block, phase fastest:
-    // the phases interleave into the same output rows, so writing them one
-    // after another keeps those cache lines in cache. A tile is one panel call
-    // whatever the grouping and thread count.
-    const int64_t slab_elems = C * width, avail = budget - fixed;  // avail >= nqb * slab_elems
-    const int nt_used = int(std::max<int64_t>(1, std::min<int64_t>(nt, avail / slab_elems)));
-    int64_t group = std::min<int64_t>(int64_t((512 << 10) / sizeof(T)) / slab_elems,
-                                      avail / (int64_t(nt_used) * slab_elems));
-    group = std::clamp<int64_t>(std::min(group, ceil_div(B * nqb, 4 * int64_t(nt_used))), 1,
-                                std::max<int64_t>(1, nqb));
-    const int64_t qgroups = ceil_div(nqb, group);
-    group = ceil_div(nqb, qgroups);
-
+    // Workspace (R8.3: within the elements of the call's own arrays): the
+    // packed weights, then per thread the input slabs of a column-block group
+    // or the batched strategy's block. The cheaper strategy runs if it fits
+    // on one thread, else the other; else the direct loop nest. The choice
+    // depends on the shape alone, so the result never depends on the thread
+    // count; the threads are capped to what fits.
+    const int64_t budget =
+        saturating_add(saturating_add(elements(x), elements(y)), F * K * C + (bias.data ? K : 0));
+    const int64_t fixed = F * C * Kp, avail = budget - fixed;
+    const int64_t slab_elems = saturating_mul(C, NR + ceil_div(F, S) - 1 + pc.qspread);
+    const int64_t block = saturating_mul(saturating_mul(ceil_div(F, S), C), NR);
+    const Strategy strategy =
+        choose_strategy(slab_elems <= avail, block <= avail, batched_is_cheaper(mk, geo, pc, B, C));
+    const bool batched = strategy == Strategy::batched;
+    if (strategy == Strategy::direct) {
+        direct::forward(x, w, bias, geo, y, nt, 0, geo.out_length);
+        return true;
+    }
+    StrategyPlan plan;
+    if (batched) {
+        plan.per_thread = block;
+        plan.threads = threads_within(budget, fixed, block, nt, batched_tasks(geo, pc, B, NR).back());
+    } else {
+        // Enough tasks for the threads, each holding at most 512 KiB of slabs.
+        const int64_t nqb = pc.nqb;
+        const int most = std::max(1, threads_within(budget, fixed, slab_elems, nt, B * nqb));  // >= 1: fits
+        int64_t group = std::min(int64_t((512 << 10) / sizeof(T)) / slab_elems, avail / (most * slab_elems));
+        group = std::clamp<int64_t>(std::min(group, ceil_div(B * nqb, 4 * int64_t(most))), 1, nqb);
+        plan.group = ceil_div(nqb, ceil_div(nqb, group));
+        plan.per_thread = plan.group * slab_elems;
+        plan.threads = threads_within(budget, fixed, plan.per_thread, most, B * ceil_div(nqb, plan.group));
+    }
     detail::WorkspaceSize size;
     size.add<T>(fixed);
-    size.add<T>(int64_t(nt_used) * group * slab_elems);
+    size.add<T>(int64_t(plan.threads) * plan.per_thread);
     detail::Workspace ws(size, "forward");
     T* a = ws.take<T>(fixed);
-    T* slabs = ws.take<T>(int64_t(nt_used) * group * slab_elems);
+    T* scratch = ws.take<T>(int64_t(plan.threads) * plan.per_thread);
 
     // Weights: phase p, filter block kb is a panel [m][c][r] = W[p+m*S, kb*MR+r, c].
     std::vector<int64_t> phase_offset(static_cast<std::size_t>(Sp) + 1, 0);
@@ -139,37 +296,10 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         }
     }
 
-    std::vector<int64_t> seg_off(static_cast<std::size_t>(Mmax));
-    for (int64_t m = 0; m < Mmax; ++m) seg_off[std::size_t(m)] = -m;
-
-#pragma omp parallel for schedule(static) num_threads(nt_used)
-    for (int64_t task = 0; task < B * qgroups; ++task) {
-        const int64_t n = task / qgroups, qb0 = (task % qgroups) * group;
-        const int64_t qb1 = std::min(nqb, qb0 + group);
-        T* xp = slabs + int64_t(detail::thread_index()) * group * slab_elems;
-        pack_input_block(x, n, qb0, qb1, qmin - P, NR, width, xp);
-        T tile[16 * 64];  // mr * nr <= 8 * 48 for every body
-        for (int64_t kb = 0; kb < nkb; ++kb)
-            for (int64_t qb = qb0; qb < qb1; ++qb)
-                for (int64_t p = 0; p < Sp; ++p) {
-                    const int64_t q0 = q_lo[std::size_t(p)] + qb * NR;
-                    if (q0 >= q_hi[std::size_t(p)]) continue;  // this phase has fewer columns
-                    const int64_t M = taps(p, F, S);
-                    const T* slab = xp + (qb - qb0) * slab_elems + (q_lo[std::size_t(p)] - qmin) + P;
-                    const int64_t cols = std::min(NR, q_hi[std::size_t(p)] - q0);
-                    panel_for(mk, cols)(a + phase_offset[std::size_t(p)] + kb * M * C * MR, slab,
-                                        seg_off.data(), M, C, width, tile, false);
-                    const int64_t rows = std::min(MR, K - kb * MR);
-                    for (int64_t r = 0; r < rows; ++r) {
-                        const int64_t k = kb * MR + r;
-                        const T b = bias.data ? bias.at(k) : T(0);
-                        T* out = y.data + y.batch_offset(n) + k * y.channel_stride;
-                        const int64_t t0 = q0 * S + p - geo.crop_left;
-                        for (int64_t col = 0; col < cols; ++col)
-                            out[(t0 + col * S) * y.length_stride] = tile[r * NR + col] + b;
-                    }
-                }
-    }
+    if (batched)
+        forward_batched(mk, x, a, phase_offset, bias, geo, pc, y, plan, scratch);
+    else
+        forward_slabs(mk, x, a, phase_offset, bias, geo, pc, y, plan, scratch);
     fill_bias_only(bias, geo, y, nt);
     if (nonfinite) recompute_forward_edges(x, w, bias, geo, y, nt);  // cpu/nonfinite.hpp
     return true;
