@@ -50,16 +50,17 @@ void backward_data_batched(const MicroKernels<T>& mk, const DataView<const T>& d
         const int64_t col0 = blk * NR, cols = std::min(NR, cols_total - col0);
         T* b = base + int64_t(detail::thread_index()) * per_thread;
         T* tiles = b + F * K * NR;
+        // Rows (seg, k): dy_full[n, k, i*S + f(seg)] for the columns (n, i).
+        int64_t off[64];  // nr <= 48 for every body
         for (int64_t seg = 0; seg < F; ++seg) {
-            const int64_t f = f_of_seg[std::size_t(seg)];
-            for (int64_t k = 0; k < K; ++k) {
-                T* row = b + (seg * K + k) * NR;
-                for (int64_t col = 0; col < cols; ++col) {
-                    const int64_t n = (col0 + col) / L, t = ((col0 + col) % L) * S + f - geo.crop_left;
-                    row[col] = t >= 0 && t < geo.out_length ? dy.at(n, k, t) : T(0);
+            std::fill(off, off + NR, kNoElement);
+            for_each_run(col0, cols, L, [&](int64_t n, int64_t i, int64_t col, int64_t count) {
+                for (int64_t j = 0; j < count; ++j) {
+                    const int64_t t = (i + j) * S + f_of_seg[std::size_t(seg)] - geo.crop_left;
+                    if (t >= 0 && t < geo.out_length) off[col + j] = dy.batch_offset(n) + t * dy.length_stride;
                 }
-                std::fill(row + cols, row + NR, T(0));
-            }
+            });
+            gather_rows(dy.data, dy.channel_stride, off, K, NR, b + seg * K * NR);
         }
         for (int64_t s0 = 0; s0 < F; s0 += seg_block)
             for (int64_t cb = cb0; cb < cb1; ++cb)
@@ -69,11 +70,12 @@ void backward_data_batched(const MicroKernels<T>& mk, const DataView<const T>& d
         for (int64_t cb = cb0; cb < cb1; ++cb) {
             const T* tile = tiles + (cb - cb0) * MR * NR;
             const int64_t rows = std::min(MR, C - cb * MR);
-            for (int64_t col = 0; col < cols; ++col) {
-                const int64_t n = (col0 + col) / L, i = (col0 + col) % L;
-                T* out = dx.data + dx.batch_offset(n) + i * dx.length_stride + cb * MR * dx.channel_stride;
-                for (int64_t r = 0; r < rows; ++r) out[r * dx.channel_stride] = tile[r * NR + col];
-            }
+            for_each_run(col0, cols, L, [&](int64_t n, int64_t i, int64_t col, int64_t count) {
+                for (int64_t r = 0; r < rows; ++r) {
+                    T* out = dx.data + dx.batch_offset(n) + (cb * MR + r) * dx.channel_stride + i * dx.length_stride;
+                    for (int64_t j = 0; j < count; ++j) out[j * dx.length_stride] = tile[r * NR + col + j];
+                }
+            });
         }
     }
 }
@@ -140,7 +142,8 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     const int64_t batched_rows = saturating_mul(F * K, NR);
     const bool batched_fits = saturating_add(F * K * Cp, batched_rows + MR * NR) <= budget;
     const Strategy strategy =
-        choose_strategy(slabs_fit, batched_fits, backward_data_batched_is_cheaper(mk, geo, B, K));
+        choose_strategy({{Strategy::per_item, slabs_fit, 1.0},
+                         {Strategy::batched, batched_fits, backward_data_batched_is_cheaper(mk, geo, B, K) ? 0.0 : 2.0}});
     const bool batched = strategy == Strategy::batched;
     if (strategy == Strategy::direct) {
         direct::backward_data(dy, w, geo, dx, nt);

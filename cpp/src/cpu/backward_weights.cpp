@@ -23,69 +23,69 @@ namespace tconv1d::cpu {
 
 using std::int64_t;
 
-// The batched strategy: the reduction runs over the positions (n, i) of every
-// batch item as one sequence, in chunks of kChunk, so a short input costs no
-// padding per batch item and every micro-kernel call reduces a full chunk. A
-// task owns a group of filter blocks x channel blocks and, per chunk, packs
-//     the dy rows of its filter blocks, for every tap f:
-//         d[((f*kbs + kb)*MR + r)*kChunk + i'] = dy_full[n, kb*MR + r, i*S + f]
-//     and the transposed input of its channel blocks:
-//         xt[(cb*kChunk + i')*NR + cc] = x[n, cb*NR + cc, i]
-// in its thread's slice of the workspace, then adds the chunk into its tiles.
-// For few tiles and long inputs the positions are also cut into R ranges
-// (R from the shape alone) whose partial sums are added in range order at
-// the end: the threads share the reduction, and the result does not depend on
-// their number.
-// Positions per chunk of the batched strategy: 128, or all of them rounded
-// up to 8 for fewer.
+// The batched strategy: dW as one GEMM whose rows are the pairs (f, k) of
+// tap and filter (F*K rows, MR at a time: a few filters waste no rows), whose
+// columns are the input channels, and whose reduction runs over the positions
+// (n, i) of every batch item as one sequence, in chunks of `chunk`: a short
+// input costs no padding per item and every micro-kernel call reduces a full
+// chunk. A task owns a group of row blocks x column blocks and, per chunk,
+// packs in its thread's slice of the workspace
+//     the rows of its row blocks:  d[(rb'*MR + r)*chunk + j] = dy_full[n, k, i*S + f]
+//         for row rb*MR + r = f*K + k and position p0 + j = (n, i),
+//     the transposed input of its column blocks:  xt[(cb'*chunk + j)*NR + cc] = x[n, cb*NR + cc, i],
+// then adds the chunk into its tiles. For few tiles and long inputs the
+// positions are also cut into `ranges` (from the shape alone) whose partial
+// sums are added in range order at the end: the threads share the reduction,
+// and the result does not depend on their number.
+
+// Positions per chunk: 128, or all of them rounded up to 8 for fewer.
 inline int64_t batched_chunk(int64_t positions) { return std::min<int64_t>(128, round_up(positions, 8)); }
 
-// The batched strategy's workspace on one thread with one filter block and
-// one column block: whether it fits is the test for taking it.
-inline int64_t batched_least_workspace(int64_t F, int64_t Kp, int64_t Cp, int64_t MR, int64_t NR,
+// The batched strategy's running sums: one tile per (row block, column block).
+inline int64_t batched_sums(int64_t F, int64_t K, int64_t C, int64_t MR, int64_t NR) {
+    return saturating_mul(round_up(F * K, MR), round_up(C, NR));  // F*K: a weights array's size
+}
+
+// Its workspace on one thread with one row block and one column block: whether
+// it fits is the test for taking it.
+inline int64_t batched_least_workspace(int64_t F, int64_t K, int64_t C, int64_t MR, int64_t NR,
                                        int64_t positions) {
-    const int64_t chunk = batched_chunk(positions);
-    return saturating_add(saturating_mul(F, saturating_mul(Kp, Cp)), (F * MR + NR) * chunk);
+    return saturating_add(batched_sums(F, K, C, MR, NR), (MR + NR) * batched_chunk(positions));
 }
 
 template <class T>
-void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>& x,
-                              const DataView<const T>& dy, const Geometry& geo, const WeightsView<T>& dw,
-                              int nt, int64_t budget) {
+void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>& x, const DataView<const T>& dy,
+                              const Geometry& geo, const WeightsView<T>& dw, int nt, int64_t budget) {
     const int64_t MR = mk.mr, NR = mk.nr, B = x.batch(), C = x.channels, K = dy.channels, L = geo.length;
-    const int64_t F = geo.filter_size, S = geo.stride, nkb = ceil_div(K, MR), ncb = ceil_div(C, NR);
-    const int64_t tile = MR * NR, positions = B * L, kChunk = batched_chunk(positions);
-    const int64_t nchunks = ceil_div(positions, kChunk);
-    const int64_t sums_size = F * nkb * ncb * tile;
-    const auto per_thread_of = [&](int64_t kbs, int64_t cbs) { return (F * kbs * MR + cbs * NR) * kChunk; };
+    const int64_t F = geo.filter_size, S = geo.stride, FK = F * K, nrb = ceil_div(FK, MR), ncb = ceil_div(C, NR);
+    const int64_t tile = MR * NR, positions = B * L, chunk = batched_chunk(positions);
+    const int64_t nchunks = ceil_div(positions, chunk), sums_size = batched_sums(F, K, C, MR, NR);
+    const auto per_thread_of = [&](int64_t rbs, int64_t cbs) { return (rbs * MR + cbs * NR) * chunk; };
     // Ranges: only when the tiles are too few to keep threads busy, and as
     // many partial sums as the budget holds (shape only).
     int64_t ranges = 1;
-    if (nkb * ncb < 8) ranges = std::clamp<int64_t>(nchunks / 16, 1, 8);
+    if (nrb * ncb < 8) ranges = std::clamp<int64_t>(nchunks / 16, 1, 8);
     ranges = std::clamp<int64_t>((budget - per_thread_of(1, 1)) / sums_size, 1, ranges);
     const int64_t chunks_per_range = ceil_div(nchunks, ranges);
     ranges = ceil_div(nchunks, chunks_per_range);
-    // Groups of tiles whose running sums stay in L2 (512 KiB).
-    const int64_t pairs = std::max<int64_t>(1, int64_t((512 << 10) / sizeof(T)) / (F * tile));
-    int64_t kbs = std::min(nkb, std::max<int64_t>(1, pairs)),
-            cbs = std::min(ncb, std::max<int64_t>(1, pairs / kbs));
-    // Enough tasks for the threads, whose slices fit the budget (the grouping
-    // never changes the result).
-    const auto threads_of = [&](int64_t ks, int64_t cs) {
-        return threads_within(budget, ranges * sums_size, per_thread_of(ks, cs), nt,
-                              ceil_div(nkb, ks) * ceil_div(ncb, cs) * ranges);
+    // Groups of tiles whose running sums stay in L2 (512 KiB), with enough
+    // tasks for the threads and slices within the budget (the grouping never
+    // changes the result).
+    const int64_t pairs = std::max<int64_t>(1, int64_t((512 << 10) / sizeof(T)) / tile);
+    int64_t rbs = std::min(nrb, pairs), cbs = std::min(ncb, std::max<int64_t>(1, pairs / rbs));
+    const auto threads_of = [&](int64_t rs, int64_t cs) {
+        return threads_within(budget, ranges * sums_size, per_thread_of(rs, cs), nt,
+                              ceil_div(nrb, rs) * ceil_div(ncb, cs) * ranges);
     };
-    while ((ceil_div(nkb, kbs) * ceil_div(ncb, cbs) * ranges < 2 * int64_t(nt) || threads_of(kbs, cbs) < 1) &&
-           (kbs > 1 || cbs > 1)) {
-        if (kbs >= cbs && kbs > 1)
-            kbs = ceil_div(kbs, 2);
-        else
-            cbs = ceil_div(cbs, 2);
+    while ((ceil_div(nrb, rbs) * ceil_div(ncb, cbs) * ranges < 2 * int64_t(nt) || threads_of(rbs, cbs) < 1) &&
+           (rbs > 1 || cbs > 1)) {
+        if (rbs >= cbs && rbs > 1) rbs = ceil_div(rbs, 2);
+        else cbs = ceil_div(cbs, 2);
     }
-    const int64_t kb_groups = ceil_div(nkb, kbs), cb_groups = ceil_div(ncb, cbs);
-    const int64_t tasks = kb_groups * cb_groups * ranges;
-    const int threads = threads_of(kbs, cbs);
-    const int64_t per_thread = per_thread_of(kbs, cbs);
+    const int64_t rb_groups = ceil_div(nrb, rbs), cb_groups = ceil_div(ncb, cbs);
+    const int64_t tasks = rb_groups * cb_groups * ranges;
+    const int threads = threads_of(rbs, cbs);
+    const int64_t per_thread = per_thread_of(rbs, cbs);
     detail::WorkspaceSize size;
     size.add<T>(ranges * sums_size);
     size.add<T>(int64_t(threads) * per_thread);
@@ -97,52 +97,60 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
 
 #pragma omp parallel for schedule(static) num_threads(threads)
     for (int64_t task = 0; task < tasks; ++task) {
-        const int64_t range = task / (kb_groups * cb_groups), group = task % (kb_groups * cb_groups);
-        const int64_t kb0 = (group % kb_groups) * kbs, kb1 = std::min(nkb, kb0 + kbs);
-        const int64_t cb0 = (group / kb_groups) * cbs, cb1 = std::min(ncb, cb0 + cbs);
+        const int64_t range = task / (rb_groups * cb_groups), group = task % (rb_groups * cb_groups);
+        const int64_t rb0 = (group % rb_groups) * rbs, rb1 = std::min(nrb, rb0 + rbs);
+        const int64_t cb0 = (group / rb_groups) * cbs, cb1 = std::min(ncb, cb0 + cbs);
         T* d = scratch + int64_t(detail::thread_index()) * per_thread;
-        T* xt = d + F * kbs * MR * kChunk;
+        T* xt = d + rbs * MR * chunk;
         T* part = sums + range * sums_size;
+        // Per position of the chunk: its item's offset in x and in dy, and
+        // the full position of tap 0 (i*S - l, as a dy index).
+        int64_t x_off[128], dy_off[128], t0[128];
         const int64_t c_end = std::min(nchunks, (range + 1) * chunks_per_range);
-        for (int64_t chunk = range * chunks_per_range; chunk < c_end; ++chunk) {
-            const int64_t p0 = chunk * kChunk, cnt = std::min(kChunk, positions - p0);
-            for (int64_t cb = cb0; cb < cb1; ++cb)
+        for (int64_t ch = range * chunks_per_range; ch < c_end; ++ch) {
+            const int64_t p0 = ch * chunk, cnt = std::min(chunk, positions - p0);
+            for_each_run(p0, cnt, L, [&](int64_t n, int64_t i, int64_t j, int64_t count) {
+                for (int64_t e = 0; e < count; ++e) {
+                    x_off[j + e] = x.batch_offset(n) + (i + e) * x.length_stride;
+                    dy_off[j + e] = dy.batch_offset(n);
+                    t0[j + e] = (i + e) * S - l;
+                }
+            });
+            for (int64_t cb = cb0; cb < cb1; ++cb) {
+                const int64_t cc_end = std::min(NR, C - cb * NR);
+                const T* in = x.data + cb * NR * x.channel_stride;
                 for (int64_t j = 0; j < cnt; ++j) {
-                    const int64_t n = (p0 + j) / L, i = (p0 + j) % L;
-                    T* out = xt + ((cb - cb0) * kChunk + j) * NR;
-                    const T* in = x.data + x.batch_offset(n) + i * x.length_stride;
-                    const int64_t cc_end = std::min(NR, C - cb * NR);
-                    for (int64_t cc = 0; cc < cc_end; ++cc) out[cc] = in[(cb * NR + cc) * x.channel_stride];
+                    T* out = xt + ((cb - cb0) * chunk + j) * NR;
+                    for (int64_t cc = 0; cc < cc_end; ++cc) out[cc] = in[x_off[j] + cc * x.channel_stride];
                     std::fill(out + cc_end, out + NR, T(0));
                 }
-            for (int64_t f = 0; f < F; ++f)
-                for (int64_t kb = kb0; kb < kb1; ++kb)
-                    for (int64_t r = 0; r < MR; ++r) {
-                        T* row = d + ((f * kbs + (kb - kb0)) * MR + r) * kChunk;
-                        const int64_t k = kb * MR + r;
-                        if (k >= K) {
-                            std::fill(row, row + cnt, T(0));
-                            continue;
-                        }
-                        for (int64_t j = 0; j < cnt; ++j) {
-                            const int64_t n = (p0 + j) / L, t = ((p0 + j) % L) * S + f - l;
-                            row[j] = t >= 0 && t < geo.out_length ? dy.at(n, k, t) : T(0);
-                        }
-                    }
-            for (int64_t f = 0; f < F; ++f)
-                for (int64_t kb = kb0; kb < kb1; ++kb)
-                    for (int64_t cb = cb0; cb < cb1; ++cb)
-                        rows_by_columns_for(mk, std::min(NR, C - cb * NR))(
-                            d + (f * kbs + (kb - kb0)) * MR * kChunk, kChunk, xt + (cb - cb0) * kChunk * NR,
-                            NR, cnt, part + ((f * nkb + kb) * ncb + cb) * tile);
+            }
+            for (int64_t row = rb0 * MR; row < rb1 * MR; ++row) {
+                T* out = d + (row - rb0 * MR) * chunk;
+                if (row >= FK) {
+                    std::fill(out, out + cnt, T(0));
+                    continue;
+                }
+                const int64_t f = row / K, k = row % K;
+                const T* in = dy.data + k * dy.channel_stride;
+                for (int64_t j = 0; j < cnt; ++j) {
+                    const int64_t t = t0[j] + f;
+                    out[j] = t >= 0 && t < geo.out_length ? in[dy_off[j] + t * dy.length_stride] : T(0);
+                }
+            }
+            for (int64_t rb = rb0; rb < rb1; ++rb)
+                for (int64_t cb = cb0; cb < cb1; ++cb)
+                    rows_by_columns_for(mk, std::min(NR, C - cb * NR))(d + (rb - rb0) * MR * chunk, chunk,
+                                                                       xt + (cb - cb0) * chunk * NR, NR, cnt,
+                                                                       part + (rb * ncb + cb) * tile);
         }
     }
     // dW = the ranges' partial sums, added in range order.
 #pragma omp parallel for schedule(static) num_threads(nt)
-    for (int64_t fk = 0; fk < F * K; ++fk) {
-        const int64_t f = fk / K, k = fk % K, kb = k / MR, r = k % MR;
+    for (int64_t fk = 0; fk < FK; ++fk) {
+        const int64_t f = fk / K, k = fk % K, rb = fk / MR, r = fk % MR;
         for (int64_t c = 0; c < C; ++c) {
-            const int64_t offset = ((f * nkb + kb) * ncb + c / NR) * tile + r * NR + c % NR;
+            const int64_t offset = (rb * ncb + c / NR) * tile + r * NR + c % NR;
             T total = sums[offset];
             for (int64_t range = 1; range < ranges; ++range) total += sums[range * sums_size + offset];
             dw.at(f, k, c) = total;
@@ -188,9 +196,10 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     // where it is the better one or the per-item one does not fit, if it
     // fits itself (on one thread: a choice from the shape alone); else the
     // direct loop nest.
-    const Strategy strategy =
-        choose_strategy(G > 0, batched_least_workspace(F, Kp, Cp, MR, NR, saturating_mul(B, L)) <= budget,
-                        backward_weights_batched_is_better(B, L, nkb, ncb));
+    const Strategy strategy = choose_strategy(
+        {{Strategy::per_item, G > 0, 1.0},
+         {Strategy::batched, batched_least_workspace(F, K, C, MR, NR, saturating_mul(B, L)) <= budget,
+          backward_weights_batched_is_better(B, L, nkb, ncb) ? 0.0 : 2.0}});
     if (strategy == Strategy::batched) {
         backward_weights_batched(mk, x, dy, geo, dw, nt, budget);
         add_padding_terms_to_dw(x, geo, dw);  // reads only the inputs that meet the padding

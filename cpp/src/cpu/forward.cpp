@@ -10,6 +10,7 @@
 
 #include "cpu/budget.hpp"
 #include "cpu/direct.hpp"
+#include "cpu/forward_taps.hpp"
 #include "cpu/index.hpp"
 #include "cpu/isa.hpp"
 #include "cpu/microkernel.hpp"
@@ -173,52 +174,76 @@ void forward_batched(const MicroKernels<T>& mk, const DataView<const T>& x, cons
         const int64_t Q = pc.hi[std::size_t(p)] - pc.lo[std::size_t(p)], M = taps(p, F, S);
         const int64_t col0 = (task - first_task[std::size_t(p)]) * NR, cols = std::min(NR, B * Q - col0);
         T* b = blocks + int64_t(detail::thread_index()) * block;
-        for (int64_t m = 0; m < M; ++m)
-            for (int64_t c = 0; c < C; ++c) {
-                T* row = b + (m * C + c) * NR;
-                for (int64_t col = 0; col < cols; ++col) {
-                    const int64_t n = (col0 + col) / Q, i = pc.lo[std::size_t(p)] + (col0 + col) % Q - m;
-                    row[col] = i >= 0 && i < L ? x.at(n, c, i) : T(0);
+        const int64_t lo = pc.lo[std::size_t(p)];
+        // Rows (m, c): x[n, c, q - m] for the columns (n, q), zero outside [0, L).
+        int64_t off[64];  // nr <= 48 for every body
+        for (int64_t m = 0; m < M; ++m) {
+            std::fill(off, off + NR, kNoElement);
+            for_each_run(col0, cols, Q, [&](int64_t n, int64_t q, int64_t col, int64_t count) {
+                for (int64_t j = 0; j < count; ++j) {
+                    const int64_t i = lo + q + j - m;
+                    if (i >= 0 && i < L) off[col + j] = x.batch_offset(n) + i * x.length_stride;
                 }
-                std::fill(row + cols, row + NR, T(0));
-            }
+            });
+            gather_rows(x.data, x.channel_stride, off, C, NR, b + m * C * NR);
+        }
         T tile[16 * 64];  // mr * nr <= 8 * 48 for every body
         for (int64_t kb = 0; kb < nkb; ++kb) {
             panel_for(mk, cols)(a + phase_offset[std::size_t(p)] + kb * M * C * MR, b, &zero, 1, M * C, NR,
                                 tile, false);
-            // The block's columns are runs of one batch item's positions.
-            for (int64_t col = 0; col < cols;) {
-                const int64_t n = (col0 + col) / Q, q = pc.lo[std::size_t(p)] + (col0 + col) % Q;
-                const int64_t run = std::min(cols - col, Q - (col0 + col) % Q);
-                store_tile(tile + col, NR, kb, MR, K, bias, y, n, q * S + p - geo.crop_left, S, run);
-                col += run;
-            }
+            for_each_run(col0, cols, Q, [&](int64_t n, int64_t q, int64_t col, int64_t count) {
+                store_tile(tile + col, NR, kb, MR, K, bias, y, n, (lo + q) * S + p - geo.crop_left, S, count);
+            });
         }
     }
 }
 
-// Which strategy costs less, from the shape alone (so that the choice, and the
-// result, never depend on the thread count): the vector work of the panel
-// calls (a column block computes whole vectors), plus a charge per call and
-// for packing.
+// Estimated cycles of each strategy, from the shape alone (so that the
+// choice, and the result, never depend on the thread count): the FMAs of the
+// panel calls (MR x vectors per step, two per cycle), a charge per call, the
+// stores (the tap-wise strategy's read-modify-writes) of the tiles, the
+// packing (gathered elements cost more than copied runs), and the tap-wise
+// strategy's pass that sets the output to the bias.
+struct ForwardCosts {
+    double per_item = 0, batched = 0, taps = 0;
+};
+
 template <class T>
-bool batched_is_cheaper(const MicroKernels<T>& mk, const Geometry& geo, const PhaseColumns& pc, int64_t B,
-                        int64_t C) {
-    const int64_t NR = mk.nr, lanes = mk.lanes, F = geo.filter_size, S = geo.stride,
-                  Sp = phases_with_taps(F, S);
-    const int64_t Mmax = ceil_div(F, S), width = NR + Mmax - 1 + pc.qspread;
-    double slabs = double(B) * double(pc.nqb) * double(C) * double(width) / double(lanes);  // packing
-    double batched = 0;
+ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const PhaseColumns& pc, int64_t B,
+                           int64_t C, int64_t K) {
+    const int64_t MR = mk.mr, NR = mk.nr, F = geo.filter_size, S = geo.stride, L = geo.length;
+    const int64_t Sp = phases_with_taps(F, S), nkb = ceil_div(K, MR), nrb = ceil_div(F * K, MR);
+    // A panel call of `depth` steps over `cols` columns; zero columns cost nothing.
+    const auto call = [&](double depth, int64_t cols, double store) {
+        if (cols <= 0) return 0.0;
+        return depth * double(MR * ceil_div(cols, mk.lanes)) * 0.5 + 30.0 + double(MR * cols) * store;
+    };
+    // `count` columns cut into blocks of NR: the full blocks and the rest.
+    const auto blocks = [&](int64_t count, auto&& cost_of) {
+        return double(count / NR) * cost_of(NR) + cost_of(count % NR);
+    };
+    ForwardCosts c;
+    const double width = double(NR + ceil_div(F, S) - 1 + pc.qspread);
+    c.per_item = double(B) * double(pc.nqb) * double(C) * width * 0.5;
     for (int64_t p = 0; p < Sp; ++p) {
         const int64_t Q = pc.hi[std::size_t(p)] - pc.lo[std::size_t(p)], M = taps(p, F, S);
-        const double depth = double(M * C) + 8.0;  // 8: a call's own cost, in vector steps
-        for (int64_t q = 0; q < Q; q += NR)
-            slabs += double(B) * depth * double(ceil_div(std::min(NR, Q - q), lanes));
-        for (int64_t col = 0; col < B * Q; col += NR)
-            batched += depth * double(ceil_div(std::min(NR, B * Q - col), lanes)) +
-                       double(M * C * NR) / double(lanes);
+        const double depth = double(M * C);
+        c.per_item += double(B) * blocks(Q, [&](int64_t cols) { return double(nkb) * call(depth, cols, 1.0); });
+        c.batched += blocks(saturating_mul(B, Q), [&](int64_t cols) {
+            return cols > 0 ? double(nkb) * call(depth, cols, 1.0) + depth * double(NR) : 0.0;
+        });
     }
-    return batched < 0.8 * slabs;
+    const auto tap_cost = [&](int64_t cols) {
+        return cols > 0 ? double(nrb) * call(double(C), cols, 2.0) + double(C * NR) * 0.5 : 0.0;
+    };
+    if (L <= NR) {
+        const int64_t per_block = NR / L;
+        c.taps = double(B / per_block) * tap_cost(per_block * L) + tap_cost((B % per_block) * L);
+    } else {
+        c.taps = double(B) * blocks(L, tap_cost);
+    }
+    c.taps += double(B) * double(K) * double(geo.out_length) * 0.5;
+    return c;
 }
 
 template <class T>
@@ -237,23 +262,41 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     }
 
     // Workspace (R8.3: within the elements of the call's own arrays): the
-    // packed weights, then per thread the input slabs of a column-block group
-    // or the batched strategy's block. The cheaper strategy runs if it fits
-    // on one thread, else the other; else the direct loop nest. The choice
-    // depends on the shape alone, so the result never depends on the thread
-    // count; the threads are capped to what fits.
+    // packed weights (phase panels, or the tap-wise rows), then per thread
+    // the input slabs of a column-block group, the batched strategy's block,
+    // or the tap-wise strategy's block. The cheapest strategy that fits on
+    // one thread runs, else the direct loop nest (cpu/strategy.hpp); the
+    // threads are capped to what fits.
     const int64_t budget =
         saturating_add(saturating_add(elements(x), elements(y)), F * K * C + (bias.data ? K : 0));
-    const int64_t fixed = F * C * Kp, avail = budget - fixed;
+    const int64_t phase_fixed = F * C * Kp, taps_fixed = round_up(F * K, MR) * C;
     const int64_t slab_elems = saturating_mul(C, NR + ceil_div(F, S) - 1 + pc.qspread);
     const int64_t block = saturating_mul(saturating_mul(ceil_div(F, S), C), NR);
-    const Strategy strategy =
-        choose_strategy(slab_elems <= avail, block <= avail, batched_is_cheaper(mk, geo, pc, B, C));
-    const bool batched = strategy == Strategy::batched;
+    const ForwardCosts cost = forward_costs(mk, geo, pc, B, C, K);
+    const Strategy strategy = choose_strategy({
+        {Strategy::per_item, saturating_add(phase_fixed, slab_elems) <= budget, cost.per_item},
+        {Strategy::batched, saturating_add(phase_fixed, block) <= budget, cost.batched},
+        {Strategy::taps, saturating_add(taps_fixed, C * NR) <= budget, cost.taps},
+    });
     if (strategy == Strategy::direct) {
         direct::forward(x, w, bias, geo, y, nt, 0, geo.out_length);
         return true;
     }
+    if (strategy == Strategy::taps) {
+        const TapBlocks tb = tap_blocks(B, L, F, S, NR);
+        const int threads = threads_within(budget, taps_fixed, C * NR, nt, tb.count);
+        detail::WorkspaceSize size;
+        size.add<T>(taps_fixed);
+        size.add<T>(int64_t(threads) * C * NR);
+        detail::Workspace ws(size, "forward");
+        T* a = ws.take<T>(taps_fixed);
+        T* scratch = ws.take<T>(int64_t(threads) * C * NR);
+        pack_tap_rows(w, MR, a, nt);
+        forward_taps(mk, x, a, bias, geo, y, threads, scratch, nt);
+        return true;  // only real products: non-finite weights need no second look
+    }
+    const bool batched = strategy == Strategy::batched;
+    const int64_t fixed = phase_fixed, avail = budget - fixed;
     StrategyPlan plan;
     if (batched) {
         plan.per_thread = block;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <climits>
 #include <cstdint>
 #include <cstring>
 
@@ -63,6 +64,33 @@ void gather_phase_row(const T* in, int64_t ls, int64_t j0, int64_t S, int64_t l,
             for (int64_t v = v0; v < v1; ++v, src += step) out[v] = *src;
     }
     std::fill(out + v1, out + width, T(0));
+}
+
+// The batched strategies' columns: a task's columns col0 .. col0 + cols - 1
+// are the pairs (n, q) = ((col0 + col) / Q, (col0 + col) % Q) of batch item
+// and position, so they fall into runs of one item's consecutive positions;
+// fn(n, q, col, count) is called for each run, in order.
+template <class Fn>
+void for_each_run(int64_t col0, int64_t cols, int64_t Q, Fn&& fn) {
+    for (int64_t col = 0; col < cols;) {
+        const int64_t n = (col0 + col) / Q, q = (col0 + col) % Q, count = std::min(cols - col, Q - q);
+        fn(n, q, col, count);
+        col += count;
+    }
+}
+
+// Column offsets of a batched block: kNoElement marks a column whose element
+// is zero (outside the input, or outside the kept window of dy).
+constexpr int64_t kNoElement = INT64_MIN;
+
+// Rows of a batched block through per-column offsets:
+// out[r*nr + col] = base[r*row_stride + off[col]], zero where off[col] is
+// kNoElement, for r < rows and col < nr. Per-element offsets cost the same
+// whatever the runs of positions, which are short where this strategy runs.
+template <class T>
+void gather_rows(const T* base, int64_t row_stride, const int64_t* off, int64_t rows, int64_t nr, T* out) {
+    for (int64_t r = 0; r < rows; ++r, base += row_stride, out += nr)
+        for (int64_t col = 0; col < nr; ++col) out[col] = off[col] == kNoElement ? T(0) : base[off[col]];
 }
 
 // Phase-split dy of batches n0..n0+G, for the Sp phases with taps:

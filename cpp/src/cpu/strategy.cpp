@@ -24,10 +24,12 @@ Forced read_forced() {
         f.strategy = Strategy::per_item;
     else if (want == "batched")
         f.strategy = Strategy::batched;
+    else if (want == "taps")
+        f.strategy = Strategy::taps;
     else if (want == "direct")
         f.strategy = Strategy::direct;
     else
-        f.error = "TCONV1D_STRATEGY='" + want + "' is not one of per-item, batched, direct";
+        f.error = "TCONV1D_STRATEGY='" + want + "' is not one of per-item, batched, taps, direct";
     return f;
 }
 

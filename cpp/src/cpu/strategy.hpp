@@ -1,32 +1,41 @@
-// Internal: which strategy a pass runs. Each pass picks one from the shape
-// alone (per batch item, batched across the batch, or the direct loop nest
-// when the packed copies would exceed the workspace budget); the
-// TCONV1D_STRATEGY environment variable forces one, so that the tests can run
-// every strategy on every shape (cpu/strategy.cpp).
+// Internal: which strategy a pass runs. Each pass weighs its strategies (per
+// batch item, batched across the batch, tap-wise for the forward pass) by an
+// estimated cost from the shape alone, among those whose workspace fits the
+// budget (R8.3), and runs the direct loop nest when none does; so the result
+// never depends on the thread count. The TCONV1D_STRATEGY environment
+// variable forces one, so that the tests run every strategy on every shape
+// (cpu/strategy.cpp).
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 
 namespace tconv1d::cpu {
 
-enum class Strategy : std::uint8_t { automatic, per_item, batched, direct };
+enum class Strategy : std::uint8_t { automatic, per_item, batched, taps, direct };
 
-// TCONV1D_STRATEGY=per-item|batched|direct, read once; automatic when unset
-// or empty. Throws std::invalid_argument for any other value. A forced
-// strategy that does not fit the workspace budget (R8.3) gives way to the
-// one that would run without it.
+// TCONV1D_STRATEGY=per-item|batched|taps|direct, read once; automatic when
+// unset or empty. Throws std::invalid_argument for any other value.
 Strategy forced_strategy();
 
-// The strategy a pass runs, given which of its packed strategies fit the
-// workspace budget and which it prefers: the forced one where it fits, else
-// the preferred one where it fits, else the other, else the direct loop nest.
-inline Strategy choose_strategy(bool per_item_fits, bool batched_fits, bool batched_preferred) {
+// A pass's strategy: whether its workspace fits the budget, and its cost.
+struct Candidate {
+    Strategy strategy;
+    bool fits;
+    double cost;
+};
+
+// The forced strategy where the pass has it and it fits; else the cheapest
+// that fits (the first of equals); else the direct loop nest.
+inline Strategy choose_strategy(std::initializer_list<Candidate> candidates) {
     const Strategy forced = forced_strategy();
     if (forced == Strategy::direct) return Strategy::direct;
-    if (forced == Strategy::per_item && per_item_fits) return Strategy::per_item;
-    if (forced == Strategy::batched && batched_fits) return Strategy::batched;
-    if (batched_fits && (batched_preferred || !per_item_fits)) return Strategy::batched;
-    return per_item_fits ? Strategy::per_item : Strategy::direct;
+    for (const Candidate& c : candidates)
+        if (c.strategy == forced && c.fits) return forced;
+    const Candidate* best = nullptr;
+    for (const Candidate& c : candidates)
+        if (c.fits && (best == nullptr || c.cost < best->cost)) best = &c;
+    return best == nullptr ? Strategy::direct : best->strategy;
 }
 
 }  // namespace tconv1d::cpu

@@ -1,0 +1,161 @@
+// Internal: the forward pass's tap-wise strategy (cpu/forward.cpp weighs it
+// against the phase strategies). One GEMM whose rows are the pairs (f, k) of
+// tap and filter, F*K of them MR at a time, whose depth is the input channels
+// and whose columns are input positions (n, i); each tile row is then added
+// into the output at full position i*S + f (col2im). Only real products are
+// computed: no zero taps at the edges of short inputs, no rows wasted on a
+// few filters, the input packed once whatever the taps. The price is a pass
+// over the output to set the bias and a read-modify-write per product row.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+#include "cpu/index.hpp"
+#include "cpu/microkernel.hpp"
+#include "tconv1d/geometry.hpp"
+#include "tconv1d/view.hpp"
+#include "threads.hpp"
+
+namespace tconv1d::cpu {
+
+using std::int64_t;
+
+// Column blocks: whole batch items when an item fits in NR columns
+// (items_per_block of them), else NR positions of one item. Blocks `waves`
+// apart within an item write disjoint outputs, so each wave's blocks run in
+// parallel without sharing an output; the blocks, and so the order in which
+// every output receives its terms, depend on the shape alone.
+struct TapBlocks {
+    int64_t items_per_block = 1, blocks_per_item = 1, count = 0, waves = 1;
+};
+
+inline TapBlocks tap_blocks(int64_t B, int64_t L, int64_t F, int64_t S, int64_t NR) {
+    TapBlocks tb;
+    if (L <= NR) {
+        tb.items_per_block = NR / L;
+        tb.count = ceil_div(B, tb.items_per_block);
+        return tb;
+    }
+    tb.blocks_per_item = ceil_div(L, NR);
+    tb.count = B * tb.blocks_per_item;
+    // Blocks w apart start w*NR inputs apart; their outputs are disjoint when
+    // (w - 1)*NR*S >= F - S.
+    if (F > S) tb.waves = std::min(tb.blocks_per_item, 1 + ceil_div(ceil_div(F - S, S), NR));
+    return tb;
+}
+
+// Weights as row panels: a[(rb*C + c)*MR + r] = W[f, k, c] for row
+// rb*MR + r = f*K + k (zero past F*K).
+template <class T>
+void pack_tap_rows(const WeightsView<const T>& w, int64_t MR, T* a, int nt) {
+    const int64_t F = w.filter_size, K = w.num_filters, C = w.channels, nrb = ceil_div(F * K, MR);
+#pragma omp parallel for schedule(static) num_threads(nt)
+    for (int64_t rb = 0; rb < nrb; ++rb)
+        for (int64_t r = 0; r < MR; ++r) {
+            const int64_t fk = rb * MR + r;
+            T* out = a + rb * C * MR + r;
+            if (fk >= F * K) {
+                for (int64_t c = 0; c < C; ++c) out[c * MR] = T(0);
+                continue;
+            }
+            const T* in = &w.at(fk / K, fk % K, 0);
+            for (int64_t c = 0; c < C; ++c) out[c * MR] = in[c * w.channel_stride];
+        }
+}
+
+// The first item, first position and column count of block `blk`; the
+// block's columns are item n0 + col / L, position col % L (whole items) or
+// item n0, position i0 + col.
+struct TapBlock {
+    int64_t n0, i0, cols;
+};
+
+inline TapBlock tap_block(const TapBlocks& tb, int64_t blk, int64_t B, int64_t L, int64_t NR) {
+    if (tb.blocks_per_item == 1) {
+        const int64_t n0 = blk * tb.items_per_block;
+        return {n0, 0, (std::min(B, n0 + tb.items_per_block) - n0) * L};
+    }
+    const int64_t i0 = (blk % tb.blocks_per_item) * NR;
+    return {blk / tb.blocks_per_item, i0, std::min(NR, L - i0)};
+}
+
+// b[c*NR + col] = x at column col of the block, zero up to whole vectors.
+template <class T>
+void pack_tap_block(const DataView<const T>& x, const TapBlock& blk, int64_t L, int64_t NR, int64_t lanes, T* b) {
+    const int64_t C = x.channels, run = std::min(L, blk.cols), padded = std::min(NR, round_up(blk.cols, lanes));
+    for (int64_t c = 0; c < C; ++c) {
+        T* row = b + c * NR;
+        for (int64_t col = 0; col < blk.cols; col += run) {
+            const T* in = x.data + x.batch_offset(blk.n0 + col / L) + c * x.channel_stride + blk.i0 * x.length_stride;
+            for (int64_t e = 0; e < run; ++e) row[col + e] = in[e * x.length_stride];
+        }
+        std::fill(row + blk.cols, row + padded, T(0));
+    }
+}
+
+// Adds a tile (rows rb*MR + r = f*K + k) into y at the block's columns: the
+// full position i*S + f of input i, where it lies in the kept window.
+template <class T>
+void add_tap_tile(const T* tile, int64_t MR, int64_t NR, int64_t rb, int64_t K, int64_t F, const TapBlock& blk,
+                  int64_t L, const Geometry& geo, const DataView<T>& y) {
+    const int64_t S = geo.stride, l = geo.crop_left, rows = std::min(MR, F * K - rb * MR);
+    const int64_t run = std::min(L, blk.cols);
+    for (int64_t r = 0; r < rows; ++r) {
+        const int64_t fk = rb * MR + r, f = fk / K, k = fk % K;
+        // Inputs i whose position i*S + f - l lies in [0, out_length).
+        const int64_t i_lo = l > f ? ceil_div(l - f, S) : 0;
+        const int64_t i_hi = l + geo.out_length > f ? ceil_div(l + geo.out_length - f, S) : 0;
+        const int64_t e_lo = std::clamp<int64_t>(i_lo - blk.i0, 0, run);
+        const int64_t e_hi = std::clamp<int64_t>(i_hi - blk.i0, e_lo, run);
+        if (e_hi <= e_lo) continue;
+        for (int64_t col = 0; col < blk.cols; col += run) {
+            T* out = y.data + y.batch_offset(blk.n0 + col / L) + k * y.channel_stride +
+                     ((blk.i0 + e_lo) * S + f - l) * y.length_stride;
+            const T* in = tile + r * NR + col;
+            const int64_t step = S * y.length_stride;
+            for (int64_t e = e_lo; e < e_hi; ++e, out += step) *out += in[e];
+        }
+    }
+}
+
+// The strategy: y = bias, then every wave's blocks in parallel. `a` holds the
+// packed rows (pack_tap_rows); each thread packs its block into its slice of
+// `scratch` (C*NR elements).
+template <class T>
+void forward_taps(const MicroKernels<T>& mk, const DataView<const T>& x, const T* a, const BiasView<const T>& bias,
+                  const Geometry& geo, const DataView<T>& y, int threads, T* scratch, int nt) {
+    const int64_t MR = mk.mr, NR = mk.nr, B = x.batch(), C = x.channels, K = y.channels, L = geo.length;
+    const int64_t F = geo.filter_size, nrb = ceil_div(F * K, MR);
+    const TapBlocks tb = tap_blocks(B, L, F, geo.stride, NR);
+#pragma omp parallel for collapse(2) schedule(static) num_threads(nt)
+    for (int64_t n = 0; n < B; ++n)
+        for (int64_t k = 0; k < K; ++k) {
+            const T b = bias.data ? bias.at(k) : T(0);
+            T* out = y.data + y.batch_offset(n) + k * y.channel_stride;
+            for (int64_t t = 0; t < geo.out_length; ++t) out[t * y.length_stride] = b;
+        }
+    const int64_t zero = 0;
+    for (int64_t wave = 0; wave < tb.waves; ++wave) {
+        // The wave's blocks: per item, blocks wave, wave + waves, ...
+        const int64_t per_item = ceil_div(tb.blocks_per_item - wave, tb.waves);
+        const int64_t tasks = tb.blocks_per_item == 1 ? tb.count : B * per_item;
+#pragma omp parallel for schedule(static) num_threads(int(std::min<int64_t>(threads, tasks)))
+        for (int64_t task = 0; task < tasks; ++task) {
+            const int64_t blk = tb.blocks_per_item == 1
+                                    ? task
+                                    : (task / per_item) * tb.blocks_per_item + wave + (task % per_item) * tb.waves;
+            const TapBlock block = tap_block(tb, blk, B, L, NR);
+            T* b = scratch + int64_t(detail::thread_index()) * C * NR;
+            pack_tap_block(x, block, L, NR, mk.lanes, b);
+            T tile[16 * 64];  // mr * nr <= 8 * 48 for every body
+            const auto panel = panel_for(mk, block.cols);
+            for (int64_t rb = 0; rb < nrb; ++rb) {
+                panel(a + rb * C * MR, b, &zero, 1, C, NR, tile, false);
+                add_tap_tile(tile, MR, NR, rb, K, F, block, L, geo, y);
+            }
+        }
+    }
+}
+
+}  // namespace tconv1d::cpu
