@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "cpu/budget.hpp"
+#include "cpu/cost.hpp"
 #include "cpu/direct.hpp"
 #include "cpu/index.hpp"
 #include "cpu/isa.hpp"
@@ -24,55 +26,64 @@ namespace tconv1d::cpu {
 using std::int64_t;
 
 // The batched strategy, for inputs too short to fill a column block per batch
-// item: the columns are the pairs (n, i) of every batch item, NR at a time, and
-// a task packs its block of the zero-re-padded dy explicitly, one row per
-// (tap, filter) in the weights' segment order:
-//     b[(s*K + k)*NR + col] = dy_full[n, k, i*S + f(s)].
+// item: the columns are the pairs (n, i) of every batch item, plan.width at a
+// time, and a task packs its block of the zero-re-padded dy explicitly, tap
+// block by tap block, one row per (tap, filter) in the weights' segment order:
+//     b[((s - s0)*K + k)*width + col] = dy_full[n, k, i*S + f(s)].
 // The reduction runs in the same tap blocks, added in the same order, as the
-// slab strategy's.
+// slab strategy's; the width and the grouping never change the result.
 template <class T>
 void backward_data_batched(const MicroKernels<T>& mk, const DataView<const T>& dy, const T* a,
                            const std::vector<int64_t>& f_of_seg, int64_t seg_block, const Geometry& geo,
                            const DataView<T>& dx, const StrategyPlan& plan, T* base) {
     const int64_t MR = mk.mr, NR = mk.nr, B = dy.batch(), C = dx.channels, K = dy.channels, L = geo.length;
     const int64_t F = geo.filter_size, S = geo.stride, ncb = ceil_div(C, MR), cols_total = B * L;
-    const int64_t nblk = ceil_div(cols_total, NR);
+    const int64_t W = plan.width, nblk = ceil_div(cols_total, W);
     // A task is a column block and plan.group channel blocks.
     const int64_t cb_per_task = plan.group, cb_tasks = ceil_div(ncb, cb_per_task);
     const int64_t tasks = nblk * cb_tasks, per_thread = plan.per_thread;
-    const int threads = plan.threads;
     const int64_t zero = 0;
 
-#pragma omp parallel for schedule(static) num_threads(threads)
+#pragma omp parallel for schedule(static) num_threads(plan.threads)
     for (int64_t task = 0; task < tasks; ++task) {
         const int64_t blk = task / cb_tasks, cb0 = (task % cb_tasks) * cb_per_task;
         const int64_t cb1 = std::min(ncb, cb0 + cb_per_task);
-        const int64_t col0 = blk * NR, cols = std::min(NR, cols_total - col0);
-        T* b = base + int64_t(detail::thread_index()) * per_thread;
-        T* tiles = b + F * K * NR;
-        // Rows (seg, k): dy_full[n, k, i*S + f(seg)] for the columns (n, i).
-        int64_t off[64];  // nr <= 48 for every body
-        for (int64_t seg = 0; seg < F; ++seg) {
-            std::fill(off, off + NR, kNoElement);
-            for_each_run(col0, cols, L, [&](int64_t n, int64_t i, int64_t col, int64_t count) {
-                for (int64_t j = 0; j < count; ++j) {
-                    const int64_t t = (i + j) * S + f_of_seg[std::size_t(seg)] - geo.crop_left;
-                    if (t >= 0 && t < geo.out_length) off[col + j] = dy.batch_offset(n) + t * dy.length_stride;
+        const int64_t col0 = blk * W, cols = std::min(W, cols_total - col0);
+        T* tiles = base + int64_t(detail::thread_index()) * per_thread;
+        T* b = tiles + cb_per_task * MR * NR;
+        // Per column: its item's offset in dy and the full position of tap 0
+        // (i*S - l, as a dy index); columns past the block read nothing.
+        int64_t dy_off[64], t0[64];  // nr <= 48 for every body
+        for_each_run(col0, cols, L, [&](int64_t n, int64_t i, int64_t col, int64_t count) {
+            for (int64_t j = 0; j < count; ++j) {
+                // NOLINTNEXTLINE(clang-analyzer-security.ArrayBound): 0 <= col + j < cols <= nr
+                dy_off[col + j] = dy.batch_offset(n);
+                t0[col + j] = (i + j) * S - geo.crop_left;
+            }
+        });
+        for (int64_t s0 = 0; s0 < F; s0 += seg_block) {
+            const int64_t s1 = std::min(F, s0 + seg_block);
+            int64_t off[64];
+            for (int64_t seg = s0; seg < s1; ++seg) {
+                const int64_t f = f_of_seg[std::size_t(seg)];
+                std::fill(off, off + W, kNoElement);
+                for (int64_t col = 0; col < cols; ++col) {
+                    const int64_t t = t0[col] + f;
+                    if (t >= 0 && t < geo.out_length) off[col] = dy_off[col] + t * dy.length_stride;
                 }
-            });
-            gather_rows(dy.data, dy.channel_stride, off, K, NR, b + seg * K * NR);
-        }
-        for (int64_t s0 = 0; s0 < F; s0 += seg_block)
+                gather_rows(dy.data, dy.channel_stride, off, K, W, b + (seg - s0) * K * W);
+            }
             for (int64_t cb = cb0; cb < cb1; ++cb)
-                panel_for(mk, cols)(a + (cb * F + s0) * K * MR, b + s0 * K * NR, &zero, 1,
-                                    std::min(seg_block, F - s0) * K, NR, tiles + (cb - cb0) * MR * NR,
-                                    s0 > 0);
+                panel_for(mk, cols)(a + (cb * F + s0) * K * MR, b, &zero, 1, (s1 - s0) * K, W,
+                                    tiles + (cb - cb0) * MR * NR, s0 > 0);
+        }
         for (int64_t cb = cb0; cb < cb1; ++cb) {
             const T* tile = tiles + (cb - cb0) * MR * NR;
             const int64_t rows = std::min(MR, C - cb * MR);
             for_each_run(col0, cols, L, [&](int64_t n, int64_t i, int64_t col, int64_t count) {
                 for (int64_t r = 0; r < rows; ++r) {
-                    T* out = dx.data + dx.batch_offset(n) + (cb * MR + r) * dx.channel_stride + i * dx.length_stride;
+                    T* out = dx.data + dx.batch_offset(n) + (cb * MR + r) * dx.channel_stride +
+                             i * dx.length_stride;
                     for (int64_t j = 0; j < count; ++j) out[j * dx.length_stride] = tile[r * NR + col + j];
                 }
             });
@@ -80,22 +91,59 @@ void backward_data_batched(const MicroKernels<T>& mk, const DataView<const T>& d
     }
 }
 
-// Whether the batched strategy costs less than the slab strategy, from the
-// shape alone (see forward.cpp's twin): vector work of the panel calls with a
-// charge per call, plus packing.
+// The batched strategy's plan within the budget (after the packed weights,
+// `fixed`): columns per block (a multiple of the vector width, NR unless the
+// budget is tight) and channel blocks per task (all of them when the column
+// blocks alone keep the threads busy); 0 threads when not even the narrowest
+// block fits. Neither changes the result.
 template <class T>
-bool backward_data_batched_is_cheaper(const MicroKernels<T>& mk, const Geometry& geo, int64_t B, int64_t K) {
-    const int64_t NR = mk.nr, lanes = mk.lanes, L = geo.length, F = geo.filter_size, S = geo.stride;
-    const int64_t Sp = phases_with_taps(F, S), width = NR + ceil_div(F, S) - 1;
-    const double depth = double(F * K) + 8.0;
-    double slabs = double(B) * double(ceil_div(L, NR)) * double(Sp * K * width) / double(lanes);
-    for (int64_t i = 0; i < L; i += NR)
-        slabs += double(B) * depth * double(ceil_div(std::min(NR, L - i), lanes));
-    double batched = 0;
-    for (int64_t col = 0; col < B * L; col += NR)
-        batched +=
-            depth * double(ceil_div(std::min(NR, B * L - col), lanes)) + double(F * K * NR) / double(lanes);
-    return batched < 0.8 * slabs;
+StrategyPlan backward_data_batched_plan(const MicroKernels<T>& mk, int64_t B, int64_t L, int64_t C, int64_t K,
+                                        int64_t F, int64_t seg_block, int64_t budget, int64_t fixed, int nt) {
+    const int64_t MR = mk.mr, NR = mk.nr, lanes = mk.lanes, ncb = ceil_div(C, MR);
+    const int64_t rows = std::min(seg_block, F) * K;  // a tap block's rows
+    const auto per_thread = [&](int64_t width, int64_t group) {
+        return saturating_add(saturating_mul(rows, width), group * MR * NR);
+    };
+    StrategyPlan plan;
+    plan.width = NR;
+    while (plan.width > lanes && saturating_add(fixed, per_thread(plan.width, 1)) > budget)
+        plan.width -= lanes;
+    const int64_t nblk = ceil_div(saturating_mul(B, L), plan.width);
+    // Fewer channel blocks per task make more tasks but repack the block
+    // each time: a smaller group only where it buys threads.
+    int64_t group = ceil_div(ncb, std::clamp<int64_t>(ceil_div(2 * int64_t(nt), nblk), 1, ncb));
+    plan.threads = 0;
+    for (;;) {
+        const int64_t tasks = nblk * ceil_div(ncb, group);
+        const int64_t need = per_thread(plan.width, group);
+        const int threads = threads_within(budget, fixed, need, nt, tasks);
+        if (threads > plan.threads) {
+            plan.group = group;
+            plan.per_thread = need;
+            plan.threads = threads;
+        }
+        if (group == 1 || plan.threads >= std::min<int64_t>(nt, tasks)) return plan;
+        group = ceil_div(group, 2);
+    }
+}
+
+// Estimated cycles of the per-item and batched strategies (cpu/cost.hpp): the
+// panel calls (one per tap block and channel block), the stores of dx, and
+// the packing (slabs copied per item, or every tap's rows gathered per block).
+template <class T>
+std::pair<double, double> backward_data_costs(const MicroKernels<T>& mk, const Geometry& geo, int64_t B,
+                                              int64_t C, int64_t K, int64_t seg_block) {
+    const int64_t MR = mk.mr, NR = mk.nr, L = geo.length, F = geo.filter_size, S = geo.stride;
+    const int64_t Sp = phases_with_taps(F, S), ncb = ceil_div(C, MR), tap_blocks = ceil_div(F, seg_block);
+    const auto block = [&](int64_t cols) {
+        return double(ncb) * (panel_cycles(mk, double(F * K), cols, 1.0) + 30.0 * double(tap_blocks - 1));
+    };
+    const double per_item = double(B) * over_blocks(L, NR, [&](int64_t cols) {
+                                return block(cols) + double(Sp * K * (NR + ceil_div(F, S) - 1)) * 0.5;
+                            });
+    const double batched = over_blocks(saturating_mul(B, L), NR,
+                                       [&](int64_t cols) { return block(cols) + double(F * K * NR) * 1.0; });
+    return {per_item, batched};
 }
 
 template <class T>
@@ -135,15 +183,19 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     const bool own_slabs_only = G == 0;
     const int64_t own_per_thread = saturating_add(slab, MR * NR);
     const bool slabs_fit = !own_slabs_only || saturating_add(F * K * Cp, own_per_thread) <= budget;
-    // The batched strategy: per thread a block of F*K rows and the tiles of
-    // its channel blocks. The cheaper strategy runs if it fits on one thread,
-    // else the other, else the direct loop nest: a choice from the shape
-    // alone, so the result never depends on the thread count.
-    const int64_t batched_rows = saturating_mul(F * K, NR);
-    const bool batched_fits = saturating_add(F * K * Cp, batched_rows + MR * NR) <= budget;
-    const Strategy strategy =
-        choose_strategy({{Strategy::per_item, slabs_fit, 1.0},
-                         {Strategy::batched, batched_fits, backward_data_batched_is_cheaper(mk, geo, B, K) ? 0.0 : 2.0}});
+    // The reduction over taps is cut into tap blocks whose weight panel chunk
+    // (seg_block taps x K rows x MR) fits in L1; partial sums are added in
+    // tap-block order, a split from the shape alone.
+    const int64_t seg_block =
+        std::max<int64_t>(1, int64_t((32 << 10) / sizeof(T)) / std::max<int64_t>(1, K * MR));
+    // The batched strategy: per thread a block of a tap block's rows and the
+    // tiles of its channel blocks. The cheaper strategy that fits on one
+    // thread runs, else the direct loop nest (cpu/strategy.hpp).
+    const StrategyPlan bplan =
+        backward_data_batched_plan(mk, B, L, C, K, F, seg_block, budget, F * K * Cp, nt);
+    const auto [per_item_cost, batched_cost] = backward_data_costs(mk, geo, B, C, K, seg_block);
+    const Strategy strategy = choose_strategy({{Strategy::per_item, slabs_fit, per_item_cost},
+                                               {Strategy::batched, bplan.threads > 0, batched_cost}});
     const bool batched = strategy == Strategy::batched;
     if (strategy == Strategy::direct) {
         direct::backward_data(dy, w, geo, dx, nt);
@@ -151,16 +203,12 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     }
     if (own_slabs_only) G = B;
 
-    // Cache blocking. The reduction over taps is cut into tap blocks whose
-    // weight panel chunk (seg_block taps x K rows x MR) fits in L1; a task
-    // owns a group of nb column blocks and, per tap block and channel block,
-    // runs that chunk against each of its column blocks in turn, so a weight
-    // chunk is read from memory once per nb column blocks, and the group's
-    // dy rows of the tap block (sized to stay in L2) are read from cache by
-    // every channel block. Partial sums are added in tap-block order, a split
-    // that depends on the shape only: the grouping never changes the result.
-    const int64_t seg_block =
-        std::max<int64_t>(1, int64_t((32 << 10) / sizeof(T)) / std::max<int64_t>(1, K * MR));
+    // Cache blocking. A task owns a group of nb column blocks and, per tap
+    // block and channel block, runs the weight chunk against each of its
+    // column blocks in turn, so a weight chunk is read from memory once per
+    // nb column blocks, and the group's dy rows of the tap block (sized to
+    // stay in L2) are read from cache by every channel block. The grouping
+    // never changes the result.
     const int64_t nb_cache = std::max<int64_t>(
         1,
         std::min<int64_t>(8, int64_t((1 << 20) / sizeof(T)) / std::max<int64_t>(1, seg_block * K * width)));
@@ -207,21 +255,6 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     const auto slab_region = [&](const Plan& pl) {
         return pl.fused ? pl.threads * pl.nb * slab : G * nib * slab;
     };
-    StrategyPlan bplan;  // the batched strategy's: group = channel blocks per task
-    if (batched) {
-        const int64_t nblk = ceil_div(B * L, NR), tasks_one = nblk * ncb;
-        // Tasks own every channel block when there are enough column blocks
-        // and the threads' tile sets fit; else a task is one channel block.
-        bplan.group = nblk >= 4 * int64_t(nt) ? ncb : 1;
-        bplan.per_thread = batched_rows + bplan.group * MR * NR;
-        bplan.threads =
-            threads_within(budget, F * K * Cp, bplan.per_thread, nt, nblk * ceil_div(ncb, bplan.group));
-        if (bplan.group > 1 && bplan.threads < std::min<int64_t>(nt, nblk)) {
-            bplan.group = 1;
-            bplan.per_thread = batched_rows + MR * NR;
-            bplan.threads = threads_within(budget, F * K * Cp, bplan.per_thread, nt, tasks_one);
-        }
-    }
     const int64_t d_elems =
         batched ? int64_t(bplan.threads) * bplan.per_thread : std::max(slab_region(full), slab_region(last));
     const int64_t tiles_per_thread =

@@ -54,10 +54,12 @@ inline int64_t batched_least_workspace(int64_t F, int64_t K, int64_t C, int64_t 
 }
 
 template <class T>
-void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>& x, const DataView<const T>& dy,
-                              const Geometry& geo, const WeightsView<T>& dw, int nt, int64_t budget) {
+void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>& x,
+                              const DataView<const T>& dy, const Geometry& geo, const WeightsView<T>& dw,
+                              int nt, int64_t budget) {
     const int64_t MR = mk.mr, NR = mk.nr, B = x.batch(), C = x.channels, K = dy.channels, L = geo.length;
-    const int64_t F = geo.filter_size, S = geo.stride, FK = F * K, nrb = ceil_div(FK, MR), ncb = ceil_div(C, NR);
+    const int64_t F = geo.filter_size, S = geo.stride, FK = F * K, nrb = ceil_div(FK, MR),
+                  ncb = ceil_div(C, NR);
     const int64_t tile = MR * NR, positions = B * L, chunk = batched_chunk(positions);
     const int64_t nchunks = ceil_div(positions, chunk), sums_size = batched_sums(F, K, C, MR, NR);
     const auto per_thread_of = [&](int64_t rbs, int64_t cbs) { return (rbs * MR + cbs * NR) * chunk; };
@@ -79,8 +81,10 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
     };
     while ((ceil_div(nrb, rbs) * ceil_div(ncb, cbs) * ranges < 2 * int64_t(nt) || threads_of(rbs, cbs) < 1) &&
            (rbs > 1 || cbs > 1)) {
-        if (rbs >= cbs && rbs > 1) rbs = ceil_div(rbs, 2);
-        else cbs = ceil_div(cbs, 2);
+        if (rbs >= cbs && rbs > 1)
+            rbs = ceil_div(rbs, 2);
+        else
+            cbs = ceil_div(cbs, 2);
     }
     const int64_t rb_groups = ceil_div(nrb, rbs), cb_groups = ceil_div(ncb, cbs);
     const int64_t tasks = rb_groups * cb_groups * ranges;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cpu/budget.hpp"
+#include "cpu/cost.hpp"
 #include "cpu/direct.hpp"
 #include "cpu/forward_taps.hpp"
 #include "cpu/index.hpp"
@@ -182,6 +183,7 @@ void forward_batched(const MicroKernels<T>& mk, const DataView<const T>& x, cons
             for_each_run(col0, cols, Q, [&](int64_t n, int64_t q, int64_t col, int64_t count) {
                 for (int64_t j = 0; j < count; ++j) {
                     const int64_t i = lo + q + j - m;
+                    // NOLINTNEXTLINE(clang-analyzer-security.ArrayBound): 0 <= col + j < cols <= nr
                     if (i >= 0 && i < L) off[col + j] = x.batch_offset(n) + i * x.length_stride;
                 }
             });
@@ -213,22 +215,18 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
                            int64_t C, int64_t K) {
     const int64_t MR = mk.mr, NR = mk.nr, F = geo.filter_size, S = geo.stride, L = geo.length;
     const int64_t Sp = phases_with_taps(F, S), nkb = ceil_div(K, MR), nrb = ceil_div(F * K, MR);
-    // A panel call of `depth` steps over `cols` columns; zero columns cost nothing.
     const auto call = [&](double depth, int64_t cols, double store) {
-        if (cols <= 0) return 0.0;
-        return depth * double(MR * ceil_div(cols, mk.lanes)) * 0.5 + 30.0 + double(MR * cols) * store;
+        return panel_cycles(mk, depth, cols, store);
     };
-    // `count` columns cut into blocks of NR: the full blocks and the rest.
-    const auto blocks = [&](int64_t count, auto&& cost_of) {
-        return double(count / NR) * cost_of(NR) + cost_of(count % NR);
-    };
+    const auto blocks = [&](int64_t count, auto&& cost_of) { return over_blocks(count, NR, cost_of); };
     ForwardCosts c;
     const double width = double(NR + ceil_div(F, S) - 1 + pc.qspread);
     c.per_item = double(B) * double(pc.nqb) * double(C) * width * 0.5;
     for (int64_t p = 0; p < Sp; ++p) {
         const int64_t Q = pc.hi[std::size_t(p)] - pc.lo[std::size_t(p)], M = taps(p, F, S);
         const double depth = double(M * C);
-        c.per_item += double(B) * blocks(Q, [&](int64_t cols) { return double(nkb) * call(depth, cols, 1.0); });
+        c.per_item +=
+            double(B) * blocks(Q, [&](int64_t cols) { return double(nkb) * call(depth, cols, 1.0); });
         c.batched += blocks(saturating_mul(B, Q), [&](int64_t cols) {
             return cols > 0 ? double(nkb) * call(depth, cols, 1.0) + depth * double(NR) : 0.0;
         });
@@ -237,8 +235,8 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
         return cols > 0 ? double(nrb) * call(double(C), cols, 2.0) + double(C * NR) * 0.5 : 0.0;
     };
     if (L <= NR) {
-        const int64_t per_block = NR / L;
-        c.taps = double(B / per_block) * tap_cost(per_block * L) + tap_cost((B % per_block) * L);
+        const int64_t per_block = NR / L, full = B / per_block;
+        c.taps = double(full) * tap_cost(per_block * L) + tap_cost((B % per_block) * L);
     } else {
         c.taps = double(B) * blocks(L, tap_cost);
     }

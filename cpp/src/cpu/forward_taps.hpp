@@ -82,12 +82,15 @@ inline TapBlock tap_block(const TapBlocks& tb, int64_t blk, int64_t B, int64_t L
 
 // b[c*NR + col] = x at column col of the block, zero up to whole vectors.
 template <class T>
-void pack_tap_block(const DataView<const T>& x, const TapBlock& blk, int64_t L, int64_t NR, int64_t lanes, T* b) {
-    const int64_t C = x.channels, run = std::min(L, blk.cols), padded = std::min(NR, round_up(blk.cols, lanes));
+void pack_tap_block(const DataView<const T>& x, const TapBlock& blk, int64_t L, int64_t NR, int64_t lanes,
+                    T* b) {
+    const int64_t C = x.channels, run = std::min(L, blk.cols),
+                  padded = std::min(NR, round_up(blk.cols, lanes));
     for (int64_t c = 0; c < C; ++c) {
         T* row = b + c * NR;
         for (int64_t col = 0; col < blk.cols; col += run) {
-            const T* in = x.data + x.batch_offset(blk.n0 + col / L) + c * x.channel_stride + blk.i0 * x.length_stride;
+            const T* in =
+                x.data + x.batch_offset(blk.n0 + col / L) + c * x.channel_stride + blk.i0 * x.length_stride;
             for (int64_t e = 0; e < run; ++e) row[col + e] = in[e * x.length_stride];
         }
         std::fill(row + blk.cols, row + padded, T(0));
@@ -97,8 +100,8 @@ void pack_tap_block(const DataView<const T>& x, const TapBlock& blk, int64_t L, 
 // Adds a tile (rows rb*MR + r = f*K + k) into y at the block's columns: the
 // full position i*S + f of input i, where it lies in the kept window.
 template <class T>
-void add_tap_tile(const T* tile, int64_t MR, int64_t NR, int64_t rb, int64_t K, int64_t F, const TapBlock& blk,
-                  int64_t L, const Geometry& geo, const DataView<T>& y) {
+void add_tap_tile(const T* tile, int64_t MR, int64_t NR, int64_t rb, int64_t K, int64_t F,
+                  const TapBlock& blk, int64_t L, const Geometry& geo, const DataView<T>& y) {
     const int64_t S = geo.stride, l = geo.crop_left, rows = std::min(MR, F * K - rb * MR);
     const int64_t run = std::min(L, blk.cols);
     for (int64_t r = 0; r < rows; ++r) {
@@ -123,8 +126,9 @@ void add_tap_tile(const T* tile, int64_t MR, int64_t NR, int64_t rb, int64_t K, 
 // packed rows (pack_tap_rows); each thread packs its block into its slice of
 // `scratch` (C*NR elements).
 template <class T>
-void forward_taps(const MicroKernels<T>& mk, const DataView<const T>& x, const T* a, const BiasView<const T>& bias,
-                  const Geometry& geo, const DataView<T>& y, int threads, T* scratch, int nt) {
+void forward_taps(const MicroKernels<T>& mk, const DataView<const T>& x, const T* a,
+                  const BiasView<const T>& bias, const Geometry& geo, const DataView<T>& y, int threads,
+                  T* scratch, int nt) {
     const int64_t MR = mk.mr, NR = mk.nr, B = x.batch(), C = x.channels, K = y.channels, L = geo.length;
     const int64_t F = geo.filter_size, nrb = ceil_div(F * K, MR);
     const TapBlocks tb = tap_blocks(B, L, F, geo.stride, NR);
@@ -142,9 +146,9 @@ void forward_taps(const MicroKernels<T>& mk, const DataView<const T>& x, const T
         const int64_t tasks = tb.blocks_per_item == 1 ? tb.count : B * per_item;
 #pragma omp parallel for schedule(static) num_threads(int(std::min<int64_t>(threads, tasks)))
         for (int64_t task = 0; task < tasks; ++task) {
-            const int64_t blk = tb.blocks_per_item == 1
-                                    ? task
-                                    : (task / per_item) * tb.blocks_per_item + wave + (task % per_item) * tb.waves;
+            const int64_t blk = tb.blocks_per_item == 1 ? task
+                                                        : (task / per_item) * tb.blocks_per_item + wave +
+                                                              (task % per_item) * tb.waves;
             const TapBlock block = tap_block(tb, blk, B, L, NR);
             T* b = scratch + int64_t(detail::thread_index()) * C * NR;
             pack_tap_block(x, block, L, NR, mk.lanes, b);

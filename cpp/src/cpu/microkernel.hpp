@@ -7,6 +7,7 @@
 // without them.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 #include "cpu/index.hpp"
@@ -52,14 +53,16 @@ struct MicroKernels {
 template <class T>
 auto panel_for(const MicroKernels<T>& mk, std::int64_t cols) {
     const std::int64_t v = ceil_div(cols, mk.lanes);
-    return v >= mk.nr / mk.lanes ? mk.panel : mk.panel_part[v - 1];
+    if (v >= mk.nr / mk.lanes) return mk.panel;
+    return mk.panel_part[std::clamp<std::int64_t>(v, 1, 4) - 1];  // cols >= 1: v >= 1
 }
 
 // The rows_by_columns kernel for a column block with `cols` valid columns.
 template <class T>
 auto rows_by_columns_for(const MicroKernels<T>& mk, std::int64_t cols) {
     const std::int64_t v = ceil_div(cols, mk.lanes);
-    return v >= mk.nr / mk.lanes ? mk.rows_by_columns : mk.rows_by_columns_part[v - 1];
+    if (v >= mk.nr / mk.lanes) return mk.rows_by_columns;
+    return mk.rows_by_columns_part[std::clamp<std::int64_t>(v, 1, 4) - 1];  // cols >= 1: v >= 1
 }
 
 #define TCONV1D_DECLARE_BODY(ns)                      \

@@ -1,0 +1,31 @@
+// Internal: the estimated cycles the passes weigh their strategies by
+// (cpu/strategy.hpp). Rough on purpose: a strategy is chosen from the shape
+// alone, so the estimate needs to rank strategies, not to predict times.
+#pragma once
+
+#include <cstdint>
+
+#include "cpu/index.hpp"
+#include "cpu/microkernel.hpp"
+
+namespace tconv1d::cpu {
+
+// A panel call of `depth` steps over `cols` columns (zero columns cost
+// nothing): MR x vectors FMAs per step at two per cycle, a charge per call,
+// and `store` cycles per element of the tile written back.
+template <class T>
+double panel_cycles(const MicroKernels<T>& mk, double depth, std::int64_t cols, double store) {
+    if (cols <= 0) return 0.0;
+    return depth * double(std::int64_t(mk.mr) * ceil_div(cols, std::int64_t(mk.lanes))) * 0.5 + 30.0 +
+           double(std::int64_t(mk.mr) * cols) * store;
+}
+
+// `count` columns cut into blocks of nr: cost_of(cols) for the full blocks
+// and the rest.
+template <class Fn>
+double over_blocks(std::int64_t count, std::int64_t nr, Fn&& cost_of) {
+    const std::int64_t full = count / nr, rest = count % nr;
+    return double(full) * cost_of(nr) + (rest > 0 ? cost_of(rest) : 0.0);
+}
+
+}  // namespace tconv1d::cpu
