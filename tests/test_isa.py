@@ -1,4 +1,4 @@
-"""Every micro-kernel body this CPU can run (forced with TCONV1D_ISA), and every
+"""Every micro-kernel body this CPU can run (forced with TCONV1D_ISA), with every
 strategy of the passes (forced with TCONV1D_STRATEGY), matches an independent
 numpy oracle for all four passes; an unknown or unsupported value is refused
 with a clear error, never silently replaced. Each runs in a fresh interpreter
@@ -84,9 +84,10 @@ def assert_within_r35(report: dict, what: str) -> None:
         assert max(errs) < tol, f"{what} {case}: relative errors (y, dx, dw, db) = {errs}"
 
 
+@pytest.mark.parametrize("strategy", STRATEGIES)
 @pytest.mark.parametrize("isa", BODIES)
-def test_body_matches_numpy_oracle(isa):
-    result = run_child(TCONV1D_ISA=isa)
+def test_body_and_strategy_match_numpy_oracle(isa, strategy):
+    result = run_child(TCONV1D_ISA=isa, TCONV1D_STRATEGY=strategy)
     if result.returncode != 0 and "not supported by this CPU" in result.stderr:
         pytest.skip(f"this CPU cannot run the {isa} body")
     if result.returncode != 0 and "this build has no" in result.stderr:
@@ -94,14 +95,7 @@ def test_body_matches_numpy_oracle(isa):
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["body"] == isa
-    assert_within_r35(report, isa)
-
-
-@pytest.mark.parametrize("strategy", STRATEGIES)
-def test_strategy_matches_numpy_oracle(strategy):
-    result = run_child(TCONV1D_STRATEGY=strategy)
-    assert result.returncode == 0, result.stderr
-    assert_within_r35(json.loads(result.stdout.strip().splitlines()[-1]), strategy)
+    assert_within_r35(report, f"{isa} {strategy}")
 
 
 def test_unknown_body_is_refused():

@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "cpu/budget.hpp"
+#include "cpu/cost.hpp"
 #include "cpu/direct.hpp"
 #include "cpu/index.hpp"
 #include "cpu/isa.hpp"
@@ -23,45 +25,55 @@ namespace tconv1d::cpu {
 
 using std::int64_t;
 
-// The batched strategy: dW as one GEMM whose rows are the pairs (f, k) of
-// tap and filter (F*K rows, MR at a time: a few filters waste no rows), whose
-// columns are the input channels, and whose reduction runs over the positions
+// The batched strategy: dW as one GEMM between the pairs (f, k) of tap and
+// filter and the input channels, whose reduction runs over the positions
 // (n, i) of every batch item as one sequence, in chunks of `chunk`: a short
 // input costs no padding per item and every micro-kernel call reduces a full
-// chunk. A task owns a group of row blocks x column blocks and, per chunk,
-// packs in its thread's slice of the workspace
-//     the rows of its row blocks:  d[(rb'*MR + r)*chunk + j] = dy_full[n, k, i*S + f]
-//         for row rb*MR + r = f*K + k and position p0 + j = (n, i),
-//     the transposed input of its column blocks:  xt[(cb'*chunk + j)*NR + cc] = x[n, cb*NR + cc, i],
-// then adds the chunk into its tiles. For few tiles and long inputs the
-// positions are also cut into `ranges` (from the shape alone) whose partial
-// sums are added in range order at the end: the threads share the reduction,
-// and the result does not depend on their number.
+// chunk. The pairs are the tile's rows (MR at a time) and the channels its
+// columns (NR at a time), or the other way round where that pads less (few
+// channels: a long thin signal's 4 channels would fill 4 of 48 columns). A
+// task owns a group of row blocks x column blocks and, per chunk, packs in its
+// thread's slice of the workspace its rows, d[(rb'*MR + r)*chunk + j], and its
+// columns, xt[(cb'*chunk + j)*NR + cc], from
+//     dy_full[n, k, i*S + f] for the pair (f, k),  x[n, c, i] for the channel c,
+// at position p0 + j = (n, i), then adds the chunk into its tiles. For few
+// tiles and long inputs the positions are also cut into `ranges` (from the
+// shape alone) whose partial sums are added in range order at the end: the
+// threads share the reduction, and the result does not depend on their number.
 
 // Positions per chunk: 128, or all of them rounded up to 8 for fewer.
 inline int64_t batched_chunk(int64_t positions) { return std::min<int64_t>(128, round_up(positions, 8)); }
 
-// The batched strategy's running sums: one tile per (row block, column block).
-inline int64_t batched_sums(int64_t F, int64_t K, int64_t C, int64_t MR, int64_t NR) {
-    return saturating_mul(round_up(F * K, MR), round_up(C, NR));  // F*K: a weights array's size
+// The batched strategy's orientation: rows and columns of its tiles.
+struct BatchedLayout {
+    bool channel_rows;   // rows are the channels, columns the pairs (f, k)
+    int64_t rows, cols;  // F*K and C, or C and F*K
+    int64_t sums;        // running sums: one MR x NR tile per (row block, column block)
+};
+
+inline BatchedLayout batched_layout(int64_t F, int64_t K, int64_t C, int64_t MR, int64_t NR) {
+    const int64_t FK = F * K;  // a weights array's size: no overflow
+    const int64_t pairs_rows = round_up(FK, MR) * round_up(C, NR),
+                  channel_rows = round_up(C, MR) * round_up(FK, NR);
+    if (channel_rows < pairs_rows) return {true, C, FK, channel_rows};
+    return {false, FK, C, pairs_rows};
 }
 
 // Its workspace on one thread with one row block and one column block: whether
 // it fits is the test for taking it.
-inline int64_t batched_least_workspace(int64_t F, int64_t K, int64_t C, int64_t MR, int64_t NR,
-                                       int64_t positions) {
-    return saturating_add(batched_sums(F, K, C, MR, NR), (MR + NR) * batched_chunk(positions));
+inline int64_t batched_least_workspace(const BatchedLayout& lay, int64_t MR, int64_t NR, int64_t positions) {
+    return saturating_add(lay.sums, (MR + NR) * batched_chunk(positions));
 }
 
 template <class T>
 void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>& x,
                               const DataView<const T>& dy, const Geometry& geo, const WeightsView<T>& dw,
-                              int nt, int64_t budget) {
+                              const BatchedLayout& lay, int nt, int64_t budget) {
     const int64_t MR = mk.mr, NR = mk.nr, B = x.batch(), C = x.channels, K = dy.channels, L = geo.length;
-    const int64_t F = geo.filter_size, S = geo.stride, FK = F * K, nrb = ceil_div(FK, MR),
-                  ncb = ceil_div(C, NR);
+    const int64_t F = geo.filter_size, S = geo.stride, FK = F * K, nrb = ceil_div(lay.rows, MR),
+                  ncb = ceil_div(lay.cols, NR);
     const int64_t tile = MR * NR, positions = B * L, chunk = batched_chunk(positions);
-    const int64_t nchunks = ceil_div(positions, chunk), sums_size = batched_sums(F, K, C, MR, NR);
+    const int64_t nchunks = ceil_div(positions, chunk), sums_size = lay.sums;
     const auto per_thread_of = [&](int64_t rbs, int64_t cbs) { return (rbs * MR + cbs * NR) * chunk; };
     // Ranges: only when the tiles are too few to keep threads busy, and as
     // many partial sums as the budget holds (shape only).
@@ -107,54 +119,73 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
         T* d = scratch + int64_t(detail::thread_index()) * per_thread;
         T* xt = d + rbs * MR * chunk;
         T* part = sums + range * sums_size;
-        // Per position of the chunk: its item's offset in x and in dy, and
-        // the full position of tap 0 (i*S - l, as a dy index).
-        int64_t x_off[128], dy_off[128], t0[128];
+        // Per position of the chunk: its item's offset in dy, and the full
+        // position of tap 0 (i*S - l, as a dy index).
+        int64_t dy_off[128], t0[128];
         const int64_t c_end = std::min(nchunks, (range + 1) * chunks_per_range);
         for (int64_t ch = range * chunks_per_range; ch < c_end; ++ch) {
             const int64_t p0 = ch * chunk, cnt = std::min(chunk, positions - p0);
             for_each_run(p0, cnt, L, [&](int64_t n, int64_t i, int64_t j, int64_t count) {
                 for (int64_t e = 0; e < count; ++e) {
-                    x_off[j + e] = x.batch_offset(n) + (i + e) * x.length_stride;
                     dy_off[j + e] = dy.batch_offset(n);
                     t0[j + e] = (i + e) * S - l;
                 }
             });
-            for (int64_t cb = cb0; cb < cb1; ++cb) {
-                const int64_t cc_end = std::min(NR, C - cb * NR);
-                const T* in = x.data + cb * NR * x.channel_stride;
-                for (int64_t j = 0; j < cnt; ++j) {
-                    T* out = xt + ((cb - cb0) * chunk + j) * NR;
-                    for (int64_t cc = 0; cc < cc_end; ++cc) out[cc] = in[x_off[j] + cc * x.channel_stride];
-                    std::fill(out + cc_end, out + NR, T(0));
+            // The pair (f, k) = (pair / K, pair % K) at each position of the
+            // chunk, every `step` elements of out.
+            const auto pair_at = [&](int64_t pair, T* out, int64_t step) {
+                if (pair >= FK) {
+                    for (int64_t j = 0; j < cnt; ++j) out[j * step] = T(0);
+                    return;
                 }
-            }
-            for (int64_t row = rb0 * MR; row < rb1 * MR; ++row) {
-                T* out = d + (row - rb0 * MR) * chunk;
-                if (row >= FK) {
-                    std::fill(out, out + cnt, T(0));
-                    continue;
-                }
-                const int64_t f = row / K, k = row % K;
-                const T* in = dy.data + k * dy.channel_stride;
+                const int64_t f = pair / K;
+                const T* in = dy.data + (pair % K) * dy.channel_stride;
                 for (int64_t j = 0; j < cnt; ++j) {
                     const int64_t t = t0[j] + f;
-                    out[j] = t >= 0 && t < geo.out_length ? in[dy_off[j] + t * dy.length_stride] : T(0);
+                    out[j * step] =
+                        t >= 0 && t < geo.out_length ? in[dy_off[j] + t * dy.length_stride] : T(0);
                 }
+            };
+            if (lay.channel_rows) {
+                // Rows: the channels, copied run by run; columns: the pairs.
+                for (int64_t c = rb0 * MR; c < rb1 * MR; ++c) {
+                    T* out = d + (c - rb0 * MR) * chunk;
+                    if (c >= C) {
+                        std::fill(out, out + cnt, T(0));
+                        continue;
+                    }
+                    for_each_run(p0, cnt, L, [&](int64_t n, int64_t i, int64_t j, int64_t count) {
+                        const T* in = x.data + x.batch_offset(n) + c * x.channel_stride + i * x.length_stride;
+                        for (int64_t e = 0; e < count; ++e) out[j + e] = in[e * x.length_stride];
+                    });
+                }
+                for (int64_t cb = cb0; cb < cb1; ++cb)
+                    for (int64_t cc = 0; cc < NR; ++cc)
+                        pair_at(cb * NR + cc, xt + (cb - cb0) * chunk * NR + cc, NR);
+            } else {
+                // Rows: the pairs; columns: the channels, channel by channel
+                // along each run of positions (contiguous reads).
+                for (int64_t cb = cb0; cb < cb1; ++cb)
+                    for_each_run(p0, cnt, L, [&](int64_t n, int64_t i, int64_t j, int64_t count) {
+                        transpose_input_chunk(x, n, cb, NR, i, count, xt + ((cb - cb0) * chunk + j) * NR);
+                    });
+                for (int64_t row = rb0 * MR; row < rb1 * MR; ++row)
+                    pair_at(row, d + (row - rb0 * MR) * chunk, 1);
             }
             for (int64_t rb = rb0; rb < rb1; ++rb)
                 for (int64_t cb = cb0; cb < cb1; ++cb)
-                    rows_by_columns_for(mk, std::min(NR, C - cb * NR))(d + (rb - rb0) * MR * chunk, chunk,
-                                                                       xt + (cb - cb0) * chunk * NR, NR, cnt,
-                                                                       part + (rb * ncb + cb) * tile);
+                    rows_by_columns_for(mk, std::min(NR, lay.cols - cb * NR))(
+                        d + (rb - rb0) * MR * chunk, chunk, xt + (cb - cb0) * chunk * NR, NR, cnt,
+                        part + (rb * ncb + cb) * tile);
         }
     }
     // dW = the ranges' partial sums, added in range order.
 #pragma omp parallel for schedule(static) num_threads(nt)
     for (int64_t fk = 0; fk < FK; ++fk) {
-        const int64_t f = fk / K, k = fk % K, rb = fk / MR, r = fk % MR;
+        const int64_t f = fk / K, k = fk % K;
         for (int64_t c = 0; c < C; ++c) {
-            const int64_t offset = (rb * ncb + c / NR) * tile + r * NR + c % NR;
+            const int64_t row = lay.channel_rows ? c : fk, col = lay.channel_rows ? fk : c;
+            const int64_t offset = ((row / MR) * ncb + col / NR) * tile + (row % MR) * NR + col % NR;
             T total = sums[offset];
             for (int64_t range = 1; range < ranges; ++range) total += sums[range * sums_size + offset];
             dw.at(f, k, c) = total;
@@ -162,13 +193,34 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
     }
 }
 
-// Whether the batched strategy is the better one, from the shape alone: for
-// short inputs (the per-item strategy runs a micro-kernel call per few
-// positions and pads every item) and for long inputs with too few tiles to
-// share among threads.
-inline bool backward_weights_batched_is_better(int64_t B, int64_t L, int64_t nkb, int64_t ncb) {
-    if (L < 128 && B > 1) return true;
-    return nkb * ncb < 8 && B * L >= 4096;
+// Estimated cycles of the per-item and batched strategies (cpu/cost.hpp):
+// the micro-kernel calls (one per tile and chunk of positions, the tile read
+// and written back), and the packing: per item its phase-split dy (copied
+// runs) and transposed input; per chunk of the batched strategy the gathered
+// dy rows (once per group of column blocks) and transposed input (once per
+// group of row blocks), the groups those that keep the tiles in L2.
+template <class T>
+std::pair<double, double> backward_weights_costs(const MicroKernels<T>& mk, const Geometry& geo, int64_t B,
+                                                 int64_t C, int64_t K) {
+    const int64_t MR = mk.mr, NR = mk.nr, L = geo.length, F = geo.filter_size, S = geo.stride;
+    const int64_t Sp = phases_with_taps(F, S), Kp = round_up(K, MR), Cp = round_up(C, NR);
+    const int64_t positions = saturating_mul(B, L), chunk = batched_chunk(positions);
+    const auto reduce = [&](int64_t count, int64_t step) {
+        return over_blocks(C, NR, [&](int64_t cols) {
+            return over_blocks(count, step,
+                               [&](int64_t cnt) { return panel_cycles(mk, double(cnt), cols, 2.0); });
+        });
+    };
+    const double per_item =
+        double(B) * (double(F * (Kp / MR)) * reduce(L, 128) +
+                     double(Sp * Kp) * double(L + ceil_div(F, S) + NR) * 0.5 + double(L * Cp));
+    const int64_t nrb = ceil_div(F * K, MR), ncb = Cp / NR;
+    const int64_t pairs = std::max<int64_t>(1, int64_t((512 << 10) / sizeof(T)) / (MR * NR));
+    const int64_t rbs = std::min(nrb, pairs), cbs = std::min(ncb, std::max<int64_t>(1, pairs / rbs));
+    const double batched =
+        double(nrb) * reduce(positions, chunk) +
+        double(positions) * (double(ceil_div(nrb, rbs) * Cp) + double(ceil_div(ncb, cbs) * nrb * MR));
+    return {per_item, batched};
 }
 
 template <class T>
@@ -194,18 +246,17 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
         B, budget, fixed, saturating_add(saturating_mul(saturating_mul(Sp, Kp), Lq), saturating_mul(L, Cp)));
     const int nt = threads_for(2.0 * double(B) * double(L) * double(C) * double(K) * double(F));
     // The per-item strategy needs a batch item's phase-split dy and transposed
-    // input within the budget; otherwise (and where it is the better one) the
-    // batched strategy runs, whose workspace is per thread and per tile.
-    // The batched strategy, whose workspace is per thread and per tile, runs
-    // where it is the better one or the per-item one does not fit, if it
-    // fits itself (on one thread: a choice from the shape alone); else the
-    // direct loop nest.
+    // input within the budget, the batched one its running sums and one
+    // thread's chunk (a choice from the shape alone); the cheaper that fits
+    // runs, else the direct loop nest (cpu/strategy.hpp).
+    const auto [per_item_cost, batched_cost] = backward_weights_costs(mk, geo, B, C, K);
+    const BatchedLayout lay = batched_layout(F, K, C, MR, NR);
     const Strategy strategy = choose_strategy(
-        {{Strategy::per_item, G > 0, 1.0},
-         {Strategy::batched, batched_least_workspace(F, K, C, MR, NR, saturating_mul(B, L)) <= budget,
-          backward_weights_batched_is_better(B, L, nkb, ncb) ? 0.0 : 2.0}});
+        {{Strategy::per_item, G > 0, per_item_cost},
+         {Strategy::batched, batched_least_workspace(lay, MR, NR, saturating_mul(B, L)) <= budget,
+          batched_cost}});
     if (strategy == Strategy::batched) {
-        backward_weights_batched(mk, x, dy, geo, dw, nt, budget);
+        backward_weights_batched(mk, x, dy, geo, dw, lay, nt, budget);
         add_padding_terms_to_dw(x, geo, dw);  // reads only the inputs that meet the padding
         return true;
     }
