@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <utility>
 #include <vector>
@@ -44,19 +45,49 @@ using std::int64_t;
 // Positions per chunk: 128, or all of them rounded up to 8 for fewer.
 inline int64_t batched_chunk(int64_t positions) { return std::min<int64_t>(128, round_up(positions, 8)); }
 
-// The batched strategy's orientation: rows and columns of its tiles.
+// The batched strategy's orientation, rows and columns of its tiles, and
+// its groups of tiles (shape only; the grouping never changes the result).
 struct BatchedLayout {
-    bool channel_rows;   // rows are the channels, columns the pairs (f, k)
-    int64_t rows, cols;  // F*K and C, or C and F*K
-    int64_t sums;        // running sums: one MR x NR tile per (row block, column block)
+    bool channel_rows = false;               // rows are the channels, columns the pairs (f, k)
+    int64_t rows = 0, cols = 0;              // F*K and C, or C and F*K
+    int64_t sums = 0;                        // running sums: one MR x NR tile per (row block, column block)
+    int64_t row_blocks = 1, col_blocks = 1;  // per group
+    double packing = 0;                      // estimated packing cycles per position
 };
 
-inline BatchedLayout batched_layout(int64_t F, int64_t K, int64_t C, int64_t MR, int64_t NR) {
+template <class T>
+BatchedLayout batched_layout(int64_t F, int64_t K, int64_t C, int64_t MR, int64_t NR, bool channel_rows) {
     const int64_t FK = F * K;  // a weights array's size: no overflow
-    const int64_t pairs_rows = round_up(FK, MR) * round_up(C, NR),
-                  channel_rows = round_up(C, MR) * round_up(FK, NR);
-    if (channel_rows < pairs_rows) return {true, C, FK, channel_rows};
-    return {false, FK, C, pairs_rows};
+    BatchedLayout lay;
+    lay.channel_rows = channel_rows;
+    lay.rows = channel_rows ? C : FK;
+    lay.cols = channel_rows ? FK : C;
+    lay.sums = round_up(lay.rows, MR) * round_up(lay.cols, NR);
+    // Groups of tiles whose running sums stay in L2 (512 KiB).
+    const int64_t nrb = ceil_div(lay.rows, MR), ncb = ceil_div(lay.cols, NR);
+    const int64_t pairs = std::max<int64_t>(1, int64_t((512 << 10) / sizeof(T)) / (MR * NR));
+    lay.row_blocks = std::min(nrb, pairs);
+    lay.col_blocks = std::min(ncb, std::max<int64_t>(1, pairs / lay.row_blocks));
+    // Per element packed: the pairs are gathered as rows, gathered and
+    // scattered across the tile as columns; the channels are copied run by
+    // run as rows, transposed (padding written too) as columns. Rows are
+    // packed once per group of column blocks, columns once per group of row
+    // blocks.
+    const double row_cost = channel_rows ? 0.5 : 1.0, col_cost = channel_rows ? 1.5 : 2.0;
+    lay.packing = double(ceil_div(ncb, lay.col_blocks) * nrb * MR) * row_cost +
+                  double(ceil_div(nrb, lay.row_blocks) * ncb * NR) * col_cost;
+    return lay;
+}
+
+// fn(pair) for the pairs (f, k) = (pair / K, pair % K) in [lo, hi), the taps
+// of one filter after another (the pairs past F*K, padding, last): the taps
+// of a filter read the same stretch of dy, so it is read from cache.
+template <class Fn>
+void for_each_pair_by_filter(int64_t lo, int64_t hi, int64_t F, int64_t K, Fn&& fn) {
+    const int64_t end = std::min(hi, F * K);
+    for (int64_t k = 0; k < K; ++k)
+        for (int64_t pair = lo <= k ? k : k + ceil_div(lo - k, K) * K; pair < end; pair += K) fn(pair);
+    for (int64_t pair = std::max(lo, F * K); pair < hi; ++pair) fn(pair);
 }
 
 // Its workspace on one thread with one row block and one column block: whether
@@ -82,11 +113,10 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
     ranges = std::clamp<int64_t>((budget - per_thread_of(1, 1)) / sums_size, 1, ranges);
     const int64_t chunks_per_range = ceil_div(nchunks, ranges);
     ranges = ceil_div(nchunks, chunks_per_range);
-    // Groups of tiles whose running sums stay in L2 (512 KiB), with enough
-    // tasks for the threads and slices within the budget (the grouping never
-    // changes the result).
-    const int64_t pairs = std::max<int64_t>(1, int64_t((512 << 10) / sizeof(T)) / tile);
-    int64_t rbs = std::min(nrb, pairs), cbs = std::min(ncb, std::max<int64_t>(1, pairs / rbs));
+    // The layout's groups of tiles, split further for enough tasks for the
+    // threads and slices within the budget (the grouping never changes the
+    // result).
+    int64_t rbs = lay.row_blocks, cbs = lay.col_blocks;
     const auto threads_of = [&](int64_t rs, int64_t cs) {
         return threads_within(budget, ranges * sums_size, per_thread_of(rs, cs), nt,
                               ceil_div(nrb, rs) * ceil_div(ncb, cs) * ranges);
@@ -119,32 +149,44 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
         T* d = scratch + int64_t(detail::thread_index()) * per_thread;
         T* xt = d + rbs * MR * chunk;
         T* part = sums + range * sums_size;
-        // Per position of the chunk: its item's offset in dy, and the full
-        // position of tap 0 (i*S - l, as a dy index).
+        T pair_row[128];  // chunk <= 128
+        // For short inputs (runs of a few positions), per position of the
+        // chunk: its item's offset in dy and the full position of tap 0 minus
+        // the cropping (i*S - l, a dy index).
+        const bool short_runs = L < 16;
         int64_t dy_off[128], t0[128];
         const int64_t c_end = std::min(nchunks, (range + 1) * chunks_per_range);
         for (int64_t ch = range * chunks_per_range; ch < c_end; ++ch) {
             const int64_t p0 = ch * chunk, cnt = std::min(chunk, positions - p0);
-            for_each_run(p0, cnt, L, [&](int64_t n, int64_t i, int64_t j, int64_t count) {
-                for (int64_t e = 0; e < count; ++e) {
-                    dy_off[j + e] = dy.batch_offset(n);
-                    t0[j + e] = (i + e) * S - l;
-                }
-            });
-            // The pair (f, k) = (pair / K, pair % K) at each position of the
-            // chunk, every `step` elements of out.
-            const auto pair_at = [&](int64_t pair, T* out, int64_t step) {
+            if (short_runs)
+                for_each_run(p0, cnt, L, [&](int64_t n, int64_t i, int64_t j, int64_t count) {
+                    for (int64_t e = 0; e < count; ++e) {
+                        // NOLINTNEXTLINE(clang-analyzer-security.ArrayBound): 0 <= j + e < cnt <= 128
+                        dy_off[j + e] = dy.batch_offset(n);
+                        t0[j + e] = (i + e) * S - l;
+                    }
+                });
+            // The pair (f, k) = (pair / K, pair % K) along the chunk,
+            // dy_full[n, k, i*S + f], into out (contiguous): position by
+            // position for short runs, else run by run.
+            const auto pair_at = [&](int64_t pair, T* out) {
                 if (pair >= FK) {
-                    for (int64_t j = 0; j < cnt; ++j) out[j * step] = T(0);
+                    std::fill(out, out + cnt, T(0));
                     return;
                 }
-                const int64_t f = pair / K;
-                const T* in = dy.data + (pair % K) * dy.channel_stride;
-                for (int64_t j = 0; j < cnt; ++j) {
-                    const int64_t t = t0[j] + f;
-                    out[j * step] =
-                        t >= 0 && t < geo.out_length ? in[dy_off[j] + t * dy.length_stride] : T(0);
+                const int64_t f = pair / K, k = pair % K;
+                const T* in = dy.data + k * dy.channel_stride;
+                if (short_runs) {
+                    for (int64_t j = 0; j < cnt; ++j) {
+                        const int64_t t = t0[j] + f;
+                        out[j] = t >= 0 && t < geo.out_length ? in[dy_off[j] + t * dy.length_stride] : T(0);
+                    }
+                    return;
                 }
+                for_each_run(p0, cnt, L, [&](int64_t n, int64_t i, int64_t j, int64_t count) {
+                    gather_phase_row(in + dy.batch_offset(n), dy.length_stride, i * S + f, S, l,
+                                     l + geo.out_length, count, out + j);
+                });
             };
             if (lay.channel_rows) {
                 // Rows: the channels, copied run by run; columns: the pairs.
@@ -159,9 +201,11 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
                         for (int64_t e = 0; e < count; ++e) out[j + e] = in[e * x.length_stride];
                     });
                 }
-                for (int64_t cb = cb0; cb < cb1; ++cb)
-                    for (int64_t cc = 0; cc < NR; ++cc)
-                        pair_at(cb * NR + cc, xt + (cb - cb0) * chunk * NR + cc, NR);
+                for_each_pair_by_filter(cb0 * NR, cb1 * NR, F, K, [&](int64_t pair) {
+                    pair_at(pair, pair_row);
+                    T* out = xt + ((pair / NR - cb0) * chunk) * NR + pair % NR;
+                    for (int64_t j = 0; j < cnt; ++j) out[j * NR] = pair_row[j];
+                });
             } else {
                 // Rows: the pairs; columns: the channels, channel by channel
                 // along each run of positions (contiguous reads).
@@ -169,8 +213,8 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
                     for_each_run(p0, cnt, L, [&](int64_t n, int64_t i, int64_t j, int64_t count) {
                         transpose_input_chunk(x, n, cb, NR, i, count, xt + ((cb - cb0) * chunk + j) * NR);
                     });
-                for (int64_t row = rb0 * MR; row < rb1 * MR; ++row)
-                    pair_at(row, d + (row - rb0 * MR) * chunk, 1);
+                for_each_pair_by_filter(rb0 * MR, rb1 * MR, F, K,
+                                        [&](int64_t row) { pair_at(row, d + (row - rb0 * MR) * chunk); });
             }
             for (int64_t rb = rb0; rb < rb1; ++rb)
                 for (int64_t cb = cb0; cb < cb1; ++cb)
@@ -179,48 +223,72 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
                         part + (rb * ncb + cb) * tile);
         }
     }
-    // dW = the ranges' partial sums, added in range order.
+    // dW = the ranges' partial sums, added in range order, tile by tile: a
+    // tile row is a pair (f, k) over channels, or a channel over pairs (then
+    // written a tile column at a time, so that dW's channels stay contiguous).
 #pragma omp parallel for schedule(static) num_threads(nt)
-    for (int64_t fk = 0; fk < FK; ++fk) {
-        const int64_t f = fk / K, k = fk % K;
-        for (int64_t c = 0; c < C; ++c) {
-            const int64_t row = lay.channel_rows ? c : fk, col = lay.channel_rows ? fk : c;
-            const int64_t offset = ((row / MR) * ncb + col / NR) * tile + (row % MR) * NR + col % NR;
-            T total = sums[offset];
-            for (int64_t range = 1; range < ranges; ++range) total += sums[range * sums_size + offset];
-            dw.at(f, k, c) = total;
+    for (int64_t rb = 0; rb < nrb; ++rb)
+        for (int64_t cb = 0; cb < ncb; ++cb) {
+            const T* sum = sums + (rb * ncb + cb) * tile;
+            const int64_t rows = std::min(MR, lay.rows - rb * MR), cols = std::min(NR, lay.cols - cb * NR);
+            const auto total = [&](int64_t r, int64_t cc) {
+                T value = sum[r * NR + cc];
+                for (int64_t range = 1; range < ranges; ++range)
+                    value += sum[range * sums_size + r * NR + cc];
+                return value;
+            };
+            if (lay.channel_rows) {
+                for (int64_t cc = 0; cc < cols; ++cc) {
+                    const int64_t fk = cb * NR + cc, f = fk / K, k = fk % K;
+                    for (int64_t r = 0; r < rows; ++r) dw.at(f, k, rb * MR + r) = total(r, cc);
+                }
+            } else {
+                for (int64_t r = 0; r < rows; ++r) {
+                    const int64_t fk = rb * MR + r, f = fk / K, k = fk % K;
+                    for (int64_t cc = 0; cc < cols; ++cc) dw.at(f, k, cb * NR + cc) = total(r, cc);
+                }
+            }
         }
-    }
 }
 
-// Estimated cycles of the per-item and batched strategies (cpu/cost.hpp):
-// the micro-kernel calls (one per tile and chunk of positions, the tile read
-// and written back), and the packing: per item its phase-split dy (copied
-// runs) and transposed input; per chunk of the batched strategy the gathered
-// dy rows (once per group of column blocks) and transposed input (once per
-// group of row blocks), the groups those that keep the tiles in L2.
+// Estimated cycles (cpu/cost.hpp) of the micro-kernel calls of `tiles_rows`
+// rows x `cols` columns reduced over `count` positions `step` at a time (a
+// tile's running sum read and written back per call, a vector at a time).
 template <class T>
-std::pair<double, double> backward_weights_costs(const MicroKernels<T>& mk, const Geometry& geo, int64_t B,
-                                                 int64_t C, int64_t K) {
+double reduction_cycles(const MicroKernels<T>& mk, int64_t rows, int64_t cols, int64_t count, int64_t step) {
+    const double store = 2.0 / double(mk.lanes);
+    return double(ceil_div(rows, int64_t(mk.mr))) * over_blocks(cols, mk.nr, [&](int64_t nc) {
+               return over_blocks(count, step,
+                                  [&](int64_t cnt) { return panel_cycles(mk, double(cnt), nc, store); });
+           });
+}
+
+// Estimated cycles of the per-item strategy: per item, the calls of every
+// tap's tiles over its positions, and the packing of its phase-split dy
+// (copied runs) and transposed input.
+template <class T>
+double per_item_cycles(const MicroKernels<T>& mk, const Geometry& geo, int64_t B, int64_t C, int64_t K) {
     const int64_t MR = mk.mr, NR = mk.nr, L = geo.length, F = geo.filter_size, S = geo.stride;
-    const int64_t Sp = phases_with_taps(F, S), Kp = round_up(K, MR), Cp = round_up(C, NR);
+    const int64_t Kp = round_up(K, MR);
+    return double(B) * (double(F) * reduction_cycles(mk, Kp, C, L, 128) +
+                        double(phases_with_taps(F, S) * Kp) * double(L + ceil_div(F, S) + NR) * 0.5 +
+                        double(L * round_up(C, NR)));
+}
+
+// The batched strategy's cheaper orientation and its estimated cycles: the
+// calls over every chunk and the packing (batched_layout).
+template <class T>
+std::pair<BatchedLayout, double> batched_plan(const MicroKernels<T>& mk, int64_t B, int64_t L, int64_t F,
+                                              int64_t K, int64_t C) {
     const int64_t positions = saturating_mul(B, L), chunk = batched_chunk(positions);
-    const auto reduce = [&](int64_t count, int64_t step) {
-        return over_blocks(C, NR, [&](int64_t cols) {
-            return over_blocks(count, step,
-                               [&](int64_t cnt) { return panel_cycles(mk, double(cnt), cols, 2.0); });
-        });
-    };
-    const double per_item =
-        double(B) * (double(F * (Kp / MR)) * reduce(L, 128) +
-                     double(Sp * Kp) * double(L + ceil_div(F, S) + NR) * 0.5 + double(L * Cp));
-    const int64_t nrb = ceil_div(F * K, MR), ncb = Cp / NR;
-    const int64_t pairs = std::max<int64_t>(1, int64_t((512 << 10) / sizeof(T)) / (MR * NR));
-    const int64_t rbs = std::min(nrb, pairs), cbs = std::min(ncb, std::max<int64_t>(1, pairs / rbs));
-    const double batched =
-        double(nrb) * reduce(positions, chunk) +
-        double(positions) * (double(ceil_div(nrb, rbs) * Cp) + double(ceil_div(ncb, cbs) * nrb * MR));
-    return {per_item, batched};
+    std::pair<BatchedLayout, double> best{{}, -1.0};
+    for (const bool channel_rows : {false, true}) {
+        const BatchedLayout lay = batched_layout<T>(F, K, C, mk.mr, mk.nr, channel_rows);
+        const double cycles =
+            reduction_cycles(mk, lay.rows, lay.cols, positions, chunk) + double(positions) * lay.packing;
+        if (best.second < 0 || cycles < best.second) best = {lay, cycles};
+    }
+    return best;
 }
 
 template <class T>
@@ -249,8 +317,8 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     // input within the budget, the batched one its running sums and one
     // thread's chunk (a choice from the shape alone); the cheaper that fits
     // runs, else the direct loop nest (cpu/strategy.hpp).
-    const auto [per_item_cost, batched_cost] = backward_weights_costs(mk, geo, B, C, K);
-    const BatchedLayout lay = batched_layout(F, K, C, MR, NR);
+    const auto [lay, batched_cost] = batched_plan(mk, B, L, F, K, C);
+    const double per_item_cost = per_item_cycles(mk, geo, B, C, K);
     const Strategy strategy = choose_strategy(
         {{Strategy::per_item, G > 0, per_item_cost},
          {Strategy::batched, batched_least_workspace(lay, MR, NR, saturating_mul(B, L)) <= budget,
