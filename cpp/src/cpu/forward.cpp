@@ -28,33 +28,53 @@ using std::int64_t;
 // Outputs that no product reaches hold only the bias (zero without one): the
 // positions of phases p >= F between the inputs' runs when S > F, and the
 // extension of "same" past Lfull (R2.3). Written run by run, so the cost is
-// the number of such outputs, whatever the stride.
+// the number of such outputs, whatever the stride; this one for the output
+// positions [t_lo, t_hi) of one output row.
 template <class T>
-void fill_bias_only(const BiasView<const T>& bias, const Geometry& geo, const DataView<T>& y, int nt) {
+void fill_bias_only_row(T* out, int64_t stride, T b, const Geometry& geo, int64_t t_lo, int64_t t_hi) {
     const int64_t S = geo.stride, F = geo.filter_size, l = geo.crop_left;
     const int64_t jend = std::min(geo.full_length, l + geo.out_length);
+    const auto fill = [&](int64_t t0, int64_t t1) {
+        t0 = std::max(t0, t_lo);
+        t1 = std::min(t1, t_hi);
+        if (stride == 1)
+            for (int64_t t = t0; t < t1; ++t) out[t] = b;
+        else
+            for (int64_t t = t0; t < t1; ++t) out[t * stride] = b;
+    };
     // Gap after input q: full positions [q*S + F, (q+1)*S), for q < L - 1 (the
-    // last one lies past Lfull), clipped to the kept window [l, jend).
-    int64_t q_first = 0, q_end = 0;
-    if (S > F && jend - F > 0) {
-        q_first = l / S;
-        q_end = std::min(geo.length - 1, ceil_div(jend - F, S));
+    // last one lies past Lfull), clipped to the kept window [l, jend); only
+    // those that meet [t_lo, t_hi), the first and last clipped to it.
+    if (S > F && jend - F > 0 && t_hi > t_lo) {
+        const int64_t q_first = (l + t_lo) / S;
+        const int64_t q_end =
+            std::min({geo.length - 1, ceil_div(jend - F, S), l + t_hi > F ? ceil_div(l + t_hi - F, S) : 0});
+        if (q_first < q_end) {
+            fill(std::max(q_first * S + F, l) - l, std::min(q_first * S + S, jend) - l);
+            T* run = out + (q_first * S + S + F - l) * stride;  // gap q_first + 1, inside the window
+            const int64_t gap = S - F;
+            for (int64_t q = q_first + 1; q + 1 < q_end; ++q, run += S * stride) {
+                if (stride == 1)
+                    for (int64_t t = 0; t < gap; ++t) run[t] = b;
+                else
+                    for (int64_t t = 0; t < gap; ++t) run[t * stride] = b;
+            }
+            if (q_end - 1 > q_first)
+                fill(std::max((q_end - 1) * S + F, l) - l, std::min(q_end * S, jend) - l);
+        }
     }
-    const int64_t ext0 = jend - l;  // the extension: [ext0, out_length)
-    if (q_end <= q_first && ext0 >= geo.out_length) return;
+    fill(jend - l, geo.out_length);  // the extension: [jend - l, out_length)
+}
+
+// Every bias-only output (the strategies that do not write them as they go).
+template <class T>
+void fill_bias_only(const BiasView<const T>& bias, const Geometry& geo, const DataView<T>& y, int nt) {
     const int64_t B = y.batch(), K = y.channels;
 #pragma omp parallel for collapse(2) schedule(static) num_threads(nt)
     for (int64_t n = 0; n < B; ++n)
-        for (int64_t k = 0; k < K; ++k) {
-            const T b = bias.data ? bias.at(k) : T(0);
-            T* out = y.data + y.batch_offset(n) + k * y.channel_stride;
-            for (int64_t q = q_first; q < q_end; ++q) {
-                const int64_t t0 = std::max(q * S + F, l) - l;
-                const int64_t t1 = std::min(q * S + S, jend) - l;
-                for (int64_t t = t0; t < t1; ++t) out[t * y.length_stride] = b;
-            }
-            for (int64_t t = ext0; t < geo.out_length; ++t) out[t * y.length_stride] = b;
-        }
+        for (int64_t k = 0; k < K; ++k)
+            fill_bias_only_row(y.data + y.batch_offset(n) + k * y.channel_stride, y.length_stride,
+                               bias.data ? bias.at(k) : T(0), geo, 0, geo.out_length);
 }
 
 // Columns q of each phase p with taps that land in the output: the full
@@ -123,6 +143,17 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
         const int64_t qb1 = std::min(nqb, qb0 + group);
         T* xp = slabs + int64_t(detail::thread_index()) * group * slab_elems;
         pack_input_block(x, n, qb0, qb1, pc.qmin - P, NR, width, xp);
+        // The bias-only outputs among this task's positions (the groups of
+        // an item cut [0, out_length) at their first columns), written now
+        // so that the tiles' stores find the lines in cache.
+        const auto boundary = [&](int64_t qb) {
+            if (qb == 0) return int64_t(0);
+            if (qb >= nqb) return geo.out_length;
+            return std::clamp<int64_t>((pc.qmin + qb * NR) * S - geo.crop_left, 0, geo.out_length);
+        };
+        for (int64_t k = 0; k < K; ++k)
+            fill_bias_only_row(y.data + y.batch_offset(n) + k * y.channel_stride, y.length_stride,
+                               bias.data ? bias.at(k) : T(0), geo, boundary(qb0), boundary(qb1));
         T tile[16 * 64];  // mr * nr <= 8 * 48 for every body
         for (int64_t kb = 0; kb < nkb; ++kb)
             for (int64_t qb = qb0; qb < qb1; ++qb)
@@ -337,11 +368,12 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         }
     }
 
-    if (batched)
+    if (batched) {
         forward_batched(mk, x, a, phase_offset, bias, geo, pc, y, plan, scratch);
-    else
-        forward_slabs(mk, x, a, phase_offset, bias, geo, pc, y, plan, scratch);
-    fill_bias_only(bias, geo, y, nt);
+        fill_bias_only(bias, geo, y, nt);
+    } else {
+        forward_slabs(mk, x, a, phase_offset, bias, geo, pc, y, plan, scratch);  // writes them too
+    }
     if (nonfinite) recompute_forward_edges(x, w, bias, geo, y, nt);  // cpu/nonfinite.hpp
     return true;
 }
