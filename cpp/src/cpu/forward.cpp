@@ -359,12 +359,19 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         // Reads run along c (the weights' contiguous axis in the layer's layout).
         for (int64_t r = 0; r < MR; ++r) {
             const int64_t k = kb * MR + r;
-            for (int64_t m = 0; m < M; ++m)
+            for (int64_t m = 0; m < M; ++m) {
+                T* out = panel + m * C * MR + r;
+                if (k >= K) {
+                    for (int64_t c = 0; c < C; ++c) out[c * MR] = T(0);
+                    continue;
+                }
+                const T* in = &w.at(p + m * S, k, 0);
                 for (int64_t c = 0; c < C; ++c) {
-                    const T v = k < K ? w.at(p + m * S, k, c) : T(0);
-                    panel[(m * C + c) * MR + r] = v;
+                    const T v = in[c * w.channel_stride];
+                    out[c * MR] = v;
                     nonfinite |= nonfinite_bit(v);
                 }
+            }
         }
     }
 

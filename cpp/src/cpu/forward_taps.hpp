@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 
 #include "cpu/index.hpp"
 #include "cpu/microkernel.hpp"
@@ -91,7 +92,10 @@ void pack_tap_block(const DataView<const T>& x, const TapBlock& blk, int64_t L, 
         for (int64_t col = 0; col < blk.cols; col += run) {
             const T* in =
                 x.data + x.batch_offset(blk.n0 + col / L) + c * x.channel_stride + blk.i0 * x.length_stride;
-            for (int64_t e = 0; e < run; ++e) row[col + e] = in[e * x.length_stride];
+            if (x.length_stride == 1)
+                std::memcpy(row + col, in, std::size_t(run) * sizeof(T));
+            else
+                for (int64_t e = 0; e < run; ++e) row[col + e] = in[e * x.length_stride];
         }
         std::fill(row + blk.cols, row + padded, T(0));
     }
