@@ -262,14 +262,16 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
             return cols > 0 ? double(nkb) * call(depth, cols, 1.0) + depth * double(NR) : 0.0;
         });
     }
-    const auto tap_cost = [&](int64_t cols) {
-        return cols > 0 ? double(nrb) * call(double(C), cols, 2.0) + double(C * NR) * 0.5 : 0.0;
+    // Blocks of whole items are packed; blocks of a longer input are read in
+    // place (contiguous inputs: the common case).
+    const auto tap_cost = [&](int64_t cols, double packing) {
+        return cols > 0 ? double(nrb) * call(double(C), cols, 2.0) + double(C * NR) * packing : 0.0;
     };
     if (L <= NR) {
         const int64_t per_block = NR / L, full = B / per_block;
-        c.taps = double(full) * tap_cost(per_block * L) + tap_cost((B % per_block) * L);
+        c.taps = double(full) * tap_cost(per_block * L, 0.5) + tap_cost((B % per_block) * L, 0.5);
     } else {
-        c.taps = double(B) * blocks(L, tap_cost);
+        c.taps = double(B) * blocks(L, [&](int64_t cols) { return tap_cost(cols, 0.0); });
     }
     c.taps += double(B) * double(K) * double(geo.out_length) * 0.5;
     return c;

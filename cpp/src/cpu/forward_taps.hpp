@@ -4,7 +4,8 @@
 // and whose columns are input positions (n, i); each tile row is then added
 // into the output at full position i*S + f (col2im). Only real products are
 // computed: no zero taps at the edges of short inputs, no rows wasted on a
-// few filters, the input packed once whatever the taps. The price is a pass
+// few filters, the input packed at most once whatever the taps (read in
+// place where its rows are contiguous and long enough). The price is a pass
 // over the output to set the bias and a read-modify-write per product row.
 #pragma once
 
@@ -154,12 +155,24 @@ void forward_taps(const MicroKernels<T>& mk, const DataView<const T>& x, const T
                                                         : (task / per_item) * tb.blocks_per_item + wave +
                                                               (task % per_item) * tb.waves;
             const TapBlock block = tap_block(tb, blk, B, L, NR);
-            T* b = scratch + int64_t(detail::thread_index()) * C * NR;
-            pack_tap_block(x, block, L, NR, mk.lanes, b);
+            // A block of one item's contiguous positions whose whole vectors
+            // stay inside its rows is read in place (row stride: the
+            // channel stride; the columns past the block are read and
+            // discarded); any other is packed.
+            const bool in_place =
+                x.length_stride == 1 && block.cols <= L && block.i0 + round_up(block.cols, mk.lanes) <= L;
+            const T* b = x.data + x.batch_offset(block.n0) + block.i0;
+            int64_t ld = x.channel_stride;
+            if (!in_place) {
+                T* packed = scratch + int64_t(detail::thread_index()) * C * NR;
+                pack_tap_block(x, block, L, NR, mk.lanes, packed);
+                b = packed;
+                ld = NR;
+            }
             T tile[16 * 64];  // mr * nr <= 8 * 48 for every body
             const auto panel = panel_for(mk, block.cols);
             for (int64_t rb = 0; rb < nrb; ++rb) {
-                panel(a + rb * C * MR, b, &zero, 1, C, NR, tile, false);
+                panel(a + rb * C * MR, b, &zero, 1, C, ld, tile, false);
                 add_tap_tile(tile, MR, NR, rb, K, F, block, L, geo, y);
             }
         }
