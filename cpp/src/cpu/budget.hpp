@@ -29,11 +29,14 @@ inline std::int64_t batches_per_slice(std::int64_t batch, std::int64_t budget, s
 }
 
 // A strategy's share of a pass's workspace: its threads (0 when it does not
-// fit the budget even on one), its grouping, its columns per block where it
-// chooses them, and its elements per thread.
+// fit the budget even on one), its grouping (of column blocks, and of tile
+// rows where the columns alone are too few for the threads), its columns per
+// block where it chooses them, and its elements per thread. None changes a
+// result.
 struct StrategyPlan {
     int threads = 0;
     std::int64_t group = 1, width = 0, per_thread = 0;
+    std::int64_t row_groups = 1;  // tasks per group of columns, over the tile rows
 };
 
 // Threads for a strategy whose workspace is shared + threads x per_thread

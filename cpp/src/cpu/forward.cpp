@@ -137,10 +137,13 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
     std::vector<int64_t> seg_off(static_cast<std::size_t>(Mmax));
     for (int64_t m = 0; m < Mmax; ++m) seg_off[std::size_t(m)] = -m;
 
+    // A task: a batch item, a group of column blocks and a share of the filter blocks.
+    const int64_t row_groups = plan.row_groups, kbs = ceil_div(nkb, row_groups);
 #pragma omp parallel for schedule(static) num_threads(threads)
-    for (int64_t task = 0; task < B * qgroups; ++task) {
-        const int64_t n = task / qgroups, qb0 = (task % qgroups) * group;
+    for (int64_t task = 0; task < B * qgroups * row_groups; ++task) {
+        const int64_t n = task / (qgroups * row_groups), qb0 = (task / row_groups % qgroups) * group;
         const int64_t qb1 = std::min(nqb, qb0 + group);
+        const int64_t kb0 = (task % row_groups) * kbs, kb1 = std::min(nkb, kb0 + kbs);
         T* xp = slabs + int64_t(detail::thread_index()) * group * slab_elems;
         pack_input_block(x, n, qb0, qb1, pc.qmin - P, NR, width, xp);
         // The bias-only outputs among this task's positions (the groups of
@@ -151,11 +154,11 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
             if (qb >= nqb) return geo.out_length;
             return std::clamp<int64_t>((pc.qmin + qb * NR) * S - geo.crop_left, 0, geo.out_length);
         };
-        for (int64_t k = 0; k < K; ++k)
+        for (int64_t k = kb0 * MR; k < std::min(K, kb1 * MR); ++k)
             fill_bias_only_row(y.data + y.batch_offset(n) + k * y.channel_stride, y.length_stride,
                                bias.data ? bias.at(k) : T(0), geo, boundary(qb0), boundary(qb1));
         T tile[16 * 64];  // mr * nr <= 8 * 48 for every body
-        for (int64_t kb = 0; kb < nkb; ++kb)
+        for (int64_t kb = kb0; kb < kb1; ++kb)
             for (int64_t qb = qb0; qb < qb1; ++qb)
                 for (int64_t p = 0; p < Sp; ++p) {
                     const int64_t q0 = pc.lo[std::size_t(p)] + qb * NR;
@@ -340,7 +343,11 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         group = std::clamp<int64_t>(std::min(group, ceil_div(B * nqb, 4 * int64_t(most))), 1, nqb);
         plan.group = ceil_div(nqb, ceil_div(nqb, group));
         plan.per_thread = plan.group * slab_elems;
-        plan.threads = threads_within(budget, fixed, plan.per_thread, most, B * ceil_div(nqb, plan.group));
+        // Too few column groups for the threads (one short item): the filter
+        // blocks are shared out too, each task packing its own slabs.
+        const int64_t col_tasks = B * ceil_div(nqb, plan.group);
+        if (col_tasks < most) plan.row_groups = std::min(nkb, ceil_div(int64_t(most), col_tasks));
+        plan.threads = threads_within(budget, fixed, plan.per_thread, most, col_tasks * plan.row_groups);
     }
     detail::WorkspaceSize size;
     size.add<T>(fixed);
