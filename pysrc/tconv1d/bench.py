@@ -347,7 +347,9 @@ def write_plot(rows: list[Row], peers: list[str], path: str) -> None:
     groups = [(dtype, pass_name) for dtype in DTYPES for pass_name in ("forward", "forward+backward")]
     groups = [g for g in groups if any((r.dtype, r.pass_name) == g for r in rows)]
     impls = ["tconv1d", *peers]
-    fig, axes = plt.subplots(len(groups), 1, figsize=(10, 3.2 * len(groups)), squeeze=False)
+    # Wide enough for a sweep's tens of shapes, their names turned to fit.
+    shapes = max((sum((r.dtype, r.pass_name) == g for r in rows) for g in groups), default=1)
+    fig, axes = plt.subplots(len(groups), 1, figsize=(max(10.0, 0.32 * shapes + 2), 3.6 * len(groups)), squeeze=False)
     for ax, (dtype, pass_name) in zip(axes[:, 0], groups):
         subset = [r for r in rows if r.dtype == dtype and r.pass_name == pass_name]
         width = 0.8 / len(impls)
@@ -355,7 +357,12 @@ def write_plot(rows: list[Row], peers: list[str], path: str) -> None:
             values = [r.flops / r.ms[impl] / 1e6 if impl in r.ms else 0.0 for r in subset]
             ax.bar([j + i * width for j in range(len(subset))], values, width, label=impl)
         ax.set_xticks([j + 0.4 - width / 2 for j in range(len(subset))])
-        ax.set_xticklabels([r.shape for r in subset])
+        ax.set_xticklabels(
+            [r.shape for r in subset],
+            rotation=60 if len(subset) > 8 else 0,
+            ha="right" if len(subset) > 8 else "center",
+            fontsize="small",
+        )
         ax.set_ylabel("GFLOP/s")
         ax.set_title(f"{dtype} {pass_name}")
         ax.legend(fontsize="small")

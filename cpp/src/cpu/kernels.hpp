@@ -1,8 +1,10 @@
 // Internal: the fast CPU implementations of the four passes, one file each
-// (cpu/forward.cpp, backward_data.cpp, backward_weights.cpp, backward_bias.cpp;
-// packing in cpu/packing.hpp, the micro-kernel body in cpu/isa.cpp). Each
-// returns false when it does not take the shape (the caller then runs the
-// reference). The views have already been validated.
+// (cpu/forward.cpp with forward_taps.hpp, backward_data.cpp,
+// backward_weights.cpp, backward_bias.cpp; packing in cpu/packing.hpp, the
+// micro-kernel body's choice in cpu/isa.cpp, budgets in cpu/budget.hpp, the
+// strategy choice in cpu/strategy.hpp and cost.hpp). Each returns false when
+// it does not take the shape (the caller then runs the reference). The views
+// have already been validated.
 //
 // How they work. A stride-S transposed convolution splits into S phases: full-output
 // position j = q*S + p (phase p) collects taps f = p + m*S, m < M_p =
@@ -15,14 +17,21 @@
 // stored. backward-data is the same GEMM with rows c over the phase-split dy;
 // backward-weights reduces phase-split dy rows against the transposed input.
 //
+// Strategies (cpu/strategy.hpp): that is the per-item layout. For short
+// inputs the columns can instead be the pairs (batch item, position) of the
+// whole batch ("batched"), and the forward pass can run one GEMM whose rows
+// are the pairs (tap, filter) ("taps", cpu/forward_taps.hpp). Each pass
+// weighs the strategies whose workspace fits by estimated cycles from the
+// shape alone, so the choice never depends on the thread count.
+//
 // Determinism: every output element is reduced by exactly one micro-kernel
 // call sequence in a fixed order; threads only split the set of tiles, so the
 // result is bitwise identical for any thread count.
 //
-// Memory: the packed copies are sized per batch slice and the slice is chosen
-// so that the workspace never exceeds the elements of the call's inputs and
-// outputs (plus a tile set per thread); shapes where even one batch does not
-// fit run the direct path (cpu/direct.hpp, no workspace at all). A pass sizes
+// Memory: every strategy's workspace is planned within the elements of the
+// call's inputs and outputs (plus a tile set per thread; per-item packing in
+// batch slices); shapes where no strategy fits run the direct path
+// (cpu/direct.hpp, no workspace at all). A pass sizes
 // its workspace up front and takes it in one block (workspace.hpp) before any
 // parallel region; each thread works in its own slice of it.
 //
