@@ -132,14 +132,35 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
     const int64_t tasks = rb_groups * cb_groups * ranges;
     const int threads = threads_of(rbs, cbs);
     const int64_t per_thread = per_thread_of(rbs, cbs);
+    // One chunk covers every position: each tile is one call, written
+    // straight into dW (no running sums to clear, keep and copy out).
+    const bool tiles_to_dw = nchunks == 1;
+    const int64_t sums_total = tiles_to_dw ? 0 : ranges * sums_size;
     detail::WorkspaceSize size;
-    size.add<T>(ranges * sums_size);
+    size.add<T>(sums_total);
     size.add<T>(int64_t(threads) * per_thread);
     detail::Workspace ws(size, "backward-weights");
-    T* sums = ws.take<T>(ranges * sums_size);
+    T* sums = ws.take<T>(sums_total);
     T* scratch = ws.take<T>(int64_t(threads) * per_thread);
-    std::fill(sums, sums + ranges * sums_size, T(0));
+    std::fill(sums, sums + sums_total, T(0));
     const int64_t l = geo.crop_left;
+    // Writes tile (rb, cb) into dW, value(r, cc) per element: a tile row is a
+    // pair (f, k) over channels, or a channel over pairs (then written a tile
+    // column at a time, so that dW's channels stay contiguous).
+    const auto write_tile = [&](int64_t rb, int64_t cb, auto&& value) {
+        const int64_t rows = std::min(MR, lay.rows - rb * MR), cols = std::min(NR, lay.cols - cb * NR);
+        if (lay.channel_rows) {
+            for (int64_t cc = 0; cc < cols; ++cc) {
+                const int64_t fk = cb * NR + cc, f = fk / K, k = fk % K;
+                for (int64_t r = 0; r < rows; ++r) dw.at(f, k, rb * MR + r) = value(r, cc);
+            }
+        } else {
+            for (int64_t r = 0; r < rows; ++r) {
+                const int64_t fk = rb * MR + r, f = fk / K, k = fk % K;
+                for (int64_t cc = 0; cc < cols; ++cc) dw.at(f, k, cb * NR + cc) = value(r, cc);
+            }
+        }
+    };
 
 #pragma omp parallel for schedule(static) num_threads(threads)
     for (int64_t task = 0; task < tasks; ++task) {
@@ -216,38 +237,30 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
                 for_each_pair_by_filter(rb0 * MR, rb1 * MR, F, K,
                                         [&](int64_t row) { pair_at(row, d + (row - rb0 * MR) * chunk); });
             }
+            T own[16 * 64];  // mr * nr <= 8 * 48 for every body
             for (int64_t rb = rb0; rb < rb1; ++rb)
-                for (int64_t cb = cb0; cb < cb1; ++cb)
+                for (int64_t cb = cb0; cb < cb1; ++cb) {
+                    T* sum = tiles_to_dw ? own : part + (rb * ncb + cb) * tile;
+                    if (tiles_to_dw) std::fill(own, own + tile, T(0));
                     rows_by_columns_for(mk, std::min(NR, lay.cols - cb * NR))(
-                        d + (rb - rb0) * MR * chunk, chunk, xt + (cb - cb0) * chunk * NR, NR, cnt,
-                        part + (rb * ncb + cb) * tile);
+                        d + (rb - rb0) * MR * chunk, chunk, xt + (cb - cb0) * chunk * NR, NR, cnt, sum);
+                    if (tiles_to_dw)
+                        write_tile(rb, cb, [&](int64_t r, int64_t cc) { return own[r * NR + cc]; });
+                }
         }
     }
-    // dW = the ranges' partial sums, added in range order, tile by tile: a
-    // tile row is a pair (f, k) over channels, or a channel over pairs (then
-    // written a tile column at a time, so that dW's channels stay contiguous).
+    if (tiles_to_dw) return;
+    // dW = the ranges' partial sums, added in range order, tile by tile.
 #pragma omp parallel for schedule(static) num_threads(nt)
     for (int64_t rb = 0; rb < nrb; ++rb)
         for (int64_t cb = 0; cb < ncb; ++cb) {
             const T* sum = sums + (rb * ncb + cb) * tile;
-            const int64_t rows = std::min(MR, lay.rows - rb * MR), cols = std::min(NR, lay.cols - cb * NR);
-            const auto total = [&](int64_t r, int64_t cc) {
+            write_tile(rb, cb, [&](int64_t r, int64_t cc) {
                 T value = sum[r * NR + cc];
                 for (int64_t range = 1; range < ranges; ++range)
                     value += sum[range * sums_size + r * NR + cc];
                 return value;
-            };
-            if (lay.channel_rows) {
-                for (int64_t cc = 0; cc < cols; ++cc) {
-                    const int64_t fk = cb * NR + cc, f = fk / K, k = fk % K;
-                    for (int64_t r = 0; r < rows; ++r) dw.at(f, k, rb * MR + r) = total(r, cc);
-                }
-            } else {
-                for (int64_t r = 0; r < rows; ++r) {
-                    const int64_t fk = rb * MR + r, f = fk / K, k = fk % K;
-                    for (int64_t cc = 0; cc < cols; ++cc) dw.at(f, k, cb * NR + cc) = total(r, cc);
-                }
-            }
+            });
         }
 }
 
@@ -265,14 +278,15 @@ double reduction_cycles(const MicroKernels<T>& mk, int64_t rows, int64_t cols, i
 
 // Estimated cycles of the per-item strategy: per item, the calls of every
 // tap's tiles over its positions, and the packing of its phase-split dy
-// (copied runs) and transposed input.
+// (copied runs) and transposed input; once, the running sums.
 template <class T>
 double per_item_cycles(const MicroKernels<T>& mk, const Geometry& geo, int64_t B, int64_t C, int64_t K) {
     const int64_t MR = mk.mr, NR = mk.nr, L = geo.length, F = geo.filter_size, S = geo.stride;
     const int64_t Kp = round_up(K, MR);
     return double(B) * (double(F) * reduction_cycles(mk, Kp, C, L, 128) +
                         double(phases_with_taps(F, S) * Kp) * double(L + ceil_div(F, S) + NR) * 0.5 +
-                        double(L * round_up(C, NR)));
+                        double(L * round_up(C, NR))) +
+           double(F * Kp * round_up(C, NR));  // the running sums, cleared and copied out
 }
 
 // The batched strategy's cheaper orientation and its estimated cycles: the
@@ -284,8 +298,10 @@ std::pair<BatchedLayout, double> batched_plan(const MicroKernels<T>& mk, int64_t
     std::pair<BatchedLayout, double> best{{}, -1.0};
     for (const bool channel_rows : {false, true}) {
         const BatchedLayout lay = batched_layout<T>(F, K, C, mk.mr, mk.nr, channel_rows);
-        const double cycles =
-            reduction_cycles(mk, lay.rows, lay.cols, positions, chunk) + double(positions) * lay.packing;
+        // Running sums (cleared and copied out) unless one chunk covers every
+        // position: then each tile goes straight into dW.
+        const double cycles = reduction_cycles(mk, lay.rows, lay.cols, positions, chunk) +
+                              double(positions) * lay.packing + (positions > chunk ? double(lay.sums) : 0.0);
         if (best.second < 0 || cycles < best.second) best = {lay, cycles};
     }
     return best;
