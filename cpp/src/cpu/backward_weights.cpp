@@ -149,15 +149,22 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
     // column at a time, so that dW's channels stay contiguous).
     const auto write_tile = [&](int64_t rb, int64_t cb, auto&& value) {
         const int64_t rows = std::min(MR, lay.rows - rb * MR), cols = std::min(NR, lay.cols - cb * NR);
+        // The tile's first pair (f, k), then the next ones by counting (no
+        // division per element).
+        const int64_t fk0 = lay.channel_rows ? cb * NR : rb * MR;
+        int64_t f = fk0 / K, k = fk0 % K;
+        const auto next_pair = [&] {
+            if (++k == K) k = 0, ++f;
+        };
         if (lay.channel_rows) {
-            for (int64_t cc = 0; cc < cols; ++cc) {
-                const int64_t fk = cb * NR + cc, f = fk / K, k = fk % K;
-                for (int64_t r = 0; r < rows; ++r) dw.at(f, k, rb * MR + r) = value(r, cc);
+            for (int64_t cc = 0; cc < cols; ++cc, next_pair()) {
+                T* out = &dw.at(f, k, rb * MR);
+                for (int64_t r = 0; r < rows; ++r) out[r * dw.channel_stride] = value(r, cc);
             }
         } else {
-            for (int64_t r = 0; r < rows; ++r) {
-                const int64_t fk = rb * MR + r, f = fk / K, k = fk % K;
-                for (int64_t cc = 0; cc < cols; ++cc) dw.at(f, k, cb * NR + cc) = value(r, cc);
+            for (int64_t r = 0; r < rows; ++r, next_pair()) {
+                T* out = &dw.at(f, k, cb * NR);
+                for (int64_t cc = 0; cc < cols; ++cc) out[cc * dw.channel_stride] = value(r, cc);
             }
         }
     };

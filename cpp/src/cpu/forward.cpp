@@ -51,9 +51,10 @@ void fill_bias_only_row(T* out, int64_t stride, T b, const Geometry& geo, int64_
             std::min({geo.length - 1, ceil_div(jend - F, S), l + t_hi > F ? ceil_div(l + t_hi - F, S) : 0});
         if (q_first < q_end) {
             fill(std::max(q_first * S + F, l) - l, std::min(q_first * S + S, jend) - l);
-            T* run = out + (q_first * S + S + F - l) * stride;  // gap q_first + 1, inside the window
+            // The gaps in between lie whole inside the window and [t_lo, t_hi).
             const int64_t gap = S - F;
-            for (int64_t q = q_first + 1; q + 1 < q_end; ++q, run += S * stride) {
+            for (int64_t q = q_first + 1; q + 1 < q_end; ++q) {
+                T* run = out + (q * S + F - l) * stride;
                 if (stride == 1)
                     for (int64_t t = 0; t < gap; ++t) run[t] = b;
                 else
