@@ -188,7 +188,7 @@ void thread_cap_and_workspace_cache() {
     const auto xv = contiguous_view<const float>(x.data(), N, C, L);
     const auto yv = contiguous_view(y.data(), N, K, g.out_length);
     const auto dyv = contiguous_view<const float>(y.data(), N, K, g.out_length);
-    const std::int64_t allowance = get_num_threads() * 3072 + 4 * 1152;
+    const std::int64_t allowance = 65536 + get_num_threads() * 3072 + 4 * 1152;  // R8.3
     const std::int64_t io = std::int64_t(x.size() + y.size() + w.size()) * 4;
     auto workspace_of = [](auto call) {
         set_workspace_cache_limit(0);

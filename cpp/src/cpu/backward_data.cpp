@@ -160,7 +160,8 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     const int64_t slab = saturating_mul(saturating_mul(Sp, K), width);
     const int64_t slabs_per_batch = saturating_mul(nib, slab);  // saturating: see forward
 
-    const int64_t budget = saturating_add(saturating_add(elements(dy), elements(dx)), F * K * C);
+    const int64_t budget =
+        workspace_budget<T>(saturating_add(saturating_add(elements(dy), elements(dx)), F * K * C));
     const int nt = threads_for(2.0 * double(B) * double(L) * double(C) * double(K) * double(F));
     // Workspace: the packed weights, the dy slabs of a batch slice and, per
     // thread, the tiles of up to nb_max column blocks. Whether this path is
@@ -194,8 +195,12 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     const StrategyPlan bplan =
         backward_data_batched_plan(mk, B, L, C, K, F, seg_block, budget, F * K * Cp, nt);
     const auto [per_item_cost, batched_cost] = backward_data_costs(mk, geo, B, C, K, seg_block);
-    const Strategy strategy = choose_strategy({{Strategy::per_item, slabs_fit, per_item_cost},
-                                               {Strategy::batched, bplan.threads > 0, batched_cost}});
+    // Packed weights: a copy and a finiteness check per element.
+    const double fixed_cost = kPackedSetupCycles + 2.0 * double(F * K * Cp);
+    const Strategy strategy =
+        choose_strategy({{Strategy::per_item, slabs_fit, per_item_cost + fixed_cost},
+                         {Strategy::batched, bplan.threads > 0, batched_cost + fixed_cost},
+                         {Strategy::direct, true, kDirectBackwardDataCycles * products(B, L, F, K, C)}});
     const bool batched = strategy == Strategy::batched;
     if (strategy == Strategy::direct) {
         direct::backward_data(dy, w, geo, dx, nt);

@@ -90,10 +90,12 @@ void for_each_pair_by_filter(int64_t lo, int64_t hi, int64_t F, int64_t K, Fn&& 
     for (int64_t pair = std::max(lo, F * K); pair < hi; ++pair) fn(pair);
 }
 
-// Its workspace on one thread with one row block and one column block: whether
+// Its workspace on one thread with one row block and one column block (the
+// running sums only where one chunk does not cover every position): whether
 // it fits is the test for taking it.
 inline int64_t batched_least_workspace(const BatchedLayout& lay, int64_t MR, int64_t NR, int64_t positions) {
-    return saturating_add(lay.sums, (MR + NR) * batched_chunk(positions));
+    const int64_t chunk = batched_chunk(positions);
+    return saturating_add(positions > chunk ? lay.sums : 0, (MR + NR) * chunk);
 }
 
 template <class T>
@@ -118,7 +120,7 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
     // result).
     int64_t rbs = lay.row_blocks, cbs = lay.col_blocks;
     const auto threads_of = [&](int64_t rs, int64_t cs) {
-        return threads_within(budget, ranges * sums_size, per_thread_of(rs, cs), nt,
+        return threads_within(budget, nchunks == 1 ? 0 : ranges * sums_size, per_thread_of(rs, cs), nt,
                               ceil_div(nrb, rs) * ceil_div(ncb, cs) * ranges);
     };
     while ((ceil_div(nrb, rbs) * ceil_div(ncb, cbs) * ranges < 2 * int64_t(nt) || threads_of(rbs, cbs) < 1) &&
@@ -332,7 +334,8 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     // slicing and the choice of this path, do not depend on the thread count.
     const int64_t tile = MR * NR;
     const int64_t fixed = F * Kp * Cp;
-    const int64_t budget = saturating_add(saturating_add(elements(x), elements(dy)), F * K * C);
+    const int64_t budget =
+        workspace_budget<T>(saturating_add(saturating_add(elements(x), elements(dy)), F * K * C));
     const int64_t G = batches_per_slice(
         B, budget, fixed, saturating_add(saturating_mul(saturating_mul(Sp, Kp), Lq), saturating_mul(L, Cp)));
     const int nt = threads_for(2.0 * double(B) * double(L) * double(C) * double(K) * double(F));
@@ -343,9 +346,10 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     const auto [lay, batched_cost] = batched_plan(mk, B, L, F, K, C);
     const double per_item_cost = per_item_cycles(mk, geo, B, C, K);
     const Strategy strategy = choose_strategy(
-        {{Strategy::per_item, G > 0, per_item_cost},
+        {{Strategy::per_item, G > 0, per_item_cost + kPackedSetupCycles},
          {Strategy::batched, batched_least_workspace(lay, MR, NR, saturating_mul(B, L)) <= budget,
-          batched_cost}});
+          batched_cost + kPackedSetupCycles},
+         {Strategy::direct, true, kDirectBackwardWeightsCycles * products(B, L, F, K, C)}});
     if (strategy == Strategy::batched) {
         backward_weights_batched(mk, x, dy, geo, dw, lay, nt, budget);
         add_padding_terms_to_dw(x, geo, dw);  // reads only the inputs that meet the padding

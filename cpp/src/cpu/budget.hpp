@@ -1,6 +1,6 @@
 // Internal: how much of the machine a pass takes: its threads (none spare for
 // tiny calls) and its batch slices (so that its workspace stays within the
-// elements of the call's own inputs and outputs).
+// elements of the call's own inputs and outputs, plus a fixed allowance).
 #pragma once
 
 #include <algorithm>
@@ -11,6 +11,17 @@
 #include "threads.hpp"
 
 namespace tconv1d::cpu {
+
+// A pass's workspace budget in elements of T (SPEC R8.3): the elements of the
+// call's own inputs and outputs, plus 64 KiB so that a call whose arrays are
+// tiny next to its weights (one short item) still packs its operands. The
+// same for any thread count: whether a strategy fits never depends on it.
+constexpr std::int64_t kWorkspaceAllowanceBytes = 64 << 10;
+
+template <class T>
+std::int64_t workspace_budget(std::int64_t own_elements) {
+    return saturating_add(own_elements, kWorkspaceAllowanceBytes / std::int64_t(sizeof(T)));
+}
 
 // Threads for a call of `flops` floating-point operations: tiny calls are not
 // worth waking a team for (the result does not depend on this).

@@ -10,6 +10,20 @@
 
 namespace tconv1d::cpu {
 
+// What a packed strategy pays whatever the shape (its parallel regions and
+// workspace), and the direct loop nest's cycles per product (scalar, in
+// double, strided; backward-weights' walks dy with the stride): for tiny
+// calls whose every weight is used once or twice, packing the weights costs
+// more than using them where they lie.
+constexpr double kPackedSetupCycles = 5e4;
+constexpr double kDirectForwardCycles = 1.5, kDirectBackwardDataCycles = 3.0,
+                 kDirectBackwardWeightsCycles = 10.0;
+
+// The products of a pass: B*L*F*K*C (every one a real product in forward).
+inline double products(std::int64_t B, std::int64_t L, std::int64_t F, std::int64_t K, std::int64_t C) {
+    return double(B) * double(L) * double(F) * double(K) * double(C);
+}
+
 // A panel call of `depth` steps over `cols` columns (zero columns cost
 // nothing): MR x vectors FMAs per step at two per cycle, a charge per call,
 // and `store` cycles per element of the tile written back.

@@ -302,16 +302,22 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     // or the tap-wise strategy's block. The cheapest strategy that fits on
     // one thread runs, else the direct loop nest (cpu/strategy.hpp); the
     // threads are capped to what fits.
-    const int64_t budget =
-        saturating_add(saturating_add(elements(x), elements(y)), F * K * C + (bias.data ? K : 0));
+    const int64_t budget = workspace_budget<T>(
+        saturating_add(saturating_add(elements(x), elements(y)), F * K * C + (bias.data ? K : 0)));
     const int64_t phase_fixed = F * C * Kp, taps_fixed = round_up(F * K, MR) * C;
     const int64_t slab_elems = saturating_mul(C, NR + ceil_div(F, S) - 1 + pc.qspread);
     const int64_t block = saturating_mul(saturating_mul(ceil_div(F, S), C), NR);
+    // Packed weights cost a scatter (and a finiteness check) per element.
     const ForwardCosts cost = forward_costs(mk, geo, pc, B, C, K);
+    const double packing = kPackedSetupCycles, phase_weights = 3.0 * double(phase_fixed);
     const Strategy strategy = choose_strategy({
-        {Strategy::per_item, saturating_add(phase_fixed, slab_elems) <= budget, cost.per_item},
-        {Strategy::batched, saturating_add(phase_fixed, block) <= budget, cost.batched},
-        {Strategy::taps, saturating_add(taps_fixed, C * NR) <= budget, cost.taps},
+        {Strategy::per_item, saturating_add(phase_fixed, slab_elems) <= budget,
+         cost.per_item + phase_weights + packing},
+        {Strategy::batched, saturating_add(phase_fixed, block) <= budget,
+         cost.batched + phase_weights + packing},
+        {Strategy::taps, saturating_add(taps_fixed, C * NR) <= budget,
+         cost.taps + 3.0 * double(taps_fixed) + packing},
+        {Strategy::direct, true, kDirectForwardCycles * products(B, L, F, K, C)},
     });
     if (strategy == Strategy::direct) {
         direct::forward(x, w, bias, geo, y, nt, 0, geo.out_length);

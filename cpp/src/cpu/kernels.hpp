@@ -29,7 +29,7 @@
 // result is bitwise identical for any thread count.
 //
 // Memory: every strategy's workspace is planned within the elements of the
-// call's inputs and outputs (plus a tile set per thread; per-item packing in
+// call's inputs and outputs plus 64 KiB (plus a tile set per thread; per-item packing in
 // batch slices); shapes where no strategy fits run the direct path
 // (cpu/direct.hpp, no workspace at all). A pass sizes
 // its workspace up front and takes it in one block (workspace.hpp) before any

@@ -1,8 +1,8 @@
 // Internal: which strategy a pass runs. Each pass weighs its strategies (per
-// batch item, batched across the batch, tap-wise for the forward pass) by an
-// estimated cost from the shape alone, among those whose workspace fits the
-// budget (R8.3), and runs the direct loop nest when none does; so the result
-// never depends on the thread count. The TCONV1D_STRATEGY environment
+// batch item, batched across the batch, tap-wise for the forward pass, and
+// the direct loop nest, which needs no workspace) by an estimated cost from
+// the shape alone, among those whose workspace fits the budget (R8.3); so the
+// result never depends on the thread count. The TCONV1D_STRATEGY environment
 // variable forces one, so that the tests run every strategy on every shape
 // (cpu/strategy.cpp).
 #pragma once
