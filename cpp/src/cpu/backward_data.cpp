@@ -195,8 +195,9 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     const StrategyPlan bplan =
         backward_data_batched_plan(mk, B, L, C, K, F, seg_block, budget, F * K * Cp, nt);
     const auto [per_item_cost, batched_cost] = backward_data_costs(mk, geo, B, C, K, seg_block);
-    // Packed weights: a copy and a finiteness check per element.
-    const double fixed_cost = kPackedSetupCycles + 2.0 * double(F * K * Cp);
+    // Packed weights: a copy and a finiteness check per element, and the
+    // slabs and tiles that come with them (measured: about 6 cycles each).
+    const double fixed_cost = kPackedSetupCycles + 6.0 * double(F * K * Cp);
     const Strategy strategy =
         choose_strategy({{Strategy::per_item, slabs_fit, per_item_cost + fixed_cost},
                          {Strategy::batched, bplan.threads > 0, batched_cost + fixed_cost},

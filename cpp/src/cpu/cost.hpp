@@ -15,8 +15,8 @@ namespace tconv1d::cpu {
 // double, strided; backward-weights' walks dy with the stride): for tiny
 // calls whose every weight is used once or twice, packing the weights costs
 // more than using them where they lie.
-constexpr double kPackedSetupCycles = 5e4;
-constexpr double kDirectForwardCycles = 1.5, kDirectBackwardDataCycles = 3.0,
+constexpr double kPackedSetupCycles = 5e3;
+constexpr double kDirectForwardCycles = 3.0, kDirectBackwardDataCycles = 3.0,
                  kDirectBackwardWeightsCycles = 10.0;
 
 // The products of a pass: B*L*F*K*C (every one a real product in forward).
