@@ -76,34 +76,46 @@ void forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         }
 }
 
-// dx of every input position (R3.3: dx = C * dy_full).
+// dx of every input position (R3.3: dx = C * dy_full). A task is a batch item
+// and a block of channels whose sums (double, on the stack) run over the
+// weights' rows W[f, k, c0..c1) as they lie in memory, f then k, the same
+// order for every element as one element at a time would take.
 template <class T>
 void backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, const Geometry& geo,
                    const DataView<T>& dx, int nt) {
     const int64_t B = dy.batch(), C = dx.channels, K = w.num_filters, S = geo.stride;
+    constexpr int64_t kBlock = 64;  // channels per task: 512 bytes of sums
+    const int64_t blocks = ceil_div(C, kBlock);
 #pragma omp parallel for collapse(2) schedule(static) num_threads(nt)
     for (int64_t n = 0; n < B; ++n)
-        for (int64_t c = 0; c < C; ++c) {
+        for (int64_t cb = 0; cb < blocks; ++cb) {
+            const int64_t c0 = cb * kBlock, width = std::min(kBlock, C - c0);
             const T* dyn = dy.data + dy.batch_offset(n);
-            T* out = dx.data + dx.batch_offset(n) + c * dx.channel_stride;
+            double sum[kBlock];
             for (int64_t i = 0; i < geo.length; ++i) {
+                std::fill(sum, sum + width, 0.0);
                 // dy_full[i*S + f] is dy[t], t = i*S + f - l, inside the kept window.
                 const int64_t f_lo = std::max<int64_t>(0, geo.crop_left - i * S);
                 const int64_t f_hi = std::min(geo.filter_size, geo.out_length + geo.crop_left - i * S);
-                double sum = 0.0;
                 for (int64_t f = f_lo; f < f_hi; ++f) {
-                    const T* wf = &w.at(f, 0, c);
                     const T* d = dyn + (i * S + f - geo.crop_left) * dy.length_stride;
-                    for (int64_t k = 0; k < K; ++k)
-                        sum += double(wf[k * w.filter_index_stride]) * double(d[k * dy.channel_stride]);
+                    for (int64_t k = 0; k < K; ++k) {
+                        const double v = double(d[k * dy.channel_stride]);
+                        const T* wr = &w.at(f, k, c0);
+                        for (int64_t c = 0; c < width; ++c) sum[c] += double(wr[c * w.channel_stride]) * v;
+                    }
                 }
                 // The other taps meet the zero re-padding: still terms of the
                 // sum, NaN for a non-finite weight (R3.6).
                 for (int64_t f = 0; f < geo.filter_size; ++f) {
                     if (f >= f_lo && f < f_hi) continue;
-                    for (int64_t k = 0; k < K; ++k) sum += double(w.at(f, k, c)) * 0.0;
+                    for (int64_t k = 0; k < K; ++k) {
+                        const T* wr = &w.at(f, k, c0);
+                        for (int64_t c = 0; c < width; ++c) sum[c] += double(wr[c * w.channel_stride]) * 0.0;
+                    }
                 }
-                out[i * dx.length_stride] = T(sum);
+                T* out = dx.data + dx.batch_offset(n) + c0 * dx.channel_stride + i * dx.length_stride;
+                for (int64_t c = 0; c < width; ++c) out[c * dx.channel_stride] = T(sum[c]);
             }
         }
 }
