@@ -12,12 +12,12 @@ namespace tconv1d::cpu {
 
 // What a packed strategy pays whatever the shape (its parallel regions and
 // workspace), and the direct loop nest's cycles per product (in double;
-// backward-data's runs along the weights' rows, the others are strided and
-// backward-weights' walks dy with the stride): for tiny calls whose every
+// forward's in four partial sums, backward-data's along the weights' rows,
+// backward-weights' walking dy with the stride): for tiny calls whose every
 // weight is used once or twice, packing the weights costs more than using
 // them where they lie.
 constexpr double kPackedSetupCycles = 5e3;
-constexpr double kDirectForwardCycles = 3.0, kDirectBackwardDataCycles = 1.5,
+constexpr double kDirectForwardCycles = 1.5, kDirectBackwardDataCycles = 1.5,
                  kDirectBackwardWeightsCycles = 10.0;
 
 // The products of a pass: B*L*F*K*C (every one a real product in forward).
