@@ -99,15 +99,18 @@ void free_all(const std::vector<Block>& blocks) {
     for (const Block& b : blocks) free_block(b.data, b.bytes);
 }
 
-// The smallest cached block of at least `bytes`, or a new one. When the
-// allocation fails, the cache is emptied and it is tried once more.
-Block acquire(std::size_t bytes, const char* pass) {
+// The smallest cached block of at least `bytes` and at most `most` bytes, or a
+// new one of `bytes`. When the allocation fails, the cache is emptied and it is
+// tried once more; `what` names the memory in the error.
+Block acquire(std::size_t bytes, std::size_t most, const std::string& what) {
     Cache& c = cache();
     {
         std::lock_guard<std::mutex> lock(c.mutex);
         auto best = c.blocks.end();
         for (auto it = c.blocks.begin(); it != c.blocks.end(); ++it)
-            if (it->bytes >= bytes && (best == c.blocks.end() || it->bytes < best->bytes)) best = it;
+            if (it->bytes >= bytes && it->bytes <= most &&
+                (best == c.blocks.end() || it->bytes < best->bytes))
+                best = it;
         if (best != c.blocks.end()) {
             const Block found = *best;
             c.blocks.erase(best);
@@ -124,8 +127,8 @@ Block acquire(std::size_t bytes, const char* pass) {
     }
     free_all(all);
     if (void* p = allocate_block(bytes)) return {p, bytes};
-    throw detail::workspace_error(std::string("tconv1d ") + pass + ": cannot allocate its workspace of " +
-                                  mebibytes(bytes) + " (out of memory)");
+    throw detail::workspace_error("tconv1d: cannot allocate " + what + " of " + mebibytes(bytes) +
+                                  " (out of memory)");
 }
 
 void release(Block block) {
@@ -169,7 +172,8 @@ void WorkspaceSize::add_bytes(std::int64_t count, std::size_t item) {
 
 Workspace::Workspace(const WorkspaceSize& size, const char* pass) {
     if (size.bytes() == 0) return;
-    const Block b = acquire(size.bytes(), pass);
+    // A workspace lives only during its pass: any larger cached block will do.
+    const Block b = acquire(size.bytes(), std::size_t(-1), std::string(pass) + "'s workspace");
     data_ = b.data;
     capacity_ = b.bytes;
 }
@@ -188,6 +192,21 @@ void* Workspace::take_bytes(std::int64_t count, std::size_t item) {
 }
 
 }  // namespace detail
+
+ResultMemory acquire_result_memory(std::size_t bytes) {
+    if (bytes == 0) return {nullptr, 0};
+    if (bytes > std::size_t(-1) / 2)
+        throw detail::workspace_error("tconv1d: a result size does not fit in memory");
+    // A result outlives the call, for as long as its caller keeps it: a cached
+    // block much larger than asked would hold memory nobody uses, so only one
+    // at most an eighth larger is taken.
+    const Block b = acquire(bytes, bytes + bytes / 8, "a result");
+    return {b.data, b.bytes};
+}
+
+void release_result_memory(ResultMemory memory) {
+    if (memory.data != nullptr) release({memory.data, memory.bytes});
+}
 
 std::int64_t workspace_cached_bytes() {
     Cache& c = cache();

@@ -4,8 +4,10 @@
 // reference; unaligned data refused; the thread cap; the workspace cache and
 // the bound on a call's workspace.
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <new>
 #include <random>
 #include <stdexcept>
 #include <vector>
@@ -207,6 +209,38 @@ void thread_cap_and_workspace_cache() {
     set_workspace_cache_limit(std::int64_t(256) << 20);
 }
 
+// Result memory (runtime.hpp): reused when released, only by a request it
+// fits within an eighth, counted against the cache limit, refused past memory.
+void result_memory() {
+    set_workspace_cache_limit(0);
+    set_workspace_cache_limit(std::int64_t(256) << 20);
+    const ResultMemory none = acquire_result_memory(0);
+    CHECK(none.data == nullptr && none.bytes == 0);
+    release_result_memory(none);
+    CHECK_THROWS(std::bad_alloc, acquire_result_memory(std::size_t(-1) / 2 + 1));
+
+    const std::size_t mib = std::size_t(1) << 20;
+    const ResultMemory first = acquire_result_memory(2 * mib);
+    CHECK(first.data != nullptr && first.bytes >= 2 * mib);
+    static_cast<char*>(first.data)[2 * mib - 1] = 1;  // the whole block is writable
+    release_result_memory(first);
+    CHECK(workspace_cached_bytes() == std::int64_t(first.bytes));
+    const ResultMemory again = acquire_result_memory(2 * mib - 4096);  // fits within an eighth
+    CHECK(again.data == first.data);
+    CHECK(workspace_cached_bytes() == 0);
+    release_result_memory(again);
+    const ResultMemory smaller = acquire_result_memory(mib);  // would waste half: a new block
+    CHECK(smaller.data != first.data);
+    CHECK(workspace_cached_bytes() == std::int64_t(first.bytes));
+    release_result_memory(smaller);
+    set_workspace_cache_limit(0);
+    CHECK(workspace_cached_bytes() == 0);
+    const ResultMemory unkept = acquire_result_memory(mib);
+    release_result_memory(unkept);
+    CHECK(workspace_cached_bytes() == 0);
+    set_workspace_cache_limit(std::int64_t(256) << 20);
+}
+
 }  // namespace
 
 int main() {
@@ -214,5 +248,6 @@ int main() {
     unaligned_data_is_refused();
     views_beyond_64_bit_offsets_are_refused();
     thread_cap_and_workspace_cache();
+    result_memory();
     return check_summary();
 }

@@ -40,18 +40,25 @@ def max_num_threads() -> int:
 
 
 def set_workspace_cache_limit(nbytes: int) -> None:
-    """Bytes of freed workspace kept for later calls (256 MiB by default; 0 keeps none).
+    """Bytes of freed memory kept for later calls (256 MiB by default; 0 keeps none).
 
-    Lowering it frees what exceeds it at once. A call's workspace is at most
-    the size of its own inputs and outputs.
+    The cache holds the passes' freed workspace and the memory of freed
+    results of 1 MiB or more, so that a recurring call reuses pages already
+    faulted in. Lowering the limit frees what exceeds it at once. A call's
+    workspace is at most the size of its own inputs and outputs plus 64 KiB.
     """
     from .arguments import as_integer
 
     _core.set_workspace_cache_limit(as_integer(nbytes, "nbytes", minimum=0))
 
 
+def workspace_cache_limit() -> int:
+    """The limit :func:`set_workspace_cache_limit` set (256 MiB by default)."""
+    return _core.workspace_cache_limit()
+
+
 def workspace_cached_bytes() -> int:
-    """Bytes of freed workspace the process keeps now for later calls."""
+    """Bytes of freed workspace and result memory the process keeps now for later calls."""
     return _core.workspace_cached_bytes()
 
 
@@ -68,5 +75,6 @@ __all__ = [
     "transposed_conv1d",
     "transposed_conv1d_backward",
     "transposed_conv1d_layer",
+    "workspace_cache_limit",
     "workspace_cached_bytes",
 ]

@@ -17,6 +17,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from . import _core
+
 FLOAT32 = np.dtype(np.float32)
 FLOAT64 = np.dtype(np.float64)
 
@@ -58,6 +60,14 @@ def _bytes_text(count: int) -> str:
     return f"{count} bytes"
 
 
+# Results of at least this size live in the core's cached result memory: a call
+# that recurs with the same result shape (a training or inference loop) then
+# writes into pages already faulted in, where a fresh allocation has the
+# operating system zero every page on first touch. Smaller arrays come from
+# NumPy's allocator, which already reuses them cheaply.
+CACHED_RESULT_BYTES = 1 << 20
+
+
 def allocate(shape: tuple[int, ...], dtype: np.dtype, name: str, why: Callable[[], str]) -> np.ndarray:
     """A new array for an output, or an error that says which output and why it is so large.
 
@@ -66,10 +76,12 @@ def allocate(shape: tuple[int, ...], dtype: np.dtype, name: str, why: Callable[[
     bytes than an address space holds is an OverflowError; an allocation the
     machine refuses, a MemoryError.
     """
+    nbytes = math.prod(shape) * dtype.itemsize
     try:
+        if CACHED_RESULT_BYTES <= nbytes <= sys.maxsize:
+            return _core.result_array(shape, dtype)
         return np.empty(shape, dtype=dtype)
     except (MemoryError, ValueError):
-        nbytes = math.prod(shape) * dtype.itemsize
         size = f"{name} of shape {tuple(shape)} {dtype} ({_bytes_text(nbytes)}; {why()})"
         if nbytes > sys.maxsize:
             raise OverflowError(f"{size} does not fit in this process's memory") from None

@@ -1,7 +1,8 @@
-// Process-wide settings and build facts: threads, workspace memory, and what
-// was compiled in.
+// Process-wide settings and build facts: threads, workspace and result memory,
+// and what was compiled in.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -47,6 +48,24 @@ std::int64_t workspace_cache_limit();
 // Sets the limit (0: keep nothing between calls) and frees what exceeds it at
 // once. Throws std::invalid_argument for a negative limit.
 void set_workspace_cache_limit(std::int64_t bytes);
+
+// ---------------------------------------------------------------- result memory
+//
+// Memory for an array that holds a pass's result and outlives the call (the
+// Python module's result arrays of 1 MiB and more live in it). It comes from
+// the same cache as the workspace and goes back to it when released: a
+// recurring result shape then reuses pages already faulted in, where a fresh
+// allocation has the operating system zero every page on first touch (for
+// results of tens of MiB that costs more than the pass). A cached block is
+// reused only when it is at most an eighth larger than asked. Throws a
+// std::bad_alloc naming the size when the memory cannot be had; zero bytes
+// give {nullptr, 0}. Release each block once, with the values acquired.
+struct ResultMemory {
+    void* data;
+    std::size_t bytes;
+};
+ResultMemory acquire_result_memory(std::size_t bytes);
+void release_result_memory(ResultMemory memory);
 
 // ---------------------------------------------------------------- build facts
 
