@@ -174,6 +174,67 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
     }
 }
 
+// The slab strategy's tasks: (batch item, group of column blocks, share of the
+// filter blocks). A group's slabs stay in L2 (at most group_most blocks), and
+// every weight panel a task reads serves each block of its group, so groups
+// are kept as large as they can be; the threads get their parallelism first
+// from the batch, then from sharing the filter blocks out (each share packing
+// its own slabs), and only when neither balances them from smaller groups.
+// Balanced: under OpenMP's static schedule (contiguous runs of tasks), the
+// busiest thread's columns x filter blocks exceed the mean by at most a tenth.
+inline void slab_plan(StrategyPlan& plan, const PhaseColumns& pc, int64_t B, int64_t nkb, int64_t NR,
+                      int64_t group_most, int most) {
+    const int64_t nqb = pc.nqb;
+    int64_t longest = 0;
+    for (std::size_t p = 0; p < pc.lo.size(); ++p) longest = std::max(longest, pc.hi[p] - pc.lo[p]);
+    const auto balanced = [&](int64_t group, int64_t row_groups) {
+        const int64_t groups = ceil_div(nqb, group), kbs = ceil_div(nkb, row_groups);
+        const int64_t tasks = B * groups * row_groups;
+        if (tasks > 4096) return tasks >= 4 * int64_t(most);  // many threads: enough tasks to even out
+        std::vector<double> load(static_cast<std::size_t>(most), 0.0);
+        double total = 0;
+        for (int64_t task = 0; task < tasks; ++task) {
+            const int64_t g = task / row_groups % groups, r = task % row_groups;
+            const int64_t cols = std::min(longest, (g + 1) * group * NR) - std::min(longest, g * group * NR);
+            const double work = double(cols) * double(std::min(nkb, (r + 1) * kbs) - std::min(nkb, r * kbs));
+            // libgomp's static schedule: the first tasks % most threads take one more.
+            const int64_t per = tasks / most, extra = tasks % most;
+            const int64_t t =
+                task < extra * (per + 1) ? task / (per + 1) : extra + (task - extra * (per + 1)) / per;
+            load[std::size_t(t)] += work;
+            total += work;
+        }
+        return 10.0 * *std::max_element(load.begin(), load.end()) <= 11.0 * total / double(most);
+    };
+    const auto many_tasks = [&] {  // groups of a size that leaves about four tasks per thread
+        const int64_t group = std::clamp<int64_t>(ceil_div(B * nqb, 4 * int64_t(most)), 1, group_most);
+        plan.group = ceil_div(nqb, ceil_div(nqb, group));
+        plan.row_groups = 1;
+    };
+    plan.group = ceil_div(nqb, ceil_div(nqb, group_most));
+    plan.row_groups = 1;
+    if (most == 1) return;
+    for (int64_t groups = ceil_div(nqb, plan.group), last = 0;
+         groups <= nqb && B * groups < 8 * int64_t(most); ++groups) {
+        const int64_t group = ceil_div(nqb, groups);
+        if (group == last) continue;  // the same grouping as fewer groups gave
+        last = group;
+        for (int64_t rows = 1; rows <= std::min(nkb, 4 * int64_t(most)); ++rows)
+            if (balanced(group, rows)) {
+                plan.group = group;
+                plan.row_groups = rows;
+                return;
+            }
+    }
+    if (B * nqb >= 8 * int64_t(most)) {  // a batch, or a long item
+        many_tasks();
+        return;
+    }
+    // Nothing balances (a few blocks of everything): one block per task.
+    plan.group = 1;
+    plan.row_groups = std::min(nkb, ceil_div(int64_t(most), B * nqb));
+}
+
 // The batched strategy's tasks, (phase, column block) phase-major: phase p's
 // are [first[p], first[p + 1]).
 inline std::vector<int64_t> batched_tasks(const Geometry& geo, const PhaseColumns& pc, int64_t B,
@@ -343,17 +404,13 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         plan.per_thread = block;
         plan.threads = threads_within(budget, fixed, block, nt, batched_tasks(geo, pc, B, NR).back());
     } else {
-        // Enough tasks for the threads, each holding at most 512 KiB of slabs.
-        const int64_t nqb = pc.nqb;
-        const int most = std::max(1, threads_within(budget, fixed, slab_elems, nt, B * nqb));  // >= 1: fits
-        int64_t group = std::min(int64_t((512 << 10) / sizeof(T)) / slab_elems, avail / (most * slab_elems));
-        group = std::clamp<int64_t>(std::min(group, ceil_div(B * nqb, 4 * int64_t(most))), 1, nqb);
-        plan.group = ceil_div(nqb, ceil_div(nqb, group));
+        const int most =
+            std::max(1, threads_within(budget, fixed, slab_elems, nt, saturating_mul(B * pc.nqb, nkb)));
+        const int64_t group_most =
+            std::min(int64_t((512 << 10) / sizeof(T)) / slab_elems, avail / (most * slab_elems));
+        slab_plan(plan, pc, B, nkb, NR, std::clamp<int64_t>(group_most, 1, pc.nqb), most);
         plan.per_thread = plan.group * slab_elems;
-        // Too few column groups for the threads (one short item): the filter
-        // blocks are shared out too, each task packing its own slabs.
-        const int64_t col_tasks = B * ceil_div(nqb, plan.group);
-        if (col_tasks < most) plan.row_groups = std::min(nkb, ceil_div(int64_t(most), col_tasks));
+        const int64_t col_tasks = B * ceil_div(pc.nqb, plan.group);
         plan.threads = threads_within(budget, fixed, plan.per_thread, most, col_tasks * plan.row_groups);
     }
     detail::WorkspaceSize size;
