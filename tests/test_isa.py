@@ -15,7 +15,7 @@ import textwrap
 import pytest
 
 BODIES = ["baseline", "avx2", "avx512"]
-STRATEGIES = ["per-item", "batched", "taps", "direct"]
+STRATEGIES = ["per-item", "batched", "taps", "dots", "direct"]
 
 # The child computes the passes with tconv1d and with a numpy loop nest written
 # from SPEC R3 (scatter form, float64), and prints the relative errors.

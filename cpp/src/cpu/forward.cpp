@@ -11,6 +11,7 @@
 #include "cpu/budget.hpp"
 #include "cpu/cost.hpp"
 #include "cpu/direct.hpp"
+#include "cpu/forward_dots.hpp"
 #include "cpu/forward_taps.hpp"
 #include "cpu/index.hpp"
 #include "cpu/isa.hpp"
@@ -342,6 +343,34 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
     return c;
 }
 
+// The dot-product strategy's estimated cycles (calibrated on shapes run with
+// it forced, one thread): the weights streamed once; per dot product of a tap
+// whose input lands in the kept window about 1.5 cycles per whole vector,
+// half a cycle per remaining channel, and lanes + 6 for the sum of its lanes
+// and the addition into the output; beyond L2, the input columns read from
+// memory once per pair of filters and tap; the columns packed and the output
+// set to the bias.
+template <class T>
+double forward_dots_cost(const MicroKernels<T>& mk, const Geometry& geo, int64_t B, int64_t C, int64_t K) {
+    const int64_t lanes = mk.lanes, F = geo.filter_size;
+    double kept = 0;  // (tap, input) pairs that land in the kept window
+    for (int64_t f = 0; f < F; ++f) {
+        const direct::InputRange r = direct::kept_inputs(f, geo);
+        kept += double(r.hi - r.lo);
+    }
+    const double columns = double(B) * double(geo.length),
+                 column_bytes = columns * double(C) * double(sizeof(T));
+    const double dots = kept * double(B) * double(K);
+    const int64_t whole_vectors = C / lanes;  // the rest of the channels are summed one by one
+    const double per_dot = 1.5 * double(whole_vectors) + 0.5 * double(C % lanes) + double(lanes) + 6.0;
+    const double from_memory =
+        column_bytes > double(512 << 10)
+            ? double(ceil_div(K, kDotRows)) * kept * double(B) * double(C) * double(sizeof(T)) / 4.0
+            : 0.0;
+    return 1e3 + double(F) * double(K) * double(C) + dots * per_dot + from_memory + columns * double(C) +
+           0.5 * double(B) * double(K) * double(geo.out_length);
+}
+
 template <class T>
 bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const BiasView<const T>& bias,
              const Geometry& geo, const DataView<T>& y) {
@@ -378,11 +407,35 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
          cost.batched + phase_weights + packing},
         {Strategy::taps, saturating_add(taps_fixed, C * NR) <= budget,
          cost.taps + 3.0 * double(taps_fixed) + packing},
+        {Strategy::dots, saturating_add(dots_workspace(x), F * K * C) <= budget,
+         forward_dots_cost(mk, geo, B, C, K)},
         {Strategy::direct, true, kDirectForwardCycles * products(B, L, F, K, C)},
     });
     if (strategy == Strategy::direct) {
         direct::forward(x, w, bias, geo, y, nt, 0, geo.out_length);
         return true;
+    }
+    if (strategy == Strategy::dots) {
+        // Weights whose channels are not contiguous (rare: a transposed
+        // view) are first copied into the layer's layout; whether this
+        // strategy runs never depends on that.
+        const bool in_place = w.channel_stride == 1;
+        detail::WorkspaceSize size;
+        size.add<T>(dots_workspace(x));
+        size.add<T>(in_place ? 0 : F * K * C);
+        detail::Workspace ws(size, "forward");
+        T* xt = ws.take<T>(dots_workspace(x));
+        WeightsView<const T> rows = w;
+        if (!in_place) {
+            T* copy = ws.take<T>(F * K * C);
+#pragma omp parallel for collapse(2) schedule(static) num_threads(nt)
+            for (int64_t f = 0; f < F; ++f)
+                for (int64_t k = 0; k < K; ++k)
+                    for (int64_t c = 0; c < C; ++c) copy[(f * K + k) * C + c] = w.at(f, k, c);
+            rows = {copy, F, K, C, K * C, C, 1};
+        }
+        forward_dots(mk, x, rows, bias, geo, y, xt, nt);
+        return true;  // only real products: non-finite weights need no second look
     }
     if (strategy == Strategy::taps) {
         const TapBlocks tb = tap_blocks(B, L, F, S, NR);

@@ -1,5 +1,5 @@
 // Internal: the fast CPU implementations of the four passes, one file each
-// (cpu/forward.cpp with forward_taps.hpp, backward_data.cpp,
+// (cpu/forward.cpp with forward_taps.hpp and forward_dots.hpp, backward_data.cpp,
 // backward_weights.cpp, backward_bias.cpp; packing in cpu/packing.hpp, the
 // micro-kernel body's choice in cpu/isa.cpp, budgets in cpu/budget.hpp, the
 // strategy choice in cpu/strategy.hpp and cost.hpp). Each returns false when
@@ -20,7 +20,9 @@
 // Strategies (cpu/strategy.hpp): that is the per-item layout. For short
 // inputs the columns can instead be the pairs (batch item, position) of the
 // whole batch ("batched"), and the forward pass can run one GEMM whose rows
-// are the pairs (tap, filter) ("taps", cpu/forward_taps.hpp). Each pass
+// are the pairs (tap, filter) ("taps", cpu/forward_taps.hpp) or, for inputs
+// of a few positions, gather dot products of weight rows read in place with
+// input columns ("dots", cpu/forward_dots.hpp). Each pass
 // weighs the strategies whose workspace fits by estimated cycles from the
 // shape alone, so the choice never depends on the thread count.
 //

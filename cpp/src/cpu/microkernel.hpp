@@ -46,6 +46,14 @@ struct MicroKernels {
     // columns of the tile only (row stride still nr), same order per element.
     void (*rows_by_columns_part[4])(const T* d, std::int64_t ldd, const T* xt, std::int64_t ldx,
                                     std::int64_t cnt, T* out);
+
+    // out[r*ldo + j] = sum over c < cnt of a[r*lda + c] * b[j*ldb + c], for
+    // r < rows <= kDotRows and j < cols <= kDotCols: per (r, j), one partial
+    // sum per vector lane over the whole vectors of c, the lanes then added in
+    // order, then the remaining c in order. Forward with the weights read in
+    // place (rows along the channels) for inputs with few positions.
+    void (*dots)(const T* a, std::int64_t lda, std::int64_t rows, const T* b, std::int64_t ldb,
+                 std::int64_t cols, std::int64_t cnt, T* out, std::int64_t ldo);
 };
 
 // The panel kernel for a column block with `cols` valid columns: the full
@@ -64,6 +72,9 @@ auto rows_by_columns_for(const MicroKernels<T>& mk, std::int64_t cols) {
     if (v >= mk.nr / mk.lanes) return mk.rows_by_columns;
     return mk.rows_by_columns_part[std::clamp<std::int64_t>(v, 1, 4) - 1];  // cols >= 1: v >= 1
 }
+
+// dots() covers up to this many weight rows and input columns per call.
+constexpr std::int64_t kDotRows = 2, kDotCols = 4;
 
 #define TCONV1D_DECLARE_BODY(ns)                      \
     namespace ns {                                    \

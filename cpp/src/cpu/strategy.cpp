@@ -26,10 +26,12 @@ Forced read_forced() {
         f.strategy = Strategy::batched;
     else if (want == "taps")
         f.strategy = Strategy::taps;
+    else if (want == "dots")
+        f.strategy = Strategy::dots;
     else if (want == "direct")
         f.strategy = Strategy::direct;
     else
-        f.error = "TCONV1D_STRATEGY='" + want + "' is not one of per-item, batched, taps, direct";
+        f.error = "TCONV1D_STRATEGY='" + want + "' is not one of per-item, batched, taps, dots, direct";
     return f;
 }
 

@@ -1,6 +1,7 @@
 // Internal: which strategy a pass runs. Each pass weighs its strategies (per
-// batch item, batched across the batch, tap-wise for the forward pass, and
-// the direct loop nest, which needs no workspace) by an estimated cost from
+// batch item, batched across the batch, tap-wise and dot products with the
+// weights in place for the forward pass, and the direct loop nest, which
+// needs no workspace) by an estimated cost from
 // the shape alone, among those whose workspace fits the budget (R8.3); so the
 // result never depends on the thread count. The TCONV1D_STRATEGY environment
 // variable forces one, so that the tests run every strategy on every shape
@@ -12,9 +13,9 @@
 
 namespace tconv1d::cpu {
 
-enum class Strategy : std::uint8_t { automatic, per_item, batched, taps, direct };
+enum class Strategy : std::uint8_t { automatic, per_item, batched, taps, dots, direct };
 
-// TCONV1D_STRATEGY=per-item|batched|taps|direct, read once; automatic when
+// TCONV1D_STRATEGY=per-item|batched|taps|dots|direct, read once; automatic when
 // unset or empty. Throws std::invalid_argument for any other value.
 Strategy forced_strategy();
 

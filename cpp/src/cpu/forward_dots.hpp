@@ -1,0 +1,75 @@
+// Internal: the forward pass's dot-product strategy (cpu/forward.cpp weighs it
+// against the others). For inputs with few positions (a latent vector
+// expanded, one short item) the weights are by far the largest operand, and
+// packing them costs more than using them: here every output gathers dot
+// products of a weight row W[f, k, :] with an input column x[n, :, i], the
+// weights read once, in place, along their contiguous channel axis. Only real
+// products are computed (no padding), so non-finite weights need no second
+// look.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+#include "cpu/direct.hpp"
+#include "cpu/index.hpp"
+#include "cpu/microkernel.hpp"
+#include "tconv1d/geometry.hpp"
+#include "tconv1d/view.hpp"
+
+namespace tconv1d::cpu {
+
+using std::int64_t;
+
+// The workspace: the input columns, i-major, xt[(i*B + n)*C + c] = x[n, c, i]
+// (the inputs of tap f that land in the kept window are then one contiguous
+// run of columns).
+template <class T>
+int64_t dots_workspace(const DataView<const T>& x) {
+    return saturating_mul(saturating_mul(x.batch(), x.length), x.channels);
+}
+
+// y = bias, then per task (kDotRows filters) the taps f in ascending order
+// added into the task's own output rows: each output's order of additions is
+// fixed by the shape, whatever the threads.
+template <class T>
+void forward_dots(const MicroKernels<T>& mk, const DataView<const T>& x, const WeightsView<const T>& w,
+                  const BiasView<const T>& bias, const Geometry& geo, const DataView<T>& y, T* xt, int nt) {
+    const int64_t B = x.batch(), C = x.channels, K = w.num_filters, L = geo.length;
+    const int64_t F = geo.filter_size, S = geo.stride, l = geo.crop_left;
+#pragma omp parallel for collapse(2) schedule(static) num_threads(nt)
+    for (int64_t i = 0; i < L; ++i)
+        for (int64_t n = 0; n < B; ++n) {
+            T* out = xt + (i * B + n) * C;
+            const T* in = x.data + x.batch_offset(n) + i * x.length_stride;
+            for (int64_t c = 0; c < C; ++c) out[c] = in[c * x.channel_stride];
+        }
+    const int64_t tasks = ceil_div(K, kDotRows);
+#pragma omp parallel for schedule(static) num_threads(nt)
+    for (int64_t task = 0; task < tasks; ++task) {
+        const int64_t k0 = task * kDotRows, rows = std::min(kDotRows, K - k0);
+        for (int64_t n = 0; n < B; ++n)
+            for (int64_t r = 0; r < rows; ++r) {
+                T* out = y.data + y.batch_offset(n) + (k0 + r) * y.channel_stride;
+                const T b = bias.data ? bias.at(k0 + r) : T(0);
+                for (int64_t t = 0; t < geo.out_length; ++t) out[t * y.length_stride] = b;
+            }
+        T sums[kDotRows * kDotCols];
+        for (int64_t f = 0; f < F; ++f) {
+            const direct::InputRange kept = direct::kept_inputs(f, geo);
+            const T* a = &w.at(f, k0, 0);
+            for (int64_t j0 = kept.lo * B; j0 < kept.hi * B; j0 += kDotCols) {
+                const int64_t cols = std::min(kDotCols, kept.hi * B - j0);
+                mk.dots(a, w.filter_index_stride, rows, xt + j0 * C, C, cols, C, sums, kDotCols);
+                for (int64_t j = 0; j < cols; ++j) {
+                    const int64_t i = (j0 + j) / B, n = (j0 + j) % B;
+                    T* out = y.data + y.batch_offset(n) + (i * S + f - l) * y.length_stride;
+                    for (int64_t r = 0; r < rows; ++r)
+                        out[(k0 + r) * y.channel_stride] += sums[r * kDotCols + j];
+                }
+            }
+        }
+    }
+}
+
+}  // namespace tconv1d::cpu
