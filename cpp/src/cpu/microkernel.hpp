@@ -54,6 +54,10 @@ struct MicroKernels {
     // place (rows along the channels) for inputs with few positions.
     void (*dots)(const T* a, std::int64_t lda, std::int64_t rows, const T* b, std::int64_t ldb,
                  std::int64_t cols, std::int64_t cnt, T* out, std::int64_t ldo);
+
+    // dst[i*ldd + c] = src[c*lds + i] for c, i < lanes: one square block
+    // transposed in registers (packing the transposed input of backward-weights).
+    void (*transpose)(const T* src, std::int64_t lds, T* dst, std::int64_t ldd);
 };
 
 // The panel kernel for a column block with `cols` valid columns: the full

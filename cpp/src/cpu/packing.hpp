@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "cpu/index.hpp"
+#include "cpu/microkernel.hpp"
 #include "tconv1d/geometry.hpp"
 #include "tconv1d/view.hpp"
 
@@ -178,9 +179,9 @@ void transpose_input_chunk(const DataView<const T>& x, int64_t n, int64_t cb, in
 // dst[((cb*G + g)*L + i)*nr + cc] = x[n0+g, cb*nr + cc, i], zero past C. A
 // block's rows are contiguous, so the micro-kernel reads it sequentially.
 template <class T>
-void pack_transposed_input(const DataView<const T>& x, int64_t n0, int64_t G, int64_t Cp, int64_t nr, T* dst,
-                           int nt) {
-    const int64_t C = x.channels, L = x.length;
+void pack_transposed_input(const MicroKernels<T>& mk, const DataView<const T>& x, int64_t n0, int64_t G,
+                           int64_t Cp, int64_t nr, T* dst, int nt) {
+    const int64_t C = x.channels, L = x.length, W = mk.lanes;
     constexpr int64_t kBlock = 32;  // positions per block: keeps the reads cache-friendly
     const int64_t blocks = ceil_div(L, kBlock);
 #pragma omp parallel for schedule(static) num_threads(nt)
@@ -188,13 +189,21 @@ void pack_transposed_input(const DataView<const T>& x, int64_t n0, int64_t G, in
         const int64_t g = task / blocks, i0 = (task % blocks) * kBlock;
         const int64_t i1 = std::min(L, i0 + kBlock);
         const T* in = x.data + x.batch_offset(n0 + g);
-        for (int64_t c = 0; c < Cp; ++c) {
-            T* out = dst + (((c / nr) * G + g) * L) * nr + c % nr;
-            if (c < C)
-                for (int64_t i = i0; i < i1; ++i)
-                    out[i * nr] = in[c * x.channel_stride + i * x.length_stride];
-            else
-                for (int64_t i = i0; i < i1; ++i) out[i * nr] = T(0);
+        // W x W squares (channels x positions), transposed in registers where
+        // they are whole and the positions contiguous; element by element at
+        // the edges (and zero past C).
+        for (int64_t c0 = 0; c0 < Cp; c0 += W) {
+            T* out = dst + (((c0 / nr) * G + g) * L) * nr + c0 % nr;
+            for (int64_t i = i0; i < i1; i += W) {
+                if (x.length_stride == 1 && c0 + W <= C && i + W <= i1) {
+                    mk.transpose(in + c0 * x.channel_stride + i, x.channel_stride, out + i * nr, nr);
+                    continue;
+                }
+                for (int64_t c = c0; c < c0 + W; ++c)
+                    for (int64_t e = i; e < std::min(i1, i + W); ++e)
+                        out[e * nr + (c - c0)] =
+                            c < C ? in[c * x.channel_stride + e * x.length_stride] : T(0);
+            }
         }
     }
 }
