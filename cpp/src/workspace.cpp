@@ -101,8 +101,9 @@ void free_all(const std::vector<Block>& blocks) {
 
 // The smallest cached block of at least `bytes` and at most `most` bytes, or a
 // new one of `bytes`. When the allocation fails, the cache is emptied and it is
-// tried once more; `what` names the memory in the error.
-Block acquire(std::size_t bytes, std::size_t most, const std::string& what) {
+// tried once more; the error names the pass whose workspace it is, or a result
+// (pass == nullptr). The message is built only then: no allocation per call.
+Block acquire(std::size_t bytes, std::size_t most, const char* pass) {
     Cache& c = cache();
     {
         std::lock_guard<std::mutex> lock(c.mutex);
@@ -127,6 +128,7 @@ Block acquire(std::size_t bytes, std::size_t most, const std::string& what) {
     }
     free_all(all);
     if (void* p = allocate_block(bytes)) return {p, bytes};
+    const std::string what = pass != nullptr ? std::string(pass) + "'s workspace" : "a result";
     throw detail::workspace_error("tconv1d: cannot allocate " + what + " of " + mebibytes(bytes) +
                                   " (out of memory)");
 }
@@ -173,7 +175,7 @@ void WorkspaceSize::add_bytes(std::int64_t count, std::size_t item) {
 Workspace::Workspace(const WorkspaceSize& size, const char* pass) {
     if (size.bytes() == 0) return;
     // A workspace lives only during its pass: any larger cached block will do.
-    const Block b = acquire(size.bytes(), std::size_t(-1), std::string(pass) + "'s workspace");
+    const Block b = acquire(size.bytes(), std::size_t(-1), pass);
     data_ = b.data;
     capacity_ = b.bytes;
 }
@@ -200,7 +202,7 @@ ResultMemory acquire_result_memory(std::size_t bytes) {
     // A result outlives the call, for as long as its caller keeps it: a cached
     // block much larger than asked would hold memory nobody uses, so only one
     // at most an eighth larger is taken.
-    const Block b = acquire(bytes, bytes + bytes / 8, "a result");
+    const Block b = acquire(bytes, bytes + bytes / 8, nullptr);
     return {b.data, b.bytes};
 }
 

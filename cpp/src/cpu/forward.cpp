@@ -192,20 +192,23 @@ inline void slab_plan(StrategyPlan& plan, const PhaseColumns& pc, int64_t B, int
         const int64_t groups = ceil_div(nqb, group), kbs = ceil_div(nkb, row_groups);
         const int64_t tasks = B * groups * row_groups;
         if (tasks > 4096) return tasks >= 4 * int64_t(most);  // many threads: enough tasks to even out
-        std::vector<double> load(static_cast<std::size_t>(most), 0.0);
-        double total = 0;
-        for (int64_t task = 0; task < tasks; ++task) {
+        const auto work = [&](int64_t task) {
             const int64_t g = task / row_groups % groups, r = task % row_groups;
             const int64_t cols = std::min(longest, (g + 1) * group * NR) - std::min(longest, g * group * NR);
-            const double work = double(cols) * double(std::min(nkb, (r + 1) * kbs) - std::min(nkb, r * kbs));
-            // libgomp's static schedule: the first tasks % most threads take one more.
-            const int64_t per = tasks / most, extra = tasks % most;
-            const int64_t t =
-                task < extra * (per + 1) ? task / (per + 1) : extra + (task - extra * (per + 1)) / per;
-            load[std::size_t(t)] += work;
-            total += work;
+            return double(cols) * double(std::min(nkb, (r + 1) * kbs) - std::min(nkb, r * kbs));
+        };
+        // libgomp's static schedule: contiguous runs, the first tasks % most
+        // threads taking one task more.
+        double busiest = 0, total = 0;
+        for (int64_t t = 0, first = 0; t < most; ++t) {
+            const int64_t count = tasks / most + (t < tasks % most ? 1 : 0);
+            double load = 0;
+            for (int64_t task = first; task < first + count; ++task) load += work(task);
+            busiest = std::max(busiest, load);
+            total += load;
+            first += count;
         }
-        return 10.0 * *std::max_element(load.begin(), load.end()) <= 11.0 * total / double(most);
+        return 10.0 * busiest <= 11.0 * total / double(most);
     };
     const auto many_tasks = [&] {  // groups of a size that leaves about four tasks per thread
         const int64_t group = std::clamp<int64_t>(ceil_div(B * nqb, 4 * int64_t(most)), 1, group_most);
