@@ -8,7 +8,11 @@ import ast
 import pathlib
 import re
 
+from source_tree import needs_source
+
 import tconv1d._core as core
+
+pytestmark = needs_source
 
 STUB = pathlib.Path(__file__).resolve().parent.parent / "pysrc" / "tconv1d" / "_core.pyi"
 

@@ -8,6 +8,10 @@ import ast
 import graphlib
 import pathlib
 
+from source_tree import needs_source
+
+pytestmark = needs_source
+
 PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "pysrc" / "tconv1d"
 
 

@@ -7,6 +7,10 @@ from __future__ import annotations
 import pathlib
 import re
 
+from source_tree import needs_source
+
+pytestmark = needs_source
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 

@@ -7,6 +7,10 @@ import io
 import pathlib
 import re
 
+from source_tree import needs_source
+
+pytestmark = needs_source
+
 README = pathlib.Path(__file__).resolve().parent.parent / "README.md"
 
 

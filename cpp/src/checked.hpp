@@ -5,11 +5,13 @@
 #include <stdexcept>
 #include <string>
 
+#include "overflow.hpp"
+
 namespace tconv1d {
 
 inline std::int64_t checked_mul(std::int64_t a, std::int64_t b, const char* what) {
     std::int64_t result;
-    if (__builtin_mul_overflow(a, b, &result))
+    if (mul_overflows(a, b, &result))
         throw std::overflow_error(std::string(what) + " does not fit in 64 bits (" + std::to_string(a) +
                                   " * " + std::to_string(b) + ")");
     return result;
@@ -17,7 +19,7 @@ inline std::int64_t checked_mul(std::int64_t a, std::int64_t b, const char* what
 
 inline std::int64_t checked_add(std::int64_t a, std::int64_t b, const char* what) {
     std::int64_t result;
-    if (__builtin_add_overflow(a, b, &result))
+    if (add_overflows(a, b, &result))
         throw std::overflow_error(std::string(what) + " does not fit in 64 bits (" + std::to_string(a) +
                                   " + " + std::to_string(b) + ")");
     return result;

@@ -3,7 +3,7 @@
 
 namespace tconv1d::detail {
 
-// A short name ("baseline", "avx2", "avx512") of the kernel body in use.
+// A short name ("portable", "baseline", "avx2", "avx512") of the kernel body in use.
 const char* simd_level_name();
 
 }  // namespace tconv1d::detail

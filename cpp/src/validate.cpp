@@ -7,6 +7,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "overflow.hpp"
+
 namespace tconv1d::detail {
 
 namespace {
@@ -36,8 +38,8 @@ void require_addressable(const char* name,
     for (const auto& [extent, stride] : axes) {
         std::int64_t reach;
         if (extent < 1 || stride == INT64_MIN ||
-            __builtin_mul_overflow(extent - 1, stride < 0 ? -stride : stride, &reach) ||
-            __builtin_add_overflow(span, reach, &span))
+            mul_overflows(extent - 1, stride < 0 ? -stride : stride, &reach) ||
+            add_overflows(span, reach, &span))
             throw std::overflow_error(std::string(name) +
                                       ": its extents and strides reach beyond 64-bit offsets");
     }

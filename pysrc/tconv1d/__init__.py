@@ -9,6 +9,7 @@ from . import _core
 from .formats import SUPPORTED_FORMATS
 from .functional import output_length, resolve_geometry, transposed_conv1d, transposed_conv1d_backward
 from .layer import TransposedConvolution1DLayer, transposed_conv1d_layer
+from .native import cmake_dir, get_include, get_library_dir, pkgconfig_dir
 
 __version__ = _core.version()
 
@@ -66,9 +67,13 @@ __all__ = [
     "SUPPORTED_FORMATS",
     "TransposedConvolution1DLayer",
     "__version__",
+    "cmake_dir",
+    "get_include",
+    "get_library_dir",
     "get_num_threads",
     "max_num_threads",
     "output_length",
+    "pkgconfig_dir",
     "resolve_geometry",
     "set_num_threads",
     "set_workspace_cache_limit",

@@ -18,6 +18,22 @@ SUBCOMMANDS = {
 }
 
 
+# Flags that print where the C++ library lies in this installation (for
+# native builds: `cmake -Dtconv1d_DIR=$(tconv1d --cmake-dir)`), one per line.
+PATH_FLAGS = {
+    "--cmake-dir": ("cmake_dir", "print the directory of tconv1dConfig.cmake and exit"),
+    "--include-dir": ("get_include", "print the C/C++ include directory and exit"),
+    "--library-dir": ("get_library_dir", "print the directory of the C++ library and exit"),
+    "--pkgconfig-dir": ("pkgconfig_dir", "print the directory of tconv1d.pc and exit"),
+}
+
+
+def _core_version() -> str:
+    from . import _core
+
+    return _core.version()
+
+
 # What a command reports in one line instead of a traceback: the request cannot
 # be met as given (a file that cannot be read or written, a value the library
 # refuses, memory or threads the machine does not have). These are the
@@ -35,6 +51,9 @@ def describe(error: BaseException) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tconv1d", description="1-D transposed convolution layer.")
+    parser.add_argument("--version", action="version", version=f"tconv1d {_core_version()}")
+    for flag, (_, help_text) in PATH_FLAGS.items():
+        parser.add_argument(flag, action="store_true", help=help_text)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     chosen = (argv if argv is not None else sys.argv[1:])[:1]
     for name, (module_name, help_text) in SUBCOMMANDS.items():
@@ -42,6 +61,17 @@ def main(argv: list[str] | None = None) -> int:
         if chosen == [name]:  # only the chosen subcommand's module is imported
             importlib.import_module(module_name).add_arguments(sub_parser)
     args = parser.parse_args(argv)
+    asked = [flag for flag in PATH_FLAGS if getattr(args, flag[2:].replace("-", "_"))]
+    if asked:
+        from . import native
+
+        try:
+            for flag in asked:
+                print(getattr(native, PATH_FLAGS[flag][0])())
+        except FileNotFoundError as error:
+            print(f"tconv1d: error: {error}", file=sys.stderr)
+            return 2
+        return 0
     if args.command is None:
         parser.print_help()
         return 2

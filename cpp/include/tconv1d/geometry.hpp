@@ -5,11 +5,13 @@
 
 #include <cstdint>
 
+#include "tconv1d/export.h"
+
 namespace tconv1d {
 
 // How the caller asked for cropping: either an explicit [left right] pair
 // ("manual") or "same" (resolved against the input length, R2.3).
-struct CroppingSpec {
+struct TCONV1D_TYPE CroppingSpec {
     bool same = false;
     std::int64_t left = 0;   // ignored when same
     std::int64_t right = 0;  // ignored when same
@@ -23,7 +25,7 @@ struct CroppingSpec {
 // Output position t reads full-output position t + crop_left. When "same" is
 // asked with filter_size < stride, the output is longer than the full output:
 // the last `extension` positions lie past full_length and hold only the bias.
-struct Geometry {
+struct TCONV1D_TYPE Geometry {
     std::int64_t length = 0;       // L, input length along the upsampled axis
     std::int64_t filter_size = 0;  // F
     std::int64_t stride = 0;       // S
@@ -39,11 +41,11 @@ struct Geometry {
 // negative crops or an output shorter than one element, and
 // std::overflow_error (a Python OverflowError) when a size does not fit in
 // 64 bits.
-Geometry resolve_geometry(std::int64_t length, std::int64_t filter_size, std::int64_t stride,
-                          const CroppingSpec& cropping);
+TCONV1D_API Geometry resolve_geometry(std::int64_t length, std::int64_t filter_size, std::int64_t stride,
+                                      const CroppingSpec& cropping);
 
 // Convenience: resolve_geometry(...).out_length.
-std::int64_t output_length(std::int64_t length, std::int64_t filter_size, std::int64_t stride,
-                           const CroppingSpec& cropping);
+TCONV1D_API std::int64_t output_length(std::int64_t length, std::int64_t filter_size, std::int64_t stride,
+                                       const CroppingSpec& cropping);
 
 }  // namespace tconv1d

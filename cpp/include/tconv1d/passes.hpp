@@ -9,6 +9,7 @@
 // read. Outputs must not overlap inputs.
 #pragma once
 
+#include "tconv1d/export.h"
 #include "tconv1d/geometry.hpp"
 #include "tconv1d/view.hpp"
 
@@ -17,21 +18,21 @@ namespace tconv1d {
 // y = C^T x + b, cropped/extended per the geometry (R3.1).
 // x: (N, C, L); y: (N, K, out_length); bias may be empty.
 template <class T>
-void forward(const DataView<const T>& x, const WeightsView<const T>& weights, const BiasView<const T>& bias,
-             const Geometry& geometry, const DataView<T>& y);
+TCONV1D_API void forward(const DataView<const T>& x, const WeightsView<const T>& weights,
+                         const BiasView<const T>& bias, const Geometry& geometry, const DataView<T>& y);
 
 // dx = C dy_full (R3.3). dy: (N, K, out_length); dx: (N, C, L).
 template <class T>
-void backward_data(const DataView<const T>& dy, const WeightsView<const T>& weights, const Geometry& geometry,
-                   const DataView<T>& dx);
+TCONV1D_API void backward_data(const DataView<const T>& dy, const WeightsView<const T>& weights,
+                               const Geometry& geometry, const DataView<T>& dx);
 
 // dW[f,k,c] = sum_{n,i} x[n,c,i] dy_full[n,k,i*S+f] (R3.3).
 template <class T>
-void backward_weights(const DataView<const T>& x, const DataView<const T>& dy, const Geometry& geometry,
-                      const WeightsView<T>& dweights);
+TCONV1D_API void backward_weights(const DataView<const T>& x, const DataView<const T>& dy,
+                                  const Geometry& geometry, const WeightsView<T>& dweights);
 
 // db[k] = sum_{n,t} dy[n,k,t] (R3.3).
 template <class T>
-void backward_bias(const DataView<const T>& dy, const BiasView<T>& dbias);
+TCONV1D_API void backward_bias(const DataView<const T>& dy, const BiasView<T>& dbias);
 
 }  // namespace tconv1d

@@ -3,24 +3,25 @@
 // They assume the views were validated by the passes.hpp entry points.
 #pragma once
 
+#include "tconv1d/export.h"
 #include "tconv1d/geometry.hpp"
 #include "tconv1d/view.hpp"
 
 namespace tconv1d::reference {
 
 template <class T>
-void forward(const DataView<const T>& x, const WeightsView<const T>& weights, const BiasView<const T>& bias,
-             const Geometry& geometry, const DataView<T>& y);
+TCONV1D_API void forward(const DataView<const T>& x, const WeightsView<const T>& weights,
+                         const BiasView<const T>& bias, const Geometry& geometry, const DataView<T>& y);
 
 template <class T>
-void backward_data(const DataView<const T>& dy, const WeightsView<const T>& weights, const Geometry& geometry,
-                   const DataView<T>& dx);
+TCONV1D_API void backward_data(const DataView<const T>& dy, const WeightsView<const T>& weights,
+                               const Geometry& geometry, const DataView<T>& dx);
 
 template <class T>
-void backward_weights(const DataView<const T>& x, const DataView<const T>& dy, const Geometry& geometry,
-                      const WeightsView<T>& dweights);
+TCONV1D_API void backward_weights(const DataView<const T>& x, const DataView<const T>& dy,
+                                  const Geometry& geometry, const WeightsView<T>& dweights);
 
 template <class T>
-void backward_bias(const DataView<const T>& dy, const BiasView<T>& dbias);
+TCONV1D_API void backward_bias(const DataView<const T>& dy, const BiasView<T>& dbias);
 
 }  // namespace tconv1d::reference

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "tconv1d/export.h"
+
 namespace tconv1d {
 
 // ---------------------------------------------------------------- threads
@@ -16,12 +18,12 @@ namespace tconv1d {
 // Threads used by the passes. 0 (the default) means OpenMP's own default
 // (OMP_NUM_THREADS, else the CPUs this process may run on), capped at
 // max_num_threads(). Throws std::invalid_argument outside [0, max_num_threads()].
-void set_num_threads(int num_threads);
+TCONV1D_API void set_num_threads(int num_threads);
 // The cap: 4 x the CPUs this process may run on (its affinity mask), at least 4.
 // More threads than CPUs only add switching; far more only exhaust the process.
-int max_num_threads();
+TCONV1D_API int max_num_threads();
 // The threads the next pass will use (1 in a fork child, see below).
-int get_num_threads();
+TCONV1D_API int get_num_threads();
 
 // Before a calling thread first runs a pass on N threads, the library checks
 // that N - 1 threads (with OMP_STACKSIZE stacks, where set) can be started; if
@@ -43,11 +45,11 @@ int get_num_threads();
 // to a process-wide cache when it ends. The cache keeps freed blocks for the
 // next calls while their total is within a limit (256 MiB by default) and
 // returns the rest to the operating system.
-std::int64_t workspace_cached_bytes();
-std::int64_t workspace_cache_limit();
+TCONV1D_API std::int64_t workspace_cached_bytes();
+TCONV1D_API std::int64_t workspace_cache_limit();
 // Sets the limit (0: keep nothing between calls) and frees what exceeds it at
 // once. Throws std::invalid_argument for a negative limit.
-void set_workspace_cache_limit(std::int64_t bytes);
+TCONV1D_API void set_workspace_cache_limit(std::int64_t bytes);
 
 // ---------------------------------------------------------------- result memory
 //
@@ -60,19 +62,19 @@ void set_workspace_cache_limit(std::int64_t bytes);
 // reused only when it is at most an eighth larger than asked. Throws a
 // std::bad_alloc naming the size when the memory cannot be had; zero bytes
 // give {nullptr, 0}. Release each block once, with the values acquired.
-struct ResultMemory {
+struct TCONV1D_TYPE ResultMemory {
     void* data;
     std::size_t bytes;
 };
-ResultMemory acquire_result_memory(std::size_t bytes);
-void release_result_memory(ResultMemory memory);
+TCONV1D_API ResultMemory acquire_result_memory(std::size_t bytes);
+TCONV1D_API void release_result_memory(ResultMemory memory);
 
 // ---------------------------------------------------------------- build facts
 
-std::string version();
-std::string compiler();
-bool has_openmp();
+TCONV1D_API std::string version();
+TCONV1D_API std::string compiler();
+TCONV1D_API bool has_openmp();
 // The instruction-set level of the kernels chosen for this CPU (e.g. "avx512").
-std::string simd_level();
+TCONV1D_API std::string simd_level();
 
 }  // namespace tconv1d

@@ -9,10 +9,12 @@
 
 #include <cstdint>
 
+#include "tconv1d/export.h"
+
 namespace tconv1d {
 
 template <class T>
-struct DataView {
+struct TCONV1D_TYPE DataView {
     T* data = nullptr;
     std::int64_t batch_outer = 1, batch_inner = 1;
     std::int64_t batch_outer_stride = 0, batch_inner_stride = 0;
@@ -32,7 +34,7 @@ struct DataView {
 // Weights W[f, k, c] in the layer's layout (FilterSize x NumFilters x
 // NumChannels), with arbitrary strides.
 template <class T>
-struct WeightsView {
+struct TCONV1D_TYPE WeightsView {
     T* data = nullptr;
     std::int64_t filter_size = 0, num_filters = 0, channels = 0;
     std::int64_t filter_stride = 0, filter_index_stride = 0, channel_stride = 0;
@@ -44,7 +46,7 @@ struct WeightsView {
 
 // Bias b[k] (or its gradient); data == nullptr means "no bias".
 template <class T>
-struct BiasView {
+struct TCONV1D_TYPE BiasView {
     T* data = nullptr;
     std::int64_t num_filters = 0, stride = 1;
 

@@ -3,6 +3,8 @@
 
 #include <cstdint>
 
+#include "overflow.hpp"
+
 namespace tconv1d::cpu {
 
 // ceil(a / b) for b > 0 and any a, without forming a + b - 1 (which overflows
@@ -28,11 +30,11 @@ inline std::int64_t taps(std::int64_t p, std::int64_t F, std::int64_t S) {
 // largest int64 instead of wrapping.
 inline std::int64_t saturating_add(std::int64_t a, std::int64_t b) {
     std::int64_t r;
-    return __builtin_add_overflow(a, b, &r) ? INT64_MAX : r;
+    return add_overflows(a, b, &r) ? INT64_MAX : r;
 }
 inline std::int64_t saturating_mul(std::int64_t a, std::int64_t b) {
     std::int64_t r;
-    return __builtin_mul_overflow(a, b, &r) ? INT64_MAX : r;
+    return mul_overflows(a, b, &r) ? INT64_MAX : r;
 }
 
 }  // namespace tconv1d::cpu

@@ -1,6 +1,6 @@
 // Which compiled body of the micro-kernels (cpu/isa/microkernel_body.inc) the
 // passes run: chosen once, at first use, from the CPU's features, or forced by
-// TCONV1D_ISA=baseline|avx2|avx512 (an unknown name or a body this build or CPU
+// TCONV1D_ISA=portable|baseline|avx2|avx512 (an unknown name or a body this build or CPU
 // cannot run is an error, never a silent fallback).
 #include "cpu/isa.hpp"
 
@@ -26,7 +26,7 @@ struct Choice {
 };
 
 bool cpu_has(const std::string& name) {
-    if (name == "baseline") return true;
+    if (name == "portable" || name == "baseline") return true;  // plain C++ / the target's baseline
 #ifdef TCONV1D_HAVE_X86_BODIES
     __builtin_cpu_init();
     if (name == "avx2") return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
@@ -42,15 +42,21 @@ Body body_named(const std::string& name) {
     if (name == "avx512") return {&avx512::kernels_float, &avx512::kernels_double};
     if (name == "avx2") return {&avx2::kernels_float, &avx2::kernels_double};
 #endif
+#ifdef TCONV1D_HAVE_VECTOR_BODIES
+    if (name == "baseline") return {&baseline::kernels_float, &baseline::kernels_double};
+#endif
     (void)name;
-    return {&baseline::kernels_float, &baseline::kernels_double};
+    return {&portable::kernels_float, &portable::kernels_double};
 }
 
 bool is_compiled(const std::string& name) {
 #ifdef TCONV1D_HAVE_X86_BODIES
     if (name == "avx2" || name == "avx512") return true;
 #endif
-    return name == "baseline";
+#ifdef TCONV1D_HAVE_VECTOR_BODIES
+    if (name == "baseline") return true;
+#endif
+    return name == "portable";
 }
 
 Choice choose() {
@@ -58,8 +64,8 @@ Choice choose() {
     const char* env = std::getenv("TCONV1D_ISA");
     if (env != nullptr && *env != '\0') {
         const std::string want(env);
-        if (want != "baseline" && want != "avx2" && want != "avx512") {
-            c.error = "TCONV1D_ISA='" + want + "' is not one of baseline, avx2, avx512";
+        if (want != "portable" && want != "baseline" && want != "avx2" && want != "avx512") {
+            c.error = "TCONV1D_ISA='" + want + "' is not one of portable, baseline, avx2, avx512";
         } else if (!is_compiled(want)) {
             c.unsupported = true;
             c.error = "TCONV1D_ISA='" + want + "': this build has no " + want + " kernels";
@@ -71,7 +77,7 @@ Choice choose() {
         }
         return c;
     }
-    for (const char* name : {"avx512", "avx2", "baseline"})
+    for (const char* name : {"avx512", "avx2", "baseline", "portable"})
         if (is_compiled(name) && cpu_has(name)) {
             c.body = body_named(name);
             break;

@@ -65,7 +65,7 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
 template <class T>
 bool backward_bias(const DataView<const T>& dy, const BiasView<T>& dbias);
 
-// Name of the micro-kernel body in use ("baseline", "avx2", "avx512"), chosen at
+// Name of the micro-kernel body in use ("portable", "baseline", "avx2", "avx512"), chosen at
 // first use from the CPU's features or the TCONV1D_ISA environment variable.
 // Throws std::invalid_argument for an unknown TCONV1D_ISA value and
 // std::runtime_error for a body this build or this CPU cannot run.

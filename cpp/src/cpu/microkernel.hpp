@@ -17,7 +17,7 @@ namespace tconv1d::cpu {
 // A tile is mr rows by nr columns, stored row-major (row r at out + r*nr).
 template <class T>
 struct MicroKernels {
-    const char* name;  // "baseline", "avx2", "avx512"
+    const char* name;  // "portable", "baseline", "avx2", "avx512"
     int mr;            // rows of a tile (broadcast operand)
     int nr;            // columns of a tile (vector operand), a multiple of the vector width
     int lanes;         // elements per vector: nr / lanes vectors per tile row (at most 4)
@@ -85,7 +85,10 @@ constexpr std::int64_t kDotRows = 2, kDotCols = 4;
     extern const MicroKernels<float> kernels_float;   \
     extern const MicroKernels<double> kernels_double; \
     }
+TCONV1D_DECLARE_BODY(portable)
+#ifdef TCONV1D_HAVE_VECTOR_BODIES
 TCONV1D_DECLARE_BODY(baseline)
+#endif
 #ifdef TCONV1D_HAVE_X86_BODIES
 TCONV1D_DECLARE_BODY(avx2)
 TCONV1D_DECLARE_BODY(avx512)
