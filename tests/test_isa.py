@@ -14,7 +14,7 @@ import textwrap
 
 import pytest
 
-BODIES = ["baseline", "avx2", "avx512"]
+BODIES = ["portable", "baseline", "avx2", "avx512"]
 STRATEGIES = ["per-item", "batched", "taps", "dots", "direct"]
 
 # The child computes the passes with tconv1d and with a numpy loop nest written
