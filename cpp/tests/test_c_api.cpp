@@ -31,6 +31,15 @@ double max_rel_diff(const std::vector<T>& a, const std::vector<T>& b) {
     return num / (den > 0 ? den : 1);
 }
 
+// A (N, C, L) view of a (C, N, L) buffer: what the C API sees through {N, 1, L, 0, C, N*L, L, 1}.
+template <class T>
+tconv1d::DataView<T> channels_first_view(T* data, std::int64_t N, std::int64_t C, std::int64_t L) {
+    tconv1d::DataView<T> v = contiguous_view(data, N, C, L);
+    v.batch_outer_stride = L;
+    v.channel_stride = N * L;
+    return v;
+}
+
 struct Passes32 {
     static constexpr auto forward = tconv1d_forward_f32;
     static constexpr auto backward_data = tconv1d_backward_data_f32;
@@ -71,14 +80,7 @@ void passes_equal_reference(std::int64_t N, std::int64_t C, std::int64_t K, std:
     CHECK(tconv1d_contiguous_data(N, K, Lo, &yl) == TCONV1D_OK);
 
     // The same views for the C++ reference loop nests.
-    tconv1d::DataView<const T> xv;
-    xv.data = x.data();
-    xv.batch_outer = N;
-    xv.batch_outer_stride = L;
-    xv.channels = C;
-    xv.channel_stride = N * L;
-    xv.length = L;
-    xv.length_stride = 1;
+    const auto xv = channels_first_view<const T>(x.data(), N, C, L);
     const tconv1d::WeightsView<const T> wv{w.data(), F, K, C, 1, C * F, F};
     const tconv1d::BiasView<const T> bv{b.data(), K, 2};
     const auto geometry =
@@ -95,15 +97,7 @@ void passes_equal_reference(std::int64_t N, std::int64_t C, std::int64_t K, std:
 
     std::vector<T> dx(std::size_t(C * N * L)), dx_ref(dx.size());
     CHECK(P::backward_data(dy.data(), &yl, w.data(), &wl, S, crop, dx.data(), &xl) == TCONV1D_OK);
-    tconv1d::DataView<T> dxv_ref;
-    dxv_ref.data = dx_ref.data();
-    dxv_ref.batch_outer = N;
-    dxv_ref.batch_outer_stride = L;
-    dxv_ref.channels = C;
-    dxv_ref.channel_stride = N * L;
-    dxv_ref.length = L;
-    dxv_ref.length_stride = 1;
-    tconv1d::reference::backward_data<T>(dyv, wv, geometry, dxv_ref);
+    tconv1d::reference::backward_data<T>(dyv, wv, geometry, channels_first_view(dx_ref.data(), N, C, L));
     CHECK(max_rel_diff(dx, dx_ref) < tol);
 
     std::vector<T> dw(std::size_t(K * C * F)), dw_ref(dw.size());
