@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import _core
+from . import _core, interop
 
 FLOAT32 = np.dtype(np.float32)
 FLOAT64 = np.dtype(np.float64)
@@ -42,8 +42,9 @@ def as_core_array(array: np.ndarray, dtype: np.dtype) -> np.ndarray:
 
 def as_float_array(value: Any, name: str, dtype: np.dtype | None = None) -> np.ndarray:
     """A float32/float64 NumPy array of ``value`` the core can read: in ``dtype``
-    when given (the computation's), else in its own precision."""
-    array = np.asarray(value)
+    when given (the computation's), else in its own precision. Arrays of other
+    libraries are read through interop.py (DLPack, ``__array__``, buffers)."""
+    array = np.asarray(interop.to_host(value, name))
     own = array.dtype
     # The common case is answered by identity (NumPy's builtin dtype objects);
     # everything else takes the general path, which compares by value.

@@ -4,6 +4,7 @@ path for device arrays. Kept apart so that ``import tconv1d`` never imports CuPy
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from typing import Any, Protocol
 
@@ -49,13 +50,19 @@ def _is_device_array(value: object) -> bool:
     return False
 
 
-def for_arrays(*arrays: object) -> DevicePath | None:
-    """The GPU module when any argument lives on a CUDA device, else None (the CPU path)."""
-    for array in arrays:
-        if array is not None and _is_device_array(array):
-            break
-    else:
+def for_arrays(**arrays: object) -> DevicePath | None:
+    """The GPU module when any argument (by name) lives on a CUDA device, else
+    None (the CPU path). A CUDA array without CuPy installed is a RuntimeError
+    naming the argument."""
+    on_device = [name for name, array in arrays.items() if array is not None and _is_device_array(array)]
+    if not on_device:
         return None
+    name = on_device[0]
+    if importlib.util.find_spec("cupy") is None:
+        raise RuntimeError(
+            f"{name} is on a CUDA device, and tconv1d's GPU path needs CuPy, which is not installed "
+            f"(pip install 'tconv1d[gpu]'); or move {name} to the CPU"
+        )
     from . import cuda
 
     return cuda

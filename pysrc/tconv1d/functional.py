@@ -10,7 +10,7 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
-from . import _core, backend
+from . import _core, backend, interop
 from .aliases import CroppingLike, FloatArray, IntegerLike
 from .arguments import Cropping, as_cropping, as_integer
 from .arrays import allocate, as_float_array
@@ -104,11 +104,13 @@ def transposed_conv1d(
     axis order and dtype.
     """
 
-    impl = backend.for_arrays(x, weights, bias)
+    impl = backend.for_arrays(x=x, weights=weights, bias=bias)
     if impl is not None:
         # Device arrays in, device arrays out (CuPy has no type information).
-        return cast(FloatArray, impl.transposed_conv1d(x, weights, bias, stride=stride, cropping=cropping, fmt=fmt))
+        y_device = impl.transposed_conv1d(x, weights, bias, stride=stride, cropping=cropping, fmt=fmt)
+        return cast(FloatArray, interop.like_device(x, y_device))
 
+    original = x
     x, fmt_, w, geometry = _prepare(x, weights, stride, cropping, fmt)
     num_filters = w.shape[1]
     b = as_bias(bias, num_filters, x.dtype)
@@ -123,7 +125,7 @@ def transposed_conv1d(
     )
     if fmt_.batch_size(x.shape) > 0:
         _core.forward(fmt_.canonical(x), w, b, geometry, fmt_.canonical(y))
-    return y
+    return cast(FloatArray, interop.like(original, y))
 
 
 def transposed_conv1d_backward(
@@ -141,13 +143,12 @@ def transposed_conv1d_backward(
     (NumFilters,); all in ``x``'s dtype. No L2 terms are included.
     """
 
-    impl = backend.for_arrays(x, weights, dy)
+    impl = backend.for_arrays(x=x, weights=weights, dy=dy)
     if impl is not None:
-        return cast(
-            "tuple[FloatArray, FloatArray, FloatArray]",
-            impl.transposed_conv1d_backward(x, weights, dy, stride=stride, cropping=cropping, fmt=fmt),
-        )
+        grads = impl.transposed_conv1d_backward(x, weights, dy, stride=stride, cropping=cropping, fmt=fmt)
+        return cast("tuple[FloatArray, FloatArray, FloatArray]", tuple(interop.like_device(x, g) for g in grads))
 
+    original = x
     x, fmt_, w, geometry = _prepare(x, weights, stride, cropping, fmt)
     num_filters = w.shape[1]
     dy = as_data(dy, "dy", x.dtype)
@@ -161,9 +162,9 @@ def transposed_conv1d_backward(
     if fmt_.batch_size(x.shape) == 0:
         dw.fill(0)
         db.fill(0)
-        return dx, dw, db
-    x_view, dy_view = fmt_.canonical(x), fmt_.canonical(dy)
-    _core.backward_data(dy_view, w, geometry, fmt_.canonical(dx))
-    _core.backward_weights(x_view, dy_view, geometry, dw)
-    _core.backward_bias(dy_view, db)
-    return dx, dw, db
+    else:
+        x_view, dy_view = fmt_.canonical(x), fmt_.canonical(dy)
+        _core.backward_data(dy_view, w, geometry, fmt_.canonical(dx))
+        _core.backward_weights(x_view, dy_view, geometry, dw)
+        _core.backward_bias(dy_view, db)
+    return interop.like(original, dx), interop.like(original, dw), interop.like(original, db)

@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
 
-from . import _core
+from . import _core, backend, interop
 from .aliases import CroppingLike, FloatArray, IntegerLike, ScalarLike
 from .arguments import Cropping, as_cropping, as_integer, as_nonnegative_scalar, match_choice
 from .formats import parse_format
@@ -395,8 +395,9 @@ class TransposedConvolution1DLayer:
 
     def _prepare(self, x: npt.ArrayLike, fmt: str) -> tuple[npt.ArrayLike, int, _core.Geometry]:
         """Validate an input against the layer (R3.4, R4, R4.4, R2) before any state changes."""
-        # Arrays (CuPy's too, which stay on their device) are read as they are.
-        array: Any = x if hasattr(x, "shape") and hasattr(x, "dtype") else np.asarray(x)
+        # Device arrays (CuPy's, CUDA tensors) stay on their device; host arrays
+        # of any library are read as NumPy arrays, without a copy (interop.py).
+        array: Any = x if backend.for_arrays(x=x) is not None else np.asarray(interop.to_host(x, "x"))
         as_parameter_dtype(array.dtype, "x")
         shape = tuple(array.shape)
         fmt_ = parse_format(fmt, len(shape))
@@ -421,11 +422,12 @@ class TransposedConvolution1DLayer:
         fresh random state; call ``initialize(seed=...)`` first for
         reproducible weights), NumChannels 'auto' being taken from ``x``.
         """
+        original = x
         x, channels, geometry = self._prepare(x, fmt)
         weights, bias = self._filled_parameters(channels)
         y = transposed_conv1d(x, weights, bias, stride=self._stride, cropping=self._cropping, fmt=fmt)
         self._remember_crop(geometry)
-        return y
+        return cast(FloatArray, interop.like(original, y) if isinstance(y, np.ndarray) else y)
 
     def backward(
         self, x: npt.ArrayLike, dy: npt.ArrayLike, fmt: str = "CBT"
@@ -436,6 +438,7 @@ class TransposedConvolution1DLayer:
         FilterSize×NumFilters×NumChannels, ``dbias`` the Bias property's shape
         1×NumFilters; all in ``x``'s dtype. No L2 terms (see ``l2_gradients``).
         """
+        original = x
         x, _, geometry = self._prepare(x, fmt)
         if self._weights is None:
             raise ValueError("backward needs Weights; call initialize() or predict() first")
@@ -443,7 +446,12 @@ class TransposedConvolution1DLayer:
             x, self._weights, dy, stride=self._stride, cropping=self._cropping, fmt=fmt
         )
         self._remember_crop(geometry)
-        return dx, dweights, dbias.reshape(1, self._num_filters)
+        grads: tuple[Any, ...] = (dx, dweights, dbias.reshape(1, self._num_filters))
+        # Host results in the caller's array type; device results are already its.
+        return cast(
+            "tuple[FloatArray, FloatArray, FloatArray]",
+            tuple(interop.like(original, g) if isinstance(g, np.ndarray) else g for g in grads),
+        )
 
     # --- display (R1.4) -------------------------------------------------------------------
 
