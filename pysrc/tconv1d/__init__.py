@@ -10,6 +10,7 @@ from .formats import SUPPORTED_FORMATS
 from .functional import output_length, resolve_geometry, transposed_conv1d, transposed_conv1d_backward
 from .layer import TransposedConvolution1DLayer, transposed_conv1d_layer
 from .native import cmake_dir, get_include, get_library_dir, pkgconfig_dir
+from .onnx_export import transposed_conv1d_to_onnx
 
 __version__ = _core.version()
 
@@ -80,6 +81,7 @@ __all__ = [
     "transposed_conv1d",
     "transposed_conv1d_backward",
     "transposed_conv1d_layer",
+    "transposed_conv1d_to_onnx",
     "workspace_cache_limit",
     "workspace_cached_bytes",
 ]

@@ -22,6 +22,7 @@ Conventions that the vendor's documentation leaves to the host language:
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Sequence
 from typing import Any, cast
@@ -452,6 +453,22 @@ class TransposedConvolution1DLayer:
             "tuple[FloatArray, FloatArray, FloatArray]",
             tuple(interop.like(original, g) if isinstance(g, np.ndarray) else g for g in grads),
         )
+
+    def to_onnx(self, path: str | os.PathLike[str] | None, fmt: str = "CBT") -> Any:
+        """Writes the layer as an ONNX model that maps ``x`` to ``predict(x, fmt)`` (SPEC R10).
+
+        The model takes and returns arrays in format ``fmt`` with symbolic batch
+        and length, in the Weights' dtype; it is saved to ``path`` (when not
+        None) and returned as an ``onnx.ModelProto``. Needs the ``onnx``
+        package and initialized Weights (``initialize(num_channels=...)``).
+        """
+        if self._weights is None:
+            raise ValueError("to_onnx needs Weights; call initialize(num_channels=...) or predict() first")
+        from .onnx_export import transposed_conv1d_to_onnx
+
+        # An empty Bias is filled as the next predict() would fill it (R5), so the model equals it.
+        weights, bias = self._filled_parameters(int(self._weights.shape[2]))
+        return transposed_conv1d_to_onnx(path, weights, bias, stride=self._stride, cropping=self._cropping, fmt=fmt)
 
     # --- display (R1.4) -------------------------------------------------------------------
 
