@@ -11,6 +11,7 @@ from .functional import output_length, resolve_geometry, transposed_conv1d, tran
 from .layer import TransposedConvolution1DLayer, transposed_conv1d_layer
 from .native import cmake_dir, get_include, get_library_dir, pkgconfig_dir
 from .onnx_export import transposed_conv1d_to_onnx
+from .solvers import SGDM, Adam, RMSProp, solver
 
 __version__ = _core.version()
 
@@ -65,7 +66,10 @@ def workspace_cached_bytes() -> int:
 
 
 __all__ = [
+    "SGDM",
     "SUPPORTED_FORMATS",
+    "Adam",
+    "RMSProp",
     "TransposedConvolution1DLayer",
     "__version__",
     "cmake_dir",
@@ -78,6 +82,7 @@ __all__ = [
     "resolve_geometry",
     "set_num_threads",
     "set_workspace_cache_limit",
+    "solver",
     "transposed_conv1d",
     "transposed_conv1d_backward",
     "transposed_conv1d_layer",
