@@ -107,7 +107,8 @@ class SGDM(_Solver):
         v = self._slot(name, "velocity", theta)
         v *= self.momentum
         v -= rate * g
-        return theta + v
+        updated: np.ndarray = theta + v
+        return updated
 
 
 class RMSProp(_Solver):
@@ -131,7 +132,8 @@ class RMSProp(_Solver):
         s = self._slot(name, "squared_average", theta)
         s *= beta2
         s += (1 - beta2) * g * g
-        return theta - rate * g / (np.sqrt(s) + self.epsilon)
+        updated: np.ndarray = theta - rate * g / (np.sqrt(s) + self.epsilon)
+        return updated
 
 
 class Adam(_Solver):
@@ -164,10 +166,11 @@ class Adam(_Solver):
         s += (1 - beta2) * g * g
         m_hat = m / (1 - beta1**t)
         s_hat = s / (1 - beta2**t)
-        return theta - rate * m_hat / (np.sqrt(s_hat) + self.epsilon)
+        updated: np.ndarray = theta - rate * m_hat / (np.sqrt(s_hat) + self.epsilon)
+        return updated
 
 
-_SOLVERS = {"sgdm": SGDM, "adam": Adam, "rmsprop": RMSProp}
+_SOLVERS: dict[str, type[_Solver]] = {"sgdm": SGDM, "adam": Adam, "rmsprop": RMSProp}
 
 
 def solver(name: str, **options: Any) -> _Solver:
