@@ -18,7 +18,7 @@ import json
 import os
 import sys
 
-from generators import cropping, formats, gradients, initializers, numerics, output_size, properties
+from generators import cropping, formats, gradients, initializers, numerics, output_size, properties, training
 
 SCHEMA_VERSION = 1
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -37,6 +37,7 @@ CATEGORIES = {
     "formats": formats,
     "numerics": numerics,
     "gradients": gradients,
+    "training": training,
 }
 
 

@@ -19,7 +19,7 @@ SCHEMA_VERSION = 1
 Case = dict[str, Any]
 
 #: The categories in the order they are run and reported.
-CATEGORIES = ("output_size", "cropping", "properties", "initializers", "formats", "numerics", "gradients")
+CATEGORIES = ("output_size", "cropping", "properties", "initializers", "formats", "numerics", "gradients", "training")
 
 
 def data_dir() -> Path:

@@ -433,6 +433,30 @@ def check_layer_predict(case: Case, impl: Adapter) -> float | None:
     return error
 
 
+def check_update_step(case: Case, impl: Adapter) -> float | None:
+    """R6.1, R6.2 through one update step (R11): the factors scale the learning rate and the L2 term."""
+    make_solver = _function(impl, "solver")
+    layer = _make_layer(case, impl)
+    solver = make_solver(case["solver"], **case["solver_options"])
+    dweights, dbias = make_array(case["dweights"]), make_array(case["dbias"])
+    kept = (dweights.copy(), dbias.copy())
+    solver.step(layer, dweights, dbias)
+    if not (np.array_equal(kept[0], dweights) and np.array_equal(kept[1], dbias)):
+        raise _Failure("step modified the gradients it was given", spec="R7.1")
+    worst = 0.0
+    expect = case["expect"]
+    for name in ("weights", "bias"):
+        got = np.asarray(getattr(layer, name), dtype=np.float64)
+        want = make_array(expect[name])
+        if got.shape != want.shape:
+            raise _Failure(f"after the step, {name} has shape {got.shape}, expected {want.shape}")
+        error = float(np.max(np.abs(got - want) / np.maximum(np.abs(want), 1e-300)))
+        if error > expect["rtol"]:
+            raise _Failure(f"{name} after one {case['solver']} step: {got.ravel()} expected {want.ravel()}", error)
+        worst = max(worst, error)
+    return worst
+
+
 class _SentinelError(Exception):
     """Raised inside a callable initializer: must reach the caller unchanged (R5.5)."""
 
@@ -505,6 +529,7 @@ CHECKS: dict[str, Callable[[Case, Adapter], float | None]] = {
     "layer_initializer_callable": check_layer_initializer_callable,
     "layer_initializer_seed": check_layer_initializer_seed,
     "layer_predict": check_layer_predict,
+    "update_step": check_update_step,
 }
 
 
@@ -541,6 +566,8 @@ def describe_inputs(case: Case) -> str:
         text += f".initialize({case['initialize']})"
     if "set" in case:
         text += f"; .{case['set']['property']} = {case['set']['value']!r}"
+    if case["kind"] == "update_step":
+        text += f"; solver({case['solver']!r}, {case['solver_options']}).step(layer, dW, db)"
     return text
 
 

@@ -7,6 +7,8 @@ offering some of
 - ``transposed_conv1d_backward(x, weights, dy, stride=1, cropping=0, fmt="BCT")`` -> (dx, dweights, dbias)
 - ``output_length(length, filter_size, stride=1, cropping=0)`` -> int
 - ``transposed_conv1d_layer(filter_size, num_filters, **options)`` -> a layer object
+- ``solver(name, **options)`` -> an object whose ``step(layer, dweights, dbias)`` updates
+  the layer's Weights and Bias (SPEC R11; the training cases of R6.1 and R6.2)
 
 with the semantics of SPEC.md, NumPy arrays in and array-likes out. A missing
 function, or one that raises ``NotImplementedError``, makes the cases that need
