@@ -166,3 +166,18 @@ def test_cuda_adapter_is_skipped_cleanly_or_runs():
         assert result.status == SKIPPED and "unavailable" in result.message
     else:
         assert result.status != FAILED, result.message
+
+
+def test_a_run_that_checked_nothing_fails_unless_skips_are_allowed(tmp_path, capsys):
+    """Every case skipped (here: an adapter offering none of the protocol) is exit
+    status 3 with the reason on stderr; --allow-skips makes it 0. The summary line
+    still reads 'N passed, N failed, N skipped'."""
+    from tconv1d.conformance.runner import main
+
+    empty = tmp_path / "nothing_impl.py"
+    empty.write_text('NAME = "nothing"\n', encoding="utf-8")
+    assert main(["--impl", str(empty), "--only", "cropping"]) == 3
+    captured = capsys.readouterr()
+    assert "nothing was checked against nothing" in captured.err
+    assert captured.out.rstrip().splitlines()[-1].endswith("0 passed, 0 failed, 31 skipped")
+    assert main(["--impl", str(empty), "--only", "cropping", "--allow-skips"]) == 0

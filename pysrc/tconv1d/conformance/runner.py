@@ -42,6 +42,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", metavar="FILE", type=writable_file, help="write every result as JSON")
     parser.add_argument("--junit-xml", metavar="FILE", type=writable_file, help="write a JUnit XML report")
     parser.add_argument("--verbose", "-v", action="store_true", help="list skipped cases too")
+    parser.add_argument(
+        "--allow-skips",
+        action="store_true",
+        help="exit 0 even when every case was skipped (by default a run that checked nothing fails)",
+    )
 
 
 class Progress:
@@ -189,8 +194,22 @@ def run(args: argparse.Namespace) -> int:
     if args.junit_xml:
         write_junit(args.junit_xml, name, results)
     print(f"({seconds:.1f} s)")
+    if any(r.status == FAILED for r in results):
+        status = 1
+    elif all(r.status == SKIPPED for r in results) and not getattr(args, "allow_skips", False):
+        # A gate that checked nothing must not pass (an unavailable GPU, an
+        # adapter that implements none of the protocol, a filter that matched nothing).
+        print(
+            f"tconv1d conformance: nothing was checked against {name}: every case was skipped"
+            + (f" ({unavailable})" if unavailable else "")
+            + "; exit status 3 (--allow-skips accepts this)",
+            file=sys.stderr,
+        )
+        status = 3
+    else:
+        status = 0
     print(summary_line(results))
-    return 1 if any(r.status == FAILED for r in results) else 0
+    return status
 
 
 def main(argv: list[str] | None = None) -> int:
