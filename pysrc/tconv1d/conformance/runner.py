@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from ..cli_args import writable_file
+from . import checks
 from .adapters import adapter_name, load_adapter
 from .cases import CATEGORIES, Case, load_cases
 from .checks import FAILED, PASSED, SKIPPED, Result, run_case
@@ -172,6 +173,7 @@ def run(args: argparse.Namespace) -> int:
         + (f" (unavailable: {unavailable})" if unavailable else "")
     )
     progress = Progress()
+    checks.DERIVED.clear()
     start = time.perf_counter()
     results = []
     for index, case in enumerate(cases):
@@ -193,6 +195,8 @@ def run(args: argparse.Namespace) -> int:
         write_json(args.json, name, results, seconds)
     if args.junit_xml:
         write_junit(args.junit_xml, name, results)
+    for note in sorted(checks.DERIVED):
+        print(f"derived for {name}: {note}")
     print(f"({seconds:.1f} s)")
     if any(r.status == FAILED for r in results):
         status = 1
