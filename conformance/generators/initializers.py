@@ -244,6 +244,32 @@ def cases():
             "description": "predict on 4-channel TCB data initializes 3x2x4 weights; y = forward(x) with them",
         }
     )
+    # Weights given, Bias empty: the first predict fills the Bias with its initializer and
+    # adds it (ones here, so an implementation that skips the Bias, or adds it only later,
+    # computes the wrong y).
+    cases.append(
+        {
+            "id": "initializers/predict-fills-empty-bias",
+            "spec": "R5",
+            "kind": "layer_predict",
+            "args": [2, 2],
+            "options": {
+                "Weights": arr([[[0.5, -1.0], [0.25, 2.0]], [[1.5, 0.75], [-0.5, 1.0]]], "float32"),
+                "BiasInitializer": "ones",
+                "Stride": 2,
+            },
+            "x": rnd((2, 2, 3), 6003, "float32"),
+            "fmt": "CBT",
+            "expect": {
+                "properties": {"num_channels": 2, "bias": arr([[1.0, 1.0]], "float32")},
+                "weights_shape": [2, 2, 2],
+                "bias_shape": [1, 2],
+                "shape": [2, 2, 6],
+                "rtol": RTOL["float32"],
+            },
+            "description": "Weights given and Bias empty at the first predict: Bias = ones(1, 2) and y includes it",
+        }
+    )
     cases.append(
         {
             "id": "initializers/predict-channel-mismatch",
