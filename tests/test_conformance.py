@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -181,3 +182,31 @@ def test_a_run_that_checked_nothing_fails_unless_skips_are_allowed(tmp_path, cap
     assert "nothing was checked against nothing" in captured.err
     assert captured.out.rstrip().splitlines()[-1].endswith("0 passed, 0 failed, 31 skipped")
     assert main(["--impl", str(empty), "--only", "cropping", "--allow-skips"]) == 0
+
+
+def test_a_report_puts_implementations_side_by_side_per_requirement(tmp_path, capsys):
+    """--report FILE (.md or .html): one row per requirement, a column per --impl, then
+    each implementation's failures; several --impl run one after another."""
+    from tconv1d.conformance.runner import main
+
+    wrong = tmp_path / "wrong_impl.py"
+    wrong.write_text(
+        'import tconv1d\nNAME = "wrong"\n'
+        "def output_length(length, filter_size, stride=1, cropping=0):\n"
+        "    return tconv1d.output_length(length, filter_size, stride, cropping) + 1\n",
+        encoding="utf-8",
+    )
+    markdown = tmp_path / "report.md"
+    assert main(["--impl", "tconv1d", str(wrong), "--only", "output_size", "--report", str(markdown)]) == 1
+    lines = capsys.readouterr().out.rstrip().splitlines()
+    assert lines[-3] == "tconv1d: 445 passed, 0 failed, 0 skipped"
+    assert lines[-2].startswith("wrong: ") and re.fullmatch(r"\d+ passed, \d+ failed, 0 skipped", lines[-1])
+    text = markdown.read_text(encoding="utf-8")
+    assert "| requirement | tconv1d | wrong |" in text
+    row = text.split("| R2.2 |")[1].splitlines()[0]
+    assert row.split("|")[0].strip().endswith("passed") and "failed" in row.split("|")[1]
+    assert "## Failures of wrong (" in text and "## Failures of tconv1d" not in text
+    page = tmp_path / "report.html"
+    assert main(["--impl", "tconv1d", "--only", "cropping", "--report", str(page)]) == 0
+    assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert main(["--impl", "tconv1d", str(wrong), "--json", str(tmp_path / "r.json")]) == 2

@@ -23,15 +23,17 @@ from . import checks
 from .adapters import adapter_name, load_adapter
 from .cases import CATEGORIES, Case, load_cases
 from .checks import FAILED, PASSED, SKIPPED, Result, run_case
+from .report import write_report
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--impl",
-        default="tconv1d",
+        nargs="+",
+        default=["tconv1d"],
         metavar="NAME|MODULE",
-        help="implementation under test: tconv1d (default), torch, onnxruntime, cuda, "
-        "or an importable module / .py file offering the tconv1d functions",
+        help="implementation(s) under test: tconv1d (default), torch, onnxruntime, cuda, "
+        "or an importable module / .py file offering the tconv1d functions; several run one after another",
     )
     parser.add_argument(
         "--only",
@@ -42,6 +44,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--json", metavar="FILE", type=writable_file, help="write every result as JSON")
     parser.add_argument("--junit-xml", metavar="FILE", type=writable_file, help="write a JUnit XML report")
+    parser.add_argument(
+        "--report",
+        metavar="FILE",
+        type=writable_file,
+        help="write a per-requirement report, implementations side by side (.md markdown, .html HTML)",
+    )
     parser.add_argument("--verbose", "-v", action="store_true", help="list skipped cases too")
     parser.add_argument(
         "--allow-skips",
@@ -53,9 +61,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 class Progress:
     """A one-line bar on a terminal; elsewhere one line per finished category."""
 
-    def __init__(self, stream: TextIO = sys.stderr) -> None:
-        self.stream = stream
-        self.tty = hasattr(stream, "isatty") and stream.isatty()
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream: TextIO = sys.stderr if stream is None else stream  # the current one (tests replace it)
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
         self.category: str | None = None
         self.counts: collections.Counter[str] = collections.Counter()
 
@@ -157,11 +165,40 @@ def write_junit(path: str, implementation: str, results: Sequence[Result]) -> No
 
 
 def run(args: argparse.Namespace) -> int:
+    names = [args.impl] if isinstance(args.impl, str) else list(args.impl)
+    if len(names) > 1 and (args.json or args.junit_xml):
+        print("tconv1d conformance: error: --json and --junit-xml take one --impl (use --report)", file=sys.stderr)
+        return 2
+    runs: list[tuple[str, list[Result]]] = []
+    status = 0
+    for number, impl in enumerate(names):
+        if number:
+            print()
+        outcome = _run_one(impl, args)
+        if isinstance(outcome, int):
+            return outcome
+        name, results, impl_status = outcome
+        runs.append((name, results))
+        # A failure anywhere is 1; otherwise an implementation that checked nothing is 3.
+        status = 1 if 1 in (status, impl_status) else max(status, impl_status)
+    if getattr(args, "report", None):
+        write_report(args.report, runs)
+    all_results = [r for _, results in runs for r in results]
+    if len(runs) > 1:
+        print()
+        for name, results in runs:
+            print(f"{name}: {summary_line(results)}")
+    print(summary_line(all_results))
+    return status
+
+
+def _run_one(impl: str, args: argparse.Namespace) -> tuple[str, list[Result], int] | int:
+    """One implementation: its table, failures, skips and exit status (or 2 when it cannot load)."""
     try:
-        adapter = load_adapter(args.impl)
+        adapter = load_adapter(impl)
     except Exception as error:  # noqa: BLE001 - a user's module failing to import is reported, not a traceback
         print(
-            f"tconv1d conformance: error: cannot load implementation {args.impl!r}: {type(error).__name__}: {error}",
+            f"tconv1d conformance: error: cannot load implementation {impl!r}: {type(error).__name__}: {error}",
             file=sys.stderr,
         )
         return 2
@@ -199,8 +236,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"derived for {name}: {note}")
     print(f"({seconds:.1f} s)")
     if any(r.status == FAILED for r in results):
-        status = 1
-    elif all(r.status == SKIPPED for r in results) and not getattr(args, "allow_skips", False):
+        return name, results, 1
+    if all(r.status == SKIPPED for r in results) and not getattr(args, "allow_skips", False):
         # A gate that checked nothing must not pass (an unavailable GPU, an
         # adapter that implements none of the protocol, a filter that matched nothing).
         print(
@@ -209,11 +246,8 @@ def run(args: argparse.Namespace) -> int:
             + "; exit status 3 (--allow-skips accepts this)",
             file=sys.stderr,
         )
-        status = 3
-    else:
-        status = 0
-    print(summary_line(results))
-    return status
+        return name, results, 3
+    return name, results, 0
 
 
 def main(argv: list[str] | None = None) -> int:
