@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .spec import RTOL, arr, backward, expected_length, ramp, rnd
+from .spec import INT64_MAX, RTOL, arr, backward, expected_length, ramp, rnd
 
 DESCRIPTION = "R3.3: dx, dW and db against exact values and the oracle; the adjoint identity"
 
@@ -43,6 +43,39 @@ def cases():
                 "cropping": cropping,
                 "fmt": "BCT",
                 "expect": {"dx": arr(dx), "dweights": arr(dw), "dbias": arr(db)},
+            }
+        )
+    # R2.5: the stride 2^63 - 1 where it never multiplies (L = 1).
+    x, w, dy = [[[2], [-1]]], ramp((3, 2, 2)), [[[1, 2, 3], [-1, 0, 4]]]
+    dx, dw, db = backward(x, w, dy, INT64_MAX, 0)
+    cases.append(
+        {
+            "id": "gradients/limit/stride-int64-max-L1",
+            "spec": "R2.5",
+            "kind": "backward",
+            "x": arr(x),
+            "weights": arr(w),
+            "dy": arr(dy),
+            "stride": INT64_MAX,
+            "cropping": 0,
+            "fmt": "BCT",
+            "expect": {"dx": arr(dx), "dweights": arr(dw), "dbias": arr(db)},
+        }
+    )
+    # R3.5's float32 bound at its limit: dW and db each sum N * L = 99,998 terms.
+    for distribution in ("normal", "uniform"):
+        cases.append(
+            {
+                "id": f"gradients/accuracy/float32-reduction-1e5-{distribution}",
+                "spec": "R3.5",
+                "kind": "backward",
+                "x": rnd((2, 2, 49_999), 3101, "float32", distribution),
+                "weights": rnd((1, 2, 2), 3102, "float32", distribution),
+                "dy": rnd((2, 2, 49_999), 3103, "float32", distribution),
+                "stride": 1,
+                "cropping": 0,
+                "fmt": "BCT",
+                "expect": {"oracle": True, "rtol": RTOL["float32"], "dtype": "float32"},
             }
         )
     seed = 3000

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 
-from .spec import RTOL, arr, backward, expected_length, forward, json_specials, ramp, rnd
+from .spec import INT64_MAX, RTOL, arr, backward, expected_length, forward, json_specials, ramp, rnd
 
 DESCRIPTION = "R3.1-R3.6: exact hand-checkable outputs and randomized cases against the oracle"
 
@@ -354,6 +354,58 @@ def cases():
         "a NaN in dy reaches the dx it is correlated into, every dW of its filter, and its db",
         dy=[[[1.0, NAN, 2.0, 0.0, -1.0, 3.0]]],
     )
+
+    # R2.5 through the operation: a stride of 2^63 - 1 is valid where it never
+    # multiplies (L = 1); 2^63 and crops past the output are errors, not wrapped sizes.
+    exact(
+        "limit/stride-int64-max-L1",
+        "R2.5",
+        [[[2], [3]]],
+        ramp((3, 2, 2)),
+        [1, -1],
+        INT64_MAX,
+        0,
+        "L = 1: the output is the F filter taps, whatever the stride",
+    )
+    for case_id, stride, cropping in (
+        ("stride-beyond-int64", 2**63, 0),
+        ("crop-beyond-int64", 1, 2**63),
+        ("crop-right-int64-max", 1, [0, INT64_MAX]),
+        ("crop-left-beyond-int64", 1, [2**63, 0]),
+    ):
+        cases.append(
+            {
+                "id": f"numerics/limit/{case_id}",
+                "spec": "R2.5",
+                "kind": "forward",
+                "x": arr([[[1.0, 2.0]]]),
+                "weights": arr([[[1.0]], [[1.0]]]),
+                "bias": None,
+                "stride": stride,
+                "cropping": cropping,
+                "fmt": "BCT",
+                "expect": {"error": ["ValueError", "OverflowError"]},
+            }
+        )
+    # R3.5's float32 bound at its limit: about 10^5 terms per output (C channels,
+    # F = S so each position gets exactly one tap per channel). Nonnegative data
+    # makes rounding errors add up instead of cancelling.
+    for distribution in ("normal", "uniform"):
+        channels = 99_991
+        cases.append(
+            {
+                "id": f"numerics/accuracy/float32-reduction-1e5-{distribution}",
+                "spec": "R3.5",
+                "kind": "forward",
+                "x": rnd((1, channels, 3), 2101, "float32", distribution),
+                "weights": rnd((2, 2, channels), 2102, "float32", distribution),
+                "bias": None,
+                "stride": 2,
+                "cropping": 0,
+                "fmt": "BCT",
+                "expect": {"oracle": True, "rtol": RTOL["float32"], "dtype": "float32", "shape": [1, 2, 6]},
+            }
+        )
 
     # Randomized cases against the runner's oracle, with the tolerances of R3.5.
     seed = 1000

@@ -71,25 +71,6 @@ def cases():
         "(L-1)*S + F = 2^63 - 1 fits exactly",
     )
     single(
-        "large/length-int64-max",
-        "R2.5",
-        {"length": INT64_MAX, "filter_size": 1, "stride": 1, "cropping": 0},
-        value(INT64_MAX, 1, 1, 0),
-    )
-    single(
-        "large/filter-int64-max",
-        "R2.5",
-        {"length": 1, "filter_size": INT64_MAX, "stride": 1, "cropping": 0},
-        value(1, INT64_MAX, 1, 0),
-    )
-    single(
-        "large/stride-huge-L1",
-        "R2.5",
-        {"length": 1, "filter_size": 3, "stride": INT64_MAX, "cropping": 0},
-        value(1, 3, INT64_MAX, 0),
-        "L = 1: the stride never multiplies anything",
-    )
-    single(
         "large/crop-near-limit",
         "R2.5",
         {"length": 2**62, "filter_size": 1, "stride": 2, "cropping": [INT64_MAX - 1, 0]},
@@ -140,6 +121,37 @@ def cases():
         "R2.5",
         {"length": 2**64 + 5, "filter_size": 1, "stride": 1, "cropping": 0},
         overflow,
+    )
+
+    # R2.5 at the edge of 64 bits for every integer argument, one at a time: the
+    # largest value (2^63 - 1) where the formula still fits, and one past it (2^63).
+    small = {"length": 1, "filter_size": 3, "stride": 1, "cropping": 0}
+    limits = [  # (name, arguments that differ from `small`, the value that must fit)
+        ("length", {"length": INT64_MAX, "filter_size": 1}, {"length": 2**63, "filter_size": 1}),
+        ("filter-size", {"filter_size": INT64_MAX}, {"filter_size": 2**63}),
+        ("stride", {"stride": INT64_MAX}, {"stride": 2**63}),
+        ("crop", {"length": INT64_MAX, "filter_size": 1, "cropping": 2**62 - 1}, {"cropping": 2**63}),
+        (
+            "crop-left",
+            {"length": INT64_MAX, "filter_size": 1, "cropping": [INT64_MAX - 1, 0]},
+            {"cropping": [2**63, 0]},
+        ),
+        (
+            "crop-right",
+            {"length": INT64_MAX, "filter_size": 1, "cropping": [0, INT64_MAX - 1]},
+            {"cropping": [0, 2**63]},
+        ),
+    ]
+    for name, fits, past in limits:
+        args = {**small, **fits}
+        single(f"limit/{name}-int64-max", "R2.5", args, value(**args), f"{name} at 2^63 - 1: the result fits")
+        single(f"limit/{name}-beyond-int64", "R2.5", {**small, **past}, overflow, f"{name} = 2^63 does not fit in 64 bits")
+    single(
+        "limit/crop-both-int64-max",
+        "R2.5",
+        {**small, "cropping": INT64_MAX},
+        overflow,
+        "[2^63-1 2^63-1]: l + r does not fit, and Lout < 1 anyway",
     )
 
     # Argument validation (R1.1, R1.3, R2.4).

@@ -198,6 +198,48 @@ def cases():
     for case_id, args, options, errors, words, spec in invalid:
         layer(f"invalid/{case_id}", spec, args, options, {"error": errors, "message_contains": words})
 
+    # R2.5 for the layer's integer options: 2^63 - 1 is stored as given (nothing is
+    # allocated until the channel count is known); 2^63 does not fit in 64 bits.
+    int64_max = 2**63 - 1
+    limits = [  # (name, args, options with the value, the property, a word the error names)
+        ("filter-size", lambda v: ([v, 2], {}), "filter_size", "filter"),
+        ("num-filters", lambda v: ([3, v], {}), "num_filters", "filters"),
+        ("stride", lambda v: ([3, 2], {"Stride": v}), "stride", "stride"),
+        ("num-channels", lambda v: ([3, 2], {"NumChannels": v}), "num_channels", "channels"),
+        ("cropping", lambda v: ([3, 2], {"Cropping": v}), "cropping_size", "cropping"),
+        ("cropping-left", lambda v: ([3, 2], {"Cropping": [v, 0]}), "cropping_size", "cropping"),
+    ]
+    for name, build, prop, word in limits:
+        args, options = build(int64_max)
+        stored = {"cropping": [int64_max, int64_max], "cropping-left": [int64_max, 0]}.get(name, int64_max)
+        layer(f"limit/{name}-int64-max", "R2.5", args, options, {"properties": {prop: stored}})
+        args, options = build(2**63)
+        layer(
+            f"limit/{name}-beyond-int64",
+            "R2.5",
+            args,
+            options,
+            {"error": ["ValueError", "OverflowError"], "message_contains": [word]},
+        )
+    layer(
+        "limit/initialize-beyond-memory",
+        "R2.5",
+        [int64_max, int64_max],
+        {},
+        {"error": ["ValueError", "OverflowError", "MemoryError"]},
+        "Weights of (2^63-1)^3 elements: a clear error, never a wrapped size or a crash",
+        initialize={"num_channels": int64_max},
+    )
+    layer(
+        "weights/initialize-conflicting-num-channels",
+        "R1.5",
+        [3, 2],
+        {"Weights": arr(ramp((3, 2, 4)))},
+        {"error": ["ValueError"], "message_contains": ["channels"]},
+        "Weights of 4 channels fix NumChannels; initialize(num_channels=5) conflicts with them",
+        initialize={"num_channels": 5},
+    )
+
     layer(
         "weights/fix-num-channels",
         "R1.5",

@@ -349,9 +349,16 @@ def _check_property(layer: Any, name: str, expected: Any) -> str | None:
         not isinstance(actual, (str, bool))
         and actual is not None
         and np.ndim(actual) == 0
-        and float(actual) == expected
+        and _number_equals(actual, expected)
     )
     return None if ok else f"{name} = {actual!r}, expected {expected!r}"
+
+
+def _number_equals(actual: Any, expected: float) -> bool:
+    """Integers exactly (2^63 - 1 has no float64 twin); anything else by value."""
+    if isinstance(expected, int) and isinstance(actual, (int, np.integer)):
+        return int(actual) == expected
+    return float(actual) == expected
 
 
 def _check_properties(layer: Any, expected: Case) -> None:

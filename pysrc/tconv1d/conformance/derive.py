@@ -3,7 +3,7 @@
 - ``output_length`` from a forward pass on zeros, where the adapter has no
   ``output_length`` but has ``transposed_conv1d``: the length of the output's
   last axis. Sizes that do not make arrays of 1 to ``MAX_DERIVED`` elements
-  (zero, negative, huge or non-integer ones) cannot be run this way — and a
+  (zero, negative, huge or non-integer ones; NumPy integers do) cannot be run this way — and a
   forward pass has no size argument whose name its error could give: those
   cases stay skipped, with that reason.
 - Data formats: when the adapter's pass refuses a format with
@@ -19,7 +19,6 @@ The runner reports which of these it used (``NOTES``).
 
 from __future__ import annotations
 
-import math
 from typing import Any, Callable
 
 import numpy as np
@@ -36,16 +35,25 @@ class CannotDerive(NotImplementedError):
     """The missing function cannot be derived for these arguments (the case is skipped)."""
 
 
+def _array_size(n: Any) -> int | None:
+    """``n`` as an array dimension when it is an integer (Python or NumPy, not bool) >= 1."""
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 1:
+        return None
+    return int(n)
+
+
 def output_length_from_forward(forward: Function) -> Function:
     def output_length(length: Any, filter_size: Any, stride: Any = 1, cropping: Any = 0) -> int:
-        sizes = (length, filter_size)
-        if not all(type(n) is int and n >= 1 for n in sizes) or math.prod(sizes) > MAX_DERIVED:
+        length_n, filter_n = _array_size(length), _array_size(filter_size)
+        if length_n is None or filter_n is None or length_n * filter_n > MAX_DERIVED:
             raise CannotDerive(
-                f"not implemented: output_length, and L={length!r}, F={filter_size!r} cannot be run as a forward "
+                f"output_length, and L={length!r}, F={filter_size!r} cannot be run as a forward "
                 "pass on zeros to derive it"
             )
-        x = np.zeros((1, 1, length), np.float32)  # float32: what every runtime computes in
-        weights = np.zeros((filter_size, 1, 1), np.float32)
+        # float32: what every runtime computes in; a NumPy integer size makes the
+        # same array as the Python integer it equals.
+        x = np.zeros((1, 1, length_n), np.float32)
+        weights = np.zeros((filter_n, 1, 1), np.float32)
         y = forward(x=x, weights=weights, bias=None, stride=stride, cropping=cropping, fmt="BCT")
         return int(np.shape(y)[-1])
 

@@ -39,6 +39,8 @@ def make_array(spec: dict[str, Json]) -> npt.NDArray[Any]:
     data: npt.NDArray[np.float64]
     if spec["distribution"] == "integers":
         data = rng.integers(-4, 5, size=shape).astype(np.float64)
+    elif spec["distribution"] == "uniform":
+        data = rng.random(shape)  # [0, 1): rounding errors of a sum do not cancel
     else:
         data = rng.standard_normal(shape)
     return data.astype(dtype)

@@ -16,7 +16,7 @@ it *skipped: not implemented*. An adapter may set ``UNAVAILABLE`` to a reason
 string, which skips every case (e.g. no GPU). ``NAME`` is the name reported.
 
 Built in: ``tconv1d`` (this package, the default), ``torch``, ``onnxruntime``,
-``cuda`` (this package on CuPy arrays). Any other name is imported as a module,
+``keras`` (Keras 3, torch backend), ``cuda`` (this package on CuPy arrays). Any other name is imported as a module,
 or loaded from a ``.py`` file path.
 """
 
@@ -31,6 +31,7 @@ BUILTIN: dict[str, str | None] = {
     "tconv1d": None,  # the package itself
     "torch": ".torch_adapter",
     "onnxruntime": ".onnxruntime_adapter",
+    "keras": ".keras_adapter",
     "cuda": ".cuda_adapter",
 }
 

@@ -2,12 +2,14 @@
 
 The model is built with the ``onnx`` helper API for each call. SPEC R3.2: the
 ONNX weight is ``w[c, k, f] = W[f, k, c]`` and the crop ``[l r]`` is
-``pads=[l, r]``; ``'same'`` is resolved by R2.3, and for ``F < S`` the
-bias-only positions are ONNX's own ``output_padding = [S - F]``.
+``pads=[l, r]``; ``'same'`` is ONNX's own ``auto_pad="SAME_UPPER"``, so that its
+verdict is ONNX's (for F < S it drops the S - F bias-only positions R2.3 appends:
+a real difference, conformance/README.md).
 
-ONNX Runtime takes (N, C, L) only: ``BCT`` and ``CT`` run, other formats are
-*not implemented*; so are float64 (its CPU ConvTranspose is float32 only),
-gradients, the output length and the layer.
+ONNX Runtime takes (N, C, L) only: ``BCT`` and ``CT`` run here, other formats
+are permuted into (N, C, L) by the runner, and the output length is derived from
+a forward pass (conformance/README.md). Float64 is *not implemented* (its CPU
+ConvTranspose is float32 only), and so are gradients and the layer.
 """
 
 from __future__ import annotations
@@ -37,8 +39,9 @@ _ELEMENT_TYPES = {np.dtype(np.float32): "FLOAT"}
 
 
 def _session(
-    element_type: str, filter_size: int, stride: int, pads: tuple[int, int], output_padding: int, with_bias: bool
+    element_type: str, filter_size: int, stride: int, pads: tuple[int, int] | None, output_padding: int, with_bias: bool
 ) -> Any:
+    """A session running one ConvTranspose; ``pads=None`` is ONNX's own 'same' (auto_pad SAME_UPPER)."""
     elem = getattr(TensorProto, element_type)
     inputs = [
         helper.make_tensor_value_info("X", elem, ["N", "C", "L"]),
@@ -48,15 +51,10 @@ def _session(
     if with_bias:
         inputs.append(helper.make_tensor_value_info("B", elem, ["K"]))
         names.append("B")
-    node = helper.make_node(
-        "ConvTranspose",
-        names,
-        ["Y"],
-        kernel_shape=[filter_size],
-        strides=[stride],
-        pads=list(pads),
-        output_padding=[output_padding],
+    padding: dict[str, Any] = (
+        {"auto_pad": "SAME_UPPER"} if pads is None else {"pads": list(pads), "output_padding": [output_padding]}
     )
+    node = helper.make_node("ConvTranspose", names, ["Y"], kernel_shape=[filter_size], strides=[stride], **padding)
     graph = helper.make_graph(
         [node], "transposed_conv1d", inputs, [helper.make_tensor_value_info("Y", elem, ["N", "K", "M"])]
     )
@@ -84,8 +82,11 @@ def transposed_conv1d(
     element_type = _ELEMENT_TYPES.get(x.dtype, "FLOAT")
     weights = np.asarray(weights).astype(x.dtype)
     filter_size = weights.shape[0]
-    left, right, output_padding = resolve_cropping(filter_size, int(stride), cropping)
-    session = _session(element_type, filter_size, int(stride), (left, right), output_padding, bias is not None)
+    if isinstance(cropping, str) and cropping.lower() == "same":
+        session = _session(element_type, filter_size, int(stride), None, 0, bias is not None)
+    else:
+        left, right, output_padding = resolve_cropping(filter_size, int(stride), cropping)
+        session = _session(element_type, filter_size, int(stride), (left, right), output_padding, bias is not None)
     feeds = {"X": np.ascontiguousarray(x), "W": np.ascontiguousarray(weights.transpose(2, 1, 0))}
     if bias is not None:
         feeds["B"] = np.ascontiguousarray(np.asarray(bias).astype(x.dtype).reshape(-1))

@@ -9,9 +9,12 @@ natively is expressed here with its own tools, nothing recomputed by hand:
   for ``F < S``, ``output_padding = S - F`` appends the bias-only positions;
 - Weights of the other float dtype are converted to the data's (R3.4).
 
-Formats: PyTorch takes (N, C, L) and (C, L) only, so ``BCT`` and ``CT`` run and
-every other format is *not implemented*. PyTorch has no output-length function
-and no layer with the vendor's properties: those cases are skipped. Argument
+Formats: PyTorch takes (N, C, L) and (C, L) only, so ``BCT`` and ``CT`` run here
+and the runner permutes every other format into (N, C, L); PyTorch has no
+output-length function either, so the runner derives it from a forward pass
+(conformance/README.md). It has no layer with the vendor's properties: those
+cases are skipped. PyTorch's ``ConvTranspose1d`` has no ``'same'``, so R2.3 is
+resolved here (``peer_cropping``). Argument
 errors are whatever PyTorch raises (mostly RuntimeError), so the cases that
 expect the spec's ValueError/TypeError fail: that is a real difference.
 """
