@@ -145,7 +145,9 @@ def cases():
     for name, fits, past in limits:
         args = {**small, **fits}
         single(f"limit/{name}-int64-max", "R2.5", args, value(**args), f"{name} at 2^63 - 1: the result fits")
-        single(f"limit/{name}-beyond-int64", "R2.5", {**small, **past}, overflow, f"{name} = 2^63 does not fit in 64 bits")
+        single(
+            f"limit/{name}-beyond-int64", "R2.5", {**small, **past}, overflow, f"{name} = 2^63 does not fit in 64 bits"
+        )
     single(
         "limit/crop-both-int64-max",
         "R2.5",

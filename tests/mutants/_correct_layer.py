@@ -215,7 +215,9 @@ class Layer:
         if num_channels is not None and self.num_channels == "auto":
             self.num_channels = num_channels
         elif num_channels is not None and num_channels != self.num_channels:
-            raise ValueError(f"num_channels = {num_channels} conflicts with the layer's NumChannels = {self.num_channels}")
+            raise ValueError(
+                f"num_channels = {num_channels} conflicts with the layer's NumChannels = {self.num_channels}"
+            )
         rng = np.random.default_rng(seed)
         if self._weights is None:
             channels = self.num_channels

@@ -1,6 +1,7 @@
 """``tconv1d conformance``: validate an implementation against the documented behaviour.
 
-    tconv1d conformance [--impl NAME|MODULE] [--only CATEGORY ...] [--json FILE] [--junit-xml FILE]
+    tconv1d conformance [--impl NAME|MODULE ...] [--only CATEGORY ...] [--json FILE] [--junit-xml FILE]
+                    [--report FILE.md|FILE.html] [--allow-skips] [--verbose]
 
 Prints a progress bar (on a terminal), a table per category, every failing case
 with its requirement, inputs and max error, and a last line
@@ -32,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         nargs="+",
         default=["tconv1d"],
         metavar="NAME|MODULE",
-        help="implementation(s) under test: tconv1d (default), torch, onnxruntime, cuda, "
+        help="implementation(s) under test: tconv1d (default), torch, onnxruntime, keras, cuda, "
         "or an importable module / .py file offering the tconv1d functions; several run one after another",
     )
     parser.add_argument(

@@ -83,10 +83,10 @@ def transposed_conv1d(
     weights = np.asarray(weights).astype(x.dtype)
     filter_size = weights.shape[0]
     if isinstance(cropping, str) and cropping.lower() == "same":
-        session = _session(element_type, filter_size, int(stride), None, 0, bias is not None)
+        session = _session(element_type, filter_size, stride, None, 0, bias is not None)
     else:
-        left, right, output_padding = resolve_cropping(filter_size, int(stride), cropping)
-        session = _session(element_type, filter_size, int(stride), (left, right), output_padding, bias is not None)
+        left, right, output_padding = resolve_cropping(filter_size, stride, cropping)
+        session = _session(element_type, filter_size, stride, (left, right), output_padding, bias is not None)
     feeds = {"X": np.ascontiguousarray(x), "W": np.ascontiguousarray(weights.transpose(2, 1, 0))}
     if bias is not None:
         feeds["B"] = np.ascontiguousarray(np.asarray(bias).astype(x.dtype).reshape(-1))

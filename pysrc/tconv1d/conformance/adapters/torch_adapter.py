@@ -51,19 +51,19 @@ def _batched(x: Any, fmt: str) -> tuple[Any, bool]:
     raise NotImplementedError("formats other than BCT and CT (torch takes (N, C, L) or (C, L) only)")
 
 
-def _forward(x: Any, w: Any, b: Any, stride: int, cropping: Any) -> Any:
+def _forward(x: Any, w: Any, b: Any, stride: Any, cropping: Any) -> Any:
     """y from torch tensors: x (N, C, L), w (F, K, C) as in the spec."""
+    # What torch cannot say at all (NotImplementedError here) is a skip ...
+    left, right, output_padding = resolve_cropping(w.shape[0], stride, cropping)
     try:
-        return _conv_transpose(x, w, b, stride, cropping)
+        return _conv_transpose(x, w, b, stride, left, right, output_padding)
     except NotImplementedError as error:
-        # torch's own "not implemented for dtype" is how torch rejects an input, not
-        # a gap in this adapter: report it as the error it is.
+        # ... while torch's own "not implemented for dtype" is how torch rejects an
+        # input, not a gap in this adapter: report it as the error it is.
         raise RuntimeError(f"torch: {error}") from None
 
 
-def _conv_transpose(x: Any, w: Any, b: Any, stride: int, cropping: Any) -> Any:
-    filter_size = w.shape[0]
-    left, right, output_padding = resolve_cropping(filter_size, stride, cropping)
+def _conv_transpose(x: Any, w: Any, b: Any, stride: Any, left: Any, right: Any, output_padding: Any) -> Any:
     padding = min(left, right)
     weight = w.permute(2, 1, 0)  # W[f, k, c] -> w[c, k, f] (R3.2)
     y = torch.nn.functional.conv_transpose1d(
@@ -81,7 +81,7 @@ def transposed_conv1d(
     w = torch.from_numpy(np.ascontiguousarray(weights)).to(xt.dtype)
     b = None if bias is None else torch.from_numpy(np.ascontiguousarray(bias)).reshape(-1).to(xt.dtype)
     with torch.no_grad():
-        y = _forward(xt, w, b, int(stride), cropping)
+        y = _forward(xt, w, b, stride, cropping)
     result: npt.NDArray[Any] = y.numpy()
     return result[0] if unbatched else result
 
@@ -99,7 +99,7 @@ def transposed_conv1d_backward(
     xt.requires_grad_(True)
     w.requires_grad_(True)
     b = torch.zeros(num_filters, dtype=xt.dtype, requires_grad=True)
-    y = _forward(xt, w, b, int(stride), cropping)
+    y = _forward(xt, w, b, stride, cropping)
     y.backward(dyt)
     dx: npt.NDArray[Any] = xt.grad.numpy()
     dw: npt.NDArray[Any] = w.grad.numpy()
