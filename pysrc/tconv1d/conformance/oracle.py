@@ -48,7 +48,7 @@ def forward(
     """R3.1 for x of shape (N, C, L), weights (F, K, C), bias (K,) or None -> (N, K, Lout)."""
     data: Floats = np.asarray(x, dtype=np.float64)
     w: Floats = np.asarray(weights, dtype=np.float64)
-    batch, channels, length = data.shape
+    batch, _channels, length = data.shape
     filter_size, num_filters, _ = w.shape
     left, right, extension = crop_amounts(cropping, filter_size, stride)
     full_length = (length - 1) * stride + filter_size
@@ -71,7 +71,7 @@ def backward(
     data: Floats = np.asarray(x, dtype=np.float64)
     w: Floats = np.asarray(weights, dtype=np.float64)
     grad: Floats = np.asarray(dy, dtype=np.float64)
-    batch, channels, length = data.shape
+    batch, _channels, length = data.shape
     filter_size, num_filters, _ = w.shape
     left, _right, _extension = crop_amounts(cropping, filter_size, stride)
     full_length = (length - 1) * stride + filter_size
