@@ -7,6 +7,7 @@ namespace tconv1d::python {
 void register_geometry(py::module_& m);
 void register_passes(py::module_& m);
 void register_runtime(py::module_& m);
+void register_stream(py::module_& m);
 }  // namespace tconv1d::python
 
 PYBIND11_MODULE(_core, m) {
@@ -14,4 +15,5 @@ PYBIND11_MODULE(_core, m) {
     tconv1d::python::register_geometry(m);
     tconv1d::python::register_passes(m);
     tconv1d::python::register_runtime(m);
+    tconv1d::python::register_stream(m);
 }

@@ -12,6 +12,7 @@ from .layer import TransposedConvolution1DLayer, transposed_conv1d_layer
 from .native import cmake_dir, get_include, get_library_dir, pkgconfig_dir
 from .onnx_export import transposed_conv1d_to_onnx
 from .solvers import SGDM, Adam, RMSProp, solver
+from .stream import TransposedConv1dStream, transposed_conv1d_stream
 
 __version__ = _core.version()
 
@@ -70,6 +71,7 @@ __all__ = [
     "SUPPORTED_FORMATS",
     "Adam",
     "RMSProp",
+    "TransposedConv1dStream",
     "TransposedConvolution1DLayer",
     "__version__",
     "cmake_dir",
@@ -86,6 +88,7 @@ __all__ = [
     "transposed_conv1d",
     "transposed_conv1d_backward",
     "transposed_conv1d_layer",
+    "transposed_conv1d_stream",
     "transposed_conv1d_to_onnx",
     "workspace_cache_limit",
     "workspace_cached_bytes",

@@ -47,6 +47,7 @@ from .initializers import (
     initial_weights,
 )
 from .options import parse_options
+from .stream import TransposedConv1dStream
 
 _DTYPE_WORDS = {np.dtype(np.float32): "single", np.dtype(np.float64): "double"}
 
@@ -453,6 +454,22 @@ class TransposedConvolution1DLayer:
             "tuple[FloatArray, FloatArray, FloatArray]",
             tuple(interop.like(original, g) if isinstance(g, np.ndarray) else g for g in grads),
         )
+
+    def stream(self, fmt: str = "CBT") -> TransposedConv1dStream:
+        """A stream computing ``predict`` of a signal given chunk by chunk (SPEC R13).
+
+        The stream takes the layer's parameters as they are at its first push (empty
+        ones filled as the first ``predict`` would, R5, NumChannels 'auto' taken from
+        that chunk) and keeps them: later changes to the layer do not reach it.
+        """
+
+        def parameters(channels: int) -> tuple[FloatArray, FloatArray]:
+            known = self._known_channels()
+            if known is not None and channels != known:
+                raise ValueError(f"chunk has {channels} channels but the layer's NumChannels is {known}")
+            return self._filled_parameters(channels)
+
+        return TransposedConv1dStream(parameters, stride=self._stride, cropping=self._cropping, fmt=fmt)
 
     def to_onnx(self, path: str | os.PathLike[str] | None, fmt: str = "CBT") -> Any:
         """Writes the layer as an ONNX model that maps ``x`` to ``predict(x, fmt)`` (SPEC R10).

@@ -5,4 +5,5 @@
 #include "tconv1d/passes.hpp"
 #include "tconv1d/reference.hpp"
 #include "tconv1d/runtime.hpp"
+#include "tconv1d/stream.hpp"
 #include "tconv1d/view.hpp"
