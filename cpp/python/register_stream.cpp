@@ -32,9 +32,10 @@ void register_stream(py::module_& m, const char* name) {
                          std::int64_t batch_inner) {
                  require_exact_dtype<T>(w, "weights");
                  if (!b.is_none()) require_exact_dtype<T>(py::reinterpret_borrow<py::array>(b), "bias");
-                 const auto spec = same ? CroppingSpec::make_same() : CroppingSpec::manual(crop_left, crop_right);
-                 return Stream<T>(weights_view<const T>(w, "weights"), bias_view<const T>(b, "bias"), stride, spec,
-                                  batch_outer, batch_inner);
+                 const auto spec =
+                     same ? CroppingSpec::make_same() : CroppingSpec::manual(crop_left, crop_right);
+                 return Stream<T>(weights_view<const T>(w, "weights"), bias_view<const T>(b, "bias"), stride,
+                                  spec, batch_outer, batch_inner);
              }),
              py::arg("weights"), py::arg("bias").none(true), py::arg("stride"), py::arg("same"),
              py::arg("crop_left"), py::arg("crop_right"), py::arg("batch_outer"), py::arg("batch_inner"))

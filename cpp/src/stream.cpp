@@ -40,8 +40,8 @@ struct Stream<T>::State {
         const std::int64_t final_positions = checked_mul(m, stride, "samples * Stride");
         if (same) return std::max(crop_left, final_positions);
         // The stream could end now: the whole signal would end at (m-1)*S + F - r.
-        const std::int64_t full = checked_add(checked_mul(m - 1, stride, "(samples - 1) * Stride"), filter_size,
-                                              "(samples - 1) * Stride + FilterSize");
+        const std::int64_t full = checked_add(checked_mul(m - 1, stride, "(samples - 1) * Stride"),
+                                              filter_size, "(samples - 1) * Stride + FilterSize");
         return std::max(crop_left, std::min(final_positions, full - crop_right));
     }
 
@@ -74,12 +74,12 @@ template <class V>
 void require_batch(const V& view, std::int64_t batch_outer, std::int64_t batch_inner, std::int64_t channels,
                    const char* name, const char* channel_word) {
     if (view.batch_outer != batch_outer || view.batch_inner != batch_inner)
-        throw std::invalid_argument(std::string(name) + ": batch " + std::to_string(view.batch_outer) + " x " +
-                                    std::to_string(view.batch_inner) + " differs from the stream's " +
+        throw std::invalid_argument(std::string(name) + ": batch " + std::to_string(view.batch_outer) +
+                                    " x " + std::to_string(view.batch_inner) + " differs from the stream's " +
                                     std::to_string(batch_outer) + " x " + std::to_string(batch_inner));
     if (view.channels != channels)
-        throw std::invalid_argument(std::string(name) + ": " + std::to_string(view.channels) + " " + channel_word +
-                                    ", the stream has " + std::to_string(channels));
+        throw std::invalid_argument(std::string(name) + ": " + std::to_string(view.channels) + " " +
+                                    channel_word + ", the stream has " + std::to_string(channels));
 }
 
 }  // namespace
@@ -97,7 +97,8 @@ Stream<T>::Stream(const WeightsView<const T>& weights, const BiasView<const T>& 
     if (bias.data != nullptr && bias.num_filters != weights.num_filters)
         throw std::invalid_argument("bias: " + std::to_string(bias.num_filters) + " values for " +
                                     std::to_string(weights.num_filters) + " filters");
-    if (stride < 1) throw std::invalid_argument("Stride must be a positive integer, got " + std::to_string(stride));
+    if (stride < 1)
+        throw std::invalid_argument("Stride must be a positive integer, got " + std::to_string(stride));
     // "same" crops by F and S alone (R2.3); a manual crop may need a longer signal than one sample.
     std::int64_t crop_left = cropping.left, crop_right = cropping.right;
     if (cropping.same) {
@@ -105,8 +106,8 @@ Stream<T>::Stream(const WeightsView<const T>& weights, const BiasView<const T>& 
         crop_left = total / 2;
         crop_right = total - crop_left;
     } else if (crop_left < 0 || crop_right < 0) {
-        throw std::invalid_argument("Cropping [" + std::to_string(crop_left) + " " + std::to_string(crop_right) +
-                                    "]: crops must be nonnegative");
+        throw std::invalid_argument("Cropping [" + std::to_string(crop_left) + " " +
+                                    std::to_string(crop_right) + "]: crops must be nonnegative");
     }
     s.filter_size = weights.filter_size;
     s.num_filters = weights.num_filters;
@@ -174,7 +175,8 @@ std::int64_t Stream<T>::push(const DataView<const T>& chunk) {
                 std::memmove(out, from, static_cast<std::size_t>(kept) * sizeof(T));
             }
             const T* in = chunk.data + offset + c * chunk.channel_stride;
-            for (std::int64_t i = skip; i < chunk.length; ++i) out[kept + i - skip] = in[i * chunk.length_stride];
+            for (std::int64_t i = skip; i < chunk.length; ++i)
+                out[kept + i - skip] = in[i * chunk.length_stride];
         }
     }
     if (!grown.empty()) {
@@ -194,7 +196,8 @@ std::int64_t Stream<T>::flush() {
     s.closed = true;  // whatever happens below, nothing more can be pushed
     if (s.pushed == 0)
         throw std::invalid_argument("flush: no samples were pushed (input length L = 0, R2.4)");
-    const CroppingSpec spec = s.same ? CroppingSpec::make_same() : CroppingSpec::manual(s.crop_left, s.crop_right);
+    const CroppingSpec spec =
+        s.same ? CroppingSpec::make_same() : CroppingSpec::manual(s.crop_left, s.crop_right);
     const Geometry whole = resolve_geometry(s.pushed, s.filter_size, s.stride, spec);
     s.final_end = s.crop_left + whole.out_length;
     return ready();
@@ -206,8 +209,8 @@ void Stream<T>::read(const DataView<T>& y) {
     require_batch(y, s.batch_outer, s.batch_inner, s.num_filters, "y", "filters");
     const std::int64_t count = ready();
     if (y.length != count)
-        throw std::invalid_argument("y: length " + std::to_string(y.length) + ", but " + std::to_string(count) +
-                                    " outputs are ready");
+        throw std::invalid_argument("y: length " + std::to_string(y.length) + ", but " +
+                                    std::to_string(count) + " outputs are ready");
     if (count == 0) return;
     if (y.data == nullptr) throw std::invalid_argument("y: no data");
 
@@ -222,8 +225,13 @@ void Stream<T>::read(const DataView<T>& y) {
         if (covered > a) {
             const Geometry g = resolve_geometry(s.held(), s.filter_size, s.stride,
                                                 CroppingSpec::manual(a - base, base + full - covered));
-            const WeightsView<const T> w{s.weights.data(), s.filter_size, s.num_filters, s.channels,
-                                         s.num_filters * s.channels, s.channels, 1};
+            const WeightsView<const T> w{s.weights.data(),
+                                         s.filter_size,
+                                         s.num_filters,
+                                         s.channels,
+                                         s.num_filters * s.channels,
+                                         s.channels,
+                                         1};
             const BiasView<const T> bias{s.bias.empty() ? nullptr : s.bias.data(), s.num_filters, 1};
             DataView<T> part = y;
             part.length = covered - a;

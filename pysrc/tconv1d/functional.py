@@ -44,9 +44,7 @@ def as_data(x: npt.ArrayLike, name: str = "x", dtype: np.dtype[np.floating] | No
     return as_float_array(x, name, dtype)
 
 
-def as_weights(
-    weights: npt.ArrayLike, dtype: np.dtype[np.floating] | None = None, name: str = "weights"
-) -> FloatArray:
+def as_weights(weights: npt.ArrayLike, dtype: np.dtype[np.floating] | None = None, name: str = "weights") -> FloatArray:
     """Weights (FilterSize, NumFilters, NumChannels) in the computation's dtype (None: their own).
 
     Weights of the other float dtype are converted for the call (R3.4); the

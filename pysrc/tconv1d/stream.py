@@ -10,7 +10,7 @@ arranges their formats.
 
 from __future__ import annotations
 
-from typing import Callable, Optional, Union
+from typing import Callable, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -23,7 +23,7 @@ from .formats import Format, check_channels, parse_format
 from .functional import as_bias, as_data, as_weights
 
 #: Weights and Bias for a channel count (a layer fills empty ones at the first push, R5).
-ParameterSource = Callable[[int], "tuple[FloatArray, Optional[FloatArray]]"]
+ParameterSource = Callable[[int], "tuple[FloatArray, FloatArray | None]"]
 _CoreStream = Union[_core.StreamFloat32, _core.StreamFloat64]
 
 
@@ -146,9 +146,7 @@ class TransposedConv1dStream:
         """The C++ stream, made at the first chunk: dtype, batch and channels come from it."""
         fmt_ = self._format
         channels = int(x.shape[fmt_.channel_axis])
-        weights_in, bias_in = (
-            self._parameters if isinstance(self._parameters, tuple) else self._parameters(channels)
-        )
+        weights_in, bias_in = self._parameters if isinstance(self._parameters, tuple) else self._parameters(channels)
         weights = np.array(as_weights(weights_in, x.dtype), copy=True)  # a snapshot: later changes don't leak in
         num_filters = int(weights.shape[1])
         check_channels(fmt_, x.shape, int(weights.shape[2]), "chunk")
@@ -177,6 +175,9 @@ class TransposedConv1dStream:
                 f"chunk: dtype {x.dtype} differs from the stream's {self._dtype} (set by the first chunk); "
                 "a stream computes in one dtype"
             )
+        assert self._shape is not None
+        channels = self._shape[self._format.channel_axis - (self._format.channel_axis > self._format.spatial_axis)]
+        check_channels(self._format, x.shape, channels, "chunk")
         shape = tuple(n for axis, n in enumerate(x.shape) if axis != self._format.spatial_axis)
         if shape != self._shape:
             fmt_ = self._format

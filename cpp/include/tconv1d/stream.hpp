@@ -32,8 +32,9 @@ class TCONV1D_TYPE Stream {
 public:
     // The weights and bias are copied (bias may be empty). Every chunk has
     // batch_outer x batch_inner items and weights.channels channels.
-    TCONV1D_API Stream(const WeightsView<const T>& weights, const BiasView<const T>& bias, std::int64_t stride,
-                       const CroppingSpec& cropping, std::int64_t batch_outer, std::int64_t batch_inner);
+    TCONV1D_API Stream(const WeightsView<const T>& weights, const BiasView<const T>& bias,
+                       std::int64_t stride, const CroppingSpec& cropping, std::int64_t batch_outer,
+                       std::int64_t batch_inner);
     TCONV1D_API ~Stream();
     TCONV1D_API Stream(Stream&&) noexcept;
     TCONV1D_API Stream& operator=(Stream&&) noexcept;
