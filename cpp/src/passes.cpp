@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "cpu/kernels.hpp"
+#include "forward_reusing.hpp"
 #include "tconv1d/reference.hpp"
 #include "validate.hpp"
 
@@ -17,6 +18,13 @@ using namespace detail;
 template <class T>
 void forward(const DataView<const T>& x, const WeightsView<const T>& weights, const BiasView<const T>& bias,
              const Geometry& g, const DataView<T>& y) {
+    detail::forward_reusing<T>(x, weights, bias, g, y, nullptr);
+}
+
+template <class T>
+void detail::forward_reusing(const DataView<const T>& x, const WeightsView<const T>& weights,
+                             const BiasView<const T>& bias, const Geometry& g, const DataView<T>& y,
+                             cpu::PhasePanels<T>* panels) {
     validate_input(x, "x", g);
     validate_weights(weights, "weights", g);
     validate_bias(bias, "bias", weights.num_filters);
@@ -24,7 +32,7 @@ void forward(const DataView<const T>& x, const WeightsView<const T>& weights, co
     validate_channels(x.channels, "x", weights.channels, "channel count (NumChannels)");
     validate_channels(y.channels, "y", weights.num_filters, "channel count (NumFilters)");
     validate_same_batch(x.batch(), "x", y.batch(), "y");
-    if (cpu::forward(x, weights, bias, g, y)) return;
+    if (cpu::forward(x, weights, bias, g, y, panels)) return;
     reference::forward(x, weights, bias, g, y);
 }
 
@@ -64,6 +72,9 @@ void backward_bias(const DataView<const T>& dy, const BiasView<T>& dbias) {
 }
 
 #define TCONV1D_INSTANTIATE(T)                                                                             \
+    template void detail::forward_reusing<T>(const DataView<const T>&, const WeightsView<const T>&,        \
+                                             const BiasView<const T>&, const Geometry&, const DataView<T>&, \
+                                             cpu::PhasePanels<T>*);                                        \
     template void forward<T>(const DataView<const T>&, const WeightsView<const T>&,                        \
                              const BiasView<const T>&, const Geometry&, const DataView<T>&);               \
     template void backward_data<T>(const DataView<const T>&, const WeightsView<const T>&, const Geometry&, \

@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "checked.hpp"
-#include "tconv1d/passes.hpp"
+#include "cpu/kernels.hpp"
+#include "forward_reusing.hpp"
+#include "threads.hpp"
 
 namespace tconv1d {
 
@@ -23,6 +25,7 @@ struct Stream<T>::State {
     std::int64_t batch_outer = 1, batch_inner = 1;
     std::vector<T> weights;  // [f][k][c], contiguous
     std::vector<T> bias;     // empty: no bias
+    cpu::PhasePanels<T> panels;  // the weights packed by the first push, reused by the others
 
     // Held samples: global indices [first, pushed), rows (n, c) of `capacity`.
     std::vector<T> samples;
@@ -165,18 +168,24 @@ std::int64_t Stream<T>::push(const DataView<const T>& chunk) {
     const std::int64_t kept = s.pushed - kept_from;
     const std::int64_t skip = first - s.pushed > 0 ? first - s.pushed : 0;  // chunk samples no output needs
     T* target = grown.empty() ? s.samples.data() : grown.data();
-    for (std::int64_t n = 0; n < s.batch(); ++n) {
-        const std::int64_t offset = chunk.batch_offset(n);
-        for (std::int64_t c = 0; c < s.channels; ++c) {
-            const std::int64_t row = n * s.channels + c;
-            T* out = target + row * capacity;
-            if (kept > 0) {
-                const T* from = s.samples.data() + row * s.capacity + (kept_from - s.first);
-                std::memmove(out, from, static_cast<std::size_t>(kept) * sizeof(T));
-            }
-            const T* in = chunk.data + offset + c * chunk.channel_stride;
-            for (std::int64_t i = skip; i < chunk.length; ++i)
-                out[kept + i - skip] = in[i * chunk.length_stride];
+    const T* old = s.samples.data();
+    const std::int64_t old_capacity = s.capacity, old_first = s.first, channels = s.channels;
+    const std::int64_t copied = chunk.length - skip;
+    // The copy is a pass over the chunk: worth the team only when it is large.
+    const int threads = rows * held > (std::int64_t(1) << 16) ? detail::effective_threads() : 1;
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (std::int64_t row = 0; row < rows; ++row) {
+        const std::int64_t n = row / channels, c = row % channels;
+        T* out = target + row * capacity;
+        if (kept > 0) {
+            const T* from = old + row * old_capacity + (kept_from - old_first);
+            std::memmove(out, from, static_cast<std::size_t>(kept) * sizeof(T));
+        }
+        const T* in = chunk.data + chunk.batch_offset(n) + c * chunk.channel_stride + skip * chunk.length_stride;
+        if (chunk.length_stride == 1) {
+            if (copied > 0) std::memcpy(out + kept, in, static_cast<std::size_t>(copied) * sizeof(T));
+        } else {
+            for (std::int64_t i = 0; i < copied; ++i) out[kept + i] = in[i * chunk.length_stride];
         }
     }
     if (!grown.empty()) {
@@ -235,7 +244,7 @@ void Stream<T>::read(const DataView<T>& y) {
             const BiasView<const T> bias{s.bias.empty() ? nullptr : s.bias.data(), s.num_filters, 1};
             DataView<T> part = y;
             part.length = covered - a;
-            forward<T>(s.window(), w, bias, g, part);
+            detail::forward_reusing<T>(s.window(), w, bias, g, part, &s.panels);
         } else {
             covered = a;
         }

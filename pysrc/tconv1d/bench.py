@@ -391,6 +391,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repeat", type=count(1), default=20, help="timed calls per figure (median)")
     parser.add_argument("--threads", type=count(0), default=0, help="threads for every implementation (0: tconv1d's)")
     parser.add_argument("--device", choices=("cpu", "gpu"), default="cpu", help="cpu, or gpu (tconv1d.cuda)")
+    parser.add_argument(
+        "--stream",
+        metavar="CHUNK",
+        type=count(1),
+        help="instead of the peers: streaming in CHUNK-sample pushes against the whole signal "
+        "(default shapes: the suite's vocoders)",
+    )
+    parser.add_argument(
+        "--stream-length",
+        metavar="N",
+        type=count(1),
+        help="signal length for --stream (default: 8 chunks, at least the shape's length)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -414,6 +427,10 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--against: unknown peer(s) {unknown}; choose from {','.join(PEERS)}")
     if args.sweep and args.shapes:
         raise ValueError("--sweep and --shapes: give one of them")
+    if getattr(args, "stream_length", None) and not getattr(args, "stream", None):
+        raise ValueError("--stream-length: only with --stream CHUNK")
+    if getattr(args, "stream", None) and args.plot:
+        raise ValueError("--plot: not with --stream (its figures are in the table and --json)")
     # a bad file or name is reported before anything runs
     shapes = sweep_shapes(args.sweep, args.seed) if args.sweep else load_shapes(args.shapes)
     if args.plot:
@@ -424,6 +441,8 @@ def run(args: argparse.Namespace) -> int:
     if args.threads:
         tconv1d.set_num_threads(args.threads)
     threads = tconv1d.get_num_threads()
+    if getattr(args, "stream", None):
+        return _run_stream(args, shapes, dtypes, threads)
     peers = available_peers(requested)
 
     peak = measure_sgemm_peak()
@@ -453,4 +472,30 @@ def run(args: argparse.Namespace) -> int:
             json.dump(record, handle, indent=2)
     if args.plot:
         write_plot(rows, peers, args.plot)
+    return 0
+
+
+def _run_stream(args: argparse.Namespace, shapes: list[Shape], dtypes: list[str], threads: int) -> int:
+    """``--stream CHUNK``: each shape's signal streamed in chunks against one whole-signal call."""
+    import tconv1d
+
+    from . import bench_stream
+
+    chunk = args.stream
+    rows = []
+    for shape in bench_stream.stream_shapes(shapes, named=bool(args.shapes or args.sweep)):
+        length = args.stream_length or max(shape.length, 8 * chunk)
+        for dtype in dtypes:
+            print(f"[stream] {shape.name} {dtype} length {length} chunk {chunk}", file=sys.stderr, flush=True)
+            rows.append(bench_stream.measure(shape, dtype, chunk, length, args.repeat))
+    print(
+        f"tconv1d {tconv1d.__version__}, kernels: {tconv1d._core.simd_level()}, threads: {threads}, "
+        f"CPUs: {os.cpu_count()}, repeat: {args.repeat}; ratio = whole-signal ms / streamed ms"
+    )
+    print(bench_stream.format_table(rows))
+    if args.json:
+        record = {"version": tconv1d.__version__, "threads": threads, "repeat": args.repeat}
+        record["stream"] = bench_stream.as_records(rows)
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump(record, handle, indent=2)
     return 0

@@ -376,7 +376,7 @@ double forward_dots_cost(const MicroKernels<T>& mk, const Geometry& geo, int64_t
 
 template <class T>
 bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const BiasView<const T>& bias,
-             const Geometry& geo, const DataView<T>& y) {
+             const Geometry& geo, const DataView<T>& y, PhasePanels<T>* reuse) {
     const MicroKernels<T>& mk = kernels<T>();
     const int64_t MR = mk.mr, NR = mk.nr;
     const int64_t B = x.batch(), C = x.channels, K = w.num_filters, L = geo.length;
@@ -469,20 +469,31 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         const int64_t col_tasks = B * ceil_div(pc.nqb, plan.group);
         plan.threads = threads_within(budget, fixed, plan.per_thread, most, col_tasks * plan.row_groups);
     }
+    // Panels kept by the caller (the stream) are packed once, into its memory;
+    // the strategy and the threads were chosen as for a fresh call above.
+    const bool reused = reuse != nullptr && reuse->mr == MR && reuse->rows == Kp && reuse->filter_size == F &&
+                        reuse->stride == S && reuse->channels == C;
     detail::WorkspaceSize size;
-    size.add<T>(fixed);
+    size.add<T>(reuse != nullptr ? 0 : fixed);
     size.add<T>(int64_t(plan.threads) * plan.per_thread);
     detail::Workspace ws(size, "forward");
-    T* a = ws.take<T>(fixed);
+    if (reuse != nullptr && !reused) {
+        reuse->mr = 0;  // not valid until packed below
+        constexpr std::size_t line = 64 / sizeof(T);
+        reuse->storage.assign(static_cast<std::size_t>(fixed) + line, T(0));
+        const auto address = reinterpret_cast<std::uintptr_t>(reuse->storage.data());
+        reuse->data = reuse->storage.data() + (64 - address % 64) % 64 / sizeof(T);
+    }
+    T* a = reuse != nullptr ? reuse->data : ws.take<T>(fixed);
     T* scratch = ws.take<T>(int64_t(plan.threads) * plan.per_thread);
 
     // Weights: phase p, filter block kb is a panel [m][c][r] = W[p+m*S, kb*MR+r, c].
     std::vector<int64_t> phase_offset(static_cast<std::size_t>(Sp) + 1, 0);
     for (int64_t p = 0; p < Sp; ++p)
         phase_offset[std::size_t(p) + 1] = phase_offset[std::size_t(p)] + taps(p, F, S) * C * Kp;
-    unsigned nonfinite = 0;  // 1 once a non-finite weight was packed (cpu/nonfinite.hpp)
-#pragma omp parallel for schedule(static) num_threads(nt) reduction(| : nonfinite)
-    for (int64_t pk = 0; pk < Sp * nkb; ++pk) {
+    unsigned nonfinite = reused && reuse->nonfinite ? 1u : 0u;  // 1 once a non-finite weight was packed
+#pragma omp parallel for schedule(static) num_threads(nt) reduction(| : nonfinite) if (!reused)
+    for (int64_t pk = 0; pk < (reused ? 0 : Sp * nkb); ++pk) {
         const int64_t p = pk / nkb, kb = pk % nkb, M = taps(p, F, S);
         T* panel = a + phase_offset[std::size_t(p)] + kb * M * C * MR;
         // Reads run along c (the weights' contiguous axis in the layer's layout).
@@ -504,6 +515,15 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         }
     }
 
+    if (reuse != nullptr && !reused) {
+        reuse->mr = MR;
+        reuse->rows = Kp;
+        reuse->filter_size = F;
+        reuse->stride = S;
+        reuse->channels = C;
+        reuse->nonfinite = nonfinite != 0;
+    }
+
     if (batched) {
         forward_batched(mk, x, a, phase_offset, bias, geo, pc, y, plan, scratch);
         fill_bias_only(bias, geo, y, nt);
@@ -515,8 +535,10 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
 }
 
 template bool forward<float>(const DataView<const float>&, const WeightsView<const float>&,
-                             const BiasView<const float>&, const Geometry&, const DataView<float>&);
+                             const BiasView<const float>&, const Geometry&, const DataView<float>&,
+                             PhasePanels<float>*);
 template bool forward<double>(const DataView<const double>&, const WeightsView<const double>&,
-                              const BiasView<const double>&, const Geometry&, const DataView<double>&);
+                              const BiasView<const double>&, const Geometry&, const DataView<double>&,
+                              PhasePanels<double>*);
 
 }  // namespace tconv1d::cpu

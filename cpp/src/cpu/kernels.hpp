@@ -45,14 +45,29 @@
 // matters for non-finite operands; cpu/nonfinite.hpp repairs those entries.
 #pragma once
 
+#include <cstdint>
+#include <vector>
+
 #include "tconv1d/geometry.hpp"
 #include "tconv1d/view.hpp"
 
 namespace tconv1d::cpu {
 
+// The forward pass's packed weights (its phase panels), kept between calls by
+// a caller whose Weights do not change (the stream, R13): a call that runs a
+// phase-panel strategy packs into it once and later calls reuse it. It
+// describes one set of Weights; the caller must not pass it with others.
+template <class T>
+struct PhasePanels {
+    std::vector<T> storage;  // over-allocated so that `data` starts on a cache line, as workspace does
+    T* data = nullptr;
+    std::int64_t filter_size = 0, stride = 0, channels = 0, rows = 0, mr = 0;
+    bool nonfinite = false;
+};
+
 template <class T>
 bool forward(const DataView<const T>& x, const WeightsView<const T>& weights, const BiasView<const T>& bias,
-             const Geometry& geometry, const DataView<T>& y);
+             const Geometry& geometry, const DataView<T>& y, PhasePanels<T>* reuse = nullptr);
 
 template <class T>
 bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& weights, const Geometry& geometry,

@@ -1,0 +1,17 @@
+// The forward entry point with the packed weights kept by the caller: what
+// tconv1d::forward does, validation included, for a caller that runs the same
+// Weights many times (the stream, R13) and keeps their packed form between
+// calls (cpu::PhasePanels). Not part of the public API.
+#pragma once
+
+#include "cpu/kernels.hpp"
+#include "tconv1d/geometry.hpp"
+#include "tconv1d/view.hpp"
+
+namespace tconv1d::detail {
+
+template <class T>
+void forward_reusing(const DataView<const T>& x, const WeightsView<const T>& weights, const BiasView<const T>& bias,
+                     const Geometry& g, const DataView<T>& y, cpu::PhasePanels<T>* panels);
+
+}  // namespace tconv1d::detail
