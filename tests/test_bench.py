@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 import tconv1d
 from tconv1d import cli
 
@@ -93,3 +95,23 @@ def test_bench_runs_a_sweep_and_named_shapes(tmp_path, capsys):
     assert cli.main(["bench", "--shapes", "tiny", "--against", "none", "--repeat", "1", "--dtype", "float32"]) == 0
     assert cli.main(["bench", "--shapes", "tiny,bogus", "--against", "none"]) == 2
     assert "bogus" in capsys.readouterr().err
+
+
+def test_bench_stream_measures_the_stream_against_the_whole_signal(tmp_path, capsys):
+    out = tmp_path / "stream.json"
+    argv = ["bench", "--stream", "16", "--shapes", "tiny,doc-example", "--repeat", "1", "--dtype", "float32"]
+    assert cli.main([*argv, "--json", str(out)]) == 0
+    table = capsys.readouterr().out
+    assert "per push" in table and "tiny" in table and "doc-example" in table
+    rows = json.loads(out.read_text())["stream"]
+    assert [r["shape"] for r in rows] == ["tiny", "doc-example"]
+    for row in rows:
+        assert row["length"] == 8 * 16 == 128 or row["length"] == 256  # 8 chunks, at least the shape's length
+        assert row["whole_ms"] > 0 and row["stream_ms"] > 0 and row["push_ms"] > 0
+        assert row["max_relative_difference"] < 1e-5  # the streamed result was checked
+    # Options that do not go with --stream are refused before any work.
+    assert cli.main(["bench", "--stream-length", "64"]) == 2
+    assert cli.main(["bench", "--stream", "16", "--plot", str(tmp_path / "p.png")]) == 2
+    with pytest.raises(SystemExit) as exit_info:  # argparse's own refusal of the value
+        cli.main(["bench", "--stream", "0"])
+    assert exit_info.value.code == 2

@@ -31,10 +31,33 @@ def _binding_parameters(function: object) -> list[str]:
     return re.findall(r"(\w+):", re.sub(r"\[[^\]]*\]", "", inside))
 
 
+def _stub_classes() -> dict[str, ast.ClassDef]:
+    tree = ast.parse(STUB.read_text(encoding="utf-8"))
+    return {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+
+
 def test_the_stub_lists_every_public_name_of_the_binding():
     functions, _ = _stub()
+    classes = {name for name in _stub_classes() if not name.startswith("_")}
     public = {name for name in dir(core) if not name.startswith("_")}
-    assert set(functions) | {"Geometry"} == public
+    assert set(functions) | classes == public
+
+
+def test_stream_members_match():
+    """The stream classes (one per dtype) share the stub's _Stream: same methods,
+    parameters and read-only properties as the binding."""
+    base = _stub_classes()["_Stream"]
+    methods = {
+        node.name: [a.arg for a in node.args.args[1:]]
+        for node in base.body
+        if isinstance(node, ast.FunctionDef) and not node.decorator_list and node.name != "__init__"
+    }
+    properties = {node.name for node in base.body if isinstance(node, ast.FunctionDef) and node.decorator_list}
+    for kind in (core.StreamFloat32, core.StreamFloat64):
+        public = {name for name in dir(kind) if not name.startswith("_")}
+        assert public == set(methods) | properties, kind.__name__
+        for name, parameters in methods.items():
+            assert _binding_parameters(getattr(kind, name)) == ["self", *parameters], name
 
 
 def test_parameters_match():

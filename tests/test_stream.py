@@ -110,7 +110,8 @@ def test_memory_is_bounded_whatever_the_length():
     """R13.4: the samples held do not grow with the signal."""
     rng = np.random.default_rng(0)
     w = rng.standard_normal((16, 4, 3)).astype(np.float32)
-    for cropping, bound in (("same", 256 + 3), ([4, 4], 256 + 3), ([0, 40], 256 + 3 + 40 // 8 + 1)):
+    # (F + max(0, r - F + S)) / S + 2 samples between pushes, whatever the chunk (R13.4).
+    for cropping, bound in (("same", 16 // 8 + 2), ([4, 4], 16 // 8 + 2), ([0, 40], (16 + 40 - 16 + 8) // 8 + 2)):
         stream = tconv1d.transposed_conv1d_stream(w, None, 8, cropping)
         chunk = rng.standard_normal((1, 3, 256)).astype(np.float32)
         held = []

@@ -26,7 +26,7 @@ void require_exact_dtype(const py::array& a, const char* name) {
 
 template <class T>
 void register_stream(py::module_& m, const char* name) {
-    py::class_<Stream<T>>(m, name, "Streaming forward pass (SPEC R13): push(chunk), read(y), flush().")
+    py::class_<Stream<T>>(m, name, "Streaming forward pass (SPEC R13): push(chunk, y), flush(y).")
         .def(py::init([](const py::array& w, const py::object& b, std::int64_t stride, bool same,
                          std::int64_t crop_left, std::int64_t crop_right, std::int64_t batch_outer,
                          std::int64_t batch_inner) {
@@ -39,29 +39,34 @@ void register_stream(py::module_& m, const char* name) {
              }),
              py::arg("weights"), py::arg("bias").none(true), py::arg("stride"), py::arg("same"),
              py::arg("crop_left"), py::arg("crop_right"), py::arg("batch_outer"), py::arg("batch_inner"))
+        .def("outputs_for", &Stream<T>::outputs_for, py::arg("length"),
+             "How many outputs push() of a chunk of `length` samples writes.")
         .def(
             "push",
-            [](Stream<T>& s, const py::array& chunk) {
+            [](Stream<T>& s, const py::array& chunk, const py::array& y) {
                 require_exact_dtype<T>(chunk, "chunk");
-                const auto view = data_view<const T>(chunk, "chunk");
+                require_exact_dtype<T>(y, "y");
+                const auto chunk_view = data_view<const T>(chunk, "chunk");
+                const auto y_view = data_view<T>(y, "y");
                 py::gil_scoped_release release;
-                return s.push(view);
+                s.push(chunk_view, y_view);
             },
-            py::arg("chunk"), "Append (B0, B1, C, m) samples; returns how many outputs are ready.")
-        .def("flush", &Stream<T>::flush, "End of the signal; returns how many outputs are ready.")
+            py::arg("chunk"), py::arg("y"),
+            "Take (B0, B1, C, m) samples; write the outputs now final into y.")
+        .def("outputs_at_flush", &Stream<T>::outputs_at_flush,
+             "How many outputs flush() writes; raises what the whole-signal call would.")
         .def(
-            "read",
+            "flush",
             [](Stream<T>& s, const py::array& y) {
                 require_exact_dtype<T>(y, "y");
-                const auto view = data_view<T>(y, "y");
+                const auto y_view = data_view<T>(y, "y");
                 py::gil_scoped_release release;
-                s.read(view);
+                s.flush(y_view);
             },
-            py::arg("y"), "Write the ready outputs into y (B0, B1, K, ready).")
-        .def_property_readonly("ready", &Stream<T>::ready)
+            py::arg("y"), "End of the signal: write every remaining output into y; closes the stream.")
         .def_property_readonly("latency", &Stream<T>::latency)
         .def_property_readonly("samples_pushed", &Stream<T>::samples_pushed)
-        .def_property_readonly("outputs_read", &Stream<T>::outputs_read)
+        .def_property_readonly("outputs_written", &Stream<T>::outputs_written)
         .def_property_readonly("samples_held", &Stream<T>::samples_held)
         .def_property_readonly("closed", &Stream<T>::closed);
 }

@@ -11,7 +11,8 @@
 namespace tconv1d::detail {
 
 template <class T>
-void forward_reusing(const DataView<const T>& x, const WeightsView<const T>& weights, const BiasView<const T>& bias,
-                     const Geometry& g, const DataView<T>& y, cpu::PhasePanels<T>* panels);
+void forward_reusing(const DataView<const T>& x, const WeightsView<const T>& weights,
+                     const BiasView<const T>& bias, const Geometry& g, const DataView<T>& y,
+                     cpu::PhasePanels<T>* panels);
 
 }  // namespace tconv1d::detail

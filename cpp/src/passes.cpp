@@ -71,16 +71,16 @@ void backward_bias(const DataView<const T>& dy, const BiasView<T>& dbias) {
     reference::backward_bias(dy, dbias);
 }
 
-#define TCONV1D_INSTANTIATE(T)                                                                             \
-    template void detail::forward_reusing<T>(const DataView<const T>&, const WeightsView<const T>&,        \
+#define TCONV1D_INSTANTIATE(T)                                                                              \
+    template void detail::forward_reusing<T>(const DataView<const T>&, const WeightsView<const T>&,         \
                                              const BiasView<const T>&, const Geometry&, const DataView<T>&, \
-                                             cpu::PhasePanels<T>*);                                        \
-    template void forward<T>(const DataView<const T>&, const WeightsView<const T>&,                        \
-                             const BiasView<const T>&, const Geometry&, const DataView<T>&);               \
-    template void backward_data<T>(const DataView<const T>&, const WeightsView<const T>&, const Geometry&, \
-                                   const DataView<T>&);                                                    \
-    template void backward_weights<T>(const DataView<const T>&, const DataView<const T>&, const Geometry&, \
-                                      const WeightsView<T>&);                                              \
+                                             cpu::PhasePanels<T>*);                                         \
+    template void forward<T>(const DataView<const T>&, const WeightsView<const T>&,                         \
+                             const BiasView<const T>&, const Geometry&, const DataView<T>&);                \
+    template void backward_data<T>(const DataView<const T>&, const WeightsView<const T>&, const Geometry&,  \
+                                   const DataView<T>&);                                                     \
+    template void backward_weights<T>(const DataView<const T>&, const DataView<const T>&, const Geometry&,  \
+                                      const WeightsView<T>&);                                               \
     template void backward_bias<T>(const DataView<const T>&, const BiasView<T>&);
 
 TCONV1D_INSTANTIATE(float)

@@ -1,6 +1,8 @@
 // Streaming forward pass (SPEC R13): the bookkeeping of which full-output
-// positions are final, and a window of the held samples handed to forward()
-// with a crop that selects exactly the positions to return.
+// positions are final, and windows of samples handed to forward() with a crop
+// that selects exactly the positions to write. Every position is computed by
+// one forward() call over a window holding every sample that reaches it, so
+// its sum has the same terms as in the whole-signal call.
 #include "tconv1d/stream.hpp"
 
 #include <algorithm>
@@ -23,15 +25,16 @@ struct Stream<T>::State {
     bool same = false;
     std::int64_t crop_left = 0, crop_right = 0;  // resolved: "same" depends on F and S only
     std::int64_t batch_outer = 1, batch_inner = 1;
-    std::vector<T> weights;  // [f][k][c], contiguous
-    std::vector<T> bias;     // empty: no bias
+    std::vector<T> weights;      // [f][k][c], contiguous
+    std::vector<T> bias;         // empty: no bias
     cpu::PhasePanels<T> panels;  // the weights packed by the first push, reused by the others
 
-    // Held samples: global indices [first, pushed), rows (n, c) of `capacity`.
+    // Held samples: global indices [first, pushed), rows (n, c) of `capacity`;
+    // a push may put the chunk's first samples after them (the seam window).
     std::vector<T> samples;
     std::int64_t capacity = 0, first = 0, pushed = 0;
-    // Full-output positions [crop_left, returned) were read; [returned, final_end) are ready.
-    std::int64_t returned = 0, final_end = 0;
+    // Full-output positions [crop_left, written) were written.
+    std::int64_t written = 0;
     bool closed = false;
 
     std::int64_t batch() const { return batch_outer * batch_inner; }
@@ -56,18 +59,80 @@ struct Stream<T>::State {
         return std::min({lowest, position / stride, m});
     }
 
-    DataView<const T> window() const {
+    // The held samples and `extra` samples after them, as (N, C, held + extra).
+    DataView<const T> window(std::int64_t extra) const {
         DataView<const T> v;
         v.data = samples.data();
         v.batch_outer = batch_outer;
         v.batch_inner = batch_inner;
         v.channels = channels;
-        v.length = held();
+        v.length = held() + extra;
         v.channel_stride = capacity;
         v.batch_inner_stride = channels * capacity;
         v.batch_outer_stride = batch_inner * channels * capacity;
         v.length_stride = 1;
         return v;
+    }
+
+    // Writes full positions [lo, hi) into y from y's position `at`, computed
+    // from `view`, a window of samples whose first sits at full position
+    // `base`. The window must hold every sample that reaches [lo, hi):
+    // positions outside its reach are reached by no sample and hold the bias.
+    void compute(const DataView<const T>& view, std::int64_t base, std::int64_t lo, std::int64_t hi,
+                 const DataView<T>& y, std::int64_t at) {
+        if (lo >= hi) return;
+        std::int64_t covered_lo = hi, covered_hi = hi;
+        std::int64_t reach = 0;  // positions the window's samples reach: (count - 1) * S + F
+        if (view.length > 0) {
+            reach = checked_add(checked_mul(view.length - 1, stride, "(samples - 1) * Stride"), filter_size,
+                                "(samples - 1) * Stride + FilterSize");
+            covered_lo = std::clamp(base, lo, hi);
+            covered_hi = std::clamp(checked_add(base, reach, "stream window"), covered_lo, hi);
+        }
+        if (covered_hi > covered_lo) {
+            const Geometry g =
+                resolve_geometry(view.length, filter_size, stride,
+                                 CroppingSpec::manual(covered_lo - base, reach - (covered_hi - base)));
+            const WeightsView<const T> w{
+                weights.data(), filter_size, num_filters, channels, num_filters * channels, channels, 1};
+            const BiasView<const T> b{bias.empty() ? nullptr : bias.data(), num_filters, 1};
+            DataView<T> part = y;
+            part.data += (covered_lo - lo + at) * y.length_stride;
+            part.length = covered_hi - covered_lo;
+            detail::forward_reusing<T>(view, w, b, g, part, &panels);
+        }
+        // Before and past the window's reach (F < S leaves such gaps): the bias alone.
+        for (std::int64_t n = 0; n < batch(); ++n)
+            for (std::int64_t k = 0; k < num_filters; ++k) {
+                const T value = bias.empty() ? T(0) : bias[static_cast<std::size_t>(k)];
+                for (std::int64_t p = lo; p < covered_lo; ++p) y.at(n, k, at + p - lo) = value;
+                for (std::int64_t p = covered_hi; p < hi; ++p) y.at(n, k, at + p - lo) = value;
+            }
+    }
+
+    // Makes room for `count` samples per row, keeping the held ones. Allocates
+    // before anything changes (a bad_alloc leaves the stream as it was).
+    void reserve(std::int64_t count) {
+        if (count <= capacity) return;
+        const std::int64_t rows = batch() * channels;
+        const std::int64_t grown = std::max(count, checked_mul(capacity, 2, "stream buffer"));
+        std::vector<T> bigger(static_cast<std::size_t>(checked_mul(rows, grown, "stream buffer")));
+        for (std::int64_t row = 0; row < rows; ++row)
+            std::copy_n(samples.data() + row * capacity, held(), bigger.data() + row * grown);
+        samples.swap(bigger);
+        capacity = grown;
+    }
+
+    // Copies samples [from, from + count) of `chunk` into every row at `offset`.
+    void copy_in(const DataView<const T>& chunk, std::int64_t from, std::int64_t count, std::int64_t offset) {
+        if (count <= 0) return;
+        for (std::int64_t n = 0; n < batch(); ++n)
+            for (std::int64_t c = 0; c < channels; ++c) {
+                T* out = samples.data() + (n * channels + c) * capacity + offset;
+                const T* in = chunk.data + chunk.batch_offset(n) + c * chunk.channel_stride +
+                              from * chunk.length_stride;
+                for (std::int64_t i = 0; i < count; ++i) out[i] = in[i * chunk.length_stride];
+            }
     }
 };
 
@@ -132,7 +197,7 @@ Stream<T>::Stream(const WeightsView<const T>& weights, const BiasView<const T>& 
         s.bias.resize(static_cast<std::size_t>(s.num_filters));
         for (std::int64_t k = 0; k < s.num_filters; ++k) s.bias[static_cast<std::size_t>(k)] = bias.at(k);
     }
-    s.returned = s.final_end = s.crop_left;
+    s.written = s.crop_left;
 }
 
 template <class T>
@@ -143,123 +208,90 @@ template <class T>
 Stream<T>& Stream<T>::operator=(Stream&&) noexcept = default;
 
 template <class T>
-std::int64_t Stream<T>::push(const DataView<const T>& chunk) {
-    State& s = *state_;
+std::int64_t Stream<T>::outputs_for(std::int64_t length) const {
+    const State& s = *state_;
     if (s.closed) throw std::logic_error("push after flush: the stream is closed");
-    require_batch(chunk, s.batch_outer, s.batch_inner, s.channels, "chunk", "channels");
-    if (chunk.length < 0) throw std::invalid_argument("chunk: negative length");
-    if (chunk.length > 0 && chunk.data == nullptr) throw std::invalid_argument("chunk: no data");
-
-    // Everything that can throw comes before the first change to the state.
-    const std::int64_t pushed = checked_add(s.pushed, chunk.length, "samples pushed");
-    const std::int64_t final_end = std::max(s.final_end, s.ready_end(pushed));
-    const std::int64_t first = std::max(s.first, s.first_needed(s.returned, pushed));
-    const std::int64_t held = pushed - first;
-    const std::int64_t rows = s.batch() * s.channels;
-    std::vector<T> grown;
-    std::int64_t capacity = s.capacity;
-    if (held > s.capacity) {
-        capacity = std::max(held, checked_mul(s.capacity, 2, "stream buffer"));
-        grown.resize(static_cast<std::size_t>(checked_mul(rows, capacity, "stream buffer")));
-    }
-
-    // Kept samples move to the front of their row; the chunk's needed samples follow.
-    const std::int64_t kept_from = std::min(first, s.pushed);  // global index of the first kept old sample
-    const std::int64_t kept = s.pushed - kept_from;
-    const std::int64_t skip = first - s.pushed > 0 ? first - s.pushed : 0;  // chunk samples no output needs
-    T* target = grown.empty() ? s.samples.data() : grown.data();
-    const T* old = s.samples.data();
-    const std::int64_t old_capacity = s.capacity, old_first = s.first, channels = s.channels;
-    const std::int64_t copied = chunk.length - skip;
-    // The copy is a pass over the chunk: worth the team only when it is large.
-    const int threads = rows * held > (std::int64_t(1) << 16) ? detail::effective_threads() : 1;
-#pragma omp parallel for schedule(static) num_threads(threads)
-    for (std::int64_t row = 0; row < rows; ++row) {
-        const std::int64_t n = row / channels, c = row % channels;
-        T* out = target + row * capacity;
-        if (kept > 0) {
-            const T* from = old + row * old_capacity + (kept_from - old_first);
-            std::memmove(out, from, static_cast<std::size_t>(kept) * sizeof(T));
-        }
-        const T* in = chunk.data + chunk.batch_offset(n) + c * chunk.channel_stride + skip * chunk.length_stride;
-        if (chunk.length_stride == 1) {
-            if (copied > 0) std::memcpy(out + kept, in, static_cast<std::size_t>(copied) * sizeof(T));
-        } else {
-            for (std::int64_t i = 0; i < copied; ++i) out[kept + i] = in[i * chunk.length_stride];
-        }
-    }
-    if (!grown.empty()) {
-        s.samples.swap(grown);
-        s.capacity = capacity;
-    }
-    s.first = first;
-    s.pushed = pushed;
-    s.final_end = final_end;
-    return ready();
+    if (length < 0) throw std::invalid_argument("chunk: negative length " + std::to_string(length));
+    const std::int64_t pushed = checked_add(s.pushed, length, "samples pushed");
+    return std::max(s.written, s.ready_end(pushed)) - s.written;
 }
 
 template <class T>
-std::int64_t Stream<T>::flush() {
+void Stream<T>::push(const DataView<const T>& chunk, const DataView<T>& y) {
     State& s = *state_;
-    if (s.closed) throw std::logic_error("flush after flush: the stream is closed");
-    s.closed = true;  // whatever happens below, nothing more can be pushed
+    require_batch(chunk, s.batch_outer, s.batch_inner, s.channels, "chunk", "channels");
+    const std::int64_t count = outputs_for(chunk.length);  // throws when closed
+    require_batch(y, s.batch_outer, s.batch_inner, s.num_filters, "y", "filters");
+    if (y.length != count)
+        throw std::invalid_argument("y: length " + std::to_string(y.length) + ", but the chunk makes " +
+                                    std::to_string(count) + " outputs final");
+    if (chunk.length > 0 && chunk.data == nullptr) throw std::invalid_argument("chunk: no data");
+    if (count > 0 && y.data == nullptr) throw std::invalid_argument("y: no data");
+
+    const std::int64_t m0 = s.pushed, pushed = m0 + chunk.length;
+    const std::int64_t lo = s.written, hi = lo + count;
+    // The seam: positions the held samples reach, [lo, (m0 - 1) * S + F), from a
+    // window of the held samples and the chunk's samples that reach there too.
+    std::int64_t seam_hi = lo, head = 0;
+    if (s.held() > 0) {
+        const std::int64_t reach_end = checked_add(checked_mul(m0 - 1, s.stride, "(samples - 1) * Stride"),
+                                                   s.filter_size, "(samples - 1) * Stride + FilterSize");
+        seam_hi = std::clamp(reach_end, lo, hi);
+        if (seam_hi > lo) head = std::clamp<std::int64_t>((seam_hi - 1) / s.stride - m0 + 1, 0, chunk.length);
+    }
+    // The samples to hold afterwards: those that reach a position >= hi.
+    const std::int64_t keep_from = std::max(s.first, s.first_needed(hi, pushed));
+    s.reserve(std::max(s.held() + head, pushed - keep_from));  // the only allocation; before any change
+
+    if (seam_hi > lo) {
+        s.copy_in(chunk, 0, head, s.held());
+        s.compute(s.window(head), checked_mul(s.first, s.stride, "first sample * Stride"), lo, seam_hi, y, 0);
+    }
+    // The rest only the chunk reaches (or no sample: the bias of F < S's gaps).
+    if (hi > seam_hi) {
+        const std::int64_t base = checked_mul(m0, s.stride, "samples * Stride");
+        s.compute(chunk, base, seam_hi, hi, y, seam_hi - lo);
+    }
+
+    // Keep what later outputs need: the held samples' tail, then the chunk's.
+    const std::int64_t old_kept = std::max<std::int64_t>(0, m0 - keep_from);
+    if (old_kept > 0 && keep_from > s.first)
+        for (std::int64_t row = 0; row < s.batch() * s.channels; ++row) {
+            T* data = s.samples.data() + row * s.capacity;
+            std::memmove(data, data + (keep_from - s.first), static_cast<std::size_t>(old_kept) * sizeof(T));
+        }
+    const std::int64_t chunk_from = std::max(m0, keep_from) - m0;
+    s.copy_in(chunk, chunk_from, chunk.length - chunk_from, old_kept);
+    s.first = keep_from;
+    s.pushed = pushed;
+    s.written = hi;
+}
+
+template <class T>
+std::int64_t Stream<T>::outputs_at_flush() const {
+    const State& s = *state_;
     if (s.pushed == 0)
         throw std::invalid_argument("flush: no samples were pushed (input length L = 0, R2.4)");
     const CroppingSpec spec =
         s.same ? CroppingSpec::make_same() : CroppingSpec::manual(s.crop_left, s.crop_right);
     const Geometry whole = resolve_geometry(s.pushed, s.filter_size, s.stride, spec);
-    s.final_end = s.crop_left + whole.out_length;
-    return ready();
+    return s.crop_left + whole.out_length - s.written;
 }
 
 template <class T>
-void Stream<T>::read(const DataView<T>& y) {
+void Stream<T>::flush(const DataView<T>& y) {
     State& s = *state_;
+    if (s.closed) throw std::logic_error("flush after flush: the stream is closed");
+    s.closed = true;  // whatever happens below, nothing more can be pushed
+    const std::int64_t count = outputs_at_flush();
     require_batch(y, s.batch_outer, s.batch_inner, s.num_filters, "y", "filters");
-    const std::int64_t count = ready();
     if (y.length != count)
         throw std::invalid_argument("y: length " + std::to_string(y.length) + ", but " +
-                                    std::to_string(count) + " outputs are ready");
-    if (count == 0) return;
-    if (y.data == nullptr) throw std::invalid_argument("y: no data");
-
-    // Full positions [a, b); the held samples start at full position base.
-    const std::int64_t a = s.returned, b = s.final_end;
-    const std::int64_t base = checked_mul(s.first, s.stride, "first held sample * Stride");
-    std::int64_t covered = a;  // positions [a, covered) come from forward()
-    if (s.held() > 0) {
-        const std::int64_t full = checked_add(checked_mul(s.held() - 1, s.stride, "(samples - 1) * Stride"),
-                                              s.filter_size, "(samples - 1) * Stride + FilterSize");
-        covered = std::min(b, checked_add(base, full, "stream window"));
-        if (covered > a) {
-            const Geometry g = resolve_geometry(s.held(), s.filter_size, s.stride,
-                                                CroppingSpec::manual(a - base, base + full - covered));
-            const WeightsView<const T> w{s.weights.data(),
-                                         s.filter_size,
-                                         s.num_filters,
-                                         s.channels,
-                                         s.num_filters * s.channels,
-                                         s.channels,
-                                         1};
-            const BiasView<const T> bias{s.bias.empty() ? nullptr : s.bias.data(), s.num_filters, 1};
-            DataView<T> part = y;
-            part.length = covered - a;
-            detail::forward_reusing<T>(s.window(), w, bias, g, part, &s.panels);
-        } else {
-            covered = a;
-        }
-    }
-    // Past the last held sample's reach (F < S): positions no sample reaches hold the bias.
-    for (std::int64_t n = 0; n < s.batch(); ++n)
-        for (std::int64_t k = 0; k < s.num_filters; ++k)
-            for (std::int64_t p = covered; p < b; ++p)
-                y.at(n, k, p - a) = s.bias.empty() ? T(0) : s.bias[static_cast<std::size_t>(k)];
-    s.returned = b;
-}
-
-template <class T>
-std::int64_t Stream<T>::ready() const {
-    return state_->final_end - state_->returned;
+                                    std::to_string(count) + " outputs remain");
+    if (count > 0 && y.data == nullptr) throw std::invalid_argument("y: no data");
+    s.compute(s.window(0), checked_mul(s.first, s.stride, "first sample * Stride"), s.written,
+              s.written + count, y, 0);
+    s.written += count;
 }
 
 template <class T>
@@ -276,8 +308,8 @@ std::int64_t Stream<T>::samples_pushed() const {
 }
 
 template <class T>
-std::int64_t Stream<T>::outputs_read() const {
-    return state_->returned - state_->crop_left;
+std::int64_t Stream<T>::outputs_written() const {
+    return state_->written - state_->crop_left;
 }
 
 template <class T>

@@ -55,15 +55,29 @@ std::vector<T> whole(const Problem<T>& p) {
     return y;
 }
 
-// Appends the ready outputs to `out` (N rows of K x t, kept per (n, k) row).
+// Appends y (N, K, t) to the per-(n, k) rows.
 template <class T>
-void drain(tconv1d::Stream<T>& s, const Problem<T>& p, std::int64_t ready,
-           std::vector<std::vector<T>>& rows) {
-    std::vector<T> y(std::size_t(p.N * p.K * ready));
-    s.read(contiguous_view(y.data(), p.N, p.K, ready));
-    for (std::int64_t r = 0; r < p.N * p.K; ++r)
-        rows[std::size_t(r)].insert(rows[std::size_t(r)].end(), y.begin() + r * ready,
-                                    y.begin() + (r + 1) * ready);
+void append(const std::vector<T>& y, std::int64_t rows_count, std::int64_t t,
+            std::vector<std::vector<T>>& rows) {
+    for (std::int64_t r = 0; r < rows_count; ++r)
+        rows[std::size_t(r)].insert(rows[std::size_t(r)].end(), y.begin() + r * t, y.begin() + (r + 1) * t);
+}
+
+template <class T>
+void push(tconv1d::Stream<T>& s, const Problem<T>& p, const tconv1d::DataView<const T>& chunk,
+          std::vector<std::vector<T>>& rows) {
+    const std::int64_t t = s.outputs_for(chunk.length);
+    std::vector<T> y(std::size_t(p.N * p.K * t));
+    s.push(chunk, contiguous_view(y.data(), p.N, p.K, t));
+    append(y, p.N * p.K, t, rows);
+}
+
+template <class T>
+void flush(tconv1d::Stream<T>& s, const Problem<T>& p, std::vector<std::vector<T>>& rows) {
+    const std::int64_t t = s.outputs_at_flush();
+    std::vector<T> y(std::size_t(p.N * p.K * t));
+    s.flush(contiguous_view(y.data(), p.N, p.K, t));
+    append(y, p.N * p.K, t, rows);
 }
 
 template <class T>
@@ -81,10 +95,10 @@ void random_chunkings_equal_the_whole_signal(std::mt19937_64& rng, CroppingSpec 
             auto chunk = contiguous_view<const T>(p.x.data(), p.N, p.C, p.L);
             chunk.data += i;
             chunk.length = m;
-            drain(s, p, s.push(chunk), rows);
+            push(s, p, chunk, rows);
             i += m;
         }
-        drain(s, p, s.flush(), rows);
+        flush(s, p, rows);
         CHECK(s.closed());
         double worst = 0, scale = 0;
         bool lengths_ok = true;
@@ -110,7 +124,7 @@ void memory_is_bounded_over_a_long_signal() {
     std::int64_t most = 0;
     std::vector<std::vector<T>> rows(2);
     for (int step = 0; step < 2000; ++step) {
-        drain(s, p, s.push(contiguous_view<const T>(p.x.data(), 1, 2, 64)), rows);
+        push(s, p, contiguous_view<const T>(p.x.data(), 1, 2, 64), rows);
         most = std::max(most, s.samples_held());
         rows[0].clear();
         rows[1].clear();
@@ -125,29 +139,38 @@ void bad_calls_throw_and_change_nothing() {
     std::mt19937_64 rng(3);
     const auto p = make_problem<T>(rng, 1, 3, 2, 4, 2, 10, CroppingSpec::make_same());
     tconv1d::Stream<T> s(weights_of(p), {p.b.data(), p.K, 1}, p.S, p.crop, 1, 1);
-    std::vector<T> wrong(20);
+    std::vector<T> wrong(20), y(64);
+    const auto chunk = contiguous_view<const T>(p.x.data(), 1, 3, 10);
+    const std::int64_t ready = s.outputs_for(10);
+    CHECK_THROWS(std::invalid_argument, s.push(contiguous_view<const T>(wrong.data(), 1, 2, 10),
+                                               contiguous_view(y.data(), 1, 2, ready)));
     CHECK_THROWS(std::invalid_argument,
-                 s.push(contiguous_view<const T>(wrong.data(), 1, 2, 10)));                        // channels
-    CHECK_THROWS(std::invalid_argument, s.push(contiguous_view<const T>(wrong.data(), 2, 3, 3)));  // batch
-    CHECK(s.samples_pushed() == 0);
-    const std::int64_t ready = s.push(contiguous_view<const T>(p.x.data(), 1, 3, 10));
-    std::vector<T> y(std::size_t(2 * (ready + 1)));
-    CHECK_THROWS(std::invalid_argument, s.read(contiguous_view(y.data(), 1, 2, ready + 1)));  // wrong length
-    CHECK(s.ready() == ready);
+                 s.push(contiguous_view<const T>(wrong.data(), 2, 3, 3), contiguous_view(y.data(), 2, 2, 6)));
+    CHECK_THROWS(std::invalid_argument,
+                 s.push(chunk, contiguous_view(y.data(), 1, 2, ready + 1)));                     // y length
+    CHECK_THROWS(std::invalid_argument, s.push(chunk, contiguous_view(y.data(), 1, 3, ready)));  // y filters
+    CHECK(s.samples_pushed() == 0 && s.outputs_written() == 0);
+    s.push(chunk, contiguous_view(y.data(), 1, 2, ready));
+    CHECK(s.samples_pushed() == 10 && s.outputs_written() == ready);
     CHECK_THROWS(std::invalid_argument, tconv1d::Stream<T>(weights_of(p), {}, 0, p.crop, 1, 1));  // stride
     CHECK_THROWS(std::invalid_argument,
                  tconv1d::Stream<T>(weights_of(p), {}, 2, CroppingSpec::manual(-1, 0), 1, 1));  // crop
-    s.flush();
-    CHECK_THROWS(std::logic_error, s.push(contiguous_view<const T>(p.x.data(), 1, 3, 1)));
-    CHECK_THROWS(std::logic_error, s.flush());
+    const std::int64_t rest = s.outputs_at_flush();
+    s.flush(contiguous_view(y.data(), 1, 2, rest));
+    CHECK(s.closed());
+    CHECK_THROWS(std::logic_error, s.outputs_for(1));
+    CHECK_THROWS(std::logic_error, s.push(chunk, contiguous_view(y.data(), 1, 2, 0)));
+    CHECK_THROWS(std::logic_error, s.flush(contiguous_view(y.data(), 1, 2, 0)));
 
     tconv1d::Stream<T> empty(weights_of(p), {}, 2, p.crop, 1, 1);
-    CHECK_THROWS(std::invalid_argument, empty.flush());  // L = 0 (R2.4)
+    CHECK_THROWS(std::invalid_argument, empty.outputs_at_flush());  // L = 0 (R2.4)
+    CHECK_THROWS(std::invalid_argument, empty.flush(contiguous_view(y.data(), 1, 2, 0)));
     CHECK(empty.closed());
     // A crop that leaves nothing of the whole signal: flush raises as forward would (R2.2).
     tconv1d::Stream<T> cropped(weights_of(p), {}, 2, CroppingSpec::manual(5, 5), 1, 1);
-    CHECK(cropped.push(contiguous_view<const T>(p.x.data(), 1, 3, 2)) == 0);
-    CHECK_THROWS(std::invalid_argument, cropped.flush());
+    CHECK(cropped.outputs_for(2) == 0);
+    cropped.push(contiguous_view<const T>(p.x.data(), 1, 3, 2), contiguous_view(y.data(), 1, 2, 0));
+    CHECK_THROWS(std::invalid_argument, cropped.outputs_at_flush());
 }
 
 template <class T>

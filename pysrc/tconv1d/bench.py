@@ -27,28 +27,11 @@ from typing import Any, Callable
 import numpy as np
 import numpy.typing as npt
 
-from .aliases import CroppingLike
+from .bench_shape import Shape
 from .cli_args import count, writable_file
 
 PEERS = ("torch", "onnxruntime")
 DTYPES = ("float32", "float64")
-
-
-@dataclass
-class Shape:
-    name: str
-    batch: int
-    in_channels: int
-    num_filters: int
-    filter_size: int
-    stride: int
-    length: int
-    cropping: CroppingLike
-
-    @property
-    def flops(self) -> float:
-        """FLOPs of one pass: 2 per multiply-add."""
-        return 2.0 * self.batch * self.length * self.in_channels * self.num_filters * self.filter_size
 
 
 @dataclass

@@ -93,7 +93,7 @@ class TransposedConv1dStream:
 
     @property
     def outputs_returned(self) -> int:
-        return 0 if self._core is None else int(self._core.outputs_read)
+        return 0 if self._core is None else int(self._core.outputs_written)
 
     @property
     def samples_held(self) -> int:
@@ -114,8 +114,9 @@ class TransposedConv1dStream:
             )
         core = self._core if self._core is not None else self._start(x)
         self._check_chunk(x)
-        ready = core.push(self._format.canonical(x))
-        return self._read(core, x.shape, ready)
+        y = self._output(x.shape, core.outputs_for(int(x.shape[self._format.spatial_axis])))
+        core.push(self._format.canonical(x), self._format.canonical(y))
+        return y
 
     def flush(self) -> FloatArray:
         """The end of the signal: every output not yet returned. Closes the stream.
@@ -128,10 +129,11 @@ class TransposedConv1dStream:
         self._closed = True
         if self._core is None or self._shape is None:
             raise ValueError("flush(): no samples were pushed (input length L = 0, R2.4)")
-        ready = self._core.flush()
         shape = list(self._shape)
         shape.insert(self._format.spatial_axis, 0)
-        return self._read(self._core, tuple(shape), ready)
+        y = self._output(tuple(shape), self._core.outputs_at_flush())
+        self._core.flush(self._format.canonical(y))
+        return y
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
@@ -190,16 +192,14 @@ class TransposedConv1dStream:
                 "batch and channel sizes are fixed by the first chunk"
             )
 
-    def _read(self, core: _CoreStream, like_shape: tuple[int, ...], ready: int) -> FloatArray:
+    def _output(self, like_shape: tuple[int, ...], count: int) -> FloatArray:
         assert self._dtype is not None
-        y = allocate(
-            self._format.output_shape(like_shape, self._num_filters, ready),
+        return allocate(
+            self._format.output_shape(like_shape, self._num_filters, count),
             self._dtype,
             "the stream's output",
-            lambda: f"{ready} output samples",
+            lambda: f"{count} output samples",
         )
-        core.read(self._format.canonical(y))
-        return y
 
 
 def transposed_conv1d_stream(

@@ -8,14 +8,17 @@
 // min(m*S, (m-1)*S + F - r); with "same" (whose l and r depend on F and S only)
 // at m*S. flush() returns the rest, up to the whole signal's end.
 //
-// The stream keeps only the samples that can still reach an output it has not
-// returned: about (F + max(0, r - F + S)) / S + 1 of them besides the chunk, so
-// its memory is O((chunk + F + r) * C) per batch item, independent of the
-// signal's length.
+// Between calls the stream keeps only the samples that can still reach an
+// output it has not written: at most (F + max(0, r - F + S)) / S + 2 of them,
+// so its memory is O((F + r) * C) per batch item besides the weights,
+// independent of the signal's and the chunks' lengths. A push computes the
+// outputs the held samples reach (a few: the seam) from a window of those
+// samples and the chunk's first ones, and the rest straight from the chunk.
 //
-// Usage: n = push(chunk); read(y) with y of length n; ...; n = flush(); read(y).
-// Every call validates before it changes anything: a call that throws leaves
-// the stream as it was. After flush() the stream is closed.
+// Usage: y of length outputs_for(m); push(chunk of m samples, y); ...;
+// y of length outputs_at_flush(); flush(y). Every call validates before it
+// changes anything: a call that throws leaves the stream as it was, except
+// flush(), after which the stream is closed whatever happened.
 #pragma once
 
 #include <cstdint>
@@ -41,26 +44,30 @@ public:
     Stream(const Stream&) = delete;
     Stream& operator=(const Stream&) = delete;
 
-    // Takes the next samples (N, C, m), m >= 0; returns ready(), the number of
-    // outputs now final (those of earlier calls not yet read included).
-    TCONV1D_API std::int64_t push(const DataView<const T>& chunk);
+    // How many outputs push() of a chunk of `length` samples writes: those that
+    // no later sample reaches and that the signal has whatever comes next.
+    TCONV1D_API std::int64_t outputs_for(std::int64_t length) const;
 
-    // Marks the end of the signal and returns ready(): every output not yet
-    // returned. Throws what the whole-signal forward pass would (no samples at
-    // all, an output shorter than one element); the stream is closed either way.
-    TCONV1D_API std::int64_t flush();
+    // Takes the next samples (N, C, m), m >= 0, and writes the outputs now final
+    // into y (N, K, outputs_for(m)). The chunk is only read during the call.
+    TCONV1D_API void push(const DataView<const T>& chunk, const DataView<T>& y);
 
-    // Writes the ready() outputs into y (N, K, ready()) and hands them over.
-    TCONV1D_API void read(const DataView<T>& y);
+    // How many outputs flush() writes: every one not yet written. Throws what
+    // the whole-signal forward pass would (no samples at all, R2.4; an output
+    // shorter than one element, R2.2; sizes beyond 64 bits, R2.5).
+    TCONV1D_API std::int64_t outputs_at_flush() const;
 
-    TCONV1D_API std::int64_t ready() const;
+    // Marks the end of the signal and writes the rest into y (N, K,
+    // outputs_at_flush()). The stream is closed afterwards, even if this throws.
+    TCONV1D_API void flush(const DataView<T>& y);
+
     // Outputs the whole signal would have if it ended now but that are held
     // back until the next push or flush (SPEC R13.3); depends on F, S, cropping.
     TCONV1D_API std::int64_t latency() const;
     TCONV1D_API std::int64_t samples_pushed() const;
-    TCONV1D_API std::int64_t outputs_read() const;
+    TCONV1D_API std::int64_t outputs_written() const;
     TCONV1D_API bool closed() const;
-    // Samples the stream holds now (at most the chunk plus the bound above).
+    // Samples the stream holds between calls (SPEC R13.4).
     TCONV1D_API std::int64_t samples_held() const;
 
 private:

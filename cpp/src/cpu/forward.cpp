@@ -482,7 +482,8 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         constexpr std::size_t line = 64 / sizeof(T);
         reuse->storage.assign(static_cast<std::size_t>(fixed) + line, T(0));
         const auto address = reinterpret_cast<std::uintptr_t>(reuse->storage.data());
-        reuse->data = reuse->storage.data() + (64 - address % 64) % 64 / sizeof(T);
+        const auto skew = static_cast<std::ptrdiff_t>((64 - address % 64) % 64 / sizeof(T));  // elements
+        reuse->data = reuse->storage.data() + skew;
     }
     T* a = reuse != nullptr ? reuse->data : ws.take<T>(fixed);
     T* scratch = ws.take<T>(int64_t(plan.threads) * plan.per_thread);
