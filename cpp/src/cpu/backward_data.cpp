@@ -195,11 +195,17 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     const StrategyPlan bplan =
         backward_data_batched_plan(mk, B, L, C, K, F, seg_block, budget, F * K * Cp, nt);
     const auto [per_item_cost, batched_cost] = backward_data_costs(mk, geo, B, C, K, seg_block);
+    // With only its own slabs, every per-item task (one column block, one
+    // channel block) packs its column block's slab again: ncb times the
+    // slabs of the whole batch, about a cycle per element (a one-item
+    // vocoder stage spent 64x its dy in gathers this way).
+    const double repacking =
+        own_slabs_only ? double(ncb - 1) * double(saturating_mul(saturating_mul(B, nib), slab)) : 0.0;
     // Packed weights: a copy and a finiteness check per element, and the
     // slabs and tiles that come with them (measured: about 6 cycles each).
     const double fixed_cost = kPackedSetupCycles + 6.0 * double(F * K * Cp);
     const Strategy strategy =
-        choose_strategy({{Strategy::per_item, slabs_fit, per_item_cost + fixed_cost},
+        choose_strategy({{Strategy::per_item, slabs_fit, per_item_cost + repacking + fixed_cost},
                          {Strategy::batched, bplan.threads > 0, batched_cost + fixed_cost},
                          {Strategy::direct, true, kDirectBackwardDataCycles * products(B, L, F, K, C)}});
     const bool batched = strategy == Strategy::batched;
