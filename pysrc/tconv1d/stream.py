@@ -31,10 +31,11 @@ class TransposedConv1dStream:
     """The forward pass of one signal, chunk by chunk (SPEC R13).
 
     Made by :func:`transposed_conv1d_stream` or ``layer.stream(fmt)``. The
-    format, dtype, batch and channel sizes are fixed by the first chunk; every
-    chunk is an array of that format with any number of samples along the
-    upsampled axis. Memory is bounded by the chunk plus about ``F + r`` samples
-    (R13.4), whatever the signal's length.
+    format is fixed when the stream is made, the dtype, batch and channel sizes
+    by the first chunk; every chunk is an array of that format with any number
+    of samples along the upsampled axis. Between pushes the stream holds at
+    most ``(F + max(0, r - F + S)) / S + 2`` samples per channel (R13.4),
+    whatever the signal's and the chunks' lengths. Results are NumPy arrays.
     """
 
     def __init__(
