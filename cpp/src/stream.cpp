@@ -9,13 +9,11 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "checked.hpp"
 #include "cpu/kernels.hpp"
 #include "forward_reusing.hpp"
-#include "threads.hpp"
 
 namespace tconv1d {
 
@@ -167,12 +165,13 @@ Stream<T>::Stream(const WeightsView<const T>& weights, const BiasView<const T>& 
                                     std::to_string(weights.num_filters) + " filters");
     if (stride < 1)
         throw std::invalid_argument("Stride must be a positive integer, got " + std::to_string(stride));
-    // "same" crops by F and S alone (R2.3); a manual crop may need a longer signal than one sample.
+    // "same" crops by F and S alone (R2.3: one sample resolves it as any length
+    // would); a manual crop may need a longer signal than one sample.
     std::int64_t crop_left = cropping.left, crop_right = cropping.right;
     if (cropping.same) {
-        const std::int64_t total = weights.filter_size > stride ? weights.filter_size - stride : 0;
-        crop_left = total / 2;
-        crop_right = total - crop_left;
+        const Geometry one = resolve_geometry(1, weights.filter_size, stride, cropping);
+        crop_left = one.crop_left;
+        crop_right = one.crop_right;
     } else if (crop_left < 0 || crop_right < 0) {
         throw std::invalid_argument("Cropping [" + std::to_string(crop_left) + " " +
                                     std::to_string(crop_right) + "]: crops must be nonnegative");

@@ -55,6 +55,7 @@ class TransposedConv1dStream:
         self._dtype: np.dtype | None = None
         self._shape: tuple[int, ...] | None = None  # the first chunk's shape, upsampled axis excluded
         self._num_filters = 0
+        self._channels = 0  # set by the first chunk, with the dtype and batch sizes
         self._closed = False
         if isinstance(parameters, tuple):
             self._num_filters = int(parameters[0].shape[1])
@@ -168,7 +169,7 @@ class TransposedConv1dStream:
             int(canonical.shape[0]),
             int(canonical.shape[1]),
         )
-        self._core, self._dtype, self._num_filters = core, x.dtype, num_filters
+        self._core, self._dtype, self._num_filters, self._channels = core, x.dtype, num_filters, channels
         self._shape = tuple(n for axis, n in enumerate(x.shape) if axis != fmt_.spatial_axis)
         return core
 
@@ -178,9 +179,7 @@ class TransposedConv1dStream:
                 f"chunk: dtype {x.dtype} differs from the stream's {self._dtype} (set by the first chunk); "
                 "a stream computes in one dtype"
             )
-        assert self._shape is not None
-        channels = self._shape[self._format.channel_axis - (self._format.channel_axis > self._format.spatial_axis)]
-        check_channels(self._format, x.shape, channels, "chunk")
+        check_channels(self._format, x.shape, self._channels, "chunk")
         shape = tuple(n for axis, n in enumerate(x.shape) if axis != self._format.spatial_axis)
         if shape != self._shape:
             fmt_ = self._format
