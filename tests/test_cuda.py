@@ -113,6 +113,8 @@ _CASES = [
     (1, 1, 1, 1, 1, 1, 0),
     (2, 2, 3, 1, 7, 3, "same"),  # F = 1 < S
     (2, 64, 256, 16, 8, 16, [4, 4]),  # long reduction over few outputs: backward-data is split
+    (2, 3, 4, 6, 2**40, 1, 0),  # stride far above the output length: one block per output phase
+    (1, 2, 3, 5, 2**63 - 1, 1, [1, 2]),  # the largest stride (R2.5)
 ]
 
 
@@ -327,16 +329,6 @@ def test_inf_and_nan_propagate(config, monkeypatch):
 
 
 @gpu
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "R3.6 at cropped edges: the kernels multiply zero padding (forward.cu loads 0 past the input's "
-        "ends; the backward kernels load 0 for dy's re-padding or skip it), so a non-finite weight or "
-        "input there can leave NaN where the CPU path has none, or none where it has one. The CPU path "
-        "repairs those entries (cpp/src/cpu/nonfinite.hpp); the GPU path does not yet. Strict: once it "
-        "passes, drop this mark."
-    ),
-)
 def test_non_finite_operands_meeting_the_padding_match_cpu():
     rng = np.random.default_rng(12)
     for case in _CASES:
@@ -358,3 +350,37 @@ def test_non_finite_operands_meeting_the_padding_match_cpu():
             g = g.get()
             for test in (np.isnan, np.isposinf, np.isneginf):
                 assert np.array_equal(test(g), test(e)), (name, case)
+
+
+@gpu
+def test_torch_cuda_tensors_come_back_as_torch_cuda_tensors():
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("this torch has no CUDA device")
+    x, w, b, dy = _data((2, 3, 4, 5, 2, 7, "same"), np.float32, 4)
+    xt, wt, dyt = (torch.from_numpy(a).cuda() for a in (x, w, dy))
+    y = tconv1d.transposed_conv1d(xt, w, b, stride=2, cropping="same")
+    assert isinstance(y, torch.Tensor) and y.device.type == "cuda"
+    assert _relative(y.cpu().numpy(), tconv1d.transposed_conv1d(x, w, b, stride=2, cropping="same")) <= 1e-5
+    grads = tconv1d.transposed_conv1d_backward(xt, wt, dyt, stride=2, cropping="same")
+    for got, want in zip(grads, tconv1d.transposed_conv1d_backward(x, w, dy, stride=2, cropping="same")):
+        assert isinstance(got, torch.Tensor) and got.device.type == "cuda"
+        assert _relative(got.cpu().numpy(), want) <= 1e-5
+
+
+@gpu
+def test_jax_gpu_arrays_come_back_as_jax_gpu_arrays():
+    jax = pytest.importorskip("jax")
+    try:
+        device = jax.devices("gpu")[0]
+    except RuntimeError:
+        pytest.skip("this JAX has no GPU backend")
+    x, w, b, dy = _data((2, 3, 4, 5, 2, 7, [1, 2]), np.float64 if jax.config.jax_enable_x64 else np.float32, 5)
+    xj, wj, dyj = (jax.device_put(a, device) for a in (x, w, dy))
+    y = tconv1d.transposed_conv1d(xj, w, b, stride=2, cropping=[1, 2])
+    assert isinstance(y, jax.Array) and y.devices() == {device}
+    assert _relative(np.asarray(y), tconv1d.transposed_conv1d(x, w, b, stride=2, cropping=[1, 2])) <= 1e-5
+    grads = tconv1d.transposed_conv1d_backward(xj, wj, dyj, stride=2, cropping=[1, 2])
+    for got, want in zip(grads, tconv1d.transposed_conv1d_backward(x, w, dy, stride=2, cropping=[1, 2])):
+        assert isinstance(got, jax.Array) and got.devices() == {device}
+        assert _relative(np.asarray(got), want) <= 1e-5

@@ -6,8 +6,9 @@ allows (NumPy, PyTorch CPU tensors, JAX CPU arrays, array-API arrays such as
 array-api-strict's). The result of a call comes back in the type of its data
 argument ``x``: NumPy in, NumPy out; torch in, torch out (sharing the result's
 memory); an array-API array in, that namespace's array out (through its
-``from_dlpack``). CUDA arrays (CuPy, torch on a GPU) never come here: the GPU
-path takes them (``backend.py``).
+``from_dlpack``). CUDA arrays (CuPy, torch or JAX on a GPU) never come here: the
+GPU path takes them (``backend.py``) and ``like_device`` gives its result back
+in the caller's type.
 
 What cannot be read is a clear error naming the argument: a torch tensor that
 requires grad (these functions record no autograd graph), a bfloat16 or float16
@@ -105,8 +106,15 @@ def like(original: Any, result: Any) -> Any:
 
 
 def like_device(original: Any, result: Any) -> Any:
-    """A GPU result (a CuPy array) as a torch tensor when ``original`` is a torch
-    CUDA tensor; CuPy and other CUDA arrays get the CuPy array."""
+    """A GPU result (a CuPy array) in the array type of ``original``, without a copy:
+    a torch tensor for a torch CUDA tensor, that namespace's array (through its
+    ``from_dlpack``) for an array-API array such as a JAX GPU array, CuPy otherwise."""
     if _is_torch_tensor(original):
         return sys.modules["torch"].from_dlpack(result)
+    cupy = sys.modules.get("cupy")
+    if cupy is not None and isinstance(original, cupy.ndarray):
+        return result
+    namespace = getattr(original, "__array_namespace__", None)
+    if namespace is not None:
+        return namespace().from_dlpack(result)
     return result

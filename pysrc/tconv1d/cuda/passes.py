@@ -45,6 +45,7 @@ def device_view(array: DeviceArray, fmt: Format) -> DeviceView:
 forced_config: str | None = None
 
 _THREADS = 256
+_MAX_GRID_X = 2**31 - 1
 _MAX_GRID_YZ = 65535
 
 
@@ -105,9 +106,11 @@ def _choose(kind: str, dtype: npt.DTypeLike, rows: int, blocks_for: Callable[[in
     return candidates[-1]
 
 
-def _check_grid(y: int, z: int = 1) -> None:
-    if y > _MAX_GRID_YZ or z > _MAX_GRID_YZ:
-        raise ValueError(f"the problem is too large for the GPU kernels' grid ({y} x {z} row tiles)")
+def _check_grid(grid: tuple[int, ...]) -> None:
+    """A clear error instead of CUDA's invalid-argument failure when a problem needs more blocks than a grid has."""
+    x, y, z = (*grid, 1)[:3]
+    if x > _MAX_GRID_X or y > _MAX_GRID_YZ or z > _MAX_GRID_YZ:
+        raise ValueError(f"the problem is too large for the GPU kernels' grid ({x} x {y} x {z} blocks)")
 
 
 _plans: dict[tuple[object, ...], Plan] = {}
@@ -156,15 +159,16 @@ def _plan_forward(
     if batch == 0:
         return None
     count = _ceil(out_length, stride)  # output positions of the fullest phase
+    phases = min(stride, out_length)  # phases that hold an output position
 
     def blocks(bm: int, bn: int) -> int:
-        return _ceil(count, bn) * stride * batch * _ceil(num_filters, bm)
+        return _ceil(count, bn) * phases * batch * _ceil(num_filters, bm)
 
     config = _choose("forward", x4.dtype, num_filters, blocks)
     bm, bn, _, _ = module.TILE_CONFIGS[config]
     column_tiles = _ceil(count, bn)
-    grid = (column_tiles * stride * batch, _ceil(num_filters, bm))
-    _check_grid(grid[1])
+    grid = (column_tiles * phases * batch, _ceil(num_filters, bm))
+    _check_grid(grid)
     kernel = module.function("forward", x4.dtype, config)
     xs, ys = _strides(x4), _strides(y4)
     args = module.arguments(
@@ -187,6 +191,7 @@ def _plan_forward(
         ys_channel=ys[2],
         ys_position=ys[3],
         column_tiles=column_tiles,
+        phases=phases,
     )
     return kernel, grid, args
 
@@ -227,7 +232,7 @@ def _plan_backward_data(dy4: DeviceView, w: DeviceArray, geometry: _core.Geometr
     per_split = _ceil(total, splits)
     splits = _ceil(total, per_split)
     grid = (column_tiles * batch, _ceil(channels, bm), splits)
-    _check_grid(grid[1], grid[2])
+    _check_grid(grid)
     kernel = module.function("backward_data", dx4.dtype, config)
     ds, xs = _strides(dy4), _strides(dx4)
     args = module.arguments(
@@ -310,7 +315,7 @@ def _plan_backward_weights(x4: DeviceView, dy4: DeviceView, geometry: _core.Geom
     per_split = _ceil(total, splits)
     splits = _ceil(total, per_split)
     grid = (_ceil(channels, bn), _ceil(rows, bm), splits)
-    _check_grid(grid[1], grid[2])
+    _check_grid(grid)
     kernel = module.function("backward_weights", x4.dtype, config)
     xs, ds = _strides(x4), _strides(dy4)
     args = module.arguments(

@@ -5,6 +5,12 @@
 // rows k, columns q and reduction (m, c). Cropping and bias happen in the store;
 // positions past the full length (the bias-only extension of 'same' when F < S)
 // find no valid tap and get the bias alone.
+//
+// The gather loads 0 past the input's ends, so the tile product multiplies edge
+// outputs' weights by zero padding: products R3.1 does not have. With finite
+// weights that changes nothing; with an Inf or NaN weight it would put a NaN
+// (Inf * 0) where the spec has none (R3.6). So a block that loaded a non-finite
+// weight recomputes its edge outputs from the spec's own terms in the store.
 #include "common.cuh"
 
 // The integer arguments of forward, passed by value as one struct (one launch argument).
@@ -27,6 +33,7 @@ struct ForwardArgs {
     long long ys_channel;
     long long ys_position;
     long long column_tiles;
+    long long phases;  // min(stride, out_length): residues t mod S that hold an output
 };
 
 template <typename T, int BM, int BN, int TM, int TN>
@@ -39,7 +46,7 @@ __global__ void __launch_bounds__(tconv1d_cuda::Accumulator<T, BM, BN, TM, TN>::
                     xs_outer = args.xs_outer, xs_inner = args.xs_inner, xs_channel = args.xs_channel,
                     xs_position = args.xs_position, ys_outer = args.ys_outer, ys_inner = args.ys_inner,
                     ys_channel = args.ys_channel, ys_position = args.ys_position,
-                    column_tiles = args.column_tiles;
+                    column_tiles = args.column_tiles, phases = args.phases;
     using namespace tconv1d_cuda;
     using Acc = typename Accumulator<T, BM, BN, TM, TN>::type;
     constexpr int THREADS = Acc::THREADS;
@@ -50,18 +57,21 @@ __global__ void __launch_bounds__(tconv1d_cuda::Accumulator<T, BM, BN, TM, TN>::
     long long block = blockIdx.x;
     const long long column_tile = block % column_tiles;
     block /= column_tiles;
-    const long long phase = block % stride;
-    const long long n = block / stride;
+    // Blocks run over the residues t mod S of the output positions rather than
+    // over all S phases, so a stride far above the output length (up to 2^63 - 1
+    // at L = 1) still gives a grid of at most out_length phases.
+    const long long t_first = block % phases;
+    const long long n = block / phases;
     const long long k0 = (long long)blockIdx.y * BM;
-
-    // Output positions of this phase: t = t_first + j*S for j < count.
-    const long long t_first = ((phase - crop_left) % stride + stride) % stride;
-    if (t_first >= out_length) return;
+    // Output positions of this block: t = t_first + j*S for j < count, all of one phase
+    // (t_first + crop_left <= out_length + crop_left <= the full length: no overflow).
+    const long long phase = (t_first + crop_left) % stride;
     const long long count = (out_length - 1 - t_first) / stride + 1;
     const long long j0 = column_tile * BN;
     if (j0 >= count) return;  // uniform over the block: no barrier is skipped by part of it
     const long long q0 = (t_first + crop_left - phase) / stride + j0;
-    const long long taps = phase < filter_size ? (filter_size - phase + stride - 1) / stride : 0;
+    // ceil((F - p) / S) written so that it cannot overflow for a stride near 2^63.
+    const long long taps = phase < filter_size ? (filter_size - phase - 1) / stride + 1 : 0;
     const long long chunks = (channels + BK - 1) / BK;
     const long long iterations = taps * chunks;
 
@@ -83,6 +93,7 @@ __global__ void __launch_bounds__(tconv1d_cuda::Accumulator<T, BM, BN, TM, TN>::
     long long next_m = 0, next_c0 = 0;
 
     T ra[LA], rb[LB];
+    bool weights_nonfinite = false;
     auto fetch = [&]() {
         const long long m = next_m, c0 = next_c0;
         next_c0 += BK;
@@ -90,7 +101,10 @@ __global__ void __launch_bounds__(tconv1d_cuda::Accumulator<T, BM, BN, TM, TN>::
         const T* wp = w_thread + (phase + m * stride) * filter_step + c0;
         const bool c_ok = c0 + a_r < channels;
 #pragma unroll
-        for (int l = 0; l < LA; ++l) ra[l] = (c_ok && k_ok[l]) ? wp[l * w_step] : T(0);
+        for (int l = 0; l < LA; ++l) {
+            ra[l] = (c_ok && k_ok[l]) ? wp[l * w_step] : T(0);
+            weights_nonfinite |= !isfinite(ra[l]);
+        }
         const long long pos = q0 + b_n - m;
         const bool inside = pos >= 0 && pos < length;
         const T* xp = x_thread + c0 * xs_channel - m * xs_position;
@@ -114,10 +128,25 @@ __global__ void __launch_bounds__(tconv1d_cuda::Accumulator<T, BM, BN, TM, TN>::
         acc.multiply(s, tid, special);
     }
 
+    // Uniform over the block (the early returns above are), so every thread meets it.
+    const bool repair_edges = __syncthreads_or(weights_nonfinite) != 0;
+    // y[k, q] of this phase from the taps that read inside the input only.
+    auto edge_sum = [&](long long k, long long q) {
+        T sum = T(0);
+        const long long m_begin = q >= length ? q - length + 1 : 0, m_end = q + 1 < taps ? q + 1 : taps;
+        for (long long m = m_begin; m < m_end; ++m) {
+            const T* wp = w + ((phase + m * stride) * num_filters + k) * channels;
+            const T* xp = xb + (q - m) * xs_position;
+            for (long long c = 0; c < channels; ++c) sum = fma(wp[c], xp[c * xs_channel], sum);
+        }
+        return sum;
+    };
     T* yb = y + (n / batch_inner) * ys_outer + (n % batch_inner) * ys_inner;
     acc.for_each(tid, [&](int mi, int ni, T value) {
         const long long k = k0 + mi, jj = j0 + ni;
-        if (k < num_filters && jj < count)
-            yb[k * ys_channel + (t_first + jj * stride) * ys_position] = value + (has_bias ? bias[k] : T(0));
+        if (k >= num_filters || jj >= count) return;
+        const long long q = q0 + ni;  // this column's full position is q*S + phase
+        if (repair_edges && (q < taps - 1 || q >= length)) value = edge_sum(k, q);
+        yb[k * ys_channel + (t_first + jj * stride) * ys_position] = value + (has_bias ? bias[k] : T(0));
     });
 }
