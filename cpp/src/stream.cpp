@@ -27,8 +27,11 @@ struct Stream<T>::State {
     std::vector<T> bias;         // empty: no bias
     cpu::PhasePanels<T> panels;  // the weights packed by the first push, reused by the others
 
-    // Held samples: global indices [first, pushed), rows (n, c) of `capacity`;
-    // a push may put the chunk's first samples after them (the seam window).
+    // Held samples: global indices [first, pushed), for each batch item n a
+    // block of `capacity` samples of all channels, channels contiguous
+    // ([n][i][c]); a push may put the chunk's first samples after them (the
+    // seam window). Channels-last keeps a window of a few samples in a few
+    // cache lines per item, where rows per (n, c) would touch B * C lines.
     std::vector<T> samples;
     std::int64_t capacity = 0, first = 0, pushed = 0;
     // Full-output positions [crop_left, written) were written.
@@ -65,12 +68,14 @@ struct Stream<T>::State {
         v.batch_inner = batch_inner;
         v.channels = channels;
         v.length = held() + extra;
-        v.channel_stride = capacity;
-        v.batch_inner_stride = channels * capacity;
-        v.batch_outer_stride = batch_inner * channels * capacity;
-        v.length_stride = 1;
+        v.channel_stride = 1;
+        v.length_stride = channels;
+        v.batch_inner_stride = capacity * channels;
+        v.batch_outer_stride = batch_inner * capacity * channels;
         return v;
     }
+
+    T* item(std::int64_t n) { return samples.data() + n * capacity * channels; }
 
     // Writes full positions [lo, hi) into y from y's position `at`, computed
     // from `view`, a window of samples whose first sits at full position
@@ -108,29 +113,30 @@ struct Stream<T>::State {
             }
     }
 
-    // Makes room for `count` samples per row, keeping the held ones. Allocates
-    // before anything changes (a bad_alloc leaves the stream as it was).
+    // Makes room for `count` samples per batch item, keeping the held ones.
+    // Allocates before anything changes (a bad_alloc leaves the stream as it was).
     void reserve(std::int64_t count) {
         if (count <= capacity) return;
-        const std::int64_t rows = batch() * channels;
         const std::int64_t grown = std::max(count, checked_mul(capacity, 2, "stream buffer"));
-        std::vector<T> bigger(static_cast<std::size_t>(checked_mul(rows, grown, "stream buffer")));
-        for (std::int64_t row = 0; row < rows; ++row)
-            std::copy_n(samples.data() + row * capacity, held(), bigger.data() + row * grown);
+        std::vector<T> bigger(static_cast<std::size_t>(
+            checked_mul(checked_mul(batch(), grown, "stream buffer"), channels, "stream buffer")));
+        for (std::int64_t n = 0; n < batch(); ++n)
+            std::copy_n(item(n), held() * channels, bigger.data() + n * grown * channels);
         samples.swap(bigger);
         capacity = grown;
     }
 
-    // Copies samples [from, from + count) of `chunk` into every row at `offset`.
+    // Copies samples [from, from + count) of `chunk` into every item at sample `offset`.
     void copy_in(const DataView<const T>& chunk, std::int64_t from, std::int64_t count, std::int64_t offset) {
         if (count <= 0) return;
-        for (std::int64_t n = 0; n < batch(); ++n)
+        for (std::int64_t n = 0; n < batch(); ++n) {
+            T* out = item(n) + offset * channels;
             for (std::int64_t c = 0; c < channels; ++c) {
-                T* out = samples.data() + (n * channels + c) * capacity + offset;
                 const T* in = chunk.data + chunk.batch_offset(n) + c * chunk.channel_stride +
                               from * chunk.length_stride;
-                for (std::int64_t i = 0; i < count; ++i) out[i] = in[i * chunk.length_stride];
+                for (std::int64_t i = 0; i < count; ++i) out[i * channels + c] = in[i * chunk.length_stride];
             }
+        }
     }
 };
 
@@ -255,9 +261,10 @@ void Stream<T>::push(const DataView<const T>& chunk, const DataView<T>& y) {
     // Keep what later outputs need: the held samples' tail, then the chunk's.
     const std::int64_t old_kept = std::max<std::int64_t>(0, m0 - keep_from);
     if (old_kept > 0 && keep_from > s.first)
-        for (std::int64_t row = 0; row < s.batch() * s.channels; ++row) {
-            T* data = s.samples.data() + row * s.capacity;
-            std::memmove(data, data + (keep_from - s.first), static_cast<std::size_t>(old_kept) * sizeof(T));
+        for (std::int64_t n = 0; n < s.batch(); ++n) {
+            T* data = s.item(n);
+            std::memmove(data, data + (keep_from - s.first) * s.channels,
+                         static_cast<std::size_t>(old_kept * s.channels) * sizeof(T));
         }
     const std::int64_t chunk_from = std::max(m0, keep_from) - m0;
     s.copy_in(chunk, chunk_from, chunk.length - chunk_from, old_kept);

@@ -64,6 +64,7 @@ void backward_data_batched(const MicroKernels<T>& mk, const DataView<const T>& d
         for (int64_t s0 = 0; s0 < F; s0 += seg_block) {
             const int64_t s1 = std::min(F, s0 + seg_block);
             int64_t off[64];
+            const int64_t width = panel_width(mk, cols, W);
             for (int64_t seg = s0; seg < s1; ++seg) {
                 const int64_t f = f_of_seg[std::size_t(seg)];
                 std::fill(off, off + W, kNoElement);
@@ -71,7 +72,7 @@ void backward_data_batched(const MicroKernels<T>& mk, const DataView<const T>& d
                     const int64_t t = t0[col] + f;
                     if (t >= 0 && t < geo.out_length) off[col] = dy_off[col] + t * dy.length_stride;
                 }
-                gather_rows(dy.data, dy.channel_stride, off, K, W, b + (seg - s0) * K * W);
+                gather_rows(dy.data, dy.channel_stride, off, K, width, W, b + (seg - s0) * K * W);
             }
             for (int64_t cb = cb0; cb < cb1; ++cb)
                 panel_for(mk, cols)(a + (cb * F + s0) * K * MR, b, &zero, 1, (s1 - s0) * K, W,

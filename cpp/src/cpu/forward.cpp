@@ -278,6 +278,7 @@ void forward_batched(const MicroKernels<T>& mk, const DataView<const T>& x, cons
         const int64_t lo = pc.lo[std::size_t(p)];
         // Rows (m, c): x[n, c, q - m] for the columns (n, q), zero outside [0, L).
         int64_t off[64];  // nr <= 48 for every body
+        const int64_t width = panel_width(mk, cols, NR);
         for (int64_t m = 0; m < M; ++m) {
             std::fill(off, off + NR, kNoElement);
             for_each_run(col0, cols, Q, [&](int64_t n, int64_t q, int64_t col, int64_t count) {
@@ -287,7 +288,7 @@ void forward_batched(const MicroKernels<T>& mk, const DataView<const T>& x, cons
                     if (i >= 0 && i < L) off[col + j] = x.batch_offset(n) + i * x.length_stride;
                 }
             });
-            gather_rows(x.data, x.channel_stride, off, C, NR, b + m * C * NR);
+            gather_rows(x.data, x.channel_stride, off, C, width, NR, b + m * C * NR);
         }
         T tile[16 * 64];  // mr * nr <= 8 * 48 for every body
         for (int64_t kb = 0; kb < nkb; ++kb) {
@@ -400,9 +401,12 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     const int64_t phase_fixed = F * C * Kp, taps_fixed = round_up(F * K, MR) * C;
     const int64_t slab_elems = saturating_mul(C, NR + ceil_div(F, S) - 1 + pc.qspread);
     const int64_t block = saturating_mul(saturating_mul(ceil_div(F, S), C), NR);
-    // Packed weights cost a scatter (and a finiteness check) per element.
+    // Packed weights cost a scatter (and a finiteness check) per element,
+    // except where the caller keeps the panels (the stream, R13): packed once,
+    // at its first such call, they serve every later one.
     const ForwardCosts cost = forward_costs(mk, geo, pc, B, C, K);
-    const double packing = kPackedSetupCycles, phase_weights = 3.0 * double(phase_fixed);
+    const double packing = reuse != nullptr ? 0.0 : kPackedSetupCycles,
+                 phase_weights = reuse != nullptr ? 0.0 : 3.0 * double(phase_fixed);
     const Strategy strategy = choose_strategy({
         {Strategy::per_item, saturating_add(phase_fixed, slab_elems) <= budget,
          cost.per_item + phase_weights + packing},
@@ -469,8 +473,7 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         const int64_t col_tasks = B * ceil_div(pc.nqb, plan.group);
         plan.threads = threads_within(budget, fixed, plan.per_thread, most, col_tasks * plan.row_groups);
     }
-    // Panels kept by the caller (the stream) are packed once, into its memory;
-    // the strategy and the threads were chosen as for a fresh call above.
+    // Panels kept by the caller (the stream) are packed once, into its memory.
     const bool reused = reuse != nullptr && reuse->mr == MR && reuse->rows == Kp && reuse->filter_size == F &&
                         reuse->stride == S && reuse->channels == C;
     detail::WorkspaceSize size;

@@ -69,6 +69,14 @@ auto panel_for(const MicroKernels<T>& mk, std::int64_t cols) {
     return mk.panel_part[std::clamp<std::int64_t>(v, 1, 4) - 1];  // cols >= 1: v >= 1
 }
 
+// The columns of each b row that panel_for(mk, cols) reads: whole vectors
+// covering `cols`, at most the block's `ld`.
+template <class T>
+std::int64_t panel_width(const MicroKernels<T>& mk, std::int64_t cols, std::int64_t ld) {
+    const std::int64_t v = ceil_div(cols, mk.lanes);
+    return v >= mk.nr / mk.lanes ? ld : std::min(ld, v * mk.lanes);
+}
+
 // The rows_by_columns kernel for a column block with `cols` valid columns.
 template <class T>
 auto rows_by_columns_for(const MicroKernels<T>& mk, std::int64_t cols) {

@@ -85,13 +85,16 @@ void for_each_run(int64_t col0, int64_t cols, int64_t Q, Fn&& fn) {
 constexpr int64_t kNoElement = INT64_MIN;
 
 // Rows of a batched block through per-column offsets:
-// out[r*nr + col] = base[r*row_stride + off[col]], zero where off[col] is
-// kNoElement, for r < rows and col < nr. Per-element offsets cost the same
+// out[r*ld + col] = base[r*row_stride + off[col]], zero where off[col] is
+// kNoElement, for r < rows and col < width. Per-element offsets cost the same
 // whatever the runs of positions, which are short where this strategy runs.
+// `width` is what the panel kernel reads (panel_width): a block with few
+// columns fills only those vectors, not the whole row of ld.
 template <class T>
-void gather_rows(const T* base, int64_t row_stride, const int64_t* off, int64_t rows, int64_t nr, T* out) {
-    for (int64_t r = 0; r < rows; ++r, base += row_stride, out += nr)
-        for (int64_t col = 0; col < nr; ++col) out[col] = off[col] == kNoElement ? T(0) : base[off[col]];
+void gather_rows(const T* base, int64_t row_stride, const int64_t* off, int64_t rows, int64_t width,
+                 int64_t ld, T* out) {
+    for (int64_t r = 0; r < rows; ++r, base += row_stride, out += ld)
+        for (int64_t col = 0; col < width; ++col) out[col] = off[col] == kNoElement ? T(0) : base[off[col]];
 }
 
 // Phase-split dy of batches n0..n0+G, for the Sp phases with taps:
