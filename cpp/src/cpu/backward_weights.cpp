@@ -299,18 +299,27 @@ double per_item_cycles(const MicroKernels<T>& mk, const Geometry& geo, int64_t B
 }
 
 // The batched strategy's cheaper orientation and its estimated cycles: the
-// calls over every chunk and the packing (batched_layout).
+// calls over every chunk and the packing (batched_layout). `far_gather` is
+// the extra cost of gathering one dy element where each lies on its own cache
+// line beyond L2 (a stride of 64 bytes or more through a large dy): a chunk's
+// pairs read many short strided runs at once, which the prefetchers do not
+// follow as they follow the per-item strategy's row-by-row reads.
 template <class T>
 std::pair<BatchedLayout, double> batched_plan(const MicroKernels<T>& mk, int64_t B, int64_t L, int64_t F,
-                                              int64_t K, int64_t C) {
+                                              int64_t K, int64_t C, double far_gather) {
     const int64_t positions = saturating_mul(B, L), chunk = batched_chunk(positions);
     std::pair<BatchedLayout, double> best{{}, -1.0};
     for (const bool channel_rows : {false, true}) {
         const BatchedLayout lay = batched_layout<T>(F, K, C, mk.mr, mk.nr, channel_rows);
+        // The pairs are gathered once per group of the other side's blocks.
+        const int64_t nrb = ceil_div(lay.rows, int64_t(mk.mr)), ncb = ceil_div(lay.cols, int64_t(mk.nr));
+        const int64_t pair_gathers =
+            channel_rows ? ceil_div(nrb, lay.row_blocks) : ceil_div(ncb, lay.col_blocks);
         // Running sums (cleared and copied out) unless one chunk covers every
         // position: then each tile goes straight into dW.
         const double cycles = reduction_cycles(mk, lay.rows, lay.cols, positions, chunk) +
-                              double(positions) * lay.packing + (positions > chunk ? double(lay.sums) : 0.0);
+                              double(positions) * lay.packing + (positions > chunk ? double(lay.sums) : 0.0) +
+                              far_gather * double(positions) * double(F * K) * double(pair_gathers);
         if (best.second < 0 || cycles < best.second) best = {lay, cycles};
     }
     return best;
@@ -343,7 +352,11 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     // input within the budget, the batched one its running sums and one
     // thread's chunk (a choice from the shape alone); the cheaper that fits
     // runs, else the direct loop nest (cpu/strategy.hpp).
-    const auto [lay, batched_cost] = batched_plan(mk, B, L, F, K, C);
+    // Calibrated on float64 shapes with S >= 8 drawn from the sweep's families
+    // (per-item and batched forced, 2 threads): 4 cycles per far gather.
+    const bool far = saturating_mul(saturating_mul(S, dy.length_stride), int64_t(sizeof(T))) >= 64 &&
+                     saturating_mul(elements(dy), int64_t(sizeof(T))) > (int64_t(1) << 20);
+    const auto [lay, batched_cost] = batched_plan(mk, B, L, F, K, C, far ? 4.0 : 0.0);
     const double per_item_cost = per_item_cycles(mk, geo, B, C, K);
     const Strategy strategy = choose_strategy(
         {{Strategy::per_item, G > 0, per_item_cost + kPackedSetupCycles},

@@ -82,21 +82,50 @@ inline TapBlock tap_block(const TapBlocks& tb, int64_t blk, int64_t B, int64_t L
     return {blk / tb.blocks_per_item, i0, std::min(NR, L - i0)};
 }
 
+// The block's items: item j of the block starts its columns at j * run
+// (run = min(L, cols)); their offsets in x and y, computed once per block
+// rather than per element (batch_offset divides).
+struct TapItems {
+    int64_t count = 0, run = 0;
+    int64_t x[64], y[64];  // one per column at most: nr <= 48 for every body
+};
+
+template <class T>
+TapItems tap_items(const DataView<const T>& x, const DataView<T>& y, const TapBlock& blk, int64_t L) {
+    TapItems items;
+    items.run = std::min(L, blk.cols);
+    items.count = ceil_div(blk.cols, items.run);
+    for (int64_t j = 0; j < items.count; ++j) {
+        // NOLINTNEXTLINE(clang-analyzer-security.ArrayBound): count <= cols <= nr <= 64
+        items.x[j] = x.batch_offset(blk.n0 + j) + blk.i0 * x.length_stride;
+        items.y[j] = y.batch_offset(blk.n0 + j);
+    }
+    return items;
+}
+
 // b[c*NR + col] = x at column col of the block, zero up to whole vectors.
 template <class T>
-void pack_tap_block(const DataView<const T>& x, const TapBlock& blk, int64_t L, int64_t NR, int64_t lanes,
-                    T* b) {
-    const int64_t C = x.channels, run = std::min(L, blk.cols),
-                  padded = std::min(NR, round_up(blk.cols, lanes));
+void pack_tap_block(const DataView<const T>& x, const TapBlock& blk, const TapItems& items, int64_t NR,
+                    int64_t lanes, T* b) {
+    const int64_t C = x.channels, run = items.run, padded = std::min(NR, round_up(blk.cols, lanes));
+    if (run == 1) {
+        // One position per item (a latent vector): item by item, reading its
+        // channels in memory order (a transposition into the block's columns).
+        for (int64_t j = 0; j < items.count; ++j) {
+            const T* in = x.data + items.x[j];
+            for (int64_t c = 0; c < C; ++c) b[c * NR + j] = in[c * x.channel_stride];
+        }
+        for (int64_t c = 0; c < C; ++c) std::fill(b + c * NR + blk.cols, b + c * NR + padded, T(0));
+        return;
+    }
     for (int64_t c = 0; c < C; ++c) {
         T* row = b + c * NR;
-        for (int64_t col = 0; col < blk.cols; col += run) {
-            const T* in =
-                x.data + x.batch_offset(blk.n0 + col / L) + c * x.channel_stride + blk.i0 * x.length_stride;
+        for (int64_t j = 0; j < items.count; ++j) {
+            const T* in = x.data + items.x[j] + c * x.channel_stride;
             if (x.length_stride == 1)
-                std::memcpy(row + col, in, std::size_t(run) * sizeof(T));
+                std::memcpy(row + j * run, in, std::size_t(run) * sizeof(T));
             else
-                for (int64_t e = 0; e < run; ++e) row[col + e] = in[e * x.length_stride];
+                for (int64_t e = 0; e < run; ++e) row[j * run + e] = in[e * x.length_stride];
         }
         std::fill(row + blk.cols, row + padded, T(0));
     }
@@ -106,9 +135,9 @@ void pack_tap_block(const DataView<const T>& x, const TapBlock& blk, int64_t L, 
 // full position i*S + f of input i, where it lies in the kept window.
 template <class T>
 void add_tap_tile(const T* tile, int64_t MR, int64_t NR, int64_t rb, int64_t K, int64_t F,
-                  const TapBlock& blk, int64_t L, const Geometry& geo, const DataView<T>& y) {
+                  const TapBlock& blk, const TapItems& items, const Geometry& geo, const DataView<T>& y) {
     const int64_t S = geo.stride, l = geo.crop_left, rows = std::min(MR, F * K - rb * MR);
-    const int64_t run = std::min(L, blk.cols);
+    const int64_t run = items.run, step = S * y.length_stride;
     for (int64_t r = 0; r < rows; ++r) {
         const int64_t fk = rb * MR + r, f = fk / K, k = fk % K;
         // Inputs i whose position i*S + f - l lies in [0, out_length).
@@ -117,12 +146,12 @@ void add_tap_tile(const T* tile, int64_t MR, int64_t NR, int64_t rb, int64_t K, 
         const int64_t e_lo = std::clamp<int64_t>(i_lo - blk.i0, 0, run);
         const int64_t e_hi = std::clamp<int64_t>(i_hi - blk.i0, e_lo, run);
         if (e_hi <= e_lo) continue;
-        for (int64_t col = 0; col < blk.cols; col += run) {
-            T* out = y.data + y.batch_offset(blk.n0 + col / L) + k * y.channel_stride +
-                     ((blk.i0 + e_lo) * S + f - l) * y.length_stride;
-            const T* in = tile + r * NR + col;
-            const int64_t step = S * y.length_stride;
-            for (int64_t e = e_lo; e < e_hi; ++e, out += step) *out += in[e];
+        T* row = y.data + k * y.channel_stride + ((blk.i0 + e_lo) * S + f - l) * y.length_stride;
+        const T* in = tile + r * NR;
+        for (int64_t j = 0; j < items.count; ++j) {
+            T* out = row + items.y[j];
+            const T* item = in + j * run;
+            for (int64_t e = e_lo; e < e_hi; ++e, out += step) *out += item[e];
         }
     }
 }
@@ -163,9 +192,10 @@ void forward_taps(const MicroKernels<T>& mk, const DataView<const T>& x, const T
                 x.length_stride == 1 && block.cols <= L && block.i0 + round_up(block.cols, mk.lanes) <= L;
             const T* b = x.data + x.batch_offset(block.n0) + block.i0;
             int64_t ld = x.channel_stride;
+            const TapItems items = tap_items(x, y, block, L);
             if (!in_place) {
                 T* packed = scratch + int64_t(detail::thread_index()) * C * NR;
-                pack_tap_block(x, block, L, NR, mk.lanes, packed);
+                pack_tap_block(x, block, items, NR, mk.lanes, packed);
                 b = packed;
                 ld = NR;
             }
@@ -173,7 +203,7 @@ void forward_taps(const MicroKernels<T>& mk, const DataView<const T>& x, const T
             const auto panel = panel_for(mk, block.cols);
             for (int64_t rb = 0; rb < nrb; ++rb) {
                 panel(a + rb * C * MR, b, &zero, 1, C, ld, tile, false);
-                add_tap_tile(tile, MR, NR, rb, K, F, block, L, geo, y);
+                add_tap_tile(tile, MR, NR, rb, K, F, block, items, geo, y);
             }
         }
     }

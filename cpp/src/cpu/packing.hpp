@@ -90,9 +90,24 @@ constexpr int64_t kNoElement = INT64_MIN;
 // whatever the runs of positions, which are short where this strategy runs.
 // `width` is what the panel kernel reads (panel_width): a block with few
 // columns fills only those vectors, not the whole row of ld.
+// Rows close together in memory (short inputs: a latent vector's channels)
+// are read column by column, each column's rows in memory order; rows far
+// apart, row by row, where a row's columns are usually neighbours.
 template <class T>
 void gather_rows(const T* base, int64_t row_stride, const int64_t* off, int64_t rows, int64_t width,
                  int64_t ld, T* out) {
+    if (row_stride * int64_t(sizeof(T)) <= 64) {
+        for (int64_t col = 0; col < width; ++col) {
+            T* o = out + col;
+            if (off[col] == kNoElement) {
+                for (int64_t r = 0; r < rows; ++r) o[r * ld] = T(0);
+                continue;
+            }
+            const T* in = base + off[col];
+            for (int64_t r = 0; r < rows; ++r) o[r * ld] = in[r * row_stride];
+        }
+        return;
+    }
     for (int64_t r = 0; r < rows; ++r, base += row_stride, out += ld)
         for (int64_t col = 0; col < width; ++col) out[col] = off[col] == kNoElement ? T(0) : base[off[col]];
 }
