@@ -510,6 +510,14 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
                     continue;
                 }
                 const T* in = &w.at(p + m * S, k, 0);
+                if (w.channel_stride == 1) {
+                    // Two plain loops: the scan vectorizes, the copy has no dependency chain.
+                    unsigned bits = 0;
+                    for (int64_t c = 0; c < C; ++c) bits |= nonfinite_bit(in[c]);
+                    for (int64_t c = 0; c < C; ++c) out[c * MR] = in[c];
+                    nonfinite |= bits;
+                    continue;
+                }
                 for (int64_t c = 0; c < C; ++c) {
                     const T v = in[c * w.channel_stride];
                     out[c * MR] = v;
