@@ -51,6 +51,9 @@ def check_all_passes(x, w, b, stride, cropping):
         (1, 2, 2, 3, 1, 1, "same"),  # L = 1, same
         (2, 16, 8, 4, 2, 33, 1),
         (1, 3, 2, 1, 7, 5, 0),  # F = 1 < S: gaps of zeros plus bias
+        (2, 5, 11, 3, 2, 6, [1, 2]),  # filters past a multiple of the tile rows (4 and 8): a last partial block
+        (3, 7, 19, 5, 3, 2, "same"),  # short input, filters 2 tiles + 3 rows: weights read in place and packed
+        (1, 9, 16, 2, 2, 1, 0),  # whole tiles of filters, one sample
     ],
 )
 def test_passes_match_the_oracle(dtype, batch, channels, filters, filter_size, stride, length, cropping):

@@ -313,9 +313,9 @@ struct ForwardCosts {
 
 template <class T>
 ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const PhaseColumns& pc, int64_t B,
-                           int64_t C, int64_t K) {
+                           int64_t C, int64_t K, int64_t tap_row_blocks) {
     const int64_t MR = mk.mr, NR = mk.nr, F = geo.filter_size, S = geo.stride, L = geo.length;
-    const int64_t Sp = phases_with_taps(F, S), nkb = ceil_div(K, MR), nrb = ceil_div(F * K, MR);
+    const int64_t Sp = phases_with_taps(F, S), nkb = ceil_div(K, MR), nrb = tap_row_blocks;
     const auto call = [&](double depth, int64_t cols, double store) {
         return panel_cycles(mk, depth, cols, store);
     };
@@ -398,13 +398,15 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     // threads are capped to what fits.
     const int64_t budget = workspace_budget<T>(
         saturating_add(saturating_add(elements(x), elements(y)), F * K * C + (bias.data ? K : 0)));
-    const int64_t phase_fixed = F * C * Kp, taps_fixed = round_up(F * K, MR) * C;
+    const int64_t phase_fixed = F * C * Kp;
+    const TapRows tap_rows_plan = tap_rows(w, MR);
+    const int64_t taps_fixed = tap_rows_plan.packed;
     const int64_t slab_elems = saturating_mul(C, NR + ceil_div(F, S) - 1 + pc.qspread);
     const int64_t block = saturating_mul(saturating_mul(ceil_div(F, S), C), NR);
     // Packed weights cost a scatter (and a finiteness check) per element,
     // except where the caller keeps the panels (the stream, R13): packed once,
     // at its first such call, they serve every later one.
-    const ForwardCosts cost = forward_costs(mk, geo, pc, B, C, K);
+    const ForwardCosts cost = forward_costs(mk, geo, pc, B, C, K, tap_rows_plan.blocks);
     const double packing = reuse != nullptr ? 0.0 : kPackedSetupCycles,
                  phase_weights = reuse != nullptr ? 0.0 : 3.0 * double(phase_fixed);
     const Strategy strategy = choose_strategy({
@@ -413,7 +415,7 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         {Strategy::batched, saturating_add(phase_fixed, block) <= budget,
          cost.batched + phase_weights + packing},
         {Strategy::taps, saturating_add(taps_fixed, C * NR) <= budget,
-         cost.taps + 3.0 * double(taps_fixed) + packing},
+         cost.taps + 3.0 * double(taps_fixed) + (taps_fixed > 0 ? packing : 0.0)},
         {Strategy::dots, saturating_add(dots_workspace(x), F * K * C) <= budget,
          forward_dots_cost(mk, geo, B, C, K)},
         {Strategy::direct, true, kDirectForwardCycles * products(B, L, F, K, C)},
@@ -446,15 +448,16 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     }
     if (strategy == Strategy::taps) {
         const TapBlocks tb = tap_blocks(B, L, F, S, NR);
-        const int threads = threads_within(budget, taps_fixed, C * NR, nt, tb.count);
+        const int64_t tap_tasks = tb.count * (tap_rows_plan.in_place ? ceil_div(K, MR) : 1);
+        const int threads = threads_within(budget, taps_fixed, C * NR, nt, tap_tasks);
         detail::WorkspaceSize size;
         size.add<T>(taps_fixed);
         size.add<T>(int64_t(threads) * C * NR);
         detail::Workspace ws(size, "forward");
         T* a = ws.take<T>(taps_fixed);
         T* scratch = ws.take<T>(int64_t(threads) * C * NR);
-        pack_tap_rows(w, MR, a, nt);
-        forward_taps(mk, x, a, bias, geo, y, threads, scratch, nt);
+        pack_tap_rows(w, MR, tap_rows_plan, a, nt);
+        forward_taps(mk, x, w, tap_rows_plan, a, bias, geo, y, threads, scratch, nt);
         return true;  // only real products: non-finite weights need no second look
     }
     const bool batched = strategy == Strategy::batched;

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "cpu/index.hpp"
 #include "cpu/microkernel.hpp"
@@ -47,11 +48,48 @@ inline TapBlocks tap_blocks(int64_t B, int64_t L, int64_t F, int64_t S, int64_t 
     return tb;
 }
 
-// Weights as row panels: a[(rb*C + c)*MR + r] = W[f, k, c] for row
-// rb*MR + r = f*K + k (zero past F*K).
+// How the rows (f, k) reach the GEMM. Packed: row blocks of MR consecutive
+// rows f*K + k across filters (no row wasted when K is small), all packed.
+// In place: weights in the layer's own contiguous layout are rows already
+// (row (f, k) at (f*K + k)*C), read as they are in blocks (f, kb) of MR
+// filters of one tap; only a last block that K does not fill is packed, per
+// tap, zero-padded. Packing costs about what using a weight costs when the
+// input has few columns, so in place wins there; and blocks of one tap let
+// tasks split the filters, which never share an output row.
+struct TapRows {
+    bool in_place = false;
+    int64_t blocks = 0;  // row blocks per column block: ceil(F*K / MR), or F * ceil(K / MR)
+    int64_t packed = 0;  // elements of packed rows
+};
+
 template <class T>
-void pack_tap_rows(const WeightsView<const T>& w, int64_t MR, T* a, int nt) {
+TapRows tap_rows(const WeightsView<const T>& w, int64_t MR) {
+    const int64_t F = w.filter_size, K = w.num_filters, C = w.channels;
+    TapRows rows;
+    rows.in_place =
+        K >= MR && w.channel_stride == 1 && w.filter_index_stride == C && w.filter_stride == K * C;
+    rows.blocks = rows.in_place ? F * ceil_div(K, MR) : ceil_div(F * K, MR);
+    rows.packed = rows.in_place ? (K % MR != 0 ? F * MR * C : 0) : ceil_div(F * K, MR) * MR * C;
+    return rows;
+}
+
+// Weights as row panels: a[(rb*C + c)*MR + r] = W[f, k, c] for row
+// rb*MR + r = f*K + k (zero past F*K); in place, only each tap's last
+// partial block: a[(f*C + c)*MR + r] = W[f, (K/MR)*MR + r, c] (zero past K).
+template <class T>
+void pack_tap_rows(const WeightsView<const T>& w, int64_t MR, const TapRows& rows, T* a, int nt) {
     const int64_t F = w.filter_size, K = w.num_filters, C = w.channels, nrb = ceil_div(F * K, MR);
+    if (rows.in_place) {
+        if (rows.packed == 0) return;
+        const int64_t k0 = (K / MR) * MR;
+        for (int64_t f = 0; f < F; ++f)
+            for (int64_t r = 0; r < MR; ++r) {
+                T* out = a + f * C * MR + r;
+                const T* in = k0 + r < K ? &w.at(f, k0 + r, 0) : nullptr;
+                for (int64_t c = 0; c < C; ++c) out[c * MR] = in != nullptr ? in[c] : T(0);
+            }
+        return;
+    }
 #pragma omp parallel for schedule(static) num_threads(nt)
     for (int64_t rb = 0; rb < nrb; ++rb)
         for (int64_t r = 0; r < MR; ++r) {
@@ -108,12 +146,16 @@ template <class T>
 void pack_tap_block(const DataView<const T>& x, const TapBlock& blk, const TapItems& items, int64_t NR,
                     int64_t lanes, T* b) {
     const int64_t C = x.channels, run = items.run, padded = std::min(NR, round_up(blk.cols, lanes));
-    if (run == 1) {
-        // One position per item (a latent vector): item by item, reading its
-        // channels in memory order (a transposition into the block's columns).
+    if (run <= 8) {
+        // A few positions per item (latent vectors): item by item, reading its
+        // channels in memory order (a transposition into the block's
+        // columns), rather than a copy call per few elements.
         for (int64_t j = 0; j < items.count; ++j) {
             const T* in = x.data + items.x[j];
-            for (int64_t c = 0; c < C; ++c) b[c * NR + j] = in[c * x.channel_stride];
+            T* out = b + j * run;
+            for (int64_t c = 0; c < C; ++c)
+                for (int64_t e = 0; e < run; ++e)
+                    out[c * NR + e] = in[c * x.channel_stride + e * x.length_stride];
         }
         for (int64_t c = 0; c < C; ++c) std::fill(b + c * NR + blk.cols, b + c * NR + padded, T(0));
         return;
@@ -131,15 +173,16 @@ void pack_tap_block(const DataView<const T>& x, const TapBlock& blk, const TapIt
     }
 }
 
-// Adds a tile (rows rb*MR + r = f*K + k) into y at the block's columns: the
-// full position i*S + f of input i, where it lies in the kept window.
+// Adds `rows` rows of a tile (row r = pair f*K + k = first + r) into y at
+// the block's columns: the full position i*S + f of input i, where it lies
+// in the kept window.
 template <class T>
-void add_tap_tile(const T* tile, int64_t MR, int64_t NR, int64_t rb, int64_t K, int64_t F,
-                  const TapBlock& blk, const TapItems& items, const Geometry& geo, const DataView<T>& y) {
-    const int64_t S = geo.stride, l = geo.crop_left, rows = std::min(MR, F * K - rb * MR);
+void add_tap_tile(const T* tile, int64_t NR, int64_t first, int64_t rows, int64_t K, const TapBlock& blk,
+                  const TapItems& items, const Geometry& geo, const DataView<T>& y) {
+    const int64_t S = geo.stride, l = geo.crop_left;
     const int64_t run = items.run, step = S * y.length_stride;
     for (int64_t r = 0; r < rows; ++r) {
-        const int64_t fk = rb * MR + r, f = fk / K, k = fk % K;
+        const int64_t fk = first + r, f = fk / K, k = fk % K;
         // Inputs i whose position i*S + f - l lies in [0, out_length).
         const int64_t i_lo = l > f ? ceil_div(l - f, S) : 0;
         const int64_t i_hi = l + geo.out_length > f ? ceil_div(l + geo.out_length - f, S) : 0;
@@ -156,15 +199,17 @@ void add_tap_tile(const T* tile, int64_t MR, int64_t NR, int64_t rb, int64_t K, 
     }
 }
 
-// The strategy: y = bias, then every wave's blocks in parallel. `a` holds the
-// packed rows (pack_tap_rows); each thread packs its block into its slice of
-// `scratch` (C*NR elements).
+// The strategy: y = bias, then every wave's blocks in parallel (with rows
+// in place, each block's filter blocks too). `a` holds the packed rows
+// (pack_tap_rows); each task packs its block of the input into its thread's
+// slice of `scratch` (C*NR elements). Every output receives its terms in the
+// order of f whatever the tasks, so the result does not depend on the threads.
 template <class T>
-void forward_taps(const MicroKernels<T>& mk, const DataView<const T>& x, const T* a,
-                  const BiasView<const T>& bias, const Geometry& geo, const DataView<T>& y, int threads,
-                  T* scratch, int nt) {
+void forward_taps(const MicroKernels<T>& mk, const DataView<const T>& x, const WeightsView<const T>& w,
+                  const TapRows& rows, const T* a, const BiasView<const T>& bias, const Geometry& geo,
+                  const DataView<T>& y, int threads, T* scratch, int nt) {
     const int64_t MR = mk.mr, NR = mk.nr, B = x.batch(), C = x.channels, K = y.channels, L = geo.length;
-    const int64_t F = geo.filter_size, nrb = ceil_div(F * K, MR);
+    const int64_t F = geo.filter_size, nkb = rows.in_place ? ceil_div(K, MR) : 1;
     const TapBlocks tb = tap_blocks(B, L, F, geo.stride, NR);
 #pragma omp parallel for collapse(2) schedule(static) num_threads(nt)
     for (int64_t n = 0; n < B; ++n)
@@ -174,36 +219,59 @@ void forward_taps(const MicroKernels<T>& mk, const DataView<const T>& x, const T
             for (int64_t t = 0; t < geo.out_length; ++t) out[t * y.length_stride] = b;
         }
     const int64_t zero = 0;
+    // The input block each thread's scratch holds (a thread's consecutive
+    // tasks are the filter blocks of one input block: packed once for them).
+    std::vector<int64_t> packed_block(std::size_t(std::max(threads, 1)), -1);
     for (int64_t wave = 0; wave < tb.waves; ++wave) {
         // The wave's blocks: per item, blocks wave, wave + waves, ...
         const int64_t per_item = ceil_div(tb.blocks_per_item - wave, tb.waves);
-        const int64_t tasks = tb.blocks_per_item == 1 ? tb.count : B * per_item;
+        const int64_t blocks = tb.blocks_per_item == 1 ? tb.count : B * per_item, tasks = blocks * nkb;
+        std::fill(packed_block.begin(), packed_block.end(), -1);
 #pragma omp parallel for schedule(static) num_threads(int(std::min<int64_t>(threads, tasks)))
         for (int64_t task = 0; task < tasks; ++task) {
-            const int64_t blk = tb.blocks_per_item == 1 ? task
-                                                        : (task / per_item) * tb.blocks_per_item + wave +
-                                                              (task % per_item) * tb.waves;
+            const int64_t index = task / nkb, kb = task % nkb;
+            const int64_t blk = tb.blocks_per_item == 1 ? index
+                                                        : (index / per_item) * tb.blocks_per_item + wave +
+                                                              (index % per_item) * tb.waves;
             const TapBlock block = tap_block(tb, blk, B, L, NR);
             // A block of one item's contiguous positions whose whole vectors
             // stay inside its rows is read in place (row stride: the
             // channel stride; the columns past the block are read and
             // discarded); any other is packed.
-            const bool in_place =
+            const bool x_in_place =
                 x.length_stride == 1 && block.cols <= L && block.i0 + round_up(block.cols, mk.lanes) <= L;
             const T* b = x.data + x.batch_offset(block.n0) + block.i0;
             int64_t ld = x.channel_stride;
             const TapItems items = tap_items(x, y, block, L);
-            if (!in_place) {
-                T* packed = scratch + int64_t(detail::thread_index()) * C * NR;
-                pack_tap_block(x, block, items, NR, mk.lanes, packed);
+            if (!x_in_place) {
+                const int thread = detail::thread_index();
+                T* packed = scratch + int64_t(thread) * C * NR;
+                if (packed_block[std::size_t(thread)] != blk) {
+                    pack_tap_block(x, block, items, NR, mk.lanes, packed);
+                    packed_block[std::size_t(thread)] = blk;
+                }
                 b = packed;
                 ld = NR;
             }
             T tile[16 * 64];  // mr * nr <= 8 * 48 for every body
             const auto panel = panel_for(mk, block.cols);
-            for (int64_t rb = 0; rb < nrb; ++rb) {
-                panel(a + rb * C * MR, b, &zero, 1, C, ld, tile, false);
-                add_tap_tile(tile, MR, NR, rb, K, F, block, items, geo, y);
+            if (!rows.in_place) {
+                for (int64_t rb = 0; rb < rows.blocks; ++rb) {
+                    panel(a + rb * C * MR, b, &zero, 1, C, ld, tile, false);
+                    add_tap_tile(tile, NR, rb * MR, std::min(MR, F * K - rb * MR), K, block, items, geo, y);
+                }
+                continue;
+            }
+            const auto weights_rows = rows_by_columns_for(mk, block.cols);
+            const int64_t k_rows = std::min(MR, K - kb * MR);
+            for (int64_t f = 0; f < F; ++f) {
+                if (k_rows == MR) {  // straight from the weights: their sum added to a zero tile
+                    std::fill(tile, tile + MR * NR, T(0));
+                    weights_rows(&w.at(f, kb * MR, 0), C, b, ld, C, tile);
+                } else {
+                    panel(a + f * C * MR, b, &zero, 1, C, ld, tile, false);
+                }
+                add_tap_tile(tile, NR, f * K + kb * MR, k_rows, K, block, items, geo, y);
             }
         }
     }
