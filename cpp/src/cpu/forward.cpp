@@ -399,7 +399,7 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     const int64_t budget = workspace_budget<T>(
         saturating_add(saturating_add(elements(x), elements(y)), F * K * C + (bias.data ? K : 0)));
     const int64_t phase_fixed = F * C * Kp;
-    const TapRows tap_rows_plan = tap_rows(w, MR);
+    const TapRows tap_rows_plan = tap_rows(F, K, C, MR);
     const int64_t taps_fixed = tap_rows_plan.packed;
     const int64_t slab_elems = saturating_mul(C, NR + ceil_div(F, S) - 1 + pc.qspread);
     const int64_t block = saturating_mul(saturating_mul(ceil_div(F, S), C), NR);
@@ -414,7 +414,7 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
          cost.per_item + phase_weights + packing},
         {Strategy::batched, saturating_add(phase_fixed, block) <= budget,
          cost.batched + phase_weights + packing},
-        {Strategy::taps, saturating_add(taps_fixed, C * NR) <= budget,
+        {Strategy::taps, saturating_add(saturating_add(taps_fixed, tap_rows_plan.copy), C * NR) <= budget,
          cost.taps + 3.0 * double(taps_fixed) + (taps_fixed > 0 ? packing : 0.0)},
         {Strategy::dots, saturating_add(dots_workspace(x), F * K * C) <= budget,
          forward_dots_cost(mk, geo, B, C, K)},
@@ -450,14 +450,27 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         const TapBlocks tb = tap_blocks(B, L, F, S, NR);
         const int64_t tap_tasks = tb.count * (tap_rows_plan.in_place ? ceil_div(K, MR) : 1);
         const int threads = threads_within(budget, taps_fixed, C * NR, nt, tap_tasks);
+        // Weights read in place but lying in another layout (rare: a
+        // transposed view) are first copied into the layer's.
+        const bool copy = tap_rows_plan.in_place && !layer_layout(w);
         detail::WorkspaceSize size;
         size.add<T>(taps_fixed);
+        size.add<T>(copy ? F * K * C : 0);
         size.add<T>(int64_t(threads) * C * NR);
         detail::Workspace ws(size, "forward");
         T* a = ws.take<T>(taps_fixed);
+        WeightsView<const T> rows = w;
+        if (copy) {
+            T* own = ws.take<T>(F * K * C);
+#pragma omp parallel for collapse(2) schedule(static) num_threads(nt)
+            for (int64_t f = 0; f < F; ++f)
+                for (int64_t k = 0; k < K; ++k)
+                    for (int64_t c = 0; c < C; ++c) own[(f * K + k) * C + c] = w.at(f, k, c);
+            rows = {own, F, K, C, K * C, C, 1};
+        }
         T* scratch = ws.take<T>(int64_t(threads) * C * NR);
-        pack_tap_rows(w, MR, tap_rows_plan, a, nt);
-        forward_taps(mk, x, w, tap_rows_plan, a, bias, geo, y, threads, scratch, nt);
+        pack_tap_rows(rows, MR, tap_rows_plan, a, nt);
+        forward_taps(mk, x, rows, tap_rows_plan, a, bias, geo, y, threads, scratch, nt);
         return true;  // only real products: non-finite weights need no second look
     }
     const bool batched = strategy == Strategy::batched;

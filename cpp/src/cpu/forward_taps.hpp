@@ -49,28 +49,37 @@ inline TapBlocks tap_blocks(int64_t B, int64_t L, int64_t F, int64_t S, int64_t 
 }
 
 // How the rows (f, k) reach the GEMM. Packed: row blocks of MR consecutive
-// rows f*K + k across filters (no row wasted when K is small), all packed.
-// In place: weights in the layer's own contiguous layout are rows already
-// (row (f, k) at (f*K + k)*C), read as they are in blocks (f, kb) of MR
-// filters of one tap; only a last block that K does not fill is packed, per
-// tap, zero-padded. Packing costs about what using a weight costs when the
-// input has few columns, so in place wins there; and blocks of one tap let
-// tasks split the filters, which never share an output row.
+// rows f*K + k across filters (no row wasted when K < MR), all packed. In
+// place (K >= MR): weights in the layer's own contiguous layout are rows
+// already (row (f, k) at (f*K + k)*C), read as they are in blocks (f, kb) of
+// MR filters of one tap; only a last block that K does not fill is packed,
+// per tap, zero-padded. Packing costs about what using a weight costs when
+// the input has few columns, so in place wins there; and blocks of one tap
+// let tasks split the filters, which never share an output row. The mode
+// depends on the shape alone (weights in another layout are first copied
+// into the layer's), so the strategy and the result never depend on how the
+// weights lie in memory.
 struct TapRows {
     bool in_place = false;
     int64_t blocks = 0;  // row blocks per column block: ceil(F*K / MR), or F * ceil(K / MR)
     int64_t packed = 0;  // elements of packed rows
+    int64_t copy = 0;    // elements reserved for a copy of weights in another layout (in place only)
 };
 
-template <class T>
-TapRows tap_rows(const WeightsView<const T>& w, int64_t MR) {
-    const int64_t F = w.filter_size, K = w.num_filters, C = w.channels;
+inline TapRows tap_rows(int64_t F, int64_t K, int64_t C, int64_t MR) {
     TapRows rows;
-    rows.in_place =
-        K >= MR && w.channel_stride == 1 && w.filter_index_stride == C && w.filter_stride == K * C;
+    rows.in_place = K >= MR;
     rows.blocks = rows.in_place ? F * ceil_div(K, MR) : ceil_div(F * K, MR);
     rows.packed = rows.in_place ? (K % MR != 0 ? F * MR * C : 0) : ceil_div(F * K, MR) * MR * C;
+    rows.copy = rows.in_place ? F * K * C : 0;
     return rows;
+}
+
+// Whether the weights lie in the layer's own contiguous layout ([f][k][c]).
+template <class T>
+bool layer_layout(const WeightsView<const T>& w) {
+    return w.channel_stride == 1 && w.filter_index_stride == w.channels &&
+           w.filter_stride == w.num_filters * w.channels;
 }
 
 // Weights as row panels: a[(rb*C + c)*MR + r] = W[f, k, c] for row
