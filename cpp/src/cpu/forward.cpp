@@ -435,14 +435,7 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         detail::Workspace ws(size, "forward");
         T* xt = ws.take<T>(dots_workspace(x));
         WeightsView<const T> rows = w;
-        if (!in_place) {
-            T* copy = ws.take<T>(F * K * C);
-#pragma omp parallel for collapse(2) schedule(static) num_threads(nt)
-            for (int64_t f = 0; f < F; ++f)
-                for (int64_t k = 0; k < K; ++k)
-                    for (int64_t c = 0; c < C; ++c) copy[(f * K + k) * C + c] = w.at(f, k, c);
-            rows = {copy, F, K, C, K * C, C, 1};
-        }
+        if (!in_place) rows = copy_to_layer_layout(w, ws.take<T>(F * K * C), nt);
         forward_dots(mk, x, rows, bias, geo, y, xt, nt);
         return true;  // only real products: non-finite weights need no second look
     }
@@ -460,14 +453,7 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         detail::Workspace ws(size, "forward");
         T* a = ws.take<T>(taps_fixed);
         WeightsView<const T> rows = w;
-        if (copy) {
-            T* own = ws.take<T>(F * K * C);
-#pragma omp parallel for collapse(2) schedule(static) num_threads(nt)
-            for (int64_t f = 0; f < F; ++f)
-                for (int64_t k = 0; k < K; ++k)
-                    for (int64_t c = 0; c < C; ++c) own[(f * K + k) * C + c] = w.at(f, k, c);
-            rows = {own, F, K, C, K * C, C, 1};
-        }
+        if (copy) rows = copy_to_layer_layout(w, ws.take<T>(F * K * C), nt);
         T* scratch = ws.take<T>(int64_t(threads) * C * NR);
         pack_tap_rows(rows, MR, tap_rows_plan, a, nt);
         forward_taps(mk, x, rows, tap_rows_plan, a, bias, geo, y, threads, scratch, nt);

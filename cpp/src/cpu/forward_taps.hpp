@@ -75,13 +75,6 @@ inline TapRows tap_rows(int64_t F, int64_t K, int64_t C, int64_t MR) {
     return rows;
 }
 
-// Whether the weights lie in the layer's own contiguous layout ([f][k][c]).
-template <class T>
-bool layer_layout(const WeightsView<const T>& w) {
-    return w.channel_stride == 1 && w.filter_index_stride == w.channels &&
-           w.filter_stride == w.num_filters * w.channels;
-}
-
 // Weights as row panels: a[(rb*C + c)*MR + r] = W[f, k, c] for row
 // rb*MR + r = f*K + k (zero past F*K); in place, only each tap's last
 // partial block: a[(f*C + c)*MR + r] = W[f, (K/MR)*MR + r, c] (zero past K).

@@ -80,6 +80,26 @@ void for_each_run(int64_t col0, int64_t cols, int64_t Q, Fn&& fn) {
     }
 }
 
+// Whether the weights lie in the layer's own contiguous layout ([f][k][c]).
+template <class T>
+bool layer_layout(const WeightsView<const T>& w) {
+    return w.channel_stride == 1 && w.filter_index_stride == w.channels &&
+           w.filter_stride == w.num_filters * w.channels;
+}
+
+// The weights copied into the layer's own layout at `own` (F*K*C elements),
+// for strategies that read them in place but were given another layout (rare:
+// a transposed view); whether such a strategy runs never depends on that.
+template <class T>
+WeightsView<const T> copy_to_layer_layout(const WeightsView<const T>& w, T* own, int nt) {
+    const int64_t F = w.filter_size, K = w.num_filters, C = w.channels;
+#pragma omp parallel for collapse(2) schedule(static) num_threads(nt)
+    for (int64_t f = 0; f < F; ++f)
+        for (int64_t k = 0; k < K; ++k)
+            for (int64_t c = 0; c < C; ++c) own[(f * K + k) * C + c] = w.at(f, k, c);
+    return {own, F, K, C, K * C, C, 1};
+}
+
 // Column offsets of a batched block: kNoElement marks a column whose element
 // is zero (outside the input, or outside the kept window of dy).
 constexpr int64_t kNoElement = INT64_MIN;
