@@ -239,16 +239,25 @@ inline void slab_plan(StrategyPlan& plan, const PhaseColumns& pc, int64_t B, int
     plan.row_groups = std::min(nkb, ceil_div(int64_t(most), B * nqb));
 }
 
-// The batched strategy's tasks, (phase, column block) phase-major: phase p's
-// are [first[p], first[p + 1]).
-inline std::vector<int64_t> batched_tasks(const Geometry& geo, const PhaseColumns& pc, int64_t B,
-                                          int64_t NR) {
-    const int64_t Sp = phases_with_taps(geo.filter_size, geo.stride);
-    std::vector<int64_t> first(static_cast<std::size_t>(Sp) + 1, 0);
-    for (int64_t p = 0; p < Sp; ++p)
-        first[std::size_t(p) + 1] =
-            first[std::size_t(p)] + ceil_div(B * (pc.hi[std::size_t(p)] - pc.lo[std::size_t(p)]), NR);
-    return first;
+// The batched strategy's tasks, (column block j, phase p) with the phase
+// fastest: task t is block t / phases of phase t % phases (skipped where that
+// phase has fewer blocks). So a thread's consecutive tasks write the same
+// output rows at every phase, and two threads share few cache lines of y —
+// phase-major tasks had both write every row, S apart (false sharing halved
+// the speed-up at two threads).
+struct BatchedTasks {
+    int64_t phases = 0, blocks_most = 0, count = 0;  // count: the tasks that are not skipped
+};
+
+inline BatchedTasks batched_tasks(const Geometry& geo, const PhaseColumns& pc, int64_t B, int64_t NR) {
+    BatchedTasks t;
+    t.phases = phases_with_taps(geo.filter_size, geo.stride);
+    for (int64_t p = 0; p < t.phases; ++p) {
+        const int64_t blocks = ceil_div(B * (pc.hi[std::size_t(p)] - pc.lo[std::size_t(p)]), NR);
+        t.blocks_most = std::max(t.blocks_most, blocks);
+        t.count += blocks;
+    }
+    return t;
 }
 
 // The batched strategy, for inputs too short to fill a column block per batch
@@ -263,17 +272,18 @@ void forward_batched(const MicroKernels<T>& mk, const DataView<const T>& x, cons
                      const StrategyPlan& plan, T* blocks) {
     const int64_t MR = mk.mr, NR = mk.nr, B = x.batch(), C = x.channels, K = y.channels, L = geo.length;
     const int64_t F = geo.filter_size, S = geo.stride, nkb = ceil_div(K, MR);
-    const std::vector<int64_t> first_task = batched_tasks(geo, pc, B, NR);
-    const int64_t tasks = first_task.back(), block = plan.per_thread;
+    const BatchedTasks tasks = batched_tasks(geo, pc, B, NR);
+    const int64_t block = plan.per_thread;
     const int threads = plan.threads;
     const int64_t zero = 0;
 
 #pragma omp parallel for schedule(static) num_threads(threads)
-    for (int64_t task = 0; task < tasks; ++task) {
-        const int64_t p =
-            int64_t(std::upper_bound(first_task.begin(), first_task.end(), task) - first_task.begin()) - 1;
+    for (int64_t task = 0; task < tasks.phases * tasks.blocks_most; ++task) {
+        const int64_t p = task % tasks.phases;
         const int64_t Q = pc.hi[std::size_t(p)] - pc.lo[std::size_t(p)], M = taps(p, F, S);
-        const int64_t col0 = (task - first_task[std::size_t(p)]) * NR, cols = std::min(NR, B * Q - col0);
+        const int64_t col0 = task / tasks.phases * NR;
+        if (col0 >= B * Q) continue;  // this phase has fewer column blocks
+        const int64_t cols = std::min(NR, B * Q - col0);
         T* b = blocks + int64_t(detail::thread_index()) * block;
         const int64_t lo = pc.lo[std::size_t(p)];
         // Rows (m, c): x[n, c, q - m] for the columns (n, q), zero outside [0, L).
@@ -347,13 +357,15 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
     return c;
 }
 
-// The dot-product strategy's estimated cycles (calibrated on shapes run with
-// it forced, one thread): the weights streamed once; per dot product of a tap
-// whose input lands in the kept window about 1.5 cycles per whole vector,
-// half a cycle per remaining channel, and lanes + 6 for the sum of its lanes
-// and the addition into the output; beyond L2, the input columns read from
-// memory once per pair of filters and tap; the columns packed and the output
-// set to the bias.
+// The dot-product strategy's estimated cycles (fitted on shapes run with it
+// and the tap-wise strategy forced, one thread, B*L from 1 to 16 columns and
+// the sweep's families, on the scale of the GEMM strategies' estimates): the
+// weights streamed once at about 0.03 cycles per byte; per dot product of a
+// tap whose input lands in the kept window 16 cycles (the sum of its lanes and
+// the addition into the output) plus 0.75 per whole vector and half a cycle
+// per remaining channel; beyond L2, the input columns read from memory once
+// per pair of filters and tap; the columns packed channels-last (a transpose,
+// 5 cycles per element) and the output set to the bias.
 template <class T>
 double forward_dots_cost(const MicroKernels<T>& mk, const Geometry& geo, int64_t B, int64_t C, int64_t K) {
     const int64_t lanes = mk.lanes, F = geo.filter_size;
@@ -366,12 +378,13 @@ double forward_dots_cost(const MicroKernels<T>& mk, const Geometry& geo, int64_t
                  column_bytes = columns * double(C) * double(sizeof(T));
     const double dots = kept * double(B) * double(K);
     const int64_t whole_vectors = C / lanes;  // the rest of the channels are summed one by one
-    const double per_dot = 1.5 * double(whole_vectors) + 0.5 * double(C % lanes) + double(lanes) + 6.0;
+    const double per_dot = 16.0 + 0.75 * double(whole_vectors) + 0.5 * double(C % lanes);
     const double from_memory =
         column_bytes > double(512 << 10)
             ? double(ceil_div(K, kDotRows)) * kept * double(B) * double(C) * double(sizeof(T)) / 4.0
             : 0.0;
-    return 1e3 + double(F) * double(K) * double(C) + dots * per_dot + from_memory + columns * double(C) +
+    const double weight_bytes = double(F) * double(K) * double(C) * double(sizeof(T));
+    return 1e3 + 0.03 * weight_bytes + dots * per_dot + from_memory + 5.0 * columns * double(C) +
            0.5 * double(B) * double(K) * double(geo.out_length);
 }
 
@@ -464,7 +477,7 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     StrategyPlan plan;
     if (batched) {
         plan.per_thread = block;
-        plan.threads = threads_within(budget, fixed, block, nt, batched_tasks(geo, pc, B, NR).back());
+        plan.threads = threads_within(budget, fixed, block, nt, batched_tasks(geo, pc, B, NR).count);
     } else {
         const int most =
             std::max(1, threads_within(budget, fixed, slab_elems, nt, saturating_mul(B * pc.nqb, nkb)));
