@@ -90,12 +90,12 @@ void for_each_pair_by_filter(int64_t lo, int64_t hi, int64_t F, int64_t K, Fn&& 
     for (int64_t pair = std::max(lo, F * K); pair < hi; ++pair) fn(pair);
 }
 
-// Its workspace on one thread with one row block and one column block (the
-// running sums only where one chunk does not cover every position): whether
-// it fits is the test for taking it.
-inline int64_t batched_least_workspace(const BatchedLayout& lay, int64_t MR, int64_t NR, int64_t positions) {
+// Its workspace on one thread with one row block and one column block (and
+// that tile's running sum where one chunk does not cover every position):
+// whether it fits is the test for taking it.
+inline int64_t batched_least_workspace(int64_t MR, int64_t NR, int64_t positions) {
     const int64_t chunk = batched_chunk(positions);
-    return saturating_add(positions > chunk ? lay.sums : 0, (MR + NR) * chunk);
+    return (MR + NR) * chunk + (positions > chunk ? MR * NR : 0);  // one tile's running sum
 }
 
 template <class T>
@@ -107,25 +107,43 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
                   ncb = ceil_div(lay.cols, NR);
     const int64_t tile = MR * NR, positions = B * L, chunk = batched_chunk(positions);
     const int64_t nchunks = ceil_div(positions, chunk), sums_size = lay.sums;
-    const auto per_thread_of = [&](int64_t rbs, int64_t cbs) { return (rbs * MR + cbs * NR) * chunk; };
     // Ranges: only when the tiles are too few to keep threads busy, and as
     // many partial sums as the budget holds (shape only).
     int64_t ranges = 1;
     if (nrb * ncb < 8) ranges = std::clamp<int64_t>(nchunks / 16, 1, 8);
-    ranges = std::clamp<int64_t>((budget - per_thread_of(1, 1)) / sums_size, 1, ranges);
+    ranges = std::clamp<int64_t>((budget - (MR + NR) * chunk) / sums_size, 1, ranges);
     const int64_t chunks_per_range = ceil_div(nchunks, ranges);
     ranges = ceil_div(nchunks, chunks_per_range);
+    // One chunk covers every position: each tile is one call, written
+    // straight into dW (no running sums to clear, keep and copy out). One
+    // range: a task's tiles are summed over every chunk by that task alone,
+    // so their running sums live in its thread's slice (written into dW when
+    // it ends) instead of a buffer of the whole padded dW's size, which left
+    // room in the budget for one thread only on short single items.
+    const bool tiles_to_dw = nchunks == 1, own_sums = !tiles_to_dw && ranges == 1;
+    const auto per_thread_of = [&](int64_t rbs, int64_t cbs) {
+        return (rbs * MR + cbs * NR) * chunk + (own_sums ? rbs * cbs * MR * NR : 0);
+    };
     // The layout's groups of tiles, split further for enough tasks for the
     // threads and slices within the budget (the grouping never changes the
     // result).
     int64_t rbs = lay.row_blocks, cbs = lay.col_blocks;
     const auto threads_of = [&](int64_t rs, int64_t cs) {
-        return threads_within(budget, nchunks == 1 ? 0 : ranges * sums_size, per_thread_of(rs, cs), nt,
-                              ceil_div(nrb, rs) * ceil_div(ncb, cs) * ranges);
+        return threads_within(budget, tiles_to_dw || own_sums ? 0 : ranges * sums_size, per_thread_of(rs, cs),
+                              nt, ceil_div(nrb, rs) * ceil_div(ncb, cs) * ranges);
     };
-    while ((ceil_div(nrb, rbs) * ceil_div(ncb, cbs) * ranges < 2 * int64_t(nt) || threads_of(rbs, cbs) < 1) &&
-           (rbs > 1 || cbs > 1)) {
-        if (rbs >= cbs && rbs > 1)
+    // Few tasks are split until the busiest thread has at most 15% more than
+    // its share (5 tasks on 2 threads kept one busy for 3).
+    const auto unbalanced = [&](int64_t rs, int64_t cs) {
+        const int64_t t = ceil_div(nrb, rs) * ceil_div(ncb, cs) * ranges;
+        return t < 2 * int64_t(nt) || (t < 8 * int64_t(nt) && ceil_div(t, int64_t(nt)) * nt * 20 > t * 23);
+    };
+    while ((unbalanced(rbs, cbs) || threads_of(rbs, cbs) < 1) && (rbs > 1 || cbs > 1)) {
+        // Halve the side whose split repeats less packing: more row groups
+        // pack every column block again, more column groups the rows.
+        const double rows_packing = double(rbs * MR) * (lay.channel_rows ? 0.5 : 1.0),
+                     cols_packing = double(cbs * NR) * (lay.channel_rows ? 1.5 : 2.0);
+        if (cbs == 1 || (rbs > 1 && cols_packing < rows_packing))
             rbs = ceil_div(rbs, 2);
         else
             cbs = ceil_div(cbs, 2);
@@ -134,10 +152,7 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
     const int64_t tasks = rb_groups * cb_groups * ranges;
     const int threads = threads_of(rbs, cbs);
     const int64_t per_thread = per_thread_of(rbs, cbs);
-    // One chunk covers every position: each tile is one call, written
-    // straight into dW (no running sums to clear, keep and copy out).
-    const bool tiles_to_dw = nchunks == 1;
-    const int64_t sums_total = tiles_to_dw ? 0 : ranges * sums_size;
+    const int64_t sums_total = tiles_to_dw || own_sums ? 0 : ranges * sums_size;
     detail::WorkspaceSize size;
     size.add<T>(sums_total);
     size.add<T>(int64_t(threads) * per_thread);
@@ -179,6 +194,13 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
         T* d = scratch + int64_t(detail::thread_index()) * per_thread;
         T* xt = d + rbs * MR * chunk;
         T* part = sums + range * sums_size;
+        // The running sum of tile (rb, cb): the task's own (own_sums), or the range's.
+        T* const own_tiles = xt + cbs * chunk * NR;
+        const auto sum_of = [&](int64_t rb, int64_t cb) {
+            return own_sums ? own_tiles + ((rb - rb0) * cbs + (cb - cb0)) * tile
+                            : part + (rb * ncb + cb) * tile;
+        };
+        if (own_sums) std::fill(own_tiles, own_tiles + rbs * cbs * tile, T(0));
         T pair_row[128];  // chunk <= 128
         // For short inputs (runs of a few positions), per position of the
         // chunk: its item's offset in dy and the full position of tap 0 minus
@@ -249,7 +271,7 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
             T own[16 * 64];  // mr * nr <= 8 * 48 for every body
             for (int64_t rb = rb0; rb < rb1; ++rb)
                 for (int64_t cb = cb0; cb < cb1; ++cb) {
-                    T* sum = tiles_to_dw ? own : part + (rb * ncb + cb) * tile;
+                    T* sum = tiles_to_dw ? own : sum_of(rb, cb);
                     if (tiles_to_dw) std::fill(own, own + tile, T(0));
                     rows_by_columns_for(mk, std::min(NR, lay.cols - cb * NR))(
                         d + (rb - rb0) * MR * chunk, chunk, xt + (cb - cb0) * chunk * NR, NR, cnt, sum);
@@ -257,8 +279,14 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
                         write_tile(rb, cb, [&](int64_t r, int64_t cc) { return own[r * NR + cc]; });
                 }
         }
+        if (own_sums)
+            for (int64_t rb = rb0; rb < rb1; ++rb)
+                for (int64_t cb = cb0; cb < cb1; ++cb) {
+                    const T* sum = sum_of(rb, cb);
+                    write_tile(rb, cb, [&](int64_t r, int64_t cc) { return sum[r * NR + cc]; });
+                }
     }
-    if (tiles_to_dw) return;
+    if (tiles_to_dw || own_sums) return;
     // dW = the ranges' partial sums, added in range order, tile by tile.
 #pragma omp parallel for schedule(static) num_threads(nt)
     for (int64_t rb = 0; rb < nrb; ++rb)
@@ -358,11 +386,11 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
                      saturating_mul(elements(dy), int64_t(sizeof(T))) > (int64_t(1) << 20);
     const auto [lay, batched_cost] = batched_plan(mk, B, L, F, K, C, far ? 4.0 : 0.0);
     const double per_item_cost = per_item_cycles(mk, geo, B, C, K);
-    const Strategy strategy = choose_strategy(
-        {{Strategy::per_item, G > 0, per_item_cost + kPackedSetupCycles},
-         {Strategy::batched, batched_least_workspace(lay, MR, NR, saturating_mul(B, L)) <= budget,
-          batched_cost + kPackedSetupCycles},
-         {Strategy::direct, true, kDirectBackwardWeightsCycles * products(B, L, F, K, C)}});
+    const Strategy strategy =
+        choose_strategy({{Strategy::per_item, G > 0, per_item_cost + kPackedSetupCycles},
+                         {Strategy::batched, batched_least_workspace(MR, NR, saturating_mul(B, L)) <= budget,
+                          batched_cost + kPackedSetupCycles},
+                         {Strategy::direct, true, kDirectBackwardWeightsCycles * products(B, L, F, K, C)}});
     if (strategy == Strategy::batched) {
         backward_weights_batched(mk, x, dy, geo, dw, lay, nt, budget);
         add_padding_terms_to_dw(x, geo, dw);  // reads only the inputs that meet the padding
