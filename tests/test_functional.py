@@ -223,6 +223,29 @@ def test_strided_reversed_readonly_inputs_give_the_same_result():
         np.testing.assert_array_equal(g, r)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "shape",
+    # (B, C, K, F, S, L): channel counts past and at a multiple of every body's
+    # tile rows; short inputs (the batched strategy) and longer ones (per item).
+    [(1, 37, 24, 6, 3, 16), (4, 64, 16, 5, 2, 40), (2, 130, 32, 4, 4, 3), (1, 96, 40, 7, 7, 70)],
+)
+def test_backward_data_is_the_same_for_weights_in_any_layout(shape, dtype):
+    # Weights in the layer's layout are read in place by backward-data, any
+    # other layout is packed first: the same products in the same order.
+    B, C, K, F, S, L = shape
+    rng = np.random.default_rng(C)
+    x = rng.standard_normal((B, C, L)).astype(dtype)
+    w = rng.standard_normal((F, K, C)).astype(dtype)
+    dy = rng.standard_normal((B, K, (L - 1) * S + F - 2)).astype(dtype)
+    want = tconv1d.transposed_conv1d_backward(x, w, dy, stride=S, cropping=[1, 1])[0]
+    wide = np.zeros((F, K, 2 * C), dtype)
+    wide[:, :, ::2] = w
+    for other in (np.asfortranarray(w), wide[:, :, ::2], np.ascontiguousarray(w[::-1])[::-1]):
+        got = tconv1d.transposed_conv1d_backward(x, other, dy, stride=S, cropping=[1, 1])[0]
+        np.testing.assert_array_equal(got, want)
+
+
 def test_inputs_are_never_modified():
     rng = np.random.default_rng(9)
     x, w, b = random_case(rng, 2, 3, 4, 5, 6, np.float32)

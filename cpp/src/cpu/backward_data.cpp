@@ -25,17 +25,38 @@ namespace tconv1d::cpu {
 
 using std::int64_t;
 
+// The weights as the panel kernel's A operand, channel block cb's rows over
+// the depth (f, k), taps in order: read in place from weights in the layer's
+// layout ([f][k][c]: depth stride C, MR contiguous channels), except a last
+// partial channel block, or packed ([cb][f][k][r], depth stride MR) from
+// weights in any other layout. The same products in the same order either
+// way, so the result never depends on the weights' layout.
+template <class T>
+struct WeightPanels {
+    const T* weights = nullptr;  // in place: the weights' data; else nullptr (all packed)
+    const T* packed = nullptr;   // the packed blocks: every one, or only a last partial one
+    int64_t F = 0, K = 0, C = 0, MR = 0;
+    int64_t full_blocks = 0;  // channel blocks read in place
+    bool in_place(int64_t cb) const { return weights != nullptr && cb < full_blocks; }
+    // Channel block cb's rows from tap f0 on, and their depth stride.
+    const T* at(int64_t cb, int64_t f0) const {
+        if (in_place(cb)) return weights + f0 * K * C + cb * MR;
+        return packed + ((weights != nullptr ? 0 : cb) * F + f0) * K * MR;
+    }
+    int64_t depth_stride(int64_t cb) const { return in_place(cb) ? C : MR; }
+};
+
 // The batched strategy, for inputs too short to fill a column block per batch
 // item: the columns are the pairs (n, i) of every batch item, plan.width at a
 // time, and a task packs its block of the zero-re-padded dy explicitly, tap
-// block by tap block, one row per (tap, filter) in the weights' segment order:
-//     b[((s - s0)*K + k)*width + col] = dy_full[n, k, i*S + f(s)].
+// block by tap block, one row per (tap, filter):
+//     b[((f - s0)*K + k)*width + col] = dy_full[n, k, i*S + f].
 // The reduction runs in the same tap blocks, added in the same order, as the
 // slab strategy's; the width and the grouping never change the result.
 template <class T>
-void backward_data_batched(const MicroKernels<T>& mk, const DataView<const T>& dy, const T* a,
-                           const std::vector<int64_t>& f_of_seg, int64_t seg_block, const Geometry& geo,
-                           const DataView<T>& dx, const StrategyPlan& plan, T* base) {
+void backward_data_batched(const MicroKernels<T>& mk, const DataView<const T>& dy, const WeightPanels<T>& a,
+                           int64_t seg_block, const Geometry& geo, const DataView<T>& dx,
+                           const StrategyPlan& plan, T* base) {
     const int64_t MR = mk.mr, NR = mk.nr, B = dy.batch(), C = dx.channels, K = dy.channels, L = geo.length;
     const int64_t F = geo.filter_size, S = geo.stride, ncb = ceil_div(C, MR), cols_total = B * L;
     const int64_t W = plan.width, nblk = ceil_div(cols_total, W);
@@ -65,17 +86,16 @@ void backward_data_batched(const MicroKernels<T>& mk, const DataView<const T>& d
             const int64_t s1 = std::min(F, s0 + seg_block);
             int64_t off[64];
             const int64_t width = panel_width(mk, cols, W);
-            for (int64_t seg = s0; seg < s1; ++seg) {
-                const int64_t f = f_of_seg[std::size_t(seg)];
+            for (int64_t f = s0; f < s1; ++f) {
                 std::fill(off, off + W, kNoElement);
                 for (int64_t col = 0; col < cols; ++col) {
                     const int64_t t = t0[col] + f;
                     if (t >= 0 && t < geo.out_length) off[col] = dy_off[col] + t * dy.length_stride;
                 }
-                gather_rows(dy.data, dy.channel_stride, off, K, width, W, b + (seg - s0) * K * W);
+                gather_rows(dy.data, dy.channel_stride, off, K, width, W, b + (f - s0) * K * W);
             }
             for (int64_t cb = cb0; cb < cb1; ++cb)
-                panel_for(mk, cols)(a + (cb * F + s0) * K * MR, b, &zero, 1, (s1 - s0) * K, W,
+                panel_for(mk, cols)(a.at(cb, s0), a.depth_stride(cb), b, &zero, 1, (s1 - s0) * K, W,
                                     tiles + (cb - cb0) * MR * NR, s0 > 0);
         }
         for (int64_t cb = cb0; cb < cb1; ++cb) {
@@ -193,7 +213,7 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     // The batched strategy: per thread a block of a tap block's rows and the
     // tiles of its channel blocks. The cheaper strategy that fits on one
     // thread runs, else the direct loop nest (cpu/strategy.hpp).
-    const StrategyPlan bplan =
+    const StrategyPlan bplan_packed =
         backward_data_batched_plan(mk, B, L, C, K, F, seg_block, budget, F * K * Cp, nt);
     const auto [per_item_cost, batched_cost] = backward_data_costs(mk, geo, B, C, K, seg_block);
     // With only its own slabs, every per-item task (one column block, one
@@ -207,13 +227,28 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     const double fixed_cost = kPackedSetupCycles + 6.0 * double(F * K * Cp);
     const Strategy strategy =
         choose_strategy({{Strategy::per_item, slabs_fit, per_item_cost + repacking + fixed_cost},
-                         {Strategy::batched, bplan.threads > 0, batched_cost + fixed_cost},
+                         {Strategy::batched, bplan_packed.threads > 0, batched_cost + fixed_cost},
                          {Strategy::direct, true, kDirectBackwardDataCycles * products(B, L, F, K, C)}});
     const bool batched = strategy == Strategy::batched;
     if (strategy == Strategy::direct) {
         direct::backward_data(dy, w, geo, dx, nt);
         return true;
     }
+    // Weights read by few column blocks (at most 2 MR) are read in place if
+    // they lie in the layer's layout, but for a last partial channel block
+    // (WeightPanels): packing cost about 6 cycles per element, more than a
+    // strided read of each depth step's MR channels costs those few blocks
+    // (measured: a one-item vocoder stage 2.2 -> 0.8 ms; at 24 blocks, 8 items
+    // of hifigan-up1, packing was 10% faster). Which strategy runs was decided
+    // above as if all were packed (from the shape alone); the batched threads
+    // get the budget the weights leave.
+    const int64_t column_blocks = batched ? ceil_div(saturating_mul(B, L), NR) : saturating_mul(B, nib);
+    const bool in_place = layer_layout(w) && column_blocks <= 2 * MR;
+    const int64_t full_blocks = C / MR;
+    const int64_t packed_blocks = in_place ? ncb - full_blocks : ncb;
+    const StrategyPlan bplan = in_place ? backward_data_batched_plan(mk, B, L, C, K, F, seg_block, budget,
+                                                                     packed_blocks * F * K * MR, nt)
+                                        : bplan_packed;
     if (own_slabs_only) G = B;
 
     // Cache blocking. A task owns a group of nb column blocks and, per tap
@@ -274,31 +309,32 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
         batched ? 0 : std::max(full.nb * full.cb_per_task, last.nb * last.cb_per_task) * MR * NR;
     const int64_t slices = std::max(full.threads, last.threads);
     detail::WorkspaceSize size;
-    size.add<T>(F * K * Cp);
+    size.add<T>(packed_blocks * F * K * MR);
     size.add<T>(d_elems);
     size.add<T>(slices * tiles_per_thread);
     detail::Workspace ws(size, "backward-data");
-    // Weights: channel block cb is a panel [p][m][k][r] = W[p+m*S, k, cb*MR+r];
-    // its segments are the taps (p, m), each reading row block p of dy shifted by m.
-    T* a = ws.take<T>(F * K * Cp);
+    T* a = ws.take<T>(packed_blocks * F * K * MR);
     T* d = ws.take<T>(d_elems);
     T* tile_base = ws.take<T>(slices * tiles_per_thread);
-    // Tap (p, m) is segment seg_of[f]; one task per row (f, k) of the weights,
-    // read along c and scattered MR at a time into the ncb panels (reading a
-    // panel's rows instead would touch a new page per element).
-    std::vector<int64_t> seg_of(static_cast<std::size_t>(F));
-    {
-        int64_t seg = 0;
-        for (int64_t p = 0; p < Sp; ++p)
-            for (int64_t m = 0; m < taps(p, F, S); ++m) seg_of[std::size_t(p + m * S)] = seg++;
-    }
-    unsigned nonfinite = 0;  // 1 once a non-finite weight was packed (cpu/nonfinite.hpp)
+    const WeightPanels<T> panels{in_place ? w.data : nullptr, a, F, K, C, MR, in_place ? full_blocks : 0};
+    // Packed channel block cb is [f][k][r] = W[f, k, cb*MR + r] (rows past C
+    // zero); one task per row (f, k) of the weights, read along c and
+    // scattered MR at a time into the packed blocks (reading a block's rows
+    // instead would touch a new page per element). Every weight is checked
+    // for Inf/NaN (R3.6), the ones read in place by a plain scan.
+    const int64_t first_packed = ncb - packed_blocks;
+    unsigned nonfinite = 0;  // 1 once a non-finite weight was seen (cpu/nonfinite.hpp)
 #pragma omp parallel for schedule(static) num_threads(nt) reduction(| : nonfinite)
     for (int64_t fk = 0; fk < F * K; ++fk) {
         const int64_t f = fk / K, k = fk % K;
         const T* row = &w.at(f, k, 0);
-        T* out = a + (seg_of[std::size_t(f)] * K + k) * MR;
-        for (int64_t cb = 0; cb < ncb; ++cb, out += F * K * MR) {
+        if (in_place) {
+            unsigned bits = 0;
+            for (int64_t c = 0; c < full_blocks * MR; ++c) bits |= nonfinite_bit(row[c]);
+            nonfinite |= bits;
+        }
+        T* out = a + (f * K + k) * MR;
+        for (int64_t cb = first_packed; cb < ncb; ++cb, out += F * K * MR) {
             const int64_t c0 = cb * MR, n = std::min(MR, C - c0);
             if (w.channel_stride == 1) {
                 std::memcpy(out, row + c0, std::size_t(n) * sizeof(T));
@@ -310,16 +346,14 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
         }
     }
     if (batched) {
-        std::vector<int64_t> f_of_seg(static_cast<std::size_t>(F));
-        for (int64_t f = 0; f < F; ++f) f_of_seg[std::size_t(seg_of[std::size_t(f)])] = f;
-        backward_data_batched(mk, dy, a, f_of_seg, seg_block, geo, dx, bplan, d);
+        backward_data_batched(mk, dy, panels, seg_block, geo, dx, bplan, d);
         if (nonfinite) add_padding_terms_to_dx(w, geo, dx);  // cpu/nonfinite.hpp
         return true;
     }
-    std::vector<int64_t> seg_off;
-    for (int64_t p = 0; p < Sp; ++p)
-        for (int64_t m = 0; m < taps(p, F, S); ++m) seg_off.push_back(p * K * width + m);
-    const int64_t nseg = int64_t(seg_off.size());
+    // Segment f (tap f = p + m*S) reads the slab's row block p shifted by m.
+    std::vector<int64_t> seg_off(static_cast<std::size_t>(F));
+    for (int64_t f = 0; f < F; ++f) seg_off[std::size_t(f)] = (f % S) * K * width + f / S;
+    const int64_t nseg = F;
 
     for (int64_t n0 = 0; n0 < B; n0 += G) {
         const int64_t Gs = std::min(G, B - n0);
@@ -348,8 +382,8 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
                 for (int64_t cb = cb0; cb < cb1; ++cb)
                     for (int64_t j = j0; j < j1; ++j)
                         panel_for(mk, std::min(NR, L - (j % nib) * NR))(
-                            a + (cb * F + s0) * K * MR, slabs + (j - j0) * slab, seg_off.data() + s0,
-                            std::min(seg_block, nseg - s0), K, width,
+                            panels.at(cb, s0), panels.depth_stride(cb), slabs + (j - j0) * slab,
+                            seg_off.data() + s0, std::min(seg_block, nseg - s0), K, width,
                             tiles + (j - j0) * tile_set + (cb - cb0) * MR * NR, s0 > 0);
             for (int64_t j = j0; j < j1; ++j) {
                 const int64_t g = j / nib, i0 = (j % nib) * NR;

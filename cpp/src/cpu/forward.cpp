@@ -168,7 +168,7 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
                     const int64_t M = taps(p, F, S);
                     const T* slab = xp + (qb - qb0) * slab_elems + (pc.lo[std::size_t(p)] - pc.qmin) + P;
                     const int64_t cols = std::min(NR, pc.hi[std::size_t(p)] - q0);
-                    panel_for(mk, cols)(a + phase_offset[std::size_t(p)] + kb * M * C * MR, slab,
+                    panel_for(mk, cols)(a + phase_offset[std::size_t(p)] + kb * M * C * MR, MR, slab,
                                         seg_off.data(), M, C, width, tile, false);
                     store_tile(tile, NR, kb, MR, K, bias, y, n, q0 * S + p - geo.crop_left, S, cols);
                 }
@@ -302,8 +302,8 @@ void forward_batched(const MicroKernels<T>& mk, const DataView<const T>& x, cons
         }
         T tile[16 * 64];  // mr * nr <= 8 * 48 for every body
         for (int64_t kb = 0; kb < nkb; ++kb) {
-            panel_for(mk, cols)(a + phase_offset[std::size_t(p)] + kb * M * C * MR, b, &zero, 1, M * C, NR,
-                                tile, false);
+            panel_for(mk, cols)(a + phase_offset[std::size_t(p)] + kb * M * C * MR, MR, b, &zero, 1, M * C,
+                                NR, tile, false);
             for_each_run(col0, cols, Q, [&](int64_t n, int64_t q, int64_t col, int64_t count) {
                 store_tile(tile + col, NR, kb, MR, K, bias, y, n, (lo + q) * S + p - geo.crop_left, S, count);
             });
@@ -315,8 +315,9 @@ void forward_batched(const MicroKernels<T>& mk, const DataView<const T>& x, cons
 // choice, and the result, never depend on the thread count): the FMAs of the
 // panel calls (MR x vectors per step, two per cycle), a charge per call, the
 // stores (the tap-wise strategy's read-modify-writes) of the tiles, the
-// packing (gathered elements cost more than copied runs), and the tap-wise
-// strategy's pass that sets the output to the bias.
+// packing (gathered elements cost more than copied runs), and the outputs
+// that hold the bias alone (every output, for the tap-wise strategy's pass
+// that sets them before adding).
 struct ForwardCosts {
     double per_item = 0, batched = 0, taps = 0;
 };
@@ -342,6 +343,13 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
             return cols > 0 ? double(nkb) * call(depth, cols, 1.0) + depth * double(NR) : 0.0;
         });
     }
+    // The outputs of the phases without taps (F < S) hold the bias alone:
+    // written apart by the phase strategies, half a cycle each (the tap-wise
+    // strategy sets every output to the bias anyway, below).
+    const double bias_only =
+        double(B) * double(K) * double(geo.out_length) * double(S - Sp) / double(S) * 0.5;
+    c.per_item += bias_only;
+    c.batched += bias_only;
     // Blocks of whole items are packed; blocks of a longer input are read in
     // place (contiguous inputs: the common case).
     const auto tap_cost = [&](int64_t cols, double packing) {

@@ -259,7 +259,7 @@ void forward_taps(const MicroKernels<T>& mk, const DataView<const T>& x, const W
             const auto panel = panel_for(mk, block.cols);
             if (!rows.in_place) {
                 for (int64_t rb = 0; rb < rows.blocks; ++rb) {
-                    panel(a + rb * C * MR, b, &zero, 1, C, ld, tile, false);
+                    panel(a + rb * C * MR, MR, b, &zero, 1, C, ld, tile, false);
                     add_tap_tile(tile, NR, rb * MR, std::min(MR, F * K - rb * MR), K, block, items, geo, y);
                 }
                 continue;
@@ -271,7 +271,7 @@ void forward_taps(const MicroKernels<T>& mk, const DataView<const T>& x, const W
                     std::fill(tile, tile + MR * NR, T(0));
                     weights_rows(&w.at(f, kb * MR, 0), C, b, ld, C, tile);
                 } else {
-                    panel(a + f * C * MR, b, &zero, 1, C, ld, tile, false);
+                    panel(a + f * C * MR, MR, b, &zero, 1, C, ld, tile, false);
                 }
                 add_tap_tile(tile, NR, f * K + kb * MR, k_rows, K, block, items, geo, y);
             }

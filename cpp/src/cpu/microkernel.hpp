@@ -23,18 +23,19 @@ struct MicroKernels {
     int lanes;         // elements per vector: nr / lanes vectors per tile row (at most 4)
 
     // out[r][col] = (accumulate ? out[r][col] : 0) + (sum over segments s (in
-    //   order), j < cnt (in order) of a[(s*cnt + j)*mr + r] * b[seg_off[s] + j*ld + col]).
-    // a is a packed panel, b rows are read unaligned. Forward and
+    //   order), j < cnt (in order) of a[(s*cnt + j)*lda + r] * b[seg_off[s] + j*ld + col]).
+    // a is a packed panel (lda = mr) or mr contiguous rows of weights read in
+    // place (lda: their depth stride), b rows are read unaligned. Forward and
     // backward-data: a segment is one filter tap (shifted row of b).
-    void (*panel)(const T* a, const T* b, const std::int64_t* seg_off, std::int64_t nseg, std::int64_t cnt,
-                  std::int64_t ld, T* out, bool accumulate);
+    void (*panel)(const T* a, std::int64_t lda, const T* b, const std::int64_t* seg_off, std::int64_t nseg,
+                  std::int64_t cnt, std::int64_t ld, T* out, bool accumulate);
 
     // panel_part[v-1]: panel for the first v*lanes columns of the tile only
     // (row stride still nr; the other columns are left untouched), with the
     // same order of operations per element as panel: a last column block with
     // few columns costs what it computes.
-    void (*panel_part[4])(const T* a, const T* b, const std::int64_t* seg_off, std::int64_t nseg,
-                          std::int64_t cnt, std::int64_t ld, T* out, bool accumulate);
+    void (*panel_part[4])(const T* a, std::int64_t lda, const T* b, const std::int64_t* seg_off,
+                          std::int64_t nseg, std::int64_t cnt, std::int64_t ld, T* out, bool accumulate);
 
     // out[r][col] += (sum over i < cnt, in order, of d[r*ldd + i] * xt[i*ldx + col]).
     // Backward-weights: rows of d are phase-split dy, rows of xt are the
