@@ -54,6 +54,12 @@ def check_all_passes(x, w, b, stride, cropping):
         (2, 5, 11, 3, 2, 6, [1, 2]),  # filters past a multiple of the tile rows (4 and 8): a last partial block
         (3, 7, 19, 5, 3, 2, "same"),  # short input, filters 2 tiles + 3 rows: weights read in place and packed
         (1, 9, 16, 2, 2, 1, 0),  # whole tiles of filters, one sample
+        # Backward-weights with whole tiles of filters per tap (K a multiple of every
+        # body's tile rows) and channels filling whole columns: dy packed as phase rows
+        # that taps f and f + S read shifted (chunks inside one item) or tap by tap.
+        (1, 48, 16, 8, 2, 300, "same"),  # one long item, 4 taps per phase
+        (3, 48, 24, 7, 3, 150, [2, 1]),  # chunks inside an item and across items
+        (1, 48, 16, 5, 8, 200, 0),  # S > F: every tap its own phase
     ],
 )
 def test_passes_match_the_oracle(dtype, batch, channels, filters, filter_size, stride, length, cropping):

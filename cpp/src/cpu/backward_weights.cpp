@@ -206,10 +206,21 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
         // chunk: its item's offset in dy and the full position of tap 0 minus
         // the cropping (i*S - l, a dy index).
         const bool short_runs = L < 16;
+        // Rows of taps f and f + S are the same phase row of dy shifted by
+        // one position: where every tile's rows are one tap's filters (K a
+        // multiple of MR, pairs as rows) and a chunk lies in one item, a
+        // group of whole taps packs each phase's rows once (S < F: F/S times
+        // fewer gathers) and reads the taps' rows from them. The same
+        // products in the same order.
+        const bool by_phase = !lay.channel_rows && !short_runs && K % MR == 0;
         int64_t dy_off[128], t0[128];
         const int64_t c_end = std::min(nchunks, (range + 1) * chunks_per_range);
+        // The group's taps f0 .. f0 + nf - 1 when it holds whole taps' rows.
+        const int64_t f0 = rb0 * MR / K, nf = std::max<int64_t>(1, rb1 * MR / K - f0);
+        const bool group_by_filter = (rb0 * MR) % K == 0 && (rb1 * MR) % K == 0;
         for (int64_t ch = range * chunks_per_range; ch < c_end; ++ch) {
             const int64_t p0 = ch * chunk, cnt = std::min(chunk, positions - p0);
+            bool phase_rows_packed = false;
             if (short_runs)
                 for_each_run(p0, cnt, L, [&](int64_t n, int64_t i, int64_t j, int64_t count) {
                     for (int64_t e = 0; e < count; ++e) {
@@ -265,16 +276,44 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
                     for_each_run(p0, cnt, L, [&](int64_t n, int64_t i, int64_t j, int64_t count) {
                         transpose_input_chunk(x, n, cb, NR, i, count, xt + ((cb - cb0) * chunk + j) * NR);
                     });
-                for_each_pair_by_filter(rb0 * MR, rb1 * MR, F, K,
-                                        [&](int64_t row) { pair_at(row, d + (row - rb0 * MR) * chunk); });
+                if (by_phase && group_by_filter && (p0 % L) + cnt <= L) {
+                    // Phase rows (see by_phase): phase q of the group's first
+                    // min(S, nf) taps f0 + q, filter k, positions m_lo .. of it:
+                    // dy_full[n, k, (i + m_lo + v)*S + p] = row[v], one gather
+                    // per element instead of one per tap using it.
+                    const int64_t n = p0 / L, i = p0 % L;
+                    T* out = d;
+                    for (int64_t q = 0; q < std::min(S, nf); ++q) {
+                        const int64_t len = cnt + (nf - 1 - q) / S;
+                        for (int64_t k = 0; k < K; ++k, out += len)
+                            gather_phase_row(dy.data + k * dy.channel_stride + dy.batch_offset(n),
+                                             dy.length_stride, i * S + f0 + q, S, l, l + geo.out_length, len,
+                                             out);
+                    }
+                    phase_rows_packed = true;
+                } else {
+                    for_each_pair_by_filter(rb0 * MR, rb1 * MR, F, K,
+                                            [&](int64_t row) { pair_at(row, d + (row - rb0 * MR) * chunk); });
+                }
             }
+            // Row block rb's first row and row stride: pair rows, or tap f's
+            // rows inside its phase's (shifted by its m past the phase's first).
+            const auto rows_of = [&](int64_t rb) -> std::pair<const T*, int64_t> {
+                if (!phase_rows_packed) return {d + (rb - rb0) * MR * chunk, chunk};
+                const int64_t f = rb * MR / K, k0 = rb * MR % K, q = (f - f0) % S;
+                int64_t base = 0;
+                for (int64_t e = 0; e < q; ++e) base += K * (cnt + (nf - 1 - e) / S);
+                const int64_t len = cnt + (nf - 1 - q) / S;
+                return {d + base + k0 * len + (f - f0) / S, len};
+            };
             T own[16 * 64];  // mr * nr <= 8 * 48 for every body
             for (int64_t rb = rb0; rb < rb1; ++rb)
                 for (int64_t cb = cb0; cb < cb1; ++cb) {
                     T* sum = tiles_to_dw ? own : sum_of(rb, cb);
                     if (tiles_to_dw) std::fill(own, own + tile, T(0));
+                    const auto [rows, ldd] = rows_of(rb);
                     rows_by_columns_for(mk, std::min(NR, lay.cols - cb * NR))(
-                        d + (rb - rb0) * MR * chunk, chunk, xt + (cb - cb0) * chunk * NR, NR, cnt, sum);
+                        rows, ldd, xt + (cb - cb0) * chunk * NR, NR, cnt, sum);
                     if (tiles_to_dw)
                         write_tile(rb, cb, [&](int64_t r, int64_t cc) { return own[r * NR + cc]; });
                 }
