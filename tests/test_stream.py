@@ -106,6 +106,41 @@ def test_bitwise_when_chunk_and_signal_run_the_same_kernel(dtype):
         np.testing.assert_array_equal(got, want)
 
 
+def test_the_seam_in_the_chunks_call_is_the_whole_signal_bit_for_bit():
+    """A push computes its seam (outputs the held samples reach) in the chunk's own call,
+    reading the held samples and the chunk as one input, where the per-item kernel runs:
+    forced here, so that whole signal and chunks run it and must agree bit for bit, with
+    held samples filling none, part or all of a column block's input."""
+    from isolated import run_isolated
+
+    run_isolated(
+        """
+        rng = np.random.default_rng(3)
+        cases = [  # (B, C, K, F, S, L, cropping, chunk sizes)
+            (2, 24, 20, 4, 2, 400, [1, 1], [256, 1, 2, 47, 48, 49, 1]),
+            (1, 16, 12, 16, 2, 300, "same", [5, 1, 1, 100, 3, 64]),
+            (2, 8, 9, 3, 5, 200, 0, [7, 1, 60, 2]),
+            (3, 20, 16, 11, 4, 250, [6, 3], [33, 1, 90, 4]),
+        ]
+        for dtype in (np.float32, np.float64):
+            for B, C, K, F, S, L, crop, sizes in cases:
+                x = rng.standard_normal((B, C, L)).astype(dtype)
+                w = rng.standard_normal((F, K, C)).astype(dtype)
+                b = rng.standard_normal(K).astype(dtype)
+                want = tconv1d.transposed_conv1d(x, w, b, S, crop)
+                stream = tconv1d.transposed_conv1d_stream(w, b, S, crop)
+                parts, start = [], 0
+                while start < L:
+                    for size in sizes:
+                        parts.append(stream.push(x[:, :, start : start + size]))
+                        start += size
+                parts.append(stream.flush())
+                np.testing.assert_array_equal(np.concatenate(parts, axis=2), want, err_msg=str((B, C, K, F, S, crop)))
+        """,
+        env={"TCONV1D_STRATEGY": "per-item"},
+    )
+
+
 def test_memory_is_bounded_whatever_the_length():
     """R13.4: the samples held do not grow with the signal."""
     rng = np.random.default_rng(0)

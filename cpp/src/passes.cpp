@@ -5,6 +5,7 @@
 #include "tconv1d/passes.hpp"
 
 #include <stdexcept>
+#include <string>
 
 #include "cpu/kernels.hpp"
 #include "forward_reusing.hpp"
@@ -34,6 +35,28 @@ void detail::forward_reusing(const DataView<const T>& x, const WeightsView<const
     validate_same_batch(x.batch(), "x", y.batch(), "y");
     if (cpu::forward(x, weights, bias, g, y, panels)) return;
     reference::forward(x, weights, bias, g, y);
+}
+
+template <class T>
+bool detail::forward_joined(const DataView<const T>& head, const DataView<const T>& x,
+                            const WeightsView<const T>& weights, const BiasView<const T>& bias,
+                            const Geometry& g, const DataView<T>& y, cpu::PhasePanels<T>* panels) {
+    validate_data(head, "head");
+    validate_data(x, "x");
+    if (head.length > g.length || x.length != g.length - head.length)
+        throw std::invalid_argument("x: length " + std::to_string(x.length) + " after " +
+                                    std::to_string(head.length) + " samples of the head, geometry length " +
+                                    std::to_string(g.length));
+    validate_weights(weights, "weights", g);
+    validate_bias(bias, "bias", weights.num_filters);
+    validate_output(y, "y", g);
+    validate_channels(head.channels, "head", weights.channels, "channel count (NumChannels)");
+    validate_channels(x.channels, "x", weights.channels, "channel count (NumChannels)");
+    validate_channels(y.channels, "y", weights.num_filters, "channel count (NumFilters)");
+    if (head.batch_outer != x.batch_outer || head.batch_inner != x.batch_inner)
+        throw std::invalid_argument("head and x have different batch sizes");
+    validate_same_batch(x.batch(), "x", y.batch(), "y");
+    return cpu::forward(x, weights, bias, g, y, panels, &head);
 }
 
 template <class T>
@@ -75,6 +98,9 @@ void backward_bias(const DataView<const T>& dy, const BiasView<T>& dbias) {
     template void detail::forward_reusing<T>(const DataView<const T>&, const WeightsView<const T>&,         \
                                              const BiasView<const T>&, const Geometry&, const DataView<T>&, \
                                              cpu::PhasePanels<T>*);                                         \
+    template bool detail::forward_joined<T>(const DataView<const T>&, const DataView<const T>&,             \
+                                            const WeightsView<const T>&, const BiasView<const T>&,          \
+                                            const Geometry&, const DataView<T>&, cpu::PhasePanels<T>*);     \
     template void forward<T>(const DataView<const T>&, const WeightsView<const T>&,                         \
                              const BiasView<const T>&, const Geometry&, const DataView<T>&);                \
     template void backward_data<T>(const DataView<const T>&, const WeightsView<const T>&, const Geometry&,  \

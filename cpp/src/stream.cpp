@@ -77,6 +77,51 @@ struct Stream<T>::State {
 
     T* item(std::int64_t n) { return samples.data() + n * capacity * channels; }
 
+    // Of the positions [lo, hi), those reached by a window of `length` samples
+    // whose first sits at full position `base`: [covered_lo, covered_hi), and
+    // the geometry whose crop selects them from the window's full output.
+    struct Reach {
+        std::int64_t covered_lo, covered_hi;
+        Geometry geometry;
+    };
+    Reach reach_of(std::int64_t length, std::int64_t base, std::int64_t lo, std::int64_t hi) const {
+        Reach r{hi, hi, Geometry{}};
+        if (length == 0) return r;
+        const std::int64_t reach = checked_add(checked_mul(length - 1, stride, "(samples - 1) * Stride"),
+                                               filter_size, "(samples - 1) * Stride + FilterSize");
+        r.covered_lo = std::clamp(base, lo, hi);
+        r.covered_hi = std::clamp(checked_add(base, reach, "stream window"), r.covered_lo, hi);
+        if (r.covered_hi > r.covered_lo)
+            r.geometry =
+                resolve_geometry(length, filter_size, stride,
+                                 CroppingSpec::manual(r.covered_lo - base, reach - (r.covered_hi - base)));
+        return r;
+    }
+
+    WeightsView<const T> weights_view() const {
+        return {weights.data(), filter_size, num_filters, channels, num_filters * channels, channels, 1};
+    }
+    BiasView<const T> bias_view() const { return {bias.empty() ? nullptr : bias.data(), num_filters, 1}; }
+
+    // The part of y (from y's position `at` for lo) that [covered_lo, covered_hi) fills.
+    static DataView<T> covered_part(const DataView<T>& y, const Reach& r, std::int64_t lo, std::int64_t at) {
+        DataView<T> part = y;
+        part.data += (r.covered_lo - lo + at) * y.length_stride;
+        part.length = r.covered_hi - r.covered_lo;
+        return part;
+    }
+
+    // Before and past a window's reach (F < S leaves such gaps): the bias alone.
+    void fill_gaps(const Reach& r, std::int64_t lo, std::int64_t hi, const DataView<T>& y,
+                   std::int64_t at) const {
+        for (std::int64_t n = 0; n < batch(); ++n)
+            for (std::int64_t k = 0; k < num_filters; ++k) {
+                const T value = bias.empty() ? T(0) : bias[static_cast<std::size_t>(k)];
+                for (std::int64_t p = lo; p < r.covered_lo; ++p) y.at(n, k, at + p - lo) = value;
+                for (std::int64_t p = r.covered_hi; p < hi; ++p) y.at(n, k, at + p - lo) = value;
+            }
+    }
+
     // Writes full positions [lo, hi) into y from y's position `at`, computed
     // from `view`, a window of samples whose first sits at full position
     // `base`. The window must hold every sample that reaches [lo, hi):
@@ -84,33 +129,27 @@ struct Stream<T>::State {
     void compute(const DataView<const T>& view, std::int64_t base, std::int64_t lo, std::int64_t hi,
                  const DataView<T>& y, std::int64_t at) {
         if (lo >= hi) return;
-        std::int64_t covered_lo = hi, covered_hi = hi;
-        std::int64_t reach = 0;  // positions the window's samples reach: (count - 1) * S + F
-        if (view.length > 0) {
-            reach = checked_add(checked_mul(view.length - 1, stride, "(samples - 1) * Stride"), filter_size,
-                                "(samples - 1) * Stride + FilterSize");
-            covered_lo = std::clamp(base, lo, hi);
-            covered_hi = std::clamp(checked_add(base, reach, "stream window"), covered_lo, hi);
-        }
-        if (covered_hi > covered_lo) {
-            const Geometry g =
-                resolve_geometry(view.length, filter_size, stride,
-                                 CroppingSpec::manual(covered_lo - base, reach - (covered_hi - base)));
-            const WeightsView<const T> w{
-                weights.data(), filter_size, num_filters, channels, num_filters * channels, channels, 1};
-            const BiasView<const T> b{bias.empty() ? nullptr : bias.data(), num_filters, 1};
-            DataView<T> part = y;
-            part.data += (covered_lo - lo + at) * y.length_stride;
-            part.length = covered_hi - covered_lo;
-            detail::forward_reusing<T>(view, w, b, g, part, &panels);
-        }
-        // Before and past the window's reach (F < S leaves such gaps): the bias alone.
-        for (std::int64_t n = 0; n < batch(); ++n)
-            for (std::int64_t k = 0; k < num_filters; ++k) {
-                const T value = bias.empty() ? T(0) : bias[static_cast<std::size_t>(k)];
-                for (std::int64_t p = lo; p < covered_lo; ++p) y.at(n, k, at + p - lo) = value;
-                for (std::int64_t p = covered_hi; p < hi; ++p) y.at(n, k, at + p - lo) = value;
-            }
+        const Reach r = reach_of(view.length, base, lo, hi);
+        if (r.covered_hi > r.covered_lo)
+            detail::forward_reusing<T>(view, weights_view(), bias_view(), r.geometry,
+                                       covered_part(y, r, lo, at), &panels);
+        fill_gaps(r, lo, hi, y, at);
+    }
+
+    // Writes full positions [lo, hi) into y (from its start) in one call over
+    // the held samples followed by the chunk, so the seam costs no call of its
+    // own; false, having written nothing, where the kernels cannot read an
+    // input in two parts (the caller then computes the seam apart).
+    bool compute_joined(const DataView<const T>& chunk, std::int64_t lo, std::int64_t hi,
+                        const DataView<T>& y) {
+        const std::int64_t length = checked_add(held(), chunk.length, "samples held + chunk");
+        const Reach r = reach_of(length, checked_mul(first, stride, "first sample * Stride"), lo, hi);
+        if (r.covered_hi > r.covered_lo &&
+            !detail::forward_joined<T>(window(0), chunk, weights_view(), bias_view(), r.geometry,
+                                       covered_part(y, r, lo, 0), &panels))
+            return false;
+        fill_gaps(r, lo, hi, y, 0);
+        return true;
     }
 
     // Makes room for `count` samples per batch item, keeping the held ones.
@@ -235,8 +274,11 @@ void Stream<T>::push(const DataView<const T>& chunk, const DataView<T>& y) {
 
     const std::int64_t m0 = s.pushed, pushed = m0 + chunk.length;
     const std::int64_t lo = s.written, hi = lo + count;
-    // The seam: positions the held samples reach, [lo, (m0 - 1) * S + F), from a
-    // window of the held samples and the chunk's samples that reach there too.
+    // The seam: positions the held samples reach, [lo, (m0 - 1) * S + F). One
+    // call over the held samples and the chunk computes [lo, hi) where the
+    // kernels read an input in two parts; else the seam comes from a window of
+    // the held samples and the chunk's samples that reach there too, the rest
+    // from the chunk alone.
     std::int64_t seam_hi = lo, head = 0;
     if (s.held() > 0) {
         const std::int64_t reach_end = checked_add(checked_mul(m0 - 1, s.stride, "(samples - 1) * Stride"),
@@ -248,14 +290,17 @@ void Stream<T>::push(const DataView<const T>& chunk, const DataView<T>& y) {
     const std::int64_t keep_from = std::max(s.first, s.first_needed(hi, pushed));
     s.reserve(std::max(s.held() + head, pushed - keep_from));  // the only allocation; before any change
 
-    if (seam_hi > lo) {
-        s.copy_in(chunk, 0, head, s.held());
-        s.compute(s.window(head), checked_mul(s.first, s.stride, "first sample * Stride"), lo, seam_hi, y, 0);
-    }
-    // The rest only the chunk reaches (or no sample: the bias of F < S's gaps).
-    if (hi > seam_hi) {
-        const std::int64_t base = checked_mul(m0, s.stride, "samples * Stride");
-        s.compute(chunk, base, seam_hi, hi, y, seam_hi - lo);
+    if (seam_hi == lo || !s.compute_joined(chunk, lo, hi, y)) {
+        if (seam_hi > lo) {
+            s.copy_in(chunk, 0, head, s.held());
+            s.compute(s.window(head), checked_mul(s.first, s.stride, "first sample * Stride"), lo, seam_hi, y,
+                      0);
+        }
+        // The rest only the chunk reaches (or no sample: the bias of F < S's gaps).
+        if (hi > seam_hi) {
+            const std::int64_t base = checked_mul(m0, s.stride, "samples * Stride");
+            s.compute(chunk, base, seam_hi, hi, y, seam_hi - lo);
+        }
     }
 
     // Keep what later outputs need: the held samples' tail, then the chunk's.

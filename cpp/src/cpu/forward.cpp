@@ -128,7 +128,7 @@ template <class T>
 void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const T* a,
                    const std::vector<int64_t>& phase_offset, const BiasView<const T>& bias,
                    const Geometry& geo, const PhaseColumns& pc, const DataView<T>& y,
-                   const StrategyPlan& plan, T* slabs) {
+                   const StrategyPlan& plan, T* slabs, const DataView<const T>* head) {
     const int64_t MR = mk.mr, NR = mk.nr, B = x.batch(), C = x.channels, K = y.channels;
     const int64_t F = geo.filter_size, S = geo.stride, Sp = phases_with_taps(F, S);
     const int64_t Mmax = ceil_div(F, S), P = Mmax - 1, nkb = ceil_div(K, MR), nqb = pc.nqb;
@@ -147,7 +147,7 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
         const int64_t qb1 = std::min(nqb, qb0 + group);
         const int64_t kb0 = (task % row_groups) * kbs, kb1 = std::min(nkb, kb0 + kbs);
         T* xp = slabs + int64_t(detail::thread_index()) * group * slab_elems;
-        pack_input_block(x, n, qb0, qb1, pc.qmin - P, NR, width, xp);
+        pack_input_block(x, n, qb0, qb1, pc.qmin - P, NR, width, xp, head);
         // The bias-only outputs among this task's positions (the groups of
         // an item cut [0, out_length) at their first columns), written now
         // so that the tiles' stores find the lines in cache.
@@ -398,7 +398,8 @@ double forward_dots_cost(const MicroKernels<T>& mk, const Geometry& geo, int64_t
 
 template <class T>
 bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const BiasView<const T>& bias,
-             const Geometry& geo, const DataView<T>& y, PhasePanels<T>* reuse) {
+             const Geometry& geo, const DataView<T>& y, PhasePanels<T>* reuse,
+             const DataView<const T>* head) {
     const MicroKernels<T>& mk = kernels<T>();
     const int64_t MR = mk.mr, NR = mk.nr;
     const int64_t B = x.batch(), C = x.channels, K = w.num_filters, L = geo.length;
@@ -417,8 +418,9 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     // or the tap-wise strategy's block. The cheapest strategy that fits on
     // one thread runs, else the direct loop nest (cpu/strategy.hpp); the
     // threads are capped to what fits.
+    const int64_t inputs = saturating_add(elements(x), head != nullptr ? elements(*head) : 0);
     const int64_t budget = workspace_budget<T>(
-        saturating_add(saturating_add(elements(x), elements(y)), F * K * C + (bias.data ? K : 0)));
+        saturating_add(saturating_add(inputs, elements(y)), F * K * C + (bias.data ? K : 0)));
     const int64_t phase_fixed = F * C * Kp;
     const TapRows tap_rows_plan = tap_rows(F, K, C, MR);
     const int64_t taps_fixed = tap_rows_plan.packed;
@@ -441,6 +443,13 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
          forward_dots_cost(mk, geo, B, C, K)},
         {Strategy::direct, true, kDirectForwardCycles * products(B, L, F, K, C)},
     });
+    // Panels kept by the caller (the stream) are packed once, into its memory.
+    const bool reused = reuse != nullptr && reuse->mr == MR && reuse->rows == Kp && reuse->filter_size == F &&
+                        reuse->stride == S && reuse->channels == C;
+    // Only the slab packing reads a head, and only with panels already packed
+    // from finite weights (the repair of non-finite ones reads x alone): else
+    // nothing is written and the caller splits the call.
+    if (head != nullptr && (strategy != Strategy::per_item || !reused || reuse->nonfinite)) return false;
     if (strategy == Strategy::direct) {
         direct::forward(x, w, bias, geo, y, nt, 0, geo.out_length);
         return true;
@@ -496,9 +505,6 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         const int64_t col_tasks = B * ceil_div(pc.nqb, plan.group);
         plan.threads = threads_within(budget, fixed, plan.per_thread, most, col_tasks * plan.row_groups);
     }
-    // Panels kept by the caller (the stream) are packed once, into its memory.
-    const bool reused = reuse != nullptr && reuse->mr == MR && reuse->rows == Kp && reuse->filter_size == F &&
-                        reuse->stride == S && reuse->channels == C;
     detail::WorkspaceSize size;
     size.add<T>(reuse != nullptr ? 0 : fixed);
     size.add<T>(int64_t(plan.threads) * plan.per_thread);
@@ -563,7 +569,7 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         forward_batched(mk, x, a, phase_offset, bias, geo, pc, y, plan, scratch);
         fill_bias_only(bias, geo, y, nt);
     } else {
-        forward_slabs(mk, x, a, phase_offset, bias, geo, pc, y, plan, scratch);  // writes them too
+        forward_slabs(mk, x, a, phase_offset, bias, geo, pc, y, plan, scratch, head);  // writes them too
     }
     if (nonfinite) recompute_forward_edges(x, w, bias, geo, y, nt);  // cpu/nonfinite.hpp
     return true;
@@ -571,9 +577,9 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
 
 template bool forward<float>(const DataView<const float>&, const WeightsView<const float>&,
                              const BiasView<const float>&, const Geometry&, const DataView<float>&,
-                             PhasePanels<float>*);
+                             PhasePanels<float>*, const DataView<const float>*);
 template bool forward<double>(const DataView<const double>&, const WeightsView<const double>&,
                               const BiasView<const double>&, const Geometry&, const DataView<double>&,
-                              PhasePanels<double>*);
+                              PhasePanels<double>*, const DataView<const double>*);
 
 }  // namespace tconv1d::cpu

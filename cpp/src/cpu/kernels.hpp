@@ -65,9 +65,14 @@ struct PhasePanels {
     bool nonfinite = false;
 };
 
+// `head`, when given, holds samples that come before x's (the stream's held
+// samples, R13: same batch and channels), and geometry.length counts both.
+// Only the per-item strategy with `reuse` already packed reads one; where the
+// cost model picks another, forward returns false and writes nothing.
 template <class T>
 bool forward(const DataView<const T>& x, const WeightsView<const T>& weights, const BiasView<const T>& bias,
-             const Geometry& geometry, const DataView<T>& y, PhasePanels<T>* reuse = nullptr);
+             const Geometry& geometry, const DataView<T>& y, PhasePanels<T>* reuse = nullptr,
+             const DataView<const T>* head = nullptr);
 
 template <class T>
 bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& weights, const Geometry& geometry,

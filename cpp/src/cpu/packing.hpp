@@ -22,11 +22,12 @@ using std::int64_t;
 // [qb0, qb1): slab qb holds positions [first + qb*nr, first + qb*nr + width)
 // of every channel, rows of `width` contiguous elements:
 // dst[((qb - qb0)*C + c)*width + v], zero outside [0, L). The micro-kernel
-// then reads a block's rows one after another.
+// then reads a block's rows one after another. With a `head` (the stream's
+// held samples, R13) the input is head's samples followed by x's, L the sum.
 template <class T>
 void pack_input_block(const DataView<const T>& x, int64_t n, int64_t qb0, int64_t qb1, int64_t first,
-                      int64_t nr, int64_t width, T* dst) {
-    const int64_t C = x.channels, L = x.length;
+                      int64_t nr, int64_t width, T* dst, const DataView<const T>* head = nullptr) {
+    const int64_t C = x.channels, H = head != nullptr ? head->length : 0, L = H + x.length;
     for (int64_t c = 0; c < C; ++c) {
         const T* in = x.data + x.batch_offset(n) + c * x.channel_stride;
         for (int64_t qb = qb0; qb < qb1; ++qb) {
@@ -34,11 +35,18 @@ void pack_input_block(const DataView<const T>& x, int64_t n, int64_t qb0, int64_
             const int64_t s0 = first + qb * nr;
             const int64_t v0 = std::max<int64_t>(0, -s0), v1 = std::min(width, L - s0);
             std::fill(out, out + std::max<int64_t>(0, std::min(v0, width)), T(0));
-            if (v1 > v0) {
+            // Positions [v0, vh) lie in the head, [vh, v1) in x.
+            const int64_t vh = head != nullptr ? std::clamp(H - s0, v0, std::max(v0, v1)) : v0;
+            if (vh > v0) {
+                const T* held = head->data + head->batch_offset(n) + c * head->channel_stride;
+                for (int64_t v = v0; v < vh; ++v) out[v] = held[(s0 + v) * head->length_stride];
+            }
+            if (v1 > vh) {
+                const T* from = in + (s0 + vh - H) * x.length_stride;
                 if (x.length_stride == 1)
-                    std::memcpy(out + v0, in + s0 + v0, std::size_t(v1 - v0) * sizeof(T));
+                    std::memcpy(out + vh, from, std::size_t(v1 - vh) * sizeof(T));
                 else
-                    for (int64_t v = v0; v < v1; ++v) out[v] = in[(s0 + v) * x.length_stride];
+                    for (int64_t v = 0; v < v1 - vh; ++v) out[vh + v] = from[v * x.length_stride];
             }
             std::fill(out + std::max(v0, std::max<int64_t>(0, v1)), out + width, T(0));
         }
