@@ -156,9 +156,21 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
             if (qb >= nqb) return geo.out_length;
             return std::clamp<int64_t>((pc.qmin + qb * NR) * S - geo.crop_left, 0, geo.out_length);
         };
-        for (int64_t k = kb0 * MR; k < std::min(K, kb1 * MR); ++k)
-            fill_bias_only_row(y.data + y.batch_offset(n) + k * y.channel_stride, y.length_stride,
-                               bias.data ? bias.at(k) : T(0), geo, boundary(qb0), boundary(qb1));
+        // With contiguous rows and gaps between the inputs' runs (S > F), the
+        // outputs past the positions the previous group's tiles may reach
+        // (qspread + 1 columns of every phase) are all set to the bias in one
+        // vectorized run, the tiles overwriting theirs after: a run per gap
+        // of a few outputs costs more than the element (F = 1, S = 4: a
+        // quarter of the time). Before that point only the gaps are written.
+        const int64_t t0 = boundary(qb0), t1 = boundary(qb1);
+        const int64_t whole =
+            y.length_stride == 1 && S > F ? std::min(t1, qb0 == 0 ? t0 : t0 + (pc.qspread + 1) * S) : t1;
+        for (int64_t k = kb0 * MR; k < std::min(K, kb1 * MR); ++k) {
+            T* row = y.data + y.batch_offset(n) + k * y.channel_stride;
+            const T b = bias.data ? bias.at(k) : T(0);
+            fill_bias_only_row(row, y.length_stride, b, geo, t0, whole);
+            std::fill(row + whole, row + t1, b);
+        }
         T tile[16 * 64];  // mr * nr <= 8 * 48 for every body
         for (int64_t kb = kb0; kb < kb1; ++kb)
             for (int64_t qb = qb0; qb < qb1; ++qb)
@@ -344,12 +356,13 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
         });
     }
     // The outputs of the phases without taps (F < S) hold the bias alone:
-    // written apart by the phase strategies, half a cycle each (the tap-wise
-    // strategy sets every output to the bias anyway, below).
-    const double bias_only =
-        double(B) * double(K) * double(geo.out_length) * double(S - Sp) / double(S) * 0.5;
-    c.per_item += bias_only;
-    c.batched += bias_only;
+    // written apart by the batched strategy, half a cycle each, and by the
+    // per-item one in vectorized runs over whole rows (contiguous outputs,
+    // the common layout), a tenth of that (the tap-wise strategy sets every
+    // output to the bias anyway, below).
+    const double bias_only = double(B) * double(K) * double(geo.out_length) * double(S - Sp) / double(S);
+    c.per_item += bias_only * 0.05;
+    c.batched += bias_only * 0.5;
     // Blocks of whole items are packed; blocks of a longer input are read in
     // place (contiguous inputs: the common case).
     // A tile row is added into the output element by element, S apart; with
