@@ -220,7 +220,10 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
         const bool group_by_filter = (rb0 * MR) % K == 0 && (rb1 * MR) % K == 0;
         for (int64_t ch = range * chunks_per_range; ch < c_end; ++ch) {
             const int64_t p0 = ch * chunk, cnt = std::min(chunk, positions - p0);
-            bool phase_rows_packed = false;
+            // This chunk's rows are phase rows (see by_phase): phase q's are
+            // cnt + (nf - 1 - q) / S long, its taps' rows starting 0, 1, ... in.
+            const bool phase_rows = by_phase && group_by_filter && (p0 % L) + cnt <= L;
+            const auto phase_length = [&](int64_t q) { return cnt + (nf - 1 - q) / S; };
             if (short_runs)
                 for_each_run(p0, cnt, L, [&](int64_t n, int64_t i, int64_t j, int64_t count) {
                     for (int64_t e = 0; e < count; ++e) {
@@ -276,7 +279,7 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
                     for_each_run(p0, cnt, L, [&](int64_t n, int64_t i, int64_t j, int64_t count) {
                         transpose_input_chunk(x, n, cb, NR, i, count, xt + ((cb - cb0) * chunk + j) * NR);
                     });
-                if (by_phase && group_by_filter && (p0 % L) + cnt <= L) {
+                if (phase_rows) {
                     // Phase rows (see by_phase): phase q of the group's first
                     // min(S, nf) taps f0 + q, filter k, positions m_lo .. of it:
                     // dy_full[n, k, (i + m_lo + v)*S + p] = row[v], one gather
@@ -284,13 +287,12 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
                     const int64_t n = p0 / L, i = p0 % L;
                     T* out = d;
                     for (int64_t q = 0; q < std::min(S, nf); ++q) {
-                        const int64_t len = cnt + (nf - 1 - q) / S;
+                        const int64_t len = phase_length(q);
                         for (int64_t k = 0; k < K; ++k, out += len)
                             gather_phase_row(dy.data + k * dy.channel_stride + dy.batch_offset(n),
                                              dy.length_stride, i * S + f0 + q, S, l, l + geo.out_length, len,
                                              out);
                     }
-                    phase_rows_packed = true;
                 } else {
                     for_each_pair_by_filter(rb0 * MR, rb1 * MR, F, K,
                                             [&](int64_t row) { pair_at(row, d + (row - rb0 * MR) * chunk); });
@@ -299,11 +301,11 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
             // Row block rb's first row and row stride: pair rows, or tap f's
             // rows inside its phase's (shifted by its m past the phase's first).
             const auto rows_of = [&](int64_t rb) -> std::pair<const T*, int64_t> {
-                if (!phase_rows_packed) return {d + (rb - rb0) * MR * chunk, chunk};
+                if (!phase_rows) return {d + (rb - rb0) * MR * chunk, chunk};
                 const int64_t f = rb * MR / K, k0 = rb * MR % K, q = (f - f0) % S;
-                int64_t base = 0;
-                for (int64_t e = 0; e < q; ++e) base += K * (cnt + (nf - 1 - e) / S);
-                const int64_t len = cnt + (nf - 1 - q) / S;
+                int64_t base = 0;  // phases before q: K rows each
+                for (int64_t e = 0; e < q; ++e) base += K * phase_length(e);
+                const int64_t len = phase_length(q);
                 return {d + base + k0 * len + (f - f0) / S, len};
             };
             T own[16 * 64];  // mr * nr <= 8 * 48 for every body
