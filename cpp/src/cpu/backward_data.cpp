@@ -224,11 +224,25 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
         own_slabs_only ? double(ncb - 1) * double(saturating_mul(saturating_mul(B, nib), slab)) : 0.0;
     // Packed weights: a copy and a finiteness check per element, and the
     // slabs and tiles that come with them (measured: about 6 cycles each).
-    const double fixed_cost = kPackedSetupCycles + 6.0 * double(F * K * Cp);
-    const Strategy strategy =
-        choose_strategy({{Strategy::per_item, slabs_fit, per_item_cost + repacking + fixed_cost},
-                         {Strategy::batched, bplan_packed.threads > 0, batched_cost + fixed_cost},
-                         {Strategy::direct, true, kDirectBackwardDataCycles * products(B, L, F, K, C)}});
+    // Weights used by at most 2 MR column blocks are read in place instead
+    // (below; as if they lay in the layer's layout, so that the choice
+    // depends on the shape alone): only a last partial channel block is
+    // packed, and each column block reads every weight with a stride, about
+    // 3 cycles each (fitted on the sweeps' 57 inputs of at most 96 columns
+    // with large weights, every strategy forced, one thread: geomean of
+    // chosen/best 1.083 -> 1.008; one-item inputs of 4 samples ran the direct
+    // loop at 1.5-2.3x the batched strategy's time).
+    const int64_t partial_rows = Cp - C / MR * MR;  // channels of a last partial block, padded
+    const auto weights_cost = [&](int64_t column_blocks) {
+        if (column_blocks > 2 * MR) return 6.0 * double(F * K * Cp);
+        return 6.0 * double(F * K * partial_rows) + 3.0 * double(F * K * Cp) * double(column_blocks);
+    };
+    const double per_item_weights = weights_cost(saturating_mul(B, nib)),
+                 batched_weights = weights_cost(ceil_div(saturating_mul(B, L), NR));
+    const Strategy strategy = choose_strategy(
+        {{Strategy::per_item, slabs_fit, per_item_cost + repacking + kPackedSetupCycles + per_item_weights},
+         {Strategy::batched, bplan_packed.threads > 0, batched_cost + kPackedSetupCycles + batched_weights},
+         {Strategy::direct, true, kDirectBackwardDataCycles * products(B, L, F, K, C)}});
     const bool batched = strategy == Strategy::batched;
     if (strategy == Strategy::direct) {
         direct::backward_data(dy, w, geo, dx, nt);
@@ -240,8 +254,8 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     // strided read of each depth step's MR channels costs those few blocks
     // (measured: a one-item vocoder stage 2.2 -> 0.8 ms; at 24 blocks, 8 items
     // of hifigan-up1, packing was 10% faster). Which strategy runs was decided
-    // above as if all were packed (from the shape alone); the batched threads
-    // get the budget the weights leave.
+    // above from the shape alone; the batched threads get the budget the
+    // weights leave.
     const int64_t column_blocks = batched ? ceil_div(saturating_mul(B, L), NR) : saturating_mul(B, nib);
     const bool in_place = layer_layout(w) && column_blocks <= 2 * MR;
     const int64_t full_blocks = C / MR;
