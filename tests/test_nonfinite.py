@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import oracles
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import tconv1d
@@ -23,10 +23,16 @@ def same_classes(got, want) -> bool:
     return all(np.array_equal(test(got), test(want)) for test in (np.isnan, np.isposinf, np.isneginf))
 
 
-def assert_matches(got, want, dtype):
+def assert_matches(got, want, magnitude, dtype):
+    """Same Inf/NaN classes, and the finite entries within R3.5 relative to the norm of
+    the same sums over the terms' magnitudes: where a sum cancels (a bias gradient of one
+    filter summing ~1000 dy of size 1 to 0.005), no summation order is closer to it than
+    the rounding of its terms, which the norm of the result alone does not bound."""
     assert same_classes(got, want)
     finite = np.isfinite(want)
-    assert oracles.relative_error(got[finite], want[finite]) < oracles.TOLERANCE[np.dtype(dtype)]
+    error = np.linalg.norm((got[finite] - want[finite]).astype(np.float64))
+    scale = np.linalg.norm(magnitude[finite].astype(np.float64))
+    assert error <= oracles.TOLERANCE[np.dtype(dtype)] * max(scale, np.finfo(np.float64).tiny)
 
 
 def inject(rng, array, count):
@@ -65,6 +71,9 @@ def draw_case(rng, dtype, big):
     big=st.booleans(),
     target=st.sampled_from(["x", "weights", "dy", "all"]),
 )
+# A bias gradient of one filter that cancels to 0.005 from 666 dy values (R3.5's
+# cancellation clause: 2.7e-12 relative to itself, 1e-17 to its terms' magnitudes).
+@example(seed=58513, dtype=np.float64, big=True, target="x")
 def test_every_pass_matches_the_literal_sums(seed, dtype, big, target):
     rng = np.random.default_rng(seed)
     x, w, stride, cropping = draw_case(rng, dtype, big)
@@ -81,10 +90,12 @@ def test_every_pass_matches_the_literal_sums(seed, dtype, big, target):
     with np.errstate(invalid="ignore", over="ignore"):
         want_y = oracles.forward(x, w, None, stride, cropping)
         want_dx, want_dw, want_db = oracles.backward(x, w, dy, stride, cropping)
-    assert_matches(y, want_y, dtype)
-    assert_matches(dx, want_dx, dtype)
-    assert_matches(dw, want_dw, dtype)
-    assert_matches(db, want_db, dtype)
+        size_y = oracles.forward(np.abs(x), np.abs(w), None, stride, cropping)
+        size_dx, size_dw, size_db = oracles.backward(np.abs(x), np.abs(w), np.abs(dy), stride, cropping)
+    assert_matches(y, want_y, size_y, dtype)
+    assert_matches(dx, want_dx, size_dx, dtype)
+    assert_matches(dw, want_dw, size_dw, dtype)
+    assert_matches(db, want_db, size_db, dtype)
 
 
 def test_an_inf_weight_times_the_padding_is_nan_in_dx_only():
