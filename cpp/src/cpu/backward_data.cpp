@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "cpu/backward_data_dots.hpp"
 #include "cpu/budget.hpp"
 #include "cpu/cost.hpp"
 #include "cpu/direct.hpp"
@@ -167,6 +168,29 @@ std::pair<double, double> backward_data_costs(const MicroKernels<T>& mk, const G
     return {per_item, batched};
 }
 
+// The streamed strategy's estimated cycles (cpu/backward_data_dots.hpp), per
+// group of MR columns: dy gathered as the broadcast operand (3 cycles per
+// element: dy's rows lie far apart), the panel calls over every channel
+// block (at 1.2 times the FMAs' cycles: the weights' rows are C apart and the
+// tiles reload per chunk; measured 150 against 180 GFLOP/s), 15e3 cycles for
+// the group's parallel region and strided stores, and the weights read again
+// at 0.1 cycles per byte. Fitted on 14 shapes of 4 to 4096 columns, every
+// strategy forced, one thread: it wins to about 128 columns with large
+// weights, and loses to the GEMM strategies from about 256.
+template <class T>
+double backward_data_dots_cost(const MicroKernels<T>& mk, const Geometry& geo, int64_t B, int64_t C,
+                               int64_t K) {
+    const int64_t MR = mk.mr, NR = mk.nr, F = geo.filter_size, rows = F * K;
+    const int64_t groups = ceil_div(saturating_mul(B, geo.length), MR),
+                  chunks = ceil_div(rows, kStreamedRows);
+    const double calls = over_blocks(C, NR, [&](int64_t cols) {
+        return panel_cycles(mk, double(rows), cols, 0.0) + 30.0 * double(chunks - 1) + double(MR * cols);
+    });
+    const double weight_bytes = double(rows) * double(C) * double(sizeof(T));
+    return kPackedSetupCycles +
+           double(groups) * (3.0 * double(rows * MR) + 1.2 * calls + 15e3 + 0.1 * weight_bytes);
+}
+
 template <class T>
 bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, const Geometry& geo,
                    const DataView<T>& dx) {
@@ -239,14 +263,32 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     };
     const double per_item_weights = weights_cost(saturating_mul(B, nib)),
                  batched_weights = weights_cost(ceil_div(saturating_mul(B, L), NR));
+    const StreamedLayout streamed = streamed_layout(mk, C);
     const Strategy strategy = choose_strategy(
         {{Strategy::per_item, slabs_fit, per_item_cost + repacking + kPackedSetupCycles + per_item_weights},
          {Strategy::batched, bplan_packed.threads > 0, batched_cost + kPackedSetupCycles + batched_weights},
+         {Strategy::dots, saturating_add(streamed.tiles, F * K * C) <= budget,
+          backward_data_dots_cost(mk, geo, B, C, K)},
          {Strategy::direct, true, kDirectBackwardDataCycles * products(B, L, F, K, C)}});
     const bool batched = strategy == Strategy::batched;
     if (strategy == Strategy::direct) {
         direct::backward_data(dy, w, geo, dx, nt);
         return true;
+    }
+    if (strategy == Strategy::dots) {
+        // Weights in another layout than the layer's (rare: a transposed
+        // view) are first copied into it; whether this strategy runs never
+        // depends on that.
+        const bool in_place = layer_layout(w);
+        detail::WorkspaceSize size;
+        size.add<T>(streamed.tiles);
+        size.add<T>(in_place ? 0 : F * K * C);
+        detail::Workspace ws(size, "backward-data");
+        T* tiles = ws.take<T>(streamed.tiles);
+        WeightsView<const T> rows = w;
+        if (!in_place) rows = copy_to_layer_layout(w, ws.take<T>(F * K * C), nt);
+        backward_data_dots(mk, dy, rows, geo, dx, tiles, nt);
+        return true;  // every term summed: non-finite weights need no second look
     }
     // Weights read by few column blocks (at most 2 MR) are read in place if
     // they lie in the layer's layout, but for a last partial channel block

@@ -1,6 +1,6 @@
 // Internal: the fast CPU implementations of the four passes, one file each
-// (cpu/forward.cpp with forward_taps.hpp and forward_dots.hpp, backward_data.cpp,
-// backward_weights.cpp, backward_bias.cpp; packing in cpu/packing.hpp, the
+// (cpu/forward.cpp with forward_taps.hpp and forward_dots.hpp, backward_data.cpp
+// with backward_data_dots.hpp, backward_weights.cpp, backward_bias.cpp; packing in cpu/packing.hpp, the
 // micro-kernel body's choice in cpu/isa.cpp, budgets in cpu/budget.hpp, the
 // strategy choice in cpu/strategy.hpp and cost.hpp). Each returns false when
 // it does not take the shape (the caller then runs the reference). The views
@@ -22,7 +22,9 @@
 // whole batch ("batched"), and the forward pass can run one GEMM whose rows
 // are the pairs (tap, filter) ("taps", cpu/forward_taps.hpp) or, for inputs
 // of a few positions, gather dot products of weight rows read in place with
-// input columns ("dots", cpu/forward_dots.hpp). Each pass
+// input columns ("dots", cpu/forward_dots.hpp); backward-data's "dots"
+// streams the weights in place as the micro-kernel's vector operand, a group
+// of MR dx columns at a time (cpu/backward_data_dots.hpp). Each pass
 // weighs the strategies whose workspace fits by estimated cycles from the
 // shape alone, so the choice never depends on the thread count.
 //

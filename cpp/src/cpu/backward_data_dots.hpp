@@ -1,0 +1,124 @@
+// Internal: backward-data with the weights streamed in place
+// (cpu/backward_data.cpp weighs it against the others). For inputs of few
+// columns B*L (a latent vector, one short item) the weights are by far the
+// largest operand, and the GEMM strategies read each of them with a stride
+// (a weight panel's MR channels per depth step, the rows C apart): a cache
+// miss the prefetchers cannot foresee per few FMAs. Here the panel kernel
+// takes the weights as its vector operand instead, rows j = (f, k) of C
+// contiguous channels read in order, and dy as the broadcast one:
+//     dx[n, c, i] = sum over j = f*K + k of W[f, k, c] * dy_full[n, k, i*S + f]
+// (a tile is MR columns (n, i) of dx by NR channels), so each group of MR
+// columns streams the weights once, front to back. Every term of R3.3 is
+// summed, the zero re-padding included: a non-finite weight gives R3.6's
+// NaN with no second look.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
+#include "cpu/index.hpp"
+#include "cpu/microkernel.hpp"
+#include "tconv1d/geometry.hpp"
+#include "tconv1d/view.hpp"
+
+namespace tconv1d::cpu {
+
+using std::int64_t;
+
+// Depth steps (weight rows) per panel call: a thread's share of a chunk of
+// rows stays in L1 while each of its channel blocks is run over it, and the
+// tiles' reload per chunk (MR x NR) stays small against the chunk's FMAs. A
+// constant, so the order of the additions depends on the shape alone.
+constexpr int64_t kStreamedRows = 32;
+
+// Channel blocks: NR channels at a time over the whole vectors, then the
+// last C % lanes channels (read in place, their vector would pass the
+// weights' end: copied chunk by chunk into whole vectors). The workspace is
+// a tile per block.
+struct StreamedLayout {
+    int64_t whole = 0, rest = 0, blocks = 0;  // channels in whole vectors, the rest, blocks
+    int64_t tiles = 0;                        // workspace elements
+};
+
+template <class T>
+StreamedLayout streamed_layout(const MicroKernels<T>& mk, int64_t C) {
+    StreamedLayout s;
+    s.rest = C % mk.lanes;
+    s.whole = C - s.rest;
+    s.blocks = ceil_div(s.whole, int64_t(mk.nr)) + (s.rest > 0 ? 1 : 0);
+    s.tiles = saturating_mul(s.blocks, int64_t(mk.mr) * mk.nr);
+    return s;
+}
+
+// Weights in the layer's layout (the caller copies others first); `tiles`
+// holds streamed_layout(...).tiles elements. Threads take contiguous runs
+// of channel blocks, each gathering a chunk's dy operand itself (a few
+// hundred elements); every tile sums its rows in the same chunks in the same
+// order, whatever the threads.
+template <class T>
+void backward_data_dots(const MicroKernels<T>& mk, const DataView<const T>& dy, const WeightsView<const T>& w,
+                        const Geometry& geo, const DataView<T>& dx, T* tiles, int nt) {
+    const int64_t MR = mk.mr, NR = mk.nr, W = mk.lanes, B = dx.batch(), C = dx.channels, K = w.num_filters;
+    const int64_t F = geo.filter_size, S = geo.stride, L = geo.length, l = geo.crop_left, rows = F * K;
+    const StreamedLayout s = streamed_layout(mk, C);
+    const int64_t columns = B * L, zero = 0;
+    const int stripes = int(std::min<int64_t>(nt, s.blocks));
+    for (int64_t col0 = 0; col0 < columns; col0 += MR) {
+        const int64_t cols = std::min(MR, columns - col0);
+        // Column col0 + r = (n, i): its item's dy and the position of tap 0.
+        int64_t item[8], first[8];  // mr <= 8 for every body
+        for (int64_t r = 0; r < cols; ++r) {
+            item[r] = dy.batch_offset((col0 + r) / L);
+            first[r] = (col0 + r) % L * S - l;
+        }
+#pragma omp parallel for schedule(static) num_threads(stripes)
+        for (int stripe = 0; stripe < stripes; ++stripe) {
+            const int64_t cb0 = s.blocks * stripe / stripes, cb1 = s.blocks * (stripe + 1) / stripes;
+            T operand[kStreamedRows * 8];  // [j][r], mr <= 8
+            T rest[kStreamedRows * 16];    // [j][lanes], lanes <= 16
+            for (int64_t j0 = 0; j0 < rows; j0 += kStreamedRows) {
+                const int64_t depth = std::min(kStreamedRows, rows - j0);
+                // operand[j][r] = dy_full[n, k, i*S + f] for row j0 + j = (f, k):
+                // dy's element where that position is kept, the zero
+                // re-padding elsewhere and past the last column.
+                for (int64_t j = 0; j < depth; ++j) {
+                    const int64_t f = (j0 + j) / K, k = (j0 + j) % K;
+                    for (int64_t r = 0; r < MR; ++r) {
+                        const int64_t t = r < cols ? first[r] + f : -1;
+                        operand[j * MR + r] =
+                            t >= 0 && t < geo.out_length
+                                ? dy.data[item[r] + k * dy.channel_stride + t * dy.length_stride]
+                                : T(0);
+                    }
+                }
+                if (s.rest > 0 && cb1 == s.blocks)
+                    for (int64_t j = 0; j < depth; ++j) {
+                        std::memcpy(rest + j * W, w.data + (j0 + j) * C + s.whole,
+                                    std::size_t(s.rest) * sizeof(T));
+                        std::fill(rest + j * W + s.rest, rest + (j + 1) * W, T(0));
+                    }
+                for (int64_t cb = cb0; cb < cb1; ++cb) {
+                    const bool last = s.rest > 0 && cb == s.blocks - 1;
+                    const T* b = last ? rest : w.data + (j0 * C + cb * NR);
+                    panel_for(mk, last ? s.rest : std::min(NR, s.whole - cb * NR))(
+                        operand, MR, b, &zero, 1, depth, last ? W : C, tiles + cb * MR * NR, j0 > 0);
+                }
+            }
+            for (int64_t cb = cb0; cb < cb1; ++cb) {
+                const bool last = s.rest > 0 && cb == s.blocks - 1;
+                const int64_t c0 = last ? s.whole : cb * NR,
+                              width = last ? s.rest : std::min(NR, s.whole - c0);
+                const T* tile = tiles + cb * MR * NR;
+                for (int64_t r = 0; r < cols; ++r) {
+                    const int64_t col = col0 + r;
+                    T* out = dx.data + dx.batch_offset(col / L) + (col % L) * dx.length_stride +
+                             c0 * dx.channel_stride;
+                    for (int64_t v = 0; v < width; ++v) out[v * dx.channel_stride] = tile[r * NR + v];
+                }
+            }
+        }
+    }
+}
+
+}  // namespace tconv1d::cpu
