@@ -424,6 +424,15 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
         c.taps = double(B) * blocks(L, [&](int64_t cols) { return tap_cost(cols, 0.0); });
     }
     c.taps += double(B) * double(K) * double(geo.out_length) * 0.5;
+    // Every column block reads all the weights (in place or packed); beyond
+    // L2 each block after the first reads them from memory again, where the
+    // GEMM strategies pack them once and serve every column block of a group
+    // from L2. Fitted on the one-item vocoder stages of the sweeps (the
+    // weights 3-8 MB, 2-11 column blocks; tap-wise and per-item forced, one
+    // thread): 0.25 cycles per byte.
+    const double weight_bytes = double(F) * double(K) * double(C) * double(sizeof(T));
+    const int64_t column_blocks = L <= NR ? ceil_div(B, NR / L) : B * ceil_div(L, NR);
+    if (weight_bytes > double(1 << 20)) c.taps += 0.25 * weight_bytes * double(column_blocks - 1);
     return c;
 }
 
