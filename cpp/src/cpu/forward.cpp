@@ -427,12 +427,13 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
     // Every column block reads all the weights (in place or packed); beyond
     // L2 each block after the first reads them from memory again, where the
     // GEMM strategies pack them once and serve every column block of a group
-    // from L2. Fitted on the one-item vocoder stages of the sweeps (the
-    // weights 3-8 MB, 2-11 column blocks; tap-wise and per-item forced, one
-    // thread): 0.25 cycles per byte.
+    // from L2. Fitted on one-item vocoder stages of the sweeps (weights of
+    // 1.5-8 MB in 2-22 column blocks, both dtypes; tap-wise and per-item
+    // forced, one thread): 0.1 cycles per byte, within the 0.05-0.17 that
+    // ranks them all as measured.
     const double weight_bytes = double(F) * double(K) * double(C) * double(sizeof(T));
     const int64_t column_blocks = L <= NR ? ceil_div(B, NR / L) : B * ceil_div(L, NR);
-    if (weight_bytes > double(1 << 20)) c.taps += 0.25 * weight_bytes * double(column_blocks - 1);
+    if (weight_bytes > double(1 << 20)) c.taps += 0.1 * weight_bytes * double(column_blocks - 1);
     return c;
 }
 
