@@ -256,9 +256,17 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     // with large weights, every strategy forced, one thread: geomean of
     // chosen/best 1.083 -> 1.008; one-item inputs of 4 samples ran the direct
     // loop at 1.5-2.3x the batched strategy's time).
+    // Weights beyond L2 (over 1 MB) are read in place by one column block
+    // only: each further block would read them from memory again, a line per
+    // few FMAs (one-item inputs of 2-11 column blocks with 4 MB of weights,
+    // in place against packed: 25-40% slower).
     const int64_t partial_rows = Cp - C / MR * MR;  // channels of a last partial block, padded
+    const bool large_weights = double(F * K * C) * double(sizeof(T)) > double(1 << 20);
+    const auto reads_in_place = [&](int64_t column_blocks) {
+        return column_blocks <= (large_weights ? 1 : 2 * MR);
+    };
     const auto weights_cost = [&](int64_t column_blocks) {
-        if (column_blocks > 2 * MR) return 6.0 * double(F * K * Cp);
+        if (!reads_in_place(column_blocks)) return 6.0 * double(F * K * Cp);
         return 6.0 * double(F * K * partial_rows) + 3.0 * double(F * K * Cp) * double(column_blocks);
     };
     const double per_item_weights = weights_cost(saturating_mul(B, nib)),
@@ -290,16 +298,14 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
         backward_data_dots(mk, dy, rows, geo, dx, tiles, nt);
         return true;  // every term summed: non-finite weights need no second look
     }
-    // Weights read by few column blocks (at most 2 MR) are read in place if
-    // they lie in the layer's layout, but for a last partial channel block
-    // (WeightPanels): packing cost about 6 cycles per element, more than a
-    // strided read of each depth step's MR channels costs those few blocks
-    // (measured: a one-item vocoder stage 2.2 -> 0.8 ms; at 24 blocks, 8 items
-    // of hifigan-up1, packing was 10% faster). Which strategy runs was decided
-    // above from the shape alone; the batched threads get the budget the
-    // weights leave.
+    // Weights read by few column blocks (at most 2 MR, or one beyond L2:
+    // reads_in_place) are read in place if they lie in the layer's layout, but for a last partial channel
+    // block (WeightPanels): packing cost about 6 cycles per element, more than a strided read of each depth
+    // step's MR channels costs those few blocks (measured: a one-item vocoder stage 2.2 -> 0.8 ms; at 24
+    // blocks, 8 items of hifigan-up1, packing was 10% faster). Which strategy runs was decided above from the
+    // shape alone; the batched threads get the budget the weights leave.
     const int64_t column_blocks = batched ? ceil_div(saturating_mul(B, L), NR) : saturating_mul(B, nib);
-    const bool in_place = layer_layout(w) && column_blocks <= 2 * MR;
+    const bool in_place = layer_layout(w) && reads_in_place(column_blocks);
     const int64_t full_blocks = C / MR;
     const int64_t packed_blocks = in_place ? ncb - full_blocks : ncb;
     const StrategyPlan bplan = in_place ? backward_data_batched_plan(mk, B, L, C, K, F, seg_block, budget,
