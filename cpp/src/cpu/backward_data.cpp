@@ -299,11 +299,13 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
         return true;  // every term summed: non-finite weights need no second look
     }
     // Weights read by few column blocks (at most 2 MR, or one beyond L2:
-    // reads_in_place) are read in place if they lie in the layer's layout, but for a last partial channel
-    // block (WeightPanels): packing cost about 6 cycles per element, more than a strided read of each depth
-    // step's MR channels costs those few blocks (measured: a one-item vocoder stage 2.2 -> 0.8 ms; at 24
-    // blocks, 8 items of hifigan-up1, packing was 10% faster). Which strategy runs was decided above from the
-    // shape alone; the batched threads get the budget the weights leave.
+    // reads_in_place) are read in place if they lie in the layer's layout,
+    // but for a last partial channel block (WeightPanels): packing cost about
+    // 6 cycles per element, more than a strided read of each depth step's MR
+    // channels costs those few blocks (measured: a one-item vocoder stage
+    // 2.2 -> 0.8 ms; at 24 blocks, 8 items of hifigan-up1, packing was 10%
+    // faster). Which strategy runs was decided above from the shape alone;
+    // the batched threads get the budget the weights leave.
     const int64_t column_blocks = batched ? ceil_div(saturating_mul(B, L), NR) : saturating_mul(B, nib);
     const bool in_place = layer_layout(w) && reads_in_place(column_blocks);
     const int64_t full_blocks = C / MR;
