@@ -63,10 +63,11 @@ def backward(x, w, dy, stride, cropping):
     return dx, dw, db
 
 
-def relative_error(got, want) -> float:
+def relative_error(got, want, scale=None) -> float:
+    """‖got − want‖ / ‖scale‖ (scale defaults to want; 1 when that norm is 0)."""
     got = np.asarray(got, dtype=np.float64)
     want = np.asarray(want, dtype=np.float64)
-    scale = np.linalg.norm(want.ravel())
+    scale = np.linalg.norm(np.asarray(want if scale is None else scale, dtype=np.float64).ravel())
     return float(np.linalg.norm((got - want).ravel()) / (scale if scale > 0 else 1.0))
 
 
