@@ -261,7 +261,7 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     // few FMAs (one-item inputs of 2-11 column blocks with 4 MB of weights,
     // in place against packed: 25-40% slower).
     const int64_t partial_rows = Cp - C / MR * MR;  // channels of a last partial block, padded
-    const bool large_weights = double(F * K * C) * double(sizeof(T)) > double(1 << 20);
+    const bool large_weights = double(F * K * C) * double(sizeof(T)) > kBeyondL2Bytes;
     const auto reads_in_place = [&](int64_t column_blocks) {
         return column_blocks <= (large_weights ? 1 : 2 * MR);
     };

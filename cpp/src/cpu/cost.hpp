@@ -20,6 +20,11 @@ constexpr double kPackedSetupCycles = 5e3;
 constexpr double kDirectForwardCycles = 1.5, kDirectBackwardDataCycles = 1.5,
                  kDirectBackwardWeightsCycles = 10.0;
 
+// Weights larger than this are taken to live beyond L2 (1-2 MB per core on
+// the machines measured): a strategy that reads them once per column block
+// reads them from memory each time.
+constexpr double kBeyondL2Bytes = 1 << 20;
+
 // The products of a pass: B*L*F*K*C (every one a real product in forward).
 inline double products(std::int64_t B, std::int64_t L, std::int64_t F, std::int64_t K, std::int64_t C) {
     return double(B) * double(L) * double(F) * double(K) * double(C);

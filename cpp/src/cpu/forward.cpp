@@ -380,9 +380,9 @@ struct ForwardCosts {
 
 template <class T>
 ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const PhaseColumns& pc, int64_t B,
-                           int64_t C, int64_t K, int64_t tap_row_blocks) {
+                           int64_t C, int64_t K, const TapRows& rows) {
     const int64_t MR = mk.mr, NR = mk.nr, F = geo.filter_size, S = geo.stride, L = geo.length;
-    const int64_t Sp = phases_with_taps(F, S), nkb = ceil_div(K, MR), nrb = tap_row_blocks;
+    const int64_t Sp = phases_with_taps(F, S), nkb = ceil_div(K, MR), nrb = rows.blocks;
     const auto call = [&](double depth, int64_t cols, double store) {
         return panel_cycles(mk, depth, cols, store);
     };
@@ -431,9 +431,11 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
     // 1.5-8 MB in 2-22 column blocks, both dtypes; tap-wise and per-item
     // forced, one thread): 0.1 cycles per byte, within the 0.05-0.17 that
     // ranks them all as measured.
+    // Tasks of whole items (taps_by_item) read them once per item.
     const double weight_bytes = double(F) * double(K) * double(C) * double(sizeof(T));
-    const int64_t column_blocks = L <= NR ? ceil_div(B, NR / L) : B * ceil_div(L, NR);
-    if (weight_bytes > double(1 << 20)) c.taps += 0.1 * weight_bytes * double(column_blocks - 1);
+    const TapBlocks tb = tap_blocks(B, L, F, S, NR);
+    const int64_t weight_reads = taps_by_item(tb, rows, F, K, C, L, sizeof(T)) ? B : tb.count;
+    if (weight_bytes > kBeyondL2Bytes) c.taps += 0.1 * weight_bytes * double(weight_reads - 1);
     return c;
 }
 
@@ -501,7 +503,7 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     // Packed weights cost a scatter (and a finiteness check) per element,
     // except where the caller keeps the panels (the stream, R13): packed once,
     // at its first such call, they serve every later one.
-    const ForwardCosts cost = forward_costs(mk, geo, pc, B, C, K, tap_rows_plan.blocks);
+    const ForwardCosts cost = forward_costs(mk, geo, pc, B, C, K, tap_rows_plan);
     const double packing = reuse != nullptr ? 0.0 : kPackedSetupCycles,
                  phase_weights = reuse != nullptr ? 0.0 : 3.0 * double(phase_fixed);
     const Strategy strategy = choose_strategy({
