@@ -208,10 +208,11 @@ int main() {
         {2, 8, 33, 3, 1, 250, same},
         {1, 4, 3, 2, 2, 1000, manual(0, 0)},
         {1, 256, 128, 4, 2, 256, manual(1, 1)},  // a plan search once looped forever here
-        // Weights beyond L2 (1.3 MB in float32) over an item of two column
-        // blocks: the tap-wise forward's tasks of whole items where x lies
-        // contiguous (the first of the three layouts), block by block else.
-        {1, 256, 250, 5, 2, 60, manual(1, 2)},
+        // Weights beyond L2 (1.3 MB in float32) over items of two column
+        // blocks: the tap-wise forward's tasks of whole items (three to a
+        // task) where x lies contiguous (the first of the three layouts),
+        // block by block else.
+        {3, 256, 250, 5, 2, 60, manual(1, 2)},
         {1, 256, 250, 5, 2, 60, manual(1, 2)},
         {1, 256, 250, 5, 2, 60, manual(1, 2)},
         // One large reduction for float32 accuracy (C*F = 4096, B*L = 4096).

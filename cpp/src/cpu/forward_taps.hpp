@@ -107,26 +107,33 @@ void pack_tap_rows(const WeightsView<const T>& w, int64_t MR, const TapRows& row
         }
 }
 
-// Whether each task runs whole items (all column blocks of one item, tap by
-// tap) instead of one column block: with rows in place and items longer than
-// a block, a task of one column block reads all of its filter block's
-// weights, so an item of n blocks reads the weights n times, from memory when
-// they lie beyond L2 (a 3 MB layer, a line per few FMAs). Tap by tap across the
-// item's blocks, each tap's MR rows are read once and kept in L1 while the
-// item's input, small enough to stay in L2, is read again per tap. Items
-// never share an output, filter blocks never share an output row, so the
-// tasks (item, group of filter blocks) need no waves; every output receives
-// its terms in the order of f, whatever the groups. Chosen from the shape
-// alone (x must lie with contiguous rows to be read in place; otherwise the
-// blocks are run one by one). Weights within L2 gain nothing from it (a
-// 160 KB layer over 64 positions: 10% slower than block by block).
-constexpr double kTapItemBytes = 256 << 10;
+// Tasks of whole items, several at a time, instead of one column block:
+// with rows in place and items longer than a block, a task of one column
+// block reads all of its filter block's weights, so an input of n blocks
+// reads the weights n times, from memory when they lie beyond L2 (a 3 MB
+// layer, a line per few FMAs). A task of whole items runs one filter block
+// after another and, for each, tap after tap over every column block of its
+// items: each tap's MR rows are read once and kept in L1, the items' inputs
+// (within kTapInputBytes, so that they stay in L2) are read again per tap,
+// and the outputs of the filter block (MR rows) stay in cache across its
+// taps. Items never share an output, filter blocks never share an output
+// row, so the tasks (group of items, group of filter blocks) need no waves;
+// every output receives its terms in the order of f, whatever the groups.
+// Chosen from the shape alone (x must lie with contiguous rows to be read in
+// place; otherwise the blocks run one by one). Weights within L2 gain
+// nothing from it (a 160 KB layer over 64 positions: 10% slower than block
+// by block).
+constexpr double kTapInputBytes = 512 << 10;
 
-inline bool taps_by_item(const TapBlocks& tb, const TapRows& rows, int64_t F, int64_t K, int64_t C, int64_t L,
-                         std::size_t elem) {
+// Items per task of whole items; 0 where tasks are column blocks.
+inline int64_t taps_items_per_task(const TapBlocks& tb, const TapRows& rows, int64_t B, int64_t F, int64_t K,
+                                   int64_t C, int64_t L, std::size_t elem) {
     const double weight_bytes = double(F) * double(K) * double(C) * double(elem);
-    return rows.in_place && tb.blocks_per_item > 1 && weight_bytes > kBeyondL2Bytes &&
-           double(C) * double(L) * double(elem) <= kTapItemBytes;
+    const double item_bytes = double(C) * double(L) * double(elem);
+    if (!rows.in_place || tb.blocks_per_item == 1 || weight_bytes <= kBeyondL2Bytes ||
+        item_bytes > kTapInputBytes)
+        return 0;
+    return std::min<int64_t>(B, int64_t(kTapInputBytes / item_bytes));
 }
 
 // The first item, first position and column count of block `blk`; the
@@ -243,39 +250,38 @@ void tap_tile(const MicroKernels<T>& mk, const WeightsView<const T>& w, const T*
     }
 }
 
-// Tasks of whole items (taps_by_item), x with contiguous rows: every block
-// read in place but an item's last, whose whole vectors may run past the
-// row: packed once per task into the thread's slice of `scratch`.
+// Tasks of whole items (taps_items_per_task), x with contiguous rows: every
+// block read in place. An item's last block, whose whole vectors would run
+// past the row, is read as the whole vectors that end with the row: the
+// tile's first columns (the previous block's last inputs) are computed and
+// left out.
 template <class T>
 void forward_taps_by_item(const MicroKernels<T>& mk, const DataView<const T>& x,
                           const WeightsView<const T>& w, const T* a, const Geometry& geo,
-                          const DataView<T>& y, const TapBlocks& tb, int threads, T* scratch) {
-    const int64_t MR = mk.mr, NR = mk.nr, B = x.batch(), C = x.channels, K = y.channels, L = geo.length;
+                          const DataView<T>& y, const TapBlocks& tb, int64_t items_per_task, int threads) {
+    const int64_t MR = mk.mr, NR = mk.nr, B = x.batch(), K = y.channels, L = geo.length;
     const int64_t F = geo.filter_size, nkb = ceil_div(K, MR), per_item = tb.blocks_per_item;
     // Filter blocks in as many groups as it takes to give every thread a task.
-    const int64_t groups = std::min<int64_t>(nkb, ceil_div(threads, B)), tasks = B * groups;
+    const int64_t item_tasks = ceil_div(B, items_per_task);
+    const int64_t groups = std::min<int64_t>(nkb, ceil_div(threads, item_tasks)), tasks = item_tasks * groups;
 #pragma omp parallel for schedule(static) num_threads(int(std::min<int64_t>(threads, tasks)))
     for (int64_t task = 0; task < tasks; ++task) {
-        const int64_t n = task / groups, g = task % groups;
-        const int64_t kb_lo = nkb * g / groups, kb_hi = nkb * (g + 1) / groups;
-        const TapBlock last = tap_block(tb, n * per_item + per_item - 1, B, L, NR);
-        const bool last_packed = last.i0 + round_up(last.cols, mk.lanes) > L;
-        T* packed = scratch + int64_t(detail::thread_index()) * C * NR;
-        if (last_packed) pack_tap_block(x, last, tap_items(x, y, last, L), NR, mk.lanes, packed);
+        const int64_t n_lo = task / groups * items_per_task, n_hi = std::min(B, n_lo + items_per_task);
+        const int64_t kb_lo = nkb * (task % groups) / groups, kb_hi = nkb * (task % groups + 1) / groups;
         T tile[16 * 64];  // mr * nr <= 8 * 48 for every body
-        // Tap by tap, the filter blocks in order: the weights are read as one
-        // run through memory (rows (f, k) lie one after another), which the
-        // prefetchers follow.
-        for (int64_t f = 0; f < F; ++f)
-            for (int64_t kb = kb_lo; kb < kb_hi; ++kb)
-                for (int64_t j = 0; j < per_item; ++j) {
-                    const TapBlock block = tap_block(tb, n * per_item + j, B, L, NR);
-                    const bool in_place = j + 1 < per_item || !last_packed;
-                    const T* b = in_place ? x.data + x.batch_offset(n) + block.i0 : packed;
-                    tap_tile(mk, w, a, f, kb, block.cols, b, in_place ? x.channel_stride : NR, tile);
-                    add_tap_tile(tile, NR, f * K + kb * MR, std::min(MR, K - kb * MR), K, block,
-                                 tap_items(x, y, block, L), geo, y);
-                }
+        for (int64_t kb = kb_lo; kb < kb_hi; ++kb)
+            for (int64_t f = 0; f < F; ++f)
+                for (int64_t n = n_lo; n < n_hi; ++n)
+                    for (int64_t j = 0; j < per_item; ++j) {
+                        const TapBlock block = tap_block(tb, n * per_item + j, B, L, NR);
+                        // i0 >= NR > skip: the shifted block stays within the row.
+                        const int64_t skip =
+                            std::max<int64_t>(0, block.i0 + round_up(block.cols, mk.lanes) - L);
+                        const T* b = x.data + x.batch_offset(n) + block.i0 - skip;
+                        tap_tile(mk, w, a, f, kb, block.cols + skip, b, x.channel_stride, tile);
+                        add_tap_tile(tile + skip, NR, f * K + kb * MR, std::min(MR, K - kb * MR), K, block,
+                                     tap_items(x, y, block, L), geo, y);
+                    }
     }
 }
 
@@ -299,8 +305,9 @@ void forward_taps(const MicroKernels<T>& mk, const DataView<const T>& x, const W
             for (int64_t t = 0; t < geo.out_length; ++t) out[t * y.length_stride] = b;
         }
     const int64_t zero = 0;
-    if (taps_by_item(tb, rows, F, K, C, L, sizeof(T)) && x.length_stride == 1) {
-        forward_taps_by_item(mk, x, w, a, geo, y, tb, threads, scratch);
+    const int64_t items_per_task = taps_items_per_task(tb, rows, B, F, K, C, L, sizeof(T));
+    if (items_per_task > 0 && x.length_stride == 1) {
+        forward_taps_by_item(mk, x, w, a, geo, y, tb, items_per_task, threads);
         return;
     }
     // The input block each thread's scratch holds (a thread's consecutive
