@@ -410,10 +410,13 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
     // Blocks of whole items are packed; blocks of a longer input are read in
     // place (contiguous inputs: the common case).
     // A tile row is added into the output element by element, S apart; with
-    // stride 1 (contiguous outputs, the common layout) in vectors, at about
-    // half the cost (fitted on the stride-1 shapes of 15 sweep draws, tap-wise
-    // against per-item forced, one thread).
-    const double add = S == 1 ? 1.1 : 2.0;
+    // stride 1 (contiguous outputs, the common layout) in vectors, cheaper
+    // (fitted on the stride-1 shapes of 15 sweep draws, tap-wise against
+    // per-item forced, one thread: 1.1 on one machine; 1.5 since a second
+    // kind, with two FMA units, ran 12 stride-1 shapes per item 1.1-1.9x
+    // faster wherever their weights packed in under 1 MB, e.g.
+    // (1,256,64,7,1,1024) 1.78 against 2.04 ms).
+    const double add = S == 1 ? 1.5 : 2.0;
     const auto tap_cost = [&](int64_t cols, double packing) {
         return cols > 0 ? double(nrb) * call(double(C), cols, add) + double(C * NR) * packing : 0.0;
     };
