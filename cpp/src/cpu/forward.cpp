@@ -147,6 +147,32 @@ void store_tile_pair(const T* first, int64_t first_cols, const T* second, int64_
     }
 }
 
+// Strides 3 and 4 with every phase holding taps (F >= S) and contiguous
+// outputs: the S phases' tiles of a column block fill the outputs of one
+// run in turn, so they are stored together, column by column, a run of S
+// outputs at a time (apart, each output is a scalar store S apart: a
+// quarter of a one-item forward of 16 channels at stride 4). tiles[e] is
+// the tile landing at t0 + e, cols[e] its columns; a tile whose first column
+// lands later in the run has as many columns as the one before it, or one
+// fewer, since the kept positions run on from t0 without a gap.
+template <class T, int S>
+void store_tiles_interleaved(const T* const* tiles, const int64_t* cols, int64_t NR, int64_t kb, int64_t MR,
+                             int64_t K, const BiasView<const T>& bias, const DataView<T>& y, int64_t n,
+                             int64_t t0) {
+    const int64_t rows = std::min(MR, K - kb * MR), full = cols[S - 1];
+    for (int64_t r = 0; r < rows; ++r) {
+        const int64_t k = kb * MR + r;
+        const T b = bias.data ? bias.at(k) : T(0);
+        T* out = y.data + y.batch_offset(n) + k * y.channel_stride + t0;
+        T v[S][64];  // nr <= 48 for every body
+        for (int e = 0; e < S; ++e)
+            for (int64_t col = 0; col < cols[e]; ++col) v[e][col] = tiles[e][r * NR + col] + b;
+        for (int64_t col = 0; col < full; ++col)
+            for (int e = 0; e < S; ++e) out[col * S + e] = v[e][col];
+        for (int e = 0; e < S && cols[e] > full; ++e) out[full * S + e] = v[e][full];
+    }
+}
+
 // The slab strategy: a task is one batch item and a group of column blocks;
 // it packs its slabs of the input (every channel, NR + halo positions) into
 // its thread's slice of the workspace, sized to stay in L2, and runs every
@@ -165,6 +191,7 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
     const int64_t qgroups = ceil_div(nqb, group);
     const int threads = plan.threads;
     const bool pair_store = S == 2 && Sp == 2 && y.length_stride == 1;
+    const bool group_store = (S == 3 || S == 4) && Sp == S && y.length_stride == 1;
 
     std::vector<int64_t> seg_off(static_cast<std::size_t>(Mmax));
     for (int64_t m = 0; m < Mmax; ++m) seg_off[std::size_t(m)] = -m;
@@ -201,23 +228,45 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
             fill_bias_only_row(row, y.length_stride, b, geo, t0, whole);
             std::fill(row + whole, row + t1, b);
         }
-        T tiles[2][16 * 64];  // mr * nr <= 8 * 48 for every body
+        T tiles[4][16 * 64];  // mr * nr <= 8 * 48 for every body
         for (int64_t kb = kb0; kb < kb1; ++kb)
             for (int64_t qb = qb0; qb < qb1; ++qb) {
-                int64_t cols[2] = {0, 0};  // of phases 0 and 1, when they are stored together
+                int64_t cols[4] = {0, 0, 0, 0};  // of each phase, when they are stored together
                 for (int64_t p = 0; p < Sp; ++p) {
                     const int64_t q0 = pc.lo[std::size_t(p)] + qb * NR;
                     if (q0 >= pc.hi[std::size_t(p)]) continue;  // this phase has fewer columns
                     const int64_t M = taps(p, F, S);
                     const T* slab = xp + (qb - qb0) * slab_elems + (pc.lo[std::size_t(p)] - pc.qmin) + P;
                     const int64_t count = std::min(NR, pc.hi[std::size_t(p)] - q0);
-                    T* tile = tiles[pair_store ? p : 0];
+                    T* tile = tiles[pair_store || group_store ? p : 0];
                     panel_for(mk, count)(a + phase_offset[std::size_t(p)] + kb * M * C * MR, MR, slab,
                                          seg_off.data(), M, C, width, tile, false);
-                    if (pair_store)
+                    if (pair_store || group_store)
                         cols[p] = count;
                     else
                         store_tile(tile, NR, kb, MR, K, bias, y, n, q0 * S + p - geo.crop_left, S, count);
+                }
+                if (group_store) {
+                    // Phase p's column 0 lands at (lo[p] + qb*NR)*S + p - l: the
+                    // phases in the order of that position, from the first.
+                    int64_t first = 0, t_first = 0;
+                    for (int64_t p = 0; p < S; ++p) {
+                        const int64_t t = (pc.lo[std::size_t(p)] + qb * NR) * S + p - geo.crop_left;
+                        if (p == 0 || t < t_first) first = p, t_first = t;
+                    }
+                    const T* ordered[4];
+                    int64_t ordered_cols[4];
+                    for (int64_t e = 0; e < S; ++e) {
+                        ordered[e] = tiles[(first + e) % S];
+                        ordered_cols[e] = cols[(first + e) % S];
+                    }
+                    if (S == 3)
+                        store_tiles_interleaved<T, 3>(ordered, ordered_cols, NR, kb, MR, K, bias, y, n,
+                                                      t_first);
+                    else
+                        store_tiles_interleaved<T, 4>(ordered, ordered_cols, NR, kb, MR, K, bias, y, n,
+                                                      t_first);
+                    continue;
                 }
                 if (!pair_store) continue;
                 // Column 0 of phase p lands at (lo[p] + qb*NR)*2 + p - l: the
