@@ -159,7 +159,7 @@ template <class T, int S>
 void store_tiles_interleaved(const T* const* tiles, const int64_t* cols, int64_t NR, int64_t kb, int64_t MR,
                              int64_t K, const BiasView<const T>& bias, const DataView<T>& y, int64_t n,
                              int64_t t0) {
-    const int64_t rows = std::min(MR, K - kb * MR), full = cols[S - 1];
+    const int64_t rows = std::min(MR, K - kb * MR), full = std::max<int64_t>(0, cols[S - 1]);
     for (int64_t r = 0; r < rows; ++r) {
         const int64_t k = kb * MR + r;
         const T b = bias.data ? bias.at(k) : T(0);
@@ -169,6 +169,7 @@ void store_tiles_interleaved(const T* const* tiles, const int64_t* cols, int64_t
             for (int64_t col = 0; col < cols[e]; ++col) v[e][col] = tiles[e][r * NR + col] + b;
         for (int64_t col = 0; col < full; ++col)
             for (int e = 0; e < S; ++e) out[col * S + e] = v[e][col];
+        // NOLINTNEXTLINE(clang-analyzer-security.ArrayBound): 0 <= full < cols[e] <= nr <= 64
         for (int e = 0; e < S && cols[e] > full; ++e) out[full * S + e] = v[e][full];
     }
 }
