@@ -215,6 +215,12 @@ int main() {
         {3, 256, 250, 5, 2, 60, manual(1, 2)},
         {1, 256, 250, 5, 2, 60, manual(1, 2)},
         {1, 256, 250, 5, 2, 60, manual(1, 2)},
+        // Inputs beyond L2 read by many row blocks: the tap-wise forward's
+        // chunks of several column blocks, packed (the last chunk and its
+        // last column block partial, waves of chunks over two items), from
+        // contiguous rows (the next chunk prefetched) and from another layout.
+        {2, 16, 2, 16, 2, 9001, manual(3, 1)},
+        {2, 16, 2, 16, 2, 9001, manual(3, 1)},
         // One large reduction for float32 accuracy (C*F = 4096, B*L = 4096).
         {4, 512, 16, 8, 4, 1024, manual(2, 2)},
     };

@@ -486,7 +486,7 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
     // ranks them all as measured.
     // Tasks of whole items (taps_items_per_task) read them once per task.
     const double weight_bytes = double(F) * double(K) * double(C) * double(sizeof(T));
-    const TapBlocks tb = tap_blocks(B, L, F, S, NR);
+    const TapBlocks tb = tap_blocks(B, L, F, S, NR, C, sizeof(T), rows.blocks);
     const int64_t items_per_task = taps_items_per_task(tb, rows, B, F, K, C, L, sizeof(T));
     const int64_t weight_reads = items_per_task > 0 ? ceil_div(B, items_per_task) : tb.count;
     if (weight_bytes > kBeyondL2Bytes) c.taps += 0.1 * weight_bytes * double(weight_reads - 1);
@@ -552,6 +552,8 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     const int64_t phase_fixed = F * C * Kp;
     const TapRows tap_rows_plan = tap_rows(F, K, C, MR);
     const int64_t taps_fixed = tap_rows_plan.packed;
+    const TapBlocks tap_blocks_plan = tap_blocks(B, L, F, S, NR, C, sizeof(T), tap_rows_plan.blocks);
+    const int64_t tap_scratch = saturating_mul(C, tap_blocks_plan.width);  // per thread
     const int64_t slab_elems = saturating_mul(C, NR + ceil_div(F, S) - 1 + pc.qspread);
     const int64_t block = saturating_mul(saturating_mul(ceil_div(F, S), C), NR);
     // Packed weights cost a scatter (and a finiteness check) per element,
@@ -565,7 +567,8 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
          cost.per_item + phase_weights + packing},
         {Strategy::batched, saturating_add(phase_fixed, block) <= budget,
          cost.batched + phase_weights + packing},
-        {Strategy::taps, saturating_add(saturating_add(taps_fixed, tap_rows_plan.copy), C * NR) <= budget,
+        {Strategy::taps,
+         saturating_add(saturating_add(taps_fixed, tap_rows_plan.copy), tap_scratch) <= budget,
          cost.taps + 3.0 * double(taps_fixed) + (taps_fixed > 0 ? packing : 0.0)},
         {Strategy::dots, saturating_add(dots_workspace(x), F * K * C) <= budget,
          forward_dots_cost(mk, geo, B, C, K)},
@@ -598,23 +601,25 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         return true;  // only real products: non-finite weights need no second look
     }
     if (strategy == Strategy::taps) {
-        const TapBlocks tb = tap_blocks(B, L, F, S, NR);
+        const TapBlocks& tb = tap_blocks_plan;
         const int64_t tap_tasks = tb.count * (tap_rows_plan.in_place ? ceil_div(K, MR) : 1);
-        const int threads = threads_within(budget, taps_fixed, C * NR, nt, tap_tasks);
+        // Tasks of whole items read every block in place: no scratch.
+        const int64_t per_thread = tap_by_item(tb, tap_rows_plan, x, F, K) ? 0 : tap_scratch;
+        const int threads = threads_within(budget, taps_fixed, per_thread, nt, tap_tasks);
         // Weights read in place but lying in another layout (rare: a
         // transposed view) are first copied into the layer's.
         const bool copy = tap_rows_plan.in_place && !layer_layout(w);
         detail::WorkspaceSize size;
         size.add<T>(taps_fixed);
         size.add<T>(copy ? F * K * C : 0);
-        size.add<T>(int64_t(threads) * C * NR);
+        size.add<T>(int64_t(threads) * per_thread);
         detail::Workspace ws(size, "forward");
         T* a = ws.take<T>(taps_fixed);
         WeightsView<const T> rows = w;
         if (copy) rows = copy_to_layer_layout(w, ws.take<T>(F * K * C), nt);
-        T* scratch = ws.take<T>(int64_t(threads) * C * NR);
+        T* scratch = ws.take<T>(int64_t(threads) * per_thread);
         pack_tap_rows(rows, MR, tap_rows_plan, a, nt);
-        forward_taps(mk, x, rows, tap_rows_plan, a, bias, geo, y, threads, scratch, nt);
+        forward_taps(mk, x, rows, tap_rows_plan, a, bias, geo, y, tb, threads, scratch, nt);
         return true;  // only real products: non-finite weights need no second look
     }
     const bool batched = strategy == Strategy::batched;
