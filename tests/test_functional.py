@@ -206,6 +206,52 @@ def test_lowercase_format_labels_are_accepted():
     assert tconv1d.transposed_conv1d(x, np.ones((2, 1, 2)), fmt="bct").shape == (1, 1, 4)
 
 
+# ---------------------------------------------------------------- the plain call's short path
+
+
+class _Subclass(np.ndarray):
+    """An ndarray subclass: NumPy's own arrays, but not the plain call (functional._plain_forward)."""
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_the_plain_call_gives_the_general_paths_result(dtype):
+    # The common call (NumPy arrays, default format, small output) skips the
+    # general argument handling and reuses geometries by (L, F, stride,
+    # cropping): every cropping spelling, seen twice, must still give the
+    # general path's bits (a subclass of ndarray takes the general path).
+    rng = np.random.default_rng(11)
+    x, w, b = random_case(rng, 2, 5, 3, 4, 9, dtype)
+    for stride in (1, 3):
+        for cropping in (0, 2, [1, 2], (2, 1), [0, 0], "same", "SAME"):
+            for _ in range(2):
+                y = tconv1d.transposed_conv1d(x, w, b, stride=stride, cropping=cropping)
+                want = tconv1d.transposed_conv1d(x.view(_Subclass), w, b, stride=stride, cropping=cropping)
+                assert type(y) is np.ndarray and y.dtype == x.dtype
+                np.testing.assert_array_equal(y, np.asarray(want))
+                np.testing.assert_allclose(
+                    y, oracles.forward(x, w, b, stride, cropping), rtol=0, atol=50 * oracles.TOLERANCE[x.dtype]
+                )
+    y = tconv1d.transposed_conv1d(x, w, None, stride=2, cropping=[1, 1])
+    np.testing.assert_allclose(y, oracles.forward(x, w, None, 2, [1, 1]), atol=50 * oracles.TOLERANCE[x.dtype])
+
+
+def test_the_plain_call_keeps_the_general_paths_errors():
+    x, w, b = np.ones((1, 3, 4)), np.ones((2, 2, 3)), np.ones(2)
+    tconv1d.transposed_conv1d(x, w, b, stride=2, cropping=[1, 1])  # a geometry now kept
+    with pytest.raises(ValueError, match="Cropping"):
+        tconv1d.transposed_conv1d(x, w, b, stride=2, cropping=[1, -1])
+    with pytest.raises(ValueError, match=r"[Cc]ropping"):
+        tconv1d.transposed_conv1d(x, w, b, stride=2, cropping=[4, 4])  # crops more than the output
+    with pytest.raises(ValueError, match=r"[Cc]hannels"):
+        tconv1d.transposed_conv1d(np.ones((1, 2, 4)), w, b, stride=2, cropping=[1, 1])
+    with pytest.raises(ValueError, match="bias"):
+        tconv1d.transposed_conv1d(x, w, np.ones(3), stride=2, cropping=[1, 1])
+    with pytest.raises(ValueError, match="stride"):
+        tconv1d.transposed_conv1d(x, w, b, stride=2.5, cropping=[1, 1])
+    with pytest.raises(TypeError, match="float32 or float64"):
+        tconv1d.transposed_conv1d(x, w.astype(np.int64), b, stride=2, cropping=[1, 1])
+
+
 # ---------------------------------------------------------------- inputs (R3.4, R7.2)
 
 
