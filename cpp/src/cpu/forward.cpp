@@ -486,7 +486,7 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
     // ranks them all as measured.
     // Tasks of whole items (taps_items_per_task) read them once per task.
     const double weight_bytes = double(F) * double(K) * double(C) * double(sizeof(T));
-    const TapBlocks tb = tap_blocks(B, L, F, S, NR, C, sizeof(T), rows.blocks);
+    const TapBlocks tb = tap_blocks(B, L, F, S, NR, mk.lanes, C, sizeof(T), rows.blocks);
     const int64_t items_per_task = taps_items_per_task(tb, rows, B, F, K, C, L, sizeof(T));
     const int64_t weight_reads = items_per_task > 0 ? ceil_div(B, items_per_task) : tb.count;
     if (weight_bytes > kBeyondL2Bytes) c.taps += 0.1 * weight_bytes * double(weight_reads - 1);
@@ -552,7 +552,8 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     const int64_t phase_fixed = F * C * Kp;
     const TapRows tap_rows_plan = tap_rows(F, K, C, MR);
     const int64_t taps_fixed = tap_rows_plan.packed;
-    const TapBlocks tap_blocks_plan = tap_blocks(B, L, F, S, NR, C, sizeof(T), tap_rows_plan.blocks);
+    const TapBlocks tap_blocks_plan =
+        tap_blocks(B, L, F, S, NR, mk.lanes, C, sizeof(T), tap_rows_plan.blocks);
     const int64_t tap_scratch = saturating_mul(C, tap_blocks_plan.width);  // per thread
     const int64_t slab_elems = saturating_mul(C, NR + ceil_div(F, S) - 1 + pc.qspread);
     const int64_t block = saturating_mul(saturating_mul(ceil_div(F, S), C), NR);
