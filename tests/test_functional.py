@@ -60,6 +60,11 @@ def check_all_passes(x, w, b, stride, cropping):
         (1, 48, 16, 8, 2, 300, "same"),  # one long item, 4 taps per phase
         (3, 48, 24, 7, 3, 150, [2, 1]),  # chunks inside an item and across items
         (1, 48, 16, 5, 8, 200, 0),  # S > F: every tap its own phase
+        # Strides 5 to 10 with every phase holding taps: the per-item forward
+        # stores a column block's phase tiles together.
+        (2, 8, 8, 16, 8, 20, [4, 4]),
+        (1, 6, 5, 14, 7, 12, [3, 3]),
+        (2, 5, 9, 10, 10, 9, "same"),
     ],
 )
 def test_passes_match_the_oracle(dtype, batch, channels, filters, filter_size, stride, length, cropping):

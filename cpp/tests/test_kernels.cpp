@@ -224,6 +224,13 @@ int main() {
         // One large reduction for float32 accuracy (C*F = 4096, B*L = 4096).
         {4, 512, 16, 8, 4, 1024, manual(2, 2)},
     };
+    // Strides 5 to 10, every phase with taps: the per-item forward stores the
+    // phase tiles of a column block together where the outputs are
+    // contiguous; each shape three times, so in each of the three layouts.
+    for (std::int64_t S = 5; S <= 10; ++S)
+        for (int copy = 0; copy < 3; ++copy)
+            cases.push_back(
+                {2, 24, 16, S == 9 ? 9 : 2 * S, S, 40 + 7 * S, S == 9 ? same : manual(S / 2, S - S / 2 - 1)});
     std::uniform_int_distribution<std::int64_t> d(1, 12);
     for (int r = 0; r < 30; ++r) {
         const std::int64_t F = d(rng), S = d(rng) % 6 + 1, L = d(rng) * (r % 3 == 0 ? 1 : 9);

@@ -147,6 +147,10 @@ void store_tile_pair(const T* first, int64_t first_cols, const T* second, int64_
     }
 }
 
+// Strides 3 to this with every phase holding taps store their tiles together
+// (store_tiles_interleaved); the stride-2 pair store is its own.
+constexpr int64_t kGroupStoreMax = 10;
+
 // Strides 3 and 4 with every phase holding taps (F >= S) and contiguous
 // outputs: the S phases' tiles of a column block fill the outputs of one
 // run in turn, so they are stored together, column by column, a run of S
@@ -174,6 +178,31 @@ void store_tiles_interleaved(const T* const* tiles, const int64_t* cols, int64_t
     }
 }
 
+// store_tiles_interleaved for a stride known at run time, 3 to kGroupStoreMax.
+template <class T>
+void store_tiles_interleaved_any(int64_t S, const T* const* tiles, const int64_t* cols, int64_t NR,
+                                 int64_t kb, int64_t MR, int64_t K, const BiasView<const T>& bias,
+                                 const DataView<T>& y, int64_t n, int64_t t0) {
+    switch (S) {
+        case 3:
+            return store_tiles_interleaved<T, 3>(tiles, cols, NR, kb, MR, K, bias, y, n, t0);
+        case 4:
+            return store_tiles_interleaved<T, 4>(tiles, cols, NR, kb, MR, K, bias, y, n, t0);
+        case 5:
+            return store_tiles_interleaved<T, 5>(tiles, cols, NR, kb, MR, K, bias, y, n, t0);
+        case 6:
+            return store_tiles_interleaved<T, 6>(tiles, cols, NR, kb, MR, K, bias, y, n, t0);
+        case 7:
+            return store_tiles_interleaved<T, 7>(tiles, cols, NR, kb, MR, K, bias, y, n, t0);
+        case 8:
+            return store_tiles_interleaved<T, 8>(tiles, cols, NR, kb, MR, K, bias, y, n, t0);
+        case 9:
+            return store_tiles_interleaved<T, 9>(tiles, cols, NR, kb, MR, K, bias, y, n, t0);
+        default:
+            return store_tiles_interleaved<T, 10>(tiles, cols, NR, kb, MR, K, bias, y, n, t0);
+    }
+}
+
 // The slab strategy: a task is one batch item and a group of column blocks;
 // it packs its slabs of the input (every channel, NR + halo positions) into
 // its thread's slice of the workspace, sized to stay in L2, and runs every
@@ -192,7 +221,7 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
     const int64_t qgroups = ceil_div(nqb, group);
     const int threads = plan.threads;
     const bool pair_store = S == 2 && Sp == 2 && y.length_stride == 1;
-    const bool group_store = (S == 3 || S == 4) && Sp == S && y.length_stride == 1;
+    const bool group_store = S >= 3 && S <= kGroupStoreMax && Sp == S && y.length_stride == 1;
 
     std::vector<int64_t> seg_off(static_cast<std::size_t>(Mmax));
     for (int64_t m = 0; m < Mmax; ++m) seg_off[std::size_t(m)] = -m;
@@ -229,10 +258,10 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
             fill_bias_only_row(row, y.length_stride, b, geo, t0, whole);
             std::fill(row + whole, row + t1, b);
         }
-        T tiles[4][16 * 64];  // mr * nr <= 8 * 48 for every body
+        T tiles[kGroupStoreMax][8 * 64];  // mr * nr <= 8 * 48 for every body
         for (int64_t kb = kb0; kb < kb1; ++kb)
             for (int64_t qb = qb0; qb < qb1; ++qb) {
-                int64_t cols[4] = {0, 0, 0, 0};  // of each phase, when they are stored together
+                int64_t cols[kGroupStoreMax] = {};  // of each phase, when they are stored together
                 for (int64_t p = 0; p < Sp; ++p) {
                     const int64_t q0 = pc.lo[std::size_t(p)] + qb * NR;
                     if (q0 >= pc.hi[std::size_t(p)]) continue;  // this phase has fewer columns
@@ -255,18 +284,13 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
                         const int64_t t = (pc.lo[std::size_t(p)] + qb * NR) * S + p - geo.crop_left;
                         if (p == 0 || t < t_first) first = p, t_first = t;
                     }
-                    const T* ordered[4];
-                    int64_t ordered_cols[4];
+                    const T* ordered[kGroupStoreMax];
+                    int64_t ordered_cols[kGroupStoreMax];
                     for (int64_t e = 0; e < S; ++e) {
                         ordered[e] = tiles[(first + e) % S];
                         ordered_cols[e] = cols[(first + e) % S];
                     }
-                    if (S == 3)
-                        store_tiles_interleaved<T, 3>(ordered, ordered_cols, NR, kb, MR, K, bias, y, n,
-                                                      t_first);
-                    else
-                        store_tiles_interleaved<T, 4>(ordered, ordered_cols, NR, kb, MR, K, bias, y, n,
-                                                      t_first);
+                    store_tiles_interleaved_any(S, ordered, ordered_cols, NR, kb, MR, K, bias, y, n, t_first);
                     continue;
                 }
                 if (!pair_store) continue;
