@@ -509,12 +509,18 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
     // 1.5-8 MB in 2-22 column blocks, both dtypes; tap-wise and per-item
     // forced, one thread): 0.1 cycles per byte, within the 0.05-0.17 that
     // ranks them all as measured.
-    // Tasks of whole items (taps_items_per_task) read them once per task.
+    // Tasks of whole items (taps_items_per_task) read them once per task;
+    // filter blocks first (taps_filter_major), once, the inputs then read
+    // once per filter block instead.
     const double weight_bytes = double(F) * double(K) * double(C) * double(sizeof(T));
     const TapBlocks tb = tap_blocks(B, L, F, S, NR, mk.lanes, C, sizeof(T), rows.blocks);
     const int64_t items_per_task = taps_items_per_task(tb, rows, B, F, K, C, L, sizeof(T));
-    const int64_t weight_reads = items_per_task > 0 ? ceil_div(B, items_per_task) : tb.count;
+    const bool filter_major = taps_filter_major(tb, rows, B, F, K, C, L, MR, sizeof(T));
+    const int64_t weight_reads =
+        items_per_task > 0 ? ceil_div(B, items_per_task) : (filter_major ? 1 : tb.count);
     if (weight_bytes > kBeyondL2Bytes) c.taps += 0.1 * weight_bytes * double(weight_reads - 1);
+    const double input_bytes = double(B) * double(C) * double(L) * double(sizeof(T));
+    if (filter_major && input_bytes > kBeyondL2Bytes) c.taps += 0.1 * input_bytes * double(nkb - 1);
     return c;
 }
 

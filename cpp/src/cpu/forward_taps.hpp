@@ -172,6 +172,26 @@ inline int64_t taps_items_per_task(const TapBlocks& tb, const TapRows& rows, int
     return std::min<int64_t>(B, int64_t(kTapInputBytes / item_bytes));
 }
 
+// Filter blocks outermost. Blocks one after another, each running every
+// filter block (rows in place), read all the weights once per column block:
+// beyond L2, from memory each time (eight one-item blocks of a 21 MB float64
+// layer: 170 MB of weights per call). Ordered filter block first, each
+// thread's run of tasks keeps one filter block's rows in cache across the
+// column blocks, and the inputs are what is read again, once per filter
+// block: chosen where that re-reads fewer bytes. The tasks and the order in
+// which each output receives its terms are the same either way. Blocks of
+// several items are packed, and would be packed again per filter block
+// (measured slower: 3.5 against 4.0 ms for three float32 blocks of 8 items x
+// 512 channels x 16 positions, 3.1 against 3.6 for float64 latent inputs of
+// two positions): those stay block first.
+inline bool taps_filter_major(const TapBlocks& tb, const TapRows& rows, int64_t B, int64_t F, int64_t K,
+                              int64_t C, int64_t L, int64_t MR, std::size_t elem) {
+    const double weight_bytes = double(F) * double(K) * double(C) * double(elem);
+    const double input_bytes = double(B) * double(C) * double(L) * double(elem);
+    if (!rows.in_place || tb.items_per_block > 1 || weight_bytes <= kBeyondL2Bytes) return false;
+    return input_bytes * double(ceil_div(K, MR) - 1) < weight_bytes * double(tb.count - 1);
+}
+
 // Whether the strategy runs tasks of whole items (forward_taps_by_item):
 // their blocks are read in place, from x with contiguous rows.
 template <class T>
@@ -369,8 +389,10 @@ void forward_taps(const MicroKernels<T>& mk, const DataView<const T>& x, const W
         return;
     }
     // The input block each thread's scratch holds (a thread's consecutive
-    // tasks are the filter blocks of one input block: packed once for them).
+    // tasks are the filter blocks of one input block, packed once for them,
+    // unless filter blocks come first).
     std::vector<int64_t> packed_block(std::size_t(std::max(threads, 1)), -1);
+    const bool filter_major = taps_filter_major(tb, rows, B, F, K, C, L, MR, sizeof(T));
     for (int64_t wave = 0; wave < tb.waves; ++wave) {
         // The wave's blocks: per item, blocks wave, wave + waves, ...
         const int64_t per_item = ceil_div(tb.blocks_per_item - wave, tb.waves);
@@ -378,7 +400,8 @@ void forward_taps(const MicroKernels<T>& mk, const DataView<const T>& x, const W
         std::fill(packed_block.begin(), packed_block.end(), -1);
 #pragma omp parallel for schedule(static) num_threads(int(std::min<int64_t>(threads, tasks)))
         for (int64_t task = 0; task < tasks; ++task) {
-            const int64_t index = task / nkb, kb = task % nkb;
+            const int64_t index = filter_major ? task % blocks : task / nkb;
+            const int64_t kb = filter_major ? task / blocks : task % nkb;
             const int64_t blk = tb.blocks_per_item == 1 ? index
                                                         : (index / per_item) * tb.blocks_per_item + wave +
                                                               (index % per_item) * tb.waves;
@@ -405,8 +428,8 @@ void forward_taps(const MicroKernels<T>& mk, const DataView<const T>& x, const W
             // The thread's next chunk (its next task's, when that is a new
             // one), fetched into L2 a slice of rows per column block while
             // this one computes: its packing then reads L2, not memory.
-            const bool fetch_next =
-                tb.width > NR && kb == nkb - 1 && index + 1 < blocks && blk + tb.waves < tb.count;
+            const bool fetch_next = tb.width > NR && !filter_major && kb == nkb - 1 && index + 1 < blocks &&
+                                    blk + tb.waves < tb.count;
             const TapBlock next = fetch_next ? tap_block(tb, blk + tb.waves, B, L) : TapBlock{0, 0, 0};
             const int64_t nsub = ceil_div(block.cols, NR);
             // The block's NR-column blocks (one, unless a chunk), in order.
