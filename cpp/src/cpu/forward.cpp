@@ -179,29 +179,19 @@ void store_tiles_interleaved(const T* const* tiles, const int64_t* cols, int64_t
     }
 }
 
-// store_tiles_interleaved for a stride known at run time, 3 to kGroupStoreMax.
-template <class T>
-void store_tiles_interleaved_any(int64_t S, const T* const* tiles, const int64_t* cols, int64_t NR,
+// store_tiles_interleaved for a stride known at run time, 3 to kGroupStoreMax:
+// each instantiation handles its own stride and hands any other to the next.
+template <class T, int S = 3>
+void store_tiles_interleaved_any(int64_t stride, const T* const* tiles, const int64_t* cols, int64_t NR,
                                  int64_t kb, int64_t MR, int64_t K, const BiasView<const T>& bias,
                                  const DataView<T>& y, int64_t n, int64_t t0) {
-    switch (S) {
-        case 3:
-            return store_tiles_interleaved<T, 3>(tiles, cols, NR, kb, MR, K, bias, y, n, t0);
-        case 4:
-            return store_tiles_interleaved<T, 4>(tiles, cols, NR, kb, MR, K, bias, y, n, t0);
-        case 5:
-            return store_tiles_interleaved<T, 5>(tiles, cols, NR, kb, MR, K, bias, y, n, t0);
-        case 6:
-            return store_tiles_interleaved<T, 6>(tiles, cols, NR, kb, MR, K, bias, y, n, t0);
-        case 7:
-            return store_tiles_interleaved<T, 7>(tiles, cols, NR, kb, MR, K, bias, y, n, t0);
-        case 8:
-            return store_tiles_interleaved<T, 8>(tiles, cols, NR, kb, MR, K, bias, y, n, t0);
-        case 9:
-            return store_tiles_interleaved<T, 9>(tiles, cols, NR, kb, MR, K, bias, y, n, t0);
-        default:
-            return store_tiles_interleaved<T, 10>(tiles, cols, NR, kb, MR, K, bias, y, n, t0);
+    if constexpr (S < kGroupStoreMax) {
+        if (stride != S) {
+            store_tiles_interleaved_any<T, S + 1>(stride, tiles, cols, NR, kb, MR, K, bias, y, n, t0);
+            return;
+        }
     }
+    store_tiles_interleaved<T, S>(tiles, cols, NR, kb, MR, K, bias, y, n, t0);
 }
 
 // The slab strategy: a task is one batch item and a group of column blocks;
