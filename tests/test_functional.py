@@ -141,6 +141,30 @@ def test_bias_only_extension_when_filter_shorter_than_stride():
     np.testing.assert_array_equal(y[0, 0], np.tile([10.5, 10.5, 0.5, 0.5, 0.5], 3))
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_bias_only_outputs_are_the_bias_bit_for_bit(dtype):
+    # S > F: outputs between the inputs' runs, and a "same" extension, hold
+    # the bias itself, -0.0 included (R2.3), whichever way a strategy writes
+    # them (the per-item forward gathers them with the products, adding the
+    # bias to a -0 slot), over several column blocks and items.
+    rng = np.random.default_rng(7)
+    stride, filter_size, length = 6, 4, 300
+    x = rng.standard_normal((2, 5, length)).astype(dtype)
+    w = rng.standard_normal((filter_size, 4, 5)).astype(dtype)
+    b = np.array([-0.0, 0.0, 1.5, -2.25], dtype=dtype)
+    for cropping in ("same", [1, 3]):
+        y = tconv1d.transposed_conv1d(x, w, b, stride=stride, cropping=cropping)
+        left = tconv1d.resolve_geometry(length, filter_size, stride, cropping).crop_left
+        full = np.arange(y.shape[-1]) + left  # full-output positions
+        bias_only = (full % stride >= filter_size) | (full >= (length - 1) * stride + filter_size)
+        assert bias_only.sum() > y.shape[-1] // 4
+        kept = np.broadcast_to(b[None, :, None], y.shape)[..., bias_only]
+        got = y[..., bias_only]
+        np.testing.assert_array_equal(got, kept)
+        np.testing.assert_array_equal(np.signbit(got), np.signbit(kept))
+        assert oracles.relative_error(y, oracles.forward(x, w, b, stride, cropping)) < oracles.TOLERANCE[x.dtype]
+
+
 def test_onnx_published_case():
     # ONNX test_convtranspose_1d: X = [0, 1, 2], W = ones(1, 1, 3) -> [0, 1, 3, 3, 2].
     y = tconv1d.transposed_conv1d(np.array([[[0.0, 1.0, 2.0]]]), np.ones((3, 1, 1)))

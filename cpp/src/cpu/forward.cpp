@@ -82,9 +82,28 @@ void fill_bias_only(const BiasView<const T>& bias, const Geometry& geo, const Da
 // Columns q of each phase p with taps that land in the output: the full
 // positions j = q*S + p in [l, jend) (the rest lies between the inputs' taps
 // or in the bias-only extension: fill_bias_only).
+// Column block qb of phase p holds its columns from lo[p] + qb*NR on, so
+// that every block but a last is whole; or, with gaps between the inputs'
+// runs (S > F: by_position), the columns [qmin + qb*NR, qmin + (qb+1)*NR)
+// of every phase, so that block qb's outputs are exactly the positions
+// [(qmin + qb*NR)*S - l, (qmin + (qb+1)*NR)*S - l), which it can write
+// whole, bias included (store_tiles_runs). The split never changes a result:
+// each output is reduced by one panel call either way.
 struct PhaseColumns {
     std::vector<int64_t> lo, hi;
     int64_t qmin = 0, qspread = 0, nqb = 0;  // nqb: column blocks of the longest phase
+    bool by_position = false;
+    // Phase p's first column in column block qb.
+    int64_t first(int64_t p, int64_t qb, int64_t NR) const {
+        const auto i = std::size_t(p);
+        return by_position ? std::max(lo[i], qmin + qb * NR) : lo[i] + qb * NR;
+    }
+    // Phase p's columns in column block qb (0 where it has none).
+    int64_t count(int64_t p, int64_t qb, int64_t NR) const {
+        const auto i = std::size_t(p);
+        const int64_t end = by_position ? std::min(hi[i], qmin + (qb + 1) * NR) : hi[i];
+        return std::clamp<int64_t>(end - first(p, qb, NR), 0, NR);
+    }
 };
 
 inline PhaseColumns phase_columns(const Geometry& geo, int64_t NR) {
@@ -100,6 +119,8 @@ inline PhaseColumns phase_columns(const Geometry& geo, int64_t NR) {
     }
     pc.qmin = *std::min_element(pc.lo.begin(), pc.lo.end());
     pc.qspread = *std::max_element(pc.lo.begin(), pc.lo.end()) - pc.qmin;
+    pc.by_position = S > geo.filter_size;
+    if (pc.by_position) pc.nqb = ceil_div(*std::max_element(pc.hi.begin(), pc.hi.end()) - pc.qmin, NR);
     return pc;
 }
 
@@ -194,6 +215,40 @@ void store_tiles_interleaved_any(int64_t stride, const T* const* tiles, const in
     store_tiles_interleaved<T, S>(tiles, cols, NR, kb, MR, K, bias, y, n, t0);
 }
 
+// Gaps between the inputs' runs (S > F), contiguous outputs: column block qb
+// owns the outputs [t0, t1) (PhaseColumns::by_position), so each row's run is
+// gathered in one pass, from the phases' tiles and the -0 slot after them
+// (phase `phases`), the bias added to every output. Written element by
+// element instead, the bias first and each product over it S apart, the
+// stores cost 2-5 times as much per output (one core, S = 4 to 16).
+// tiles + p*tile_elems is phase p's tile: cols[p] columns from firsts[p] on.
+template <class T>
+void store_tiles_runs(const MicroKernels<T>& mk, const T* tiles, int64_t tile_elems, const int64_t* cols,
+                      const int64_t* firsts, int64_t phases, int64_t kb, int64_t K,
+                      const BiasView<const T>& bias, const DataView<T>& y, int64_t n, const Geometry& geo,
+                      int64_t t0, int64_t t1) {
+    const int64_t S = geo.stride, MR = mk.mr, NR = mk.nr, rows = std::min(MR, K - kb * MR);
+    constexpr int64_t kRun = 1024;  // the run, in pieces of at most this many outputs
+    std::int32_t idx[kRun];
+    for (int64_t pos = t0; pos < t1; pos += kRun) {
+        const int64_t end = std::min(t1, pos + kRun);
+        std::fill(idx, idx + (end - pos), std::int32_t(phases * tile_elems));
+        for (int64_t p = 0; p < phases; ++p) {
+            const int64_t at = firsts[p] * S + p - geo.crop_left;  // column 0's output
+            // The columns that land in [pos, end).
+            const int64_t c0 = pos > at ? ceil_div(pos - at, S) : 0;
+            const int64_t c1 = std::min(cols[p], end > at ? ceil_div(end - at, S) : 0);
+            for (int64_t col = c0; col < c1; ++col)
+                idx[at + col * S - pos] = std::int32_t(p * tile_elems + col);
+        }
+        for (int64_t r = 0; r < rows; ++r) {
+            const int64_t k = kb * MR + r;
+            mk.gather_add(tiles + r * NR, idx, end - pos, bias.data ? bias.at(k) : T(0),
+                          y.data + y.batch_offset(n) + k * y.channel_stride + pos);
+        }
+    }
+}
+
 // The slab strategy: a task is one batch item and a group of column blocks;
 // it packs its slabs of the input (every channel, NR + halo positions) into
 // its thread's slice of the workspace, sized to stay in L2, and runs every
@@ -213,6 +268,7 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
     const int threads = plan.threads;
     const bool pair_store = S == 2 && Sp == 2 && y.length_stride == 1;
     const bool group_store = S >= 3 && S <= kGroupStoreMax && Sp == S && y.length_stride == 1;
+    const bool run_store = pc.by_position && Sp < kGroupStoreMax && y.length_stride == 1;
 
     std::vector<int64_t> seg_off(static_cast<std::size_t>(Mmax));
     for (int64_t m = 0; m < Mmax; ++m) seg_off[std::size_t(m)] = -m;
@@ -234,38 +290,47 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
             if (qb >= nqb) return geo.out_length;
             return std::clamp<int64_t>((pc.qmin + qb * NR) * S - geo.crop_left, 0, geo.out_length);
         };
-        // With contiguous rows and gaps between the inputs' runs (S > F), the
-        // outputs past the positions the previous group's tiles may reach
-        // (qspread + 1 columns of every phase) are all set to the bias in one
-        // vectorized run, the tiles overwriting theirs after: a run per gap
-        // of a few outputs costs more than the element (F = 1, S = 4: a
-        // quarter of the time). Before that point only the gaps are written.
+        // With contiguous rows and gaps between the inputs' runs (S > F),
+        // column blocks own their outputs (PhaseColumns::by_position): each
+        // block writes its runs whole (run_store), or the task's outputs are
+        // all set to the bias in one vectorized run first, the tiles
+        // overwriting theirs after (a run per gap of a few outputs costs
+        // more than the element: F = 1, S = 4, a quarter of the time).
+        // Otherwise only the gaps are written here.
         const int64_t t0 = boundary(qb0), t1 = boundary(qb1);
-        const int64_t whole =
-            y.length_stride == 1 && S > F ? std::min(t1, qb0 == 0 ? t0 : t0 + (pc.qspread + 1) * S) : t1;
-        for (int64_t k = kb0 * MR; k < std::min(K, kb1 * MR); ++k) {
+        const int64_t whole = y.length_stride == 1 && S > F ? t0 : t1;
+        for (int64_t k = kb0 * MR; k < std::min(K, kb1 * MR) && !run_store; ++k) {
             T* row = y.data + y.batch_offset(n) + k * y.channel_stride;
             const T b = bias.data ? bias.at(k) : T(0);
             fill_bias_only_row(row, y.length_stride, b, geo, t0, whole);
             std::fill(row + whole, row + t1, b);
         }
+        // One tile per phase when they are stored together, and after the
+        // phases' tiles a slot of -0 for the runs' bias-only outputs.
         T tiles[kGroupStoreMax][8 * 64];  // mr * nr <= 8 * 48 for every body
+        if (run_store) std::fill(tiles[Sp], tiles[Sp] + MR * NR, T(-0.0));
         for (int64_t kb = kb0; kb < kb1; ++kb)
             for (int64_t qb = qb0; qb < qb1; ++qb) {
-                int64_t cols[kGroupStoreMax] = {};  // of each phase, when they are stored together
+                // Of each phase, when they are stored together: columns, first column.
+                int64_t cols[kGroupStoreMax] = {}, firsts[kGroupStoreMax] = {};
+                const bool together = pair_store || group_store || run_store;
                 for (int64_t p = 0; p < Sp; ++p) {
-                    const int64_t q0 = pc.lo[std::size_t(p)] + qb * NR;
-                    if (q0 >= pc.hi[std::size_t(p)]) continue;  // this phase has fewer columns
+                    const int64_t q0 = pc.first(p, qb, NR), count = pc.count(p, qb, NR);
+                    if (count == 0) continue;  // this phase has fewer columns
                     const int64_t M = taps(p, F, S);
-                    const T* slab = xp + (qb - qb0) * slab_elems + (pc.lo[std::size_t(p)] - pc.qmin) + P;
-                    const int64_t count = std::min(NR, pc.hi[std::size_t(p)] - q0);
-                    T* tile = tiles[pair_store || group_store ? p : 0];
+                    const T* slab = xp + (qb - qb0) * slab_elems + (q0 - pc.qmin - qb * NR) + P;
+                    T* tile = tiles[together ? p : 0];
                     panel_for(mk, count)(a + phase_offset[std::size_t(p)] + kb * M * C * MR, MR, slab,
                                          seg_off.data(), M, C, width, tile, false);
-                    if (pair_store || group_store)
-                        cols[p] = count;
+                    if (together)
+                        cols[p] = count, firsts[p] = q0;
                     else
                         store_tile(tile, NR, kb, MR, K, bias, y, n, q0 * S + p - geo.crop_left, S, count);
+                }
+                if (run_store) {
+                    store_tiles_runs(mk, &tiles[0][0], 8 * 64, cols, firsts, Sp, kb, K, bias, y, n, geo,
+                                     boundary(qb), boundary(qb + 1));
+                    continue;
                 }
                 if (group_store) {
                     // Phase p's column 0 lands at (lo[p] + qb*NR)*S + p - l: the

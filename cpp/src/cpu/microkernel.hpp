@@ -59,6 +59,13 @@ struct MicroKernels {
     // dst[i*ldd + c] = src[c*lds + i] for c, i < lanes: one square block
     // transposed in registers (packing the transposed input of backward-weights).
     void (*transpose)(const T* src, std::int64_t lds, T* dst, std::int64_t ldd);
+
+    // out[i] = base[idx[i]] + add for i < n: a run of outputs gathered from
+    // tiles in one pass (forward with gaps between the inputs' runs: each
+    // phase's products and, for the outputs between them, a slot holding
+    // -0, so that they get exactly `add`). One addition per element
+    // whatever the instruction set.
+    void (*gather_add)(const T* base, const std::int32_t* idx, std::int64_t n, T add, T* out);
 };
 
 // The panel kernel for a column block with `cols` valid columns: the full
