@@ -235,14 +235,14 @@ int main() {
     // blocks own their outputs and write them as whole runs where outputs
     // are contiguous (several blocks and groups; phases starting one column
     // apart under a crop of 1; a "same" extension; the most phases a run
-    // gathers, 9, and one more, 10, stored the other way; runs longer than
+    // gathers, 16, and one more, 17, stored the other way; runs longer than
     // a gather's piece, S = 40); each shape three times, so in each of the
     // three layouts.
     for (const Case& cs : std::vector<Case>{{2, 24, 16, 3, 7, 170, manual(1, 4)},
                                             {2, 8, 5, 3, 40, 120, manual(1, 7)},
                                             {3, 16, 20, 4, 6, 130, same},
-                                            {1, 12, 9, 9, 12, 150, manual(2, 30)},
-                                            {1, 12, 9, 10, 12, 110, manual(11, 0)}})
+                                            {1, 12, 9, 16, 20, 150, manual(2, 30)},
+                                            {1, 12, 9, 17, 20, 110, manual(11, 0)}})
         for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
     std::uniform_int_distribution<std::int64_t> d(1, 12);
     for (int r = 0; r < 30; ++r) {

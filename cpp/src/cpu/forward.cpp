@@ -171,6 +171,10 @@ void store_tile_pair(const T* first, int64_t first_cols, const T* second, int64_
 // Strides 3 to this with every phase holding taps store their tiles together
 // (store_tiles_interleaved); the stride-2 pair store is its own.
 constexpr int64_t kGroupStoreMax = 10;
+// With gaps between the inputs' runs, up to this many phases (taps) are
+// stored together as runs (store_tiles_runs), their tiles and the -0 slot
+// after them on the stack (17 tiles of 8 x 64 float64: 68 KB).
+constexpr int64_t kRunStoreMax = 16;
 
 // Strides 3 to kGroupStoreMax with every phase holding taps (F >= S) and
 // contiguous outputs: the S phases' tiles of a column block fill the
@@ -268,7 +272,7 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
     const int threads = plan.threads;
     const bool pair_store = S == 2 && Sp == 2 && y.length_stride == 1;
     const bool group_store = S >= 3 && S <= kGroupStoreMax && Sp == S && y.length_stride == 1;
-    const bool run_store = pc.by_position && Sp < kGroupStoreMax && y.length_stride == 1;
+    const bool run_store = pc.by_position && Sp <= kRunStoreMax && y.length_stride == 1;
 
     std::vector<int64_t> seg_off(static_cast<std::size_t>(Mmax));
     for (int64_t m = 0; m < Mmax; ++m) seg_off[std::size_t(m)] = -m;
@@ -307,12 +311,12 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
         }
         // One tile per phase when they are stored together, and after the
         // phases' tiles a slot of -0 for the runs' bias-only outputs.
-        T tiles[kGroupStoreMax][8 * 64];  // mr * nr <= 8 * 48 for every body
+        T tiles[kRunStoreMax + 1][8 * 64];  // mr * nr <= 8 * 48 for every body
         if (run_store) std::fill(tiles[Sp], tiles[Sp] + MR * NR, T(-0.0));
         for (int64_t kb = kb0; kb < kb1; ++kb)
             for (int64_t qb = qb0; qb < qb1; ++qb) {
                 // Of each phase, when they are stored together: columns, first column.
-                int64_t cols[kGroupStoreMax] = {}, firsts[kGroupStoreMax] = {};
+                int64_t cols[kRunStoreMax] = {}, firsts[kRunStoreMax] = {};
                 const bool together = pair_store || group_store || run_store;
                 for (int64_t p = 0; p < Sp; ++p) {
                     const int64_t q0 = pc.first(p, qb, NR), count = pc.count(p, qb, NR);
