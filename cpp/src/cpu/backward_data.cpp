@@ -175,8 +175,13 @@ std::pair<double, double> backward_data_costs(const MicroKernels<T>& mk, const G
 // tiles reload per chunk; measured 150 against 180 GFLOP/s), 15e3 cycles for
 // the group's parallel region and strided stores, and the weights read again
 // at 0.1 cycles per byte. Fitted on 14 shapes of 4 to 4096 columns, every
-// strategy forced, one thread: it wins to about 128 columns with large
-// weights, and loses to the GEMM strategies from about 256.
+// strategy forced, one thread, when each group streamed the weights: it won
+// to about 128 columns with large weights, and lost to the GEMM strategies
+// from about 256. Weights beyond L2 now come from memory once per stream of
+// kStreamedGroups groups, charged so (a float64 vocoder stage of 18 MB, 64
+// columns: 14.9 -> 9.5 ms at one thread, the GEMM strategies 12-15); within
+// L2 the fit stands as it was (grouped, a float32 (4,256,128,8,4,64) ran
+// 1.31 ms against the batched strategy's 1.18).
 template <class T>
 double backward_data_dots_cost(const MicroKernels<T>& mk, const Geometry& geo, int64_t B, int64_t C,
                                int64_t K) {
@@ -187,8 +192,9 @@ double backward_data_dots_cost(const MicroKernels<T>& mk, const Geometry& geo, i
         return panel_cycles(mk, double(rows), cols, 0.0) + 30.0 * double(chunks - 1) + double(MR * cols);
     });
     const double weight_bytes = double(rows) * double(C) * double(sizeof(T));
-    return kPackedSetupCycles +
-           double(groups) * (3.0 * double(rows * MR) + 1.2 * calls + 15e3 + 0.1 * weight_bytes);
+    const int64_t streams = weight_bytes > kBeyondL2Bytes ? ceil_div(groups, kStreamedGroups) : groups;
+    return kPackedSetupCycles + double(groups) * (3.0 * double(rows * MR) + 1.2 * calls) +
+           double(streams) * (15e3 + 0.1 * weight_bytes);
 }
 
 template <class T>
@@ -271,7 +277,7 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     };
     const double per_item_weights = weights_cost(saturating_mul(B, nib)),
                  batched_weights = weights_cost(ceil_div(saturating_mul(B, L), NR));
-    const StreamedLayout streamed = streamed_layout(mk, C);
+    const StreamedLayout streamed = streamed_layout(mk, C, saturating_mul(B, L));
     const Strategy strategy = choose_strategy(
         {{Strategy::per_item, slabs_fit, per_item_cost + repacking + kPackedSetupCycles + per_item_weights},
          {Strategy::batched, bplan_packed.threads > 0, batched_cost + kPackedSetupCycles + batched_weights},

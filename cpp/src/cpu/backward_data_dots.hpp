@@ -7,8 +7,10 @@
 // takes the weights as its vector operand instead, rows j = (f, k) of C
 // contiguous channels read in order, and dy as the broadcast one:
 //     dx[n, c, i] = sum over j = f*K + k of W[f, k, c] * dy_full[n, k, i*S + f]
-// (a tile is MR columns (n, i) of dx by NR channels), so each group of MR
-// columns streams the weights once, front to back. Every term of R3.3 is
+// (a tile is MR columns (n, i) of dx by NR channels), and up to
+// kStreamedGroups groups of MR columns run over each chunk of weight rows
+// while it is in L1, so the weights are streamed once, front to back, per
+// kStreamedGroups * MR columns. Every term of R3.3 is
 // summed, the zero re-padding included: a non-finite weight gives R3.6's
 // NaN with no second look.
 #pragma once
@@ -32,66 +34,80 @@ using std::int64_t;
 // constant, so the order of the additions depends on the shape alone.
 constexpr int64_t kStreamedRows = 32;
 
+// Column groups (MR columns each) that share one stream of the weights:
+// each reads a chunk of weight rows from L1 after the first brought it in,
+// so weights beyond the caches come from memory once per this many groups
+// (read once per group, 64 columns of an 18 MB float64 vocoder stage took
+// 12 ms at one thread against 4-5 for its forward). Their tiles make the
+// workspace: kStreamedGroups x the channels x MR at most.
+constexpr int64_t kStreamedGroups = 8;
+
 // Channel blocks: NR channels at a time over the whole vectors, then the
 // last C % lanes channels (read in place, their vector would pass the
-// weights' end: copied chunk by chunk into whole vectors). The workspace is
-// a tile per block.
+// weights' end: copied chunk by chunk into whole vectors). Columns: `groups`
+// groups of MR per stream of the weights. The workspace is a tile per
+// block and group.
 struct StreamedLayout {
     int64_t whole = 0, rest = 0, blocks = 0;  // channels in whole vectors, the rest, blocks
+    int64_t groups = 1;                       // column groups per stream of the weights
     int64_t tiles = 0;                        // workspace elements
 };
 
 template <class T>
-StreamedLayout streamed_layout(const MicroKernels<T>& mk, int64_t C) {
+StreamedLayout streamed_layout(const MicroKernels<T>& mk, int64_t C, int64_t columns) {
     StreamedLayout s;
     s.rest = C % mk.lanes;
     s.whole = C - s.rest;
     s.blocks = ceil_div(s.whole, int64_t(mk.nr)) + (s.rest > 0 ? 1 : 0);
-    s.tiles = saturating_mul(s.blocks, int64_t(mk.mr) * mk.nr);
+    s.groups = std::clamp<int64_t>(ceil_div(columns, int64_t(mk.mr)), 1, kStreamedGroups);
+    s.tiles = saturating_mul(saturating_mul(s.blocks, s.groups), int64_t(mk.mr) * mk.nr);
     return s;
 }
 
 // Weights in the layer's layout (the caller copies others first); `tiles`
 // holds streamed_layout(...).tiles elements. Threads take contiguous runs
-// of channel blocks, each gathering a chunk's dy operand itself (a few
-// hundred elements); every tile sums its rows in the same chunks in the same
-// order, whatever the threads.
+// of channel blocks, each gathering a chunk's dy operands itself (a few
+// hundred elements per group); every tile sums its rows in the same chunks
+// in the same order, whatever the threads and the grouping.
 template <class T>
 void backward_data_dots(const MicroKernels<T>& mk, const DataView<const T>& dy, const WeightsView<const T>& w,
                         const Geometry& geo, const DataView<T>& dx, T* tiles, int nt) {
     const int64_t MR = mk.mr, NR = mk.nr, W = mk.lanes, B = dx.batch(), C = dx.channels, K = w.num_filters;
     const int64_t F = geo.filter_size, S = geo.stride, L = geo.length, l = geo.crop_left, rows = F * K;
-    const StreamedLayout s = streamed_layout(mk, C);
     const int64_t columns = B * L, zero = 0;
+    const StreamedLayout s = streamed_layout(mk, C, columns);
     const int stripes = int(std::min<int64_t>(nt, s.blocks));
-    for (int64_t col0 = 0; col0 < columns; col0 += MR) {
-        const int64_t cols = std::min(MR, columns - col0);
-        // Column col0 + r = (n, i): its item's dy and the position of tap 0.
-        int64_t item[8], first[8];  // mr <= 8 for every body
-        for (int64_t r = 0; r < cols; ++r) {
-            item[r] = dy.batch_offset((col0 + r) / L);
-            first[r] = (col0 + r) % L * S - l;
+    const int64_t span = s.groups * MR;  // columns per stream of the weights
+    for (int64_t span0 = 0; span0 < columns; span0 += span) {
+        const int64_t span_cols = std::min(span, columns - span0), groups = ceil_div(span_cols, MR);
+        // Column span0 + m = (n, i): its item's dy and the position of tap 0.
+        int64_t item[kStreamedGroups * 8], first[kStreamedGroups * 8];  // mr <= 8 for every body
+        for (int64_t m = 0; m < span_cols; ++m) {
+            item[m] = dy.batch_offset((span0 + m) / L);
+            first[m] = (span0 + m) % L * S - l;
         }
 #pragma omp parallel for schedule(static) num_threads(stripes)
         for (int stripe = 0; stripe < stripes; ++stripe) {
             const int64_t cb0 = s.blocks * stripe / stripes, cb1 = s.blocks * (stripe + 1) / stripes;
-            T operand[kStreamedRows * 8];  // [j][r], mr <= 8
-            T rest[kStreamedRows * 16];    // [j][lanes], lanes <= 16
+            T operand[kStreamedGroups][kStreamedRows * 8];  // [group][j][r], mr <= 8
+            T rest[kStreamedRows * 16];                     // [j][lanes], lanes <= 16
             for (int64_t j0 = 0; j0 < rows; j0 += kStreamedRows) {
                 const int64_t depth = std::min(kStreamedRows, rows - j0);
-                // operand[j][r] = dy_full[n, k, i*S + f] for row j0 + j = (f, k):
-                // dy's element where that position is kept, the zero
-                // re-padding elsewhere and past the last column.
-                for (int64_t j = 0; j < depth; ++j) {
-                    const int64_t f = (j0 + j) / K, k = (j0 + j) % K;
-                    for (int64_t r = 0; r < MR; ++r) {
-                        const int64_t t = r < cols ? first[r] + f : -1;
-                        operand[j * MR + r] =
-                            t >= 0 && t < geo.out_length
-                                ? dy.data[item[r] + k * dy.channel_stride + t * dy.length_stride]
-                                : T(0);
+                // operand[g][j][r] = dy_full[n, k, i*S + f] for row j0 + j =
+                // (f, k) and column g*MR + r: dy's element where that position
+                // is kept, the zero re-padding elsewhere and past the last column.
+                for (int64_t g = 0; g < groups; ++g)
+                    for (int64_t j = 0; j < depth; ++j) {
+                        const int64_t f = (j0 + j) / K, k = (j0 + j) % K;
+                        for (int64_t r = 0; r < MR; ++r) {
+                            const int64_t m = g * MR + r;
+                            const int64_t t = m < span_cols ? first[m] + f : -1;
+                            operand[g][j * MR + r] =
+                                t >= 0 && t < geo.out_length
+                                    ? dy.data[item[m] + k * dy.channel_stride + t * dy.length_stride]
+                                    : T(0);
+                        }
                     }
-                }
                 if (s.rest > 0 && cb1 == s.blocks)
                     for (int64_t j = 0; j < depth; ++j) {
                         std::memcpy(rest + j * W, w.data + (j0 + j) * C + s.whole,
@@ -101,22 +117,25 @@ void backward_data_dots(const MicroKernels<T>& mk, const DataView<const T>& dy, 
                 for (int64_t cb = cb0; cb < cb1; ++cb) {
                     const bool last = s.rest > 0 && cb == s.blocks - 1;
                     const T* b = last ? rest : w.data + (j0 * C + cb * NR);
-                    panel_for(mk, last ? s.rest : std::min(NR, s.whole - cb * NR))(
-                        operand, MR, b, &zero, 1, depth, last ? W : C, tiles + cb * MR * NR, j0 > 0);
+                    const auto panel = panel_for(mk, last ? s.rest : std::min(NR, s.whole - cb * NR));
+                    for (int64_t g = 0; g < groups; ++g)
+                        panel(operand[g], MR, b, &zero, 1, depth, last ? W : C,
+                              tiles + (g * s.blocks + cb) * MR * NR, j0 > 0);
                 }
             }
-            for (int64_t cb = cb0; cb < cb1; ++cb) {
-                const bool last = s.rest > 0 && cb == s.blocks - 1;
-                const int64_t c0 = last ? s.whole : cb * NR,
-                              width = last ? s.rest : std::min(NR, s.whole - c0);
-                const T* tile = tiles + cb * MR * NR;
-                for (int64_t r = 0; r < cols; ++r) {
-                    const int64_t col = col0 + r;
-                    T* out = dx.data + dx.batch_offset(col / L) + (col % L) * dx.length_stride +
-                             c0 * dx.channel_stride;
-                    for (int64_t v = 0; v < width; ++v) out[v * dx.channel_stride] = tile[r * NR + v];
+            for (int64_t g = 0; g < groups; ++g)
+                for (int64_t cb = cb0; cb < cb1; ++cb) {
+                    const bool last = s.rest > 0 && cb == s.blocks - 1;
+                    const int64_t c0 = last ? s.whole : cb * NR,
+                                  width = last ? s.rest : std::min(NR, s.whole - c0);
+                    const T* tile = tiles + (g * s.blocks + cb) * MR * NR;
+                    for (int64_t r = 0; r < std::min(MR, span_cols - g * MR); ++r) {
+                        const int64_t col = span0 + g * MR + r;
+                        T* out = dx.data + dx.batch_offset(col / L) + (col % L) * dx.length_stride +
+                                 c0 * dx.channel_stride;
+                        for (int64_t v = 0; v < width; ++v) out[v * dx.channel_stride] = tile[r * NR + v];
+                    }
                 }
-            }
         }
     }
 }
