@@ -398,11 +398,7 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     for (int64_t fk = 0; fk < F * K; ++fk) {
         const int64_t f = fk / K, k = fk % K;
         const T* row = &w.at(f, k, 0);
-        if (in_place) {
-            unsigned bits = 0;
-            for (int64_t c = 0; c < full_blocks * MR; ++c) bits |= nonfinite_bit(row[c]);
-            nonfinite |= bits;
-        }
+        if (in_place) nonfinite |= any_nonfinite(row, full_blocks * MR) ? 1u : 0u;
         T* out = a + (f * K + k) * MR;
         for (int64_t cb = first_packed; cb < ncb; ++cb, out += F * K * MR) {
             const int64_t c0 = cb * MR, n = std::min(MR, C - c0);
@@ -411,7 +407,7 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
             } else {
                 for (int64_t r = 0; r < n; ++r) out[r] = row[(c0 + r) * w.channel_stride];
             }
-            for (int64_t r = 0; r < n; ++r) nonfinite |= nonfinite_bit(out[r]);  // in L1 now
+            nonfinite |= any_nonfinite(out, n) ? 1u : 0u;  // in L1 now
             for (int64_t r = n; r < MR; ++r) out[r] = T(0);
         }
     }

@@ -709,7 +709,7 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         WeightsView<const T> rows = w;
         if (copy) rows = copy_to_layer_layout(w, ws.take<T>(F * K * C), nt);
         T* scratch = ws.take<T>(int64_t(threads) * per_thread);
-        pack_tap_rows(rows, MR, tap_rows_plan, a, nt);
+        pack_tap_rows(mk, rows, tap_rows_plan, a, nt);
         forward_taps(mk, x, rows, tap_rows_plan, a, bias, geo, y, tb, threads, scratch, nt);
         return true;  // only real products: non-finite weights need no second look
     }
@@ -753,30 +753,13 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     for (int64_t pk = 0; pk < (reused ? 0 : Sp * nkb); ++pk) {
         const int64_t p = pk / nkb, kb = pk % nkb, M = taps(p, F, S);
         T* panel = a + phase_offset[std::size_t(p)] + kb * M * C * MR;
-        // Reads run along c (the weights' contiguous axis in the layer's layout).
-        for (int64_t r = 0; r < MR; ++r) {
-            const int64_t k = kb * MR + r;
-            for (int64_t m = 0; m < M; ++m) {
-                T* out = panel + m * C * MR + r;
-                if (k >= K) {
-                    for (int64_t c = 0; c < C; ++c) out[c * MR] = T(0);
-                    continue;
-                }
-                const T* in = &w.at(p + m * S, k, 0);
-                if (w.channel_stride == 1) {
-                    // Two plain loops: the scan vectorizes, the copy has no dependency chain.
-                    unsigned bits = 0;
-                    for (int64_t c = 0; c < C; ++c) bits |= nonfinite_bit(in[c]);
-                    for (int64_t c = 0; c < C; ++c) out[c * MR] = in[c];
-                    nonfinite |= bits;
-                    continue;
-                }
-                for (int64_t c = 0; c < C; ++c) {
-                    const T v = in[c * w.channel_stride];
-                    out[c * MR] = v;
-                    nonfinite |= nonfinite_bit(v);
-                }
-            }
+        const int64_t n = std::min(MR, K - kb * MR);
+        for (int64_t m = 0; m < M; ++m) {
+            const T* rows[kMaxMR];
+            for (int64_t r = 0; r < n; ++r) rows[r] = &w.at(p + m * S, kb * MR + r, 0);
+            T* out = panel + m * C * MR;
+            interleave_rows(mk, rows, n, w.channel_stride, C, out);
+            nonfinite |= any_nonfinite(out, C * MR) ? 1u : 0u;
         }
     }
 

@@ -17,6 +17,7 @@
 #include "cpu/cost.hpp"
 #include "cpu/index.hpp"
 #include "cpu/microkernel.hpp"
+#include "cpu/packing.hpp"
 #include "tconv1d/geometry.hpp"
 #include "tconv1d/view.hpp"
 #include "threads.hpp"
@@ -117,31 +118,26 @@ inline TapRows tap_rows(int64_t F, int64_t K, int64_t C, int64_t MR) {
 // rb*MR + r = f*K + k (zero past F*K); in place, only each tap's last
 // partial block: a[(f*C + c)*MR + r] = W[f, (K/MR)*MR + r, c] (zero past K).
 template <class T>
-void pack_tap_rows(const WeightsView<const T>& w, int64_t MR, const TapRows& rows, T* a, int nt) {
-    const int64_t F = w.filter_size, K = w.num_filters, C = w.channels, nrb = ceil_div(F * K, MR);
+void pack_tap_rows(const MicroKernels<T>& mk, const WeightsView<const T>& w, const TapRows& rows, T* a,
+                   int nt) {
+    const int64_t MR = mk.mr, F = w.filter_size, K = w.num_filters, C = w.channels, nrb = ceil_div(F * K, MR);
     if (rows.in_place) {
         if (rows.packed == 0) return;
         const int64_t k0 = (K / MR) * MR;
-        for (int64_t f = 0; f < F; ++f)
-            for (int64_t r = 0; r < MR; ++r) {
-                T* out = a + f * C * MR + r;
-                const T* in = k0 + r < K ? &w.at(f, k0 + r, 0) : nullptr;
-                for (int64_t c = 0; c < C; ++c) out[c * MR] = in != nullptr ? in[c] : T(0);
-            }
+        for (int64_t f = 0; f < F; ++f) {
+            const T* in[kMaxMR];
+            for (int64_t r = 0; r < K - k0; ++r) in[r] = &w.at(f, k0 + r, 0);
+            interleave_rows(mk, in, K - k0, w.channel_stride, C, a + f * C * MR);
+        }
         return;
     }
 #pragma omp parallel for schedule(static) num_threads(nt)
-    for (int64_t rb = 0; rb < nrb; ++rb)
-        for (int64_t r = 0; r < MR; ++r) {
-            const int64_t fk = rb * MR + r;
-            T* out = a + rb * C * MR + r;
-            if (fk >= F * K) {
-                for (int64_t c = 0; c < C; ++c) out[c * MR] = T(0);
-                continue;
-            }
-            const T* in = &w.at(fk / K, fk % K, 0);
-            for (int64_t c = 0; c < C; ++c) out[c * MR] = in[c * w.channel_stride];
-        }
+    for (int64_t rb = 0; rb < nrb; ++rb) {
+        const T* in[kMaxMR];
+        const int64_t n = std::min(MR, F * K - rb * MR);
+        for (int64_t r = 0; r < n; ++r) in[r] = &w.at((rb * MR + r) / K, (rb * MR + r) % K, 0);
+        interleave_rows(mk, in, n, w.channel_stride, C, a + rb * C * MR);
+    }
 }
 
 // Tasks of whole items, several at a time, instead of one column block:

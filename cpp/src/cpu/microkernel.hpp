@@ -14,6 +14,10 @@
 
 namespace tconv1d::cpu {
 
+// The most rows a tile has in any body (cmake/kernels.cmake): the bound of
+// the drivers' arrays of one entry per tile row.
+constexpr std::int64_t kMaxMR = 8;
+
 // A tile is mr rows by nr columns, stored row-major (row r at out + r*nr).
 template <class T>
 struct MicroKernels {
@@ -66,6 +70,10 @@ struct MicroKernels {
     // -0, so that they get exactly `add`). One addition per element
     // whatever the instruction set.
     void (*gather_add)(const T* base, const std::int32_t* idx, std::int64_t n, T add, T* out);
+
+    // out[c*mr + r] = rows[r][c] for r < n <= mr (zero for the other rows),
+    // c < cnt; rows contiguous. Weights packed into panels.
+    void (*interleave)(const T* const* rows, std::int64_t n, std::int64_t cnt, T* out);
 };
 
 // The panel kernel for a column block with `cols` valid columns: the full
