@@ -244,6 +244,16 @@ int main() {
                                             {1, 12, 9, 16, 20, 150, manual(2, 30)},
                                             {1, 12, 9, 17, 20, 110, manual(11, 0)}})
         for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
+    // Few rows (K < MR): the tap-wise forward's wide tile (one output
+    // channel of 3 or 4 taps) and its runs of consecutive column blocks with
+    // the blocks between runs in a second pass (outputs shared by 2 and by 4
+    // neighbouring blocks); each shape three times, so in each of the three
+    // layouts.
+    for (const Case& cs : std::vector<Case>{{8, 8, 1, 4, 2, 1200, manual(1, 2)},
+                                            {3, 5, 1, 3, 1, 4000, same},
+                                            {2, 16, 2, 6, 2, 3000, same},
+                                            {2, 3, 1, 50, 1, 3000, manual(0, 0)}})
+        for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
     std::uniform_int_distribution<std::int64_t> d(1, 12);
     for (int r = 0; r < 30; ++r) {
         const std::int64_t F = d(rng), S = d(rng) % 6 + 1, L = d(rng) * (r % 3 == 0 ? 1 : 9);

@@ -31,13 +31,15 @@ inline double products(std::int64_t B, std::int64_t L, std::int64_t F, std::int6
 }
 
 // A panel call of `depth` steps over `cols` columns (zero columns cost
-// nothing): MR x vectors FMAs per step at two per cycle, a charge per call,
-// and `store` cycles per element of the tile written back.
+// nothing): rows x vectors FMAs per step at two per cycle, a charge per call,
+// and `store` cycles per element of the tile written back. `rows`: the
+// tile's (mr, or mr/2 for the wide tile).
 template <class T>
-double panel_cycles(const MicroKernels<T>& mk, double depth, std::int64_t cols, double store) {
+double panel_cycles(const MicroKernels<T>& mk, double depth, std::int64_t cols, double store,
+                    std::int64_t rows = 0) {
     if (cols <= 0) return 0.0;
-    return depth * double(std::int64_t(mk.mr) * ceil_div(cols, std::int64_t(mk.lanes))) * 0.5 + 30.0 +
-           double(std::int64_t(mk.mr) * cols) * store;
+    const std::int64_t r = rows > 0 ? rows : std::int64_t(mk.mr);
+    return depth * double(r * ceil_div(cols, std::int64_t(mk.lanes))) * 0.5 + 30.0 + double(r * cols) * store;
 }
 
 // `count` columns cut into blocks of nr: cost_of(cols) for the full blocks

@@ -550,15 +550,20 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
     // kind, with two FMA units, ran 12 stride-1 shapes per item 1.1-1.9x
     // faster wherever their weights packed in under 1 MB, e.g.
     // (1,256,64,7,1,1024) 1.78 against 2.04 ms).
+    // The tile: the full one, or the wide one (half the rows, twice the
+    // columns) for rows that fill half a tile or less.
     const double add = S == 1 ? 1.5 : 2.0;
+    const int64_t TW = rows.width;
     const auto tap_cost = [&](int64_t cols, double packing) {
-        return cols > 0 ? double(nrb) * call(double(C), cols, add) + double(C * NR) * packing : 0.0;
+        return cols > 0 ? double(nrb) * panel_cycles(mk, double(C), cols, add, rows.height) +
+                              double(C * TW) * packing
+                        : 0.0;
     };
-    if (L <= NR) {
-        const int64_t per_block = NR / L, full = B / per_block;
+    if (L <= TW) {
+        const int64_t per_block = TW / L, full = B / per_block;
         c.taps = double(full) * tap_cost(per_block * L, 0.5) + tap_cost((B % per_block) * L, 0.5);
     } else {
-        c.taps = double(B) * blocks(L, [&](int64_t cols) { return tap_cost(cols, 0.0); });
+        c.taps = double(B) * over_blocks(L, TW, [&](int64_t cols) { return tap_cost(cols, 0.0); });
     }
     c.taps += double(B) * double(K) * double(geo.out_length) * 0.5;
     // Every column block reads all the weights (in place or packed); beyond
@@ -572,7 +577,8 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
     // filter blocks first (taps_filter_major), once, the inputs then read
     // once per filter block instead.
     const double weight_bytes = double(F) * double(K) * double(C) * double(sizeof(T));
-    const TapBlocks tb = tap_blocks(B, L, F, S, NR, mk.lanes, C, sizeof(T), rows.blocks);
+    const TapBlocks tb =
+        tap_blocks(B, L, F, S, TW, mk.lanes, C, sizeof(T), rows.blocks, rows.in_place ? nkb : 1);
     const int64_t items_per_task = taps_items_per_task(tb, rows, B, F, K, C, L, sizeof(T));
     const bool filter_major = taps_filter_major(tb, rows, B, F, K, C, L, MR, sizeof(T));
     const int64_t weight_reads =
@@ -640,10 +646,11 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     const int64_t budget = workspace_budget<T>(
         saturating_add(saturating_add(inputs, elements(y)), F * K * C + (bias.data ? K : 0)));
     const int64_t phase_fixed = F * C * Kp;
-    const TapRows tap_rows_plan = tap_rows(F, K, C, MR);
+    const TapRows tap_rows_plan = tap_rows(F, K, C, MR, NR);
     const int64_t taps_fixed = tap_rows_plan.packed;
     const TapBlocks tap_blocks_plan =
-        tap_blocks(B, L, F, S, NR, mk.lanes, C, sizeof(T), tap_rows_plan.blocks);
+        tap_blocks(B, L, F, S, tap_rows_plan.width, mk.lanes, C, sizeof(T), tap_rows_plan.blocks,
+                   tap_rows_plan.in_place ? ceil_div(K, MR) : 1);
     const int64_t tap_scratch = saturating_mul(C, tap_blocks_plan.width);  // per thread
     const int64_t slab_elems = saturating_mul(C, NR + ceil_div(F, S) - 1 + pc.qspread);
     const int64_t block = saturating_mul(saturating_mul(ceil_div(F, S), C), NR);
@@ -758,7 +765,7 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
             const T* rows[kMaxMR];
             for (int64_t r = 0; r < n; ++r) rows[r] = &w.at(p + m * S, kb * MR + r, 0);
             T* out = panel + m * C * MR;
-            interleave_rows(mk, rows, n, w.channel_stride, C, out);
+            interleave_rows(mk, rows, n, w.channel_stride, MR, C, out);
             nonfinite |= any_nonfinite(out, C * MR) ? 1u : 0u;
         }
     }

@@ -41,6 +41,15 @@ struct MicroKernels {
     void (*panel_part[4])(const T* a, std::int64_t lda, const T* b, const std::int64_t* seg_off,
                           std::int64_t nseg, std::int64_t cnt, std::int64_t ld, T* out, bool accumulate);
 
+    // panel on the wide tile: mr/2 rows by 2*nr columns (row stride 2*nr),
+    // the same accumulators; and its variants for the first v*lanes columns
+    // (panel_wide_part[v-1], row stride still 2*nr). For panels of mr/2 rows
+    // or fewer, which would leave half the full tile idle.
+    void (*panel_wide)(const T* a, std::int64_t lda, const T* b, const std::int64_t* seg_off,
+                       std::int64_t nseg, std::int64_t cnt, std::int64_t ld, T* out, bool accumulate);
+    void (*panel_wide_part[8])(const T* a, std::int64_t lda, const T* b, const std::int64_t* seg_off,
+                               std::int64_t nseg, std::int64_t cnt, std::int64_t ld, T* out, bool accumulate);
+
     // out[r][col] += (sum over i < cnt, in order, of d[r*ldd + i] * xt[i*ldx + col]).
     // Backward-weights: rows of d are phase-split dy, rows of xt are the
     // transposed input; out is the tile's running sum over chunks of positions.
@@ -83,6 +92,14 @@ auto panel_for(const MicroKernels<T>& mk, std::int64_t cols) {
     const std::int64_t v = ceil_div(cols, mk.lanes);
     if (v >= mk.nr / mk.lanes) return mk.panel;
     return mk.panel_part[std::clamp<std::int64_t>(v, 1, 4) - 1];  // cols >= 1: v >= 1
+}
+
+// The wide tile's panel kernel (mr/2 rows, 2*nr columns) for `cols` valid columns.
+template <class T>
+auto panel_wide_for(const MicroKernels<T>& mk, std::int64_t cols) {
+    const std::int64_t v = ceil_div(cols, mk.lanes);
+    if (v >= 2 * mk.nr / mk.lanes) return mk.panel_wide;
+    return mk.panel_wide_part[std::clamp<std::int64_t>(v, 1, 8) - 1];  // cols >= 1: v >= 1
 }
 
 // The columns of each b row that panel_for(mk, cols) reads: whole vectors

@@ -18,20 +18,20 @@ namespace tconv1d::cpu {
 
 using std::int64_t;
 
-// Rows of weights interleaved into a panel: out[c*MR + r] = rows[r][c*cs]
-// for r < n, zero for n <= r < MR (the a[c*MR + r] the micro-kernels
-// broadcast from), c < C. Contiguous rows (the layer's layout) go through
-// the body's register transposes; others channel by channel, so that the
-// stores at least run along the panel (row by row, every store would land
-// MR elements from the last).
+// Rows of weights interleaved into a panel of MR rows: out[c*MR + r] =
+// rows[r][c*cs] for r < n, zero for n <= r < MR (the a[c*MR + r] the
+// micro-kernels broadcast from), c < C. Contiguous rows into full tiles'
+// panels (MR = mk.mr, the layer's layout) go through the body's register
+// transposes; others channel by channel, so that the stores at least run
+// along the panel (row by row, every store would land MR elements from the
+// last).
 template <class T>
-void interleave_rows(const MicroKernels<T>& mk, const T* const* rows, int64_t n, int64_t cs, int64_t C,
-                     T* out) {
-    if (cs == 1) {
+void interleave_rows(const MicroKernels<T>& mk, const T* const* rows, int64_t n, int64_t cs, int64_t MR,
+                     int64_t C, T* out) {
+    if (cs == 1 && MR == mk.mr) {
         mk.interleave(rows, n, C, out);
         return;
     }
-    const int64_t MR = mk.mr;
     for (int64_t c = 0; c < C; ++c, out += MR) {
         for (int64_t r = 0; r < n; ++r) out[r] = rows[r][c * cs];
         for (int64_t r = n; r < MR; ++r) out[r] = T(0);
