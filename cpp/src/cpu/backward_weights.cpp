@@ -240,6 +240,11 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
             // This chunk's rows are phase rows (see by_phase): phase q's are
             // cnt + (nf - 1 - q) / S long, its taps' rows starting 0, 1, ... in.
             const bool phase_rows = by_phase && group_by_filter && (p0 % L) + cnt <= L;
+            // Channels as rows, contiguous, the chunk inside one item: the
+            // rows of whole row blocks (below this channel) are x's own,
+            // read in place (their copy was a fifth of a one-filter pass).
+            const int64_t rows_in_place_end =
+                lay.channel_rows && x.length_stride == 1 && (p0 % L) + cnt <= L ? C / MR * MR : 0;
             const auto phase_length = [&](int64_t q) { return cnt + (nf - 1 - q) / S; };
             if (short_runs)
                 for_each_run(p0, cnt, L, [&](int64_t n, int64_t i, int64_t j, int64_t count) {
@@ -272,8 +277,11 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
                 });
             };
             if (lay.channel_rows) {
-                // Rows: the channels, copied run by run; columns: the pairs.
+                // Rows: the channels, read in place where the chunk is one
+                // contiguous run of every row (whole row blocks), else copied
+                // run by run; columns: the pairs.
                 for (int64_t c = rb0 * MR; c < rb1 * MR; ++c) {
+                    if (c < rows_in_place_end) continue;
                     T* out = d + (c - rb0 * MR) * chunk;
                     if (c >= C) {
                         std::fill(out, out + cnt, T(0));
@@ -281,10 +289,7 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
                     }
                     for_each_run(p0, cnt, L, [&](int64_t n, int64_t i, int64_t j, int64_t count) {
                         const T* in = x.data + x.batch_offset(n) + c * x.channel_stride + i * x.length_stride;
-                        if (x.length_stride == 1)  // contiguous runs (the common layout): one block copy
-                            std::memcpy(out + j, in, std::size_t(count) * sizeof(T));
-                        else
-                            for (int64_t e = 0; e < count; ++e) out[j + e] = in[e * x.length_stride];
+                        for (int64_t e = 0; e < count; ++e) out[j + e] = in[e * x.length_stride];
                     });
                 }
                 for_each_pair_by_filter(cb0 * NR, cb1 * NR, F, K, [&](int64_t pair) {
@@ -321,6 +326,9 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
             // Row block rb's first row and row stride: pair rows, or tap f's
             // rows inside its phase's (shifted by its m past the phase's first).
             const auto rows_of = [&](int64_t rb) -> std::pair<const T*, int64_t> {
+                if ((rb + 1) * MR <= rows_in_place_end)
+                    return {x.data + x.batch_offset(p0 / L) + rb * MR * x.channel_stride + p0 % L,
+                            x.channel_stride};
                 if (!phase_rows) return {d + (rb - rb0) * MR * chunk, chunk};
                 const int64_t f = rb * MR / K, k0 = rb * MR % K, q = (f - f0) % S;
                 int64_t base = 0;  // phases before q: K rows each
