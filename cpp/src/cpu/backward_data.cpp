@@ -451,19 +451,20 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
                             panels.at(cb, s0), panels.depth_stride(cb), slabs + (j - j0) * slab,
                             seg_off.data() + s0, std::min(seg_block, nseg - s0), K, width,
                             tiles + (j - j0) * tile_set + (cb - cb0) * MR * NR, s0 > 0);
-            for (int64_t j = j0; j < j1; ++j) {
-                const int64_t g = j / nib, i0 = (j % nib) * NR;
-                const int64_t cols = std::min(NR, L - i0);
-                for (int64_t cb = cb0; cb < cb1; ++cb) {
-                    const T* tile = tiles + (j - j0) * tile_set + (cb - cb0) * MR * NR;
-                    const int64_t rows = std::min(MR, C - cb * MR);
-                    for (int64_t r = 0; r < rows; ++r) {
+            // Row by row, each along the task's column blocks: consecutive
+            // stores into a row of dx, where block by block every tile's
+            // rows (a row stride apart) left a few lines in each (a fifth of
+            // a one-filter pass, in stalls on the stores).
+            for (int64_t cb = cb0; cb < cb1; ++cb)
+                for (int64_t r = 0; r < std::min(MR, C - cb * MR); ++r)
+                    for (int64_t j = j0; j < j1; ++j) {
+                        const int64_t g = j / nib, i0 = (j % nib) * NR;
+                        const int64_t cols = std::min(NR, L - i0);
+                        const T* tile = tiles + (j - j0) * tile_set + (cb - cb0) * MR * NR + r * NR;
                         T* out = dx.data + dx.batch_offset(n0 + g) + (cb * MR + r) * dx.channel_stride;
                         for (int64_t col = 0; col < cols; ++col)
-                            out[(i0 + col) * dx.length_stride] = tile[r * NR + col];
+                            out[(i0 + col) * dx.length_stride] = tile[col];
                     }
-                }
-            }
         }
     }
     if (nonfinite) add_padding_terms_to_dx(w, geo, dx);  // cpu/nonfinite.hpp
