@@ -516,7 +516,24 @@ template <class T>
 ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const PhaseColumns& pc, int64_t B,
                            int64_t C, int64_t K, const TapRows& rows) {
     const int64_t MR = mk.mr, NR = mk.nr, F = geo.filter_size, S = geo.stride, L = geo.length;
-    const int64_t Sp = phases_with_taps(F, S), nkb = ceil_div(K, MR), nrb = rows.blocks;
+    const int64_t Sp = phases_with_taps(F, S), nkb = ceil_div(K, MR);
+    // The tap-wise strategy's row blocks per column block: those with a tap
+    // whose products land in the kept window (the rest are skipped).
+    const auto lands = [&](int64_t f) {
+        const direct::InputRange r = direct::kept_inputs(f, geo);
+        return r.hi > r.lo;
+    };
+    int64_t nrb = 0;
+    for (int64_t rb = 0; rb < rows.blocks; ++rb) {
+        if (rows.in_place) {
+            nrb += lands(rb / nkb) ? 1 : 0;
+            continue;
+        }
+        const int64_t first = rb * rows.height, last = std::min(F * K, first + rows.height) - 1;
+        bool any = false;
+        for (int64_t f = first / K; f <= last / K; ++f) any = any || lands(f);
+        nrb += any ? 1 : 0;
+    }
     const auto call = [&](double depth, int64_t cols, double store) {
         return panel_cycles(mk, depth, cols, store);
     };

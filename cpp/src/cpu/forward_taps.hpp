@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "cpu/cost.hpp"
+#include "cpu/direct.hpp"
 #include "cpu/index.hpp"
 #include "cpu/microkernel.hpp"
 #include "cpu/packing.hpp"
@@ -336,6 +337,24 @@ void prefetch_rows(const DataView<const T>& x, const TapBlock& blk, int64_t c_lo
     }
 }
 
+// Whether any product of tap f over the block's positions lands in the
+// kept window (direct::kept_inputs): with short inputs under a crop most
+// taps' never do (one position, F = 4*S, "same": 1 tap in 4 is kept), and
+// their rows are then not computed at all; a tile row with none adds
+// nothing, so skipping it changes no result.
+inline bool tap_lands(const Geometry& geo, int64_t f, const TapBlock& blk, int64_t run) {
+    const direct::InputRange r = direct::kept_inputs(f, geo);
+    return std::max(r.lo, blk.i0) < std::min(r.hi, blk.i0 + run);
+}
+
+// Whether any tap of rows [first, first + rows) (pairs f*K + k) lands.
+inline bool rows_land(const Geometry& geo, int64_t first, int64_t rows, int64_t K, const TapBlock& blk,
+                      int64_t run) {
+    for (int64_t f = first / K; f <= (first + rows - 1) / K; ++f)
+        if (tap_lands(geo, f, blk, run)) return true;
+    return false;
+}
+
 // Adds `rows` rows of a tile (row r = pair f*K + k = first + r) into y at
 // the block's columns: the full position i*S + f of input i, where it lies
 // in the kept window.
@@ -405,6 +424,7 @@ void forward_taps_by_item(const MicroKernels<T>& mk, const DataView<const T>& x,
                 for (int64_t n = n_lo; n < n_hi; ++n)
                     for (int64_t j = 0; j < per_item; ++j) {
                         const TapBlock block = tap_block(tb, n * per_item + j, B, L);
+                        if (!tap_lands(geo, f, block, std::min(L, block.cols))) continue;
                         // i0 >= NR > skip: the shifted block stays within the row.
                         const int64_t skip =
                             std::max<int64_t>(0, block.i0 + round_up(block.cols, mk.lanes) - L);
@@ -503,6 +523,8 @@ void forward_taps(const MicroKernels<T>& mk, const DataView<const T>& x, const W
                     if (!rows.in_place) {
                         const auto panel = rows.wide ? panel_wide_for(mk, sub.cols) : panel_for(mk, sub.cols);
                         for (int64_t rb = 0; rb < rows.blocks; ++rb) {
+                            if (!rows_land(geo, rb * H, std::min(H, F * K - rb * H), K, sub, items.run))
+                                continue;
                             panel(a + rb * C * H, H, b + s0, &zero, 1, C, ld, tile, false);
                             add_tap_tile(tile, NR, rb * H, std::min(H, F * K - rb * H), K, sub, items, geo,
                                          y);
@@ -510,6 +532,7 @@ void forward_taps(const MicroKernels<T>& mk, const DataView<const T>& x, const W
                         continue;
                     }
                     for (int64_t f = 0; f < F; ++f) {
+                        if (!tap_lands(geo, f, sub, items.run)) continue;
                         tap_tile(mk, w, a, f, kb, sub.cols, b + s0, ld, tile);
                         add_tap_tile(tile, NR, f * K + kb * MR, k_rows, K, sub, items, geo, y);
                     }
