@@ -100,7 +100,7 @@ inline TapBlocks tap_blocks(int64_t B, int64_t L, int64_t F, int64_t S, int64_t 
     // when (w - 1)*width*S >= F - S.
     if (F > S) tb.waves = std::min(tb.blocks_per_item, 1 + ceil_div(ceil_div(F - S, S), tb.width));
     const int64_t run = std::min(kTapRunBlocks, ceil_div(B * tb.blocks_per_item, kTapRunTasks));
-    if (filter_blocks == 1 && run >= std::max<int64_t>(2, 2 * (tb.waves - 1) + 2)) tb.run = run;
+    if (filter_blocks == 1 && run >= 2 * tb.waves) tb.run = run;
     return tb;
 }
 
@@ -436,13 +436,14 @@ void forward_taps_by_item(const MicroKernels<T>& mk, const DataView<const T>& x,
     }
 }
 
-// The strategy: y = bias, then every wave's blocks in parallel (with rows
-// in place, each block's filter blocks too). `a` holds the packed rows
-// (pack_tap_rows); each task packs its block of the input (unless read in
-// place) into its thread's slice of `scratch` (C*tb.width elements) and
-// runs its NR-column blocks one after another. Every output receives its
-// terms in an order set by the shape alone (the passes, then f), so the
-// result does not depend on the threads.
+// The strategy: y = bias, then every pass's groups of blocks (tap_group)
+// in parallel (with rows in place, each block's filter blocks too). `a`
+// holds the packed rows (pack_tap_rows); a task runs its group's blocks in
+// order, packing each (unless read in place) into its thread's slice of
+// `scratch` (C*tb.width elements) and running its NR-column blocks (NR: the
+// tile's width) one after another. Every output receives its terms in an
+// order set by the shape alone (the passes, the blocks of a group, then f),
+// so the result does not depend on the threads.
 template <class T>
 void forward_taps(const MicroKernels<T>& mk, const DataView<const T>& x, const WeightsView<const T>& w,
                   const TapRows& rows, const T* a, const BiasView<const T>& bias, const Geometry& geo,
