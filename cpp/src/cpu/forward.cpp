@@ -501,6 +501,27 @@ void forward_batched(const MicroKernels<T>& mk, const DataView<const T>& x, cons
     }
 }
 
+// The gathered elements of the batched strategy's blocks (columns of several
+// items, a few positions each on short inputs): 2 cycles each.
+constexpr double kBatchedGatherCycles = 2.0;
+
+// Scales on the strategies' estimates against the per-item one's, fitted by
+// ranking: every strategy that could win forced in turn, alternated call by
+// call in one process (this machine's speed moves in phases of minutes), one
+// thread, 640 draws of the sweep's families in both dtypes; the scales (with
+// the gather and weight-packing charges) that made the cheapest estimate pick
+// the fastest strategy most often (summed log of chosen over fastest time
+// 8.8 -> 2.7) were then checked on 495 other draws (12.1 -> 6.8, mis-ranked
+// by over 5%: 61 -> 34). The batched strategy ran slower than its panel
+// calls and gathers say on every family; the tap-wise one's read-modify-write
+// of float32 tiles costs relatively more than of float64 ones.
+struct ForwardFit {
+    double batched, taps, dots;
+};
+
+template <class T>
+constexpr ForwardFit kForwardFit{1.3, sizeof(T) == 4 ? 1.1 : 1.0, 1.2};
+
 // Estimated cycles of each strategy, from the shape alone (so that the
 // choice, and the result, never depend on the thread count): the FMAs of the
 // panel calls (MR x vectors per step, two per cycle), a charge per call, the
@@ -547,7 +568,8 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
         c.per_item +=
             double(B) * blocks(Q, [&](int64_t cols) { return double(nkb) * call(depth, cols, 1.0); });
         c.batched += blocks(saturating_mul(B, Q), [&](int64_t cols) {
-            return cols > 0 ? double(nkb) * call(depth, cols, 1.0) + depth * double(NR) : 0.0;
+            return cols > 0 ? double(nkb) * call(depth, cols, 1.0) + kBatchedGatherCycles * depth * double(NR)
+                            : 0.0;
         });
     }
     // The outputs of the phases without taps (F < S) hold the bias alone:
@@ -676,17 +698,18 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     // at its first such call, they serve every later one.
     const ForwardCosts cost = forward_costs(mk, geo, pc, B, C, K, tap_rows_plan);
     const double packing = reuse != nullptr ? 0.0 : kPackedSetupCycles,
-                 phase_weights = reuse != nullptr ? 0.0 : 3.0 * double(phase_fixed);
+                 phase_weights = reuse != nullptr ? 0.0 : kPackWeightCycles * double(phase_fixed);
+    constexpr ForwardFit fit = kForwardFit<T>;
     const Strategy strategy = choose_strategy({
         {Strategy::per_item, saturating_add(phase_fixed, slab_elems) <= budget,
          cost.per_item + phase_weights + packing},
         {Strategy::batched, saturating_add(phase_fixed, block) <= budget,
-         cost.batched + phase_weights + packing},
+         fit.batched * (cost.batched + phase_weights + packing)},
         {Strategy::taps,
          saturating_add(saturating_add(taps_fixed, tap_rows_plan.copy), tap_scratch) <= budget,
-         cost.taps + 3.0 * double(taps_fixed) + (taps_fixed > 0 ? packing : 0.0)},
+         fit.taps * (cost.taps + kPackWeightCycles * double(taps_fixed) + (taps_fixed > 0 ? packing : 0.0))},
         {Strategy::dots, saturating_add(dots_workspace(x), F * K * C) <= budget,
-         forward_dots_cost(mk, geo, B, C, K)},
+         fit.dots * forward_dots_cost(mk, geo, B, C, K)},
         {Strategy::direct, true, kDirectForwardCycles * products(B, L, F, K, C)},
     });
     // Panels kept by the caller (the stream) are packed once, into its memory.
