@@ -252,7 +252,10 @@ int main() {
     for (const Case& cs : std::vector<Case>{{8, 8, 1, 4, 2, 1200, manual(1, 2)},
                                             {3, 5, 1, 3, 1, 4000, same},
                                             {2, 16, 2, 6, 2, 3000, same},
-                                            {2, 3, 1, 50, 1, 3000, manual(0, 0)}})
+                                            {2, 3, 1, 50, 1, 3000, manual(0, 0)},
+                                            // backward-weights in one chunk of positions, its
+                                            // 5120 pairs (f, k) packed in several groups
+                                            {1, 20, 160, 32, 8, 16, manual(4, 4)}})
         for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
     std::uniform_int_distribution<std::int64_t> d(1, 12);
     for (int r = 0; r < 30; ++r) {

@@ -56,18 +56,33 @@ struct BatchedLayout {
 };
 
 template <class T>
-BatchedLayout batched_layout(int64_t F, int64_t K, int64_t C, int64_t MR, int64_t NR, bool channel_rows) {
+BatchedLayout batched_layout(int64_t F, int64_t K, int64_t C, int64_t MR, int64_t NR, bool channel_rows,
+                             int64_t positions) {
     const int64_t FK = F * K;  // a weights array's size: no overflow
     BatchedLayout lay;
     lay.channel_rows = channel_rows;
     lay.rows = channel_rows ? C : FK;
     lay.cols = channel_rows ? FK : C;
     lay.sums = round_up(lay.rows, MR) * round_up(lay.cols, NR);
-    // Groups of tiles whose running sums stay in L2 (512 KiB).
     const int64_t nrb = ceil_div(lay.rows, MR), ncb = ceil_div(lay.cols, NR);
-    const int64_t pairs = std::max<int64_t>(1, int64_t((512 << 10) / sizeof(T)) / (MR * NR));
-    lay.row_blocks = std::min(nrb, pairs);
-    lay.col_blocks = std::min(ncb, std::max<int64_t>(1, pairs / lay.row_blocks));
+    const int64_t chunk = batched_chunk(positions);
+    if (positions <= chunk) {
+        // One chunk: each tile goes straight into dW, no running sums are
+        // kept, so a group is as many blocks as keep each side's packed
+        // chunk within 256 KiB of L2, all the column blocks where they fit
+        // (the rows are packed once per group of column blocks: grouped by
+        // the running sums' size, a one-item vocoder stage's 4608 pair rows
+        // were gathered again for each of its 11 column blocks, a quarter
+        // of the pass).
+        const int64_t room = std::max<int64_t>(1, int64_t((256 << 10) / sizeof(T)) / chunk);
+        lay.row_blocks = std::clamp<int64_t>(room / MR, 1, nrb);
+        lay.col_blocks = std::clamp<int64_t>(room / NR, 1, ncb);
+    } else {
+        // Groups of tiles whose running sums stay in L2 (512 KiB).
+        const int64_t pairs = std::max<int64_t>(1, int64_t((512 << 10) / sizeof(T)) / (MR * NR));
+        lay.row_blocks = std::min(nrb, pairs);
+        lay.col_blocks = std::min(ncb, std::max<int64_t>(1, pairs / lay.row_blocks));
+    }
     // Per element packed: the pairs are gathered as rows, gathered and
     // scattered across the tile as columns; the channels are copied run by
     // run as rows, transposed (padding written too) as columns. Rows are
@@ -406,7 +421,7 @@ std::pair<BatchedLayout, double> batched_plan(const MicroKernels<T>& mk, int64_t
     const int64_t positions = saturating_mul(B, L), chunk = batched_chunk(positions);
     std::pair<BatchedLayout, double> best{{}, -1.0};
     for (const bool channel_rows : {false, true}) {
-        const BatchedLayout lay = batched_layout<T>(F, K, C, mk.mr, mk.nr, channel_rows);
+        const BatchedLayout lay = batched_layout<T>(F, K, C, mk.mr, mk.nr, channel_rows, positions);
         // The pairs are gathered once per group of the other side's blocks.
         const int64_t nrb = ceil_div(lay.rows, int64_t(mk.mr)), ncb = ceil_div(lay.cols, int64_t(mk.nr));
         const int64_t pair_gathers =
