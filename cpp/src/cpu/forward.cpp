@@ -572,6 +572,23 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
                             : 0.0;
         });
     }
+    // Weights beyond L2 (as phase panels) come from memory each time a task
+    // reads them all again: the per-item strategy once per item and group of
+    // column blocks (its slabs within 512 KiB), the batched one once per
+    // column block of a phase; 0.1 cycles per byte, as for the tap-wise
+    // strategy below ((8, 512, 256, 6, 3, 16, [1 2]) float32, 3 MB of panels
+    // read by each of 8 items: per-item 3.8 ms against tap-wise 2.0).
+    const double panel_bytes = double(F) * double(C) * double(nkb * MR) * double(sizeof(T));
+    if (panel_bytes > kBeyondL2Bytes) {
+        const int64_t group_most = std::clamp<int64_t>(
+            int64_t((512 << 10) / sizeof(T)) / (C * (NR + ceil_div(F, S) - 1 + pc.qspread)), 1, pc.nqb);
+        c.per_item += 0.1 * panel_bytes * double(B * ceil_div(pc.nqb, group_most) - 1);
+        for (int64_t p = 0; p < Sp; ++p) {
+            const int64_t Q = pc.hi[std::size_t(p)] - pc.lo[std::size_t(p)];
+            c.batched += 0.1 * panel_bytes * double(taps(p, F, S)) / double(F) *
+                         double(std::max<int64_t>(0, ceil_div(saturating_mul(B, Q), NR) - 1));
+        }
+    }
     // The outputs of the phases without taps (F < S) hold the bias alone:
     // written apart by the batched strategy, half a cycle each, and by the
     // per-item one in vectorized runs over whole rows (contiguous outputs,
