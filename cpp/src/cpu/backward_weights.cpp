@@ -245,7 +245,7 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
         // fewer gathers) and reads the taps' rows from them. The same
         // products in the same order.
         const bool by_phase = !lay.channel_rows && !short_runs && K % MR == 0;
-        int64_t dy_off[128], t0[128];
+        int64_t dy_off[128], t0[128], x_off[128];
         const int64_t c_end = std::min(nchunks, (range + 1) * chunks_per_range);
         // The group's taps f0 .. f0 + nf - 1 when it holds whole taps' rows.
         const int64_t f0 = rb0 * MR / K, nf = std::max<int64_t>(1, rb1 * MR / K - f0);
@@ -267,6 +267,7 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
                         // NOLINTNEXTLINE(clang-analyzer-security.ArrayBound): 0 <= j + e < cnt <= 128
                         dy_off[j + e] = dy.batch_offset(n);
                         t0[j + e] = (i + e) * S - l;
+                        x_off[j + e] = x.batch_offset(n) + (i + e) * x.length_stride;
                     }
                 });
             // The pair (f, k) = (pair / K, pair % K) along the chunk,
@@ -300,6 +301,11 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
                     T* out = d + (c - rb0 * MR) * chunk;
                     if (c >= C) {
                         std::fill(out, out + cnt, T(0));
+                        continue;
+                    }
+                    if (short_runs) {  // position by position: a run per item cost more than its copy
+                        const T* in = x.data + c * x.channel_stride;
+                        for (int64_t j = 0; j < cnt; ++j) out[j] = in[x_off[j]];
                         continue;
                     }
                     for_each_run(p0, cnt, L, [&](int64_t n, int64_t i, int64_t j, int64_t count) {
