@@ -257,6 +257,15 @@ int main() {
                                             // 5120 pairs (f, k) packed in several groups
                                             {1, 20, 160, 32, 8, 16, manual(4, 4)}})
         for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
+    // Few rows over inputs beyond L2 (over 1 MB in float32): the tap-wise
+    // forward's chunks read in place slab by slab where x lies contiguous
+    // (slabs of 32, 32 and 8 channels; a last column block whose whole
+    // vectors end with the row; two items; outputs shared by neighbouring
+    // chunks), packed else; each shape three times, so in each of the three
+    // layouts.
+    for (const Case& cs :
+         std::vector<Case>{{2, 72, 1, 5, 2, 2003, manual(1, 2)}, {1, 40, 2, 3, 1, 7001, same}})
+        for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
     std::uniform_int_distribution<std::int64_t> d(1, 12);
     for (int r = 0; r < 30; ++r) {
         const std::int64_t F = d(rng), S = d(rng) % 6 + 1, L = d(rng) * (r % 3 == 0 ? 1 : 9);

@@ -535,7 +535,7 @@ struct ForwardCosts {
 
 template <class T>
 ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const PhaseColumns& pc, int64_t B,
-                           int64_t C, int64_t K, const TapRows& rows) {
+                           int64_t C, int64_t K, const TapRows& rows, const TapBlocks& tb) {
     const int64_t MR = mk.mr, NR = mk.nr, F = geo.filter_size, S = geo.stride, L = geo.length;
     const int64_t Sp = phases_with_taps(F, S), nkb = ceil_div(K, MR);
     // The tap-wise strategy's row blocks per column block: those with a tap
@@ -633,8 +633,6 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
     // filter blocks first (taps_filter_major), once, the inputs then read
     // once per filter block instead.
     const double weight_bytes = double(F) * double(K) * double(C) * double(sizeof(T));
-    const TapBlocks tb =
-        tap_blocks(B, L, F, S, TW, mk.lanes, C, sizeof(T), rows.blocks, rows.in_place ? nkb : 1);
     const int64_t items_per_task = taps_items_per_task(tb, rows, B, F, K, C, L, sizeof(T));
     const bool filter_major = taps_filter_major(tb, rows, B, F, K, C, L, MR, sizeof(T));
     const int64_t weight_reads =
@@ -704,16 +702,16 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     const int64_t phase_fixed = F * C * Kp;
     const TapRows tap_rows_plan = tap_rows(F, K, C, MR, NR);
     const int64_t taps_fixed = tap_rows_plan.packed;
-    const TapBlocks tap_blocks_plan =
-        tap_blocks(B, L, F, S, tap_rows_plan.width, mk.lanes, C, sizeof(T), tap_rows_plan.blocks,
-                   tap_rows_plan.in_place ? ceil_div(K, MR) : 1);
-    const int64_t tap_scratch = saturating_mul(C, tap_blocks_plan.width);  // per thread
+    const TapBlocks tap_blocks_plan = tap_blocks(
+        B, L, F, S, tap_rows_plan.width, mk.lanes, C, sizeof(T), tap_rows_plan.blocks,
+        tap_rows_plan.in_place ? ceil_div(K, MR) : 1, tap_slabs(tap_rows_plan, x.length_stride == 1));
+    const int64_t tap_scratch = tap_scratch_per_thread(tap_blocks_plan, tap_rows_plan, C);
     const int64_t slab_elems = saturating_mul(C, NR + ceil_div(F, S) - 1 + pc.qspread);
     const int64_t block = saturating_mul(saturating_mul(ceil_div(F, S), C), NR);
     // Packed weights cost a scatter (and a finiteness check) per element,
     // except where the caller keeps the panels (the stream, R13): packed once,
     // at its first such call, they serve every later one.
-    const ForwardCosts cost = forward_costs(mk, geo, pc, B, C, K, tap_rows_plan);
+    const ForwardCosts cost = forward_costs(mk, geo, pc, B, C, K, tap_rows_plan, tap_blocks_plan);
     const double packing = reuse != nullptr ? 0.0 : kPackedSetupCycles,
                  phase_weights = reuse != nullptr ? 0.0 : kPackWeightCycles * double(phase_fixed);
     constexpr ForwardFit fit = kForwardFit<T>;
