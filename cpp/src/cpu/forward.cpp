@@ -82,31 +82,36 @@ void fill_bias_only(const BiasView<const T>& bias, const Geometry& geo, const Da
 // Columns q of each phase p with taps that land in the output: the full
 // positions j = q*S + p in [l, jend) (the rest lies between the inputs' taps
 // or in the bias-only extension: fill_bias_only).
-// Column block qb of phase p holds its columns from lo[p] + qb*NR on, so
+// Column block qb of phase p holds its columns from lo[p] + qb*W on, so
 // that every block but a last is whole; or, with gaps between the inputs'
-// runs (S > F: by_position), the columns [qmin + qb*NR, qmin + (qb+1)*NR)
+// runs (S > F: by_position), the columns [qmin + qb*W, qmin + (qb+1)*W)
 // of every phase, so that block qb's outputs are exactly the positions
-// [(qmin + qb*NR)*S - l, (qmin + (qb+1)*NR)*S - l), which it can write
+// [(qmin + qb*W)*S - l, (qmin + (qb+1)*W)*S - l), which it can write
 // whole, bias included (store_tiles_runs). The split never changes a result:
 // each output is reduced by one panel call either way.
+// W (width) is the tile's NR or less: the longest phase's columns in as many
+// blocks as NR-wide ones would take, of whole vectors as even as they come
+// (64 float32 columns: 32 + 32 rather than 48 + 16, whose one-vector tile
+// runs the kernel at about 2/3 of its rate, the loads outnumbering the FMAs).
 struct PhaseColumns {
     std::vector<int64_t> lo, hi;
     int64_t qmin = 0, qspread = 0, nqb = 0;  // nqb: column blocks of the longest phase
+    int64_t width = 0;                       // W: columns per block
     bool by_position = false;
     // Phase p's first column in column block qb.
-    int64_t first(int64_t p, int64_t qb, int64_t NR) const {
+    int64_t first(int64_t p, int64_t qb) const {
         const auto i = std::size_t(p);
-        return by_position ? std::max(lo[i], qmin + qb * NR) : lo[i] + qb * NR;
+        return by_position ? std::max(lo[i], qmin + qb * width) : lo[i] + qb * width;
     }
     // Phase p's columns in column block qb (0 where it has none).
-    int64_t count(int64_t p, int64_t qb, int64_t NR) const {
+    int64_t count(int64_t p, int64_t qb) const {
         const auto i = std::size_t(p);
-        const int64_t end = by_position ? std::min(hi[i], qmin + (qb + 1) * NR) : hi[i];
-        return std::clamp<int64_t>(end - first(p, qb, NR), 0, NR);
+        const int64_t end = by_position ? std::min(hi[i], qmin + (qb + 1) * width) : hi[i];
+        return std::clamp<int64_t>(end - first(p, qb), 0, width);
     }
 };
 
-inline PhaseColumns phase_columns(const Geometry& geo, int64_t NR) {
+inline PhaseColumns phase_columns(const Geometry& geo, int64_t NR, int64_t lanes) {
     const int64_t S = geo.stride, Sp = phases_with_taps(geo.filter_size, S);
     const int64_t jend = std::min(geo.full_length, geo.crop_left + geo.out_length);
     PhaseColumns pc;
@@ -115,12 +120,16 @@ inline PhaseColumns phase_columns(const Geometry& geo, int64_t NR) {
     for (int64_t p = 0; p < Sp; ++p) {
         pc.lo[std::size_t(p)] = geo.crop_left > p ? ceil_div(geo.crop_left - p, S) : 0;
         pc.hi[std::size_t(p)] = std::max(pc.lo[std::size_t(p)], jend > p ? ceil_div(jend - p, S) : 0);
-        pc.nqb = std::max(pc.nqb, ceil_div(pc.hi[std::size_t(p)] - pc.lo[std::size_t(p)], NR));
     }
     pc.qmin = *std::min_element(pc.lo.begin(), pc.lo.end());
     pc.qspread = *std::max_element(pc.lo.begin(), pc.lo.end()) - pc.qmin;
     pc.by_position = S > geo.filter_size;
-    if (pc.by_position) pc.nqb = ceil_div(*std::max_element(pc.hi.begin(), pc.hi.end()) - pc.qmin, NR);
+    int64_t longest = 0;  // columns of the longest phase, or the span of all (by_position)
+    for (std::size_t p = 0; p < pc.lo.size(); ++p) longest = std::max(longest, pc.hi[p] - pc.lo[p]);
+    if (pc.by_position) longest = *std::max_element(pc.hi.begin(), pc.hi.end()) - pc.qmin;
+    pc.nqb = ceil_div(longest, NR);
+    // Whole vectors, at most NR: ceil(longest / width) is nqb again.
+    pc.width = pc.nqb > 0 ? std::min(NR, round_up(ceil_div(longest, pc.nqb), lanes)) : NR;
     return pc;
 }
 
@@ -267,7 +276,7 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
     const int64_t MR = mk.mr, NR = mk.nr, B = x.batch(), C = x.channels, K = y.channels;
     const int64_t F = geo.filter_size, S = geo.stride, Sp = phases_with_taps(F, S);
     const int64_t Mmax = ceil_div(F, S), P = Mmax - 1, nkb = ceil_div(K, MR), nqb = pc.nqb;
-    const int64_t width = NR + P + pc.qspread, slab_elems = C * width, group = plan.group;
+    const int64_t W = pc.width, width = W + P + pc.qspread, slab_elems = C * width, group = plan.group;
     const int64_t qgroups = ceil_div(nqb, group);
     const int threads = plan.threads;
     const bool pair_store = S == 2 && Sp == 2 && y.length_stride == 1;
@@ -285,14 +294,14 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
         const int64_t qb1 = std::min(nqb, qb0 + group);
         const int64_t kb0 = (task % row_groups) * kbs, kb1 = std::min(nkb, kb0 + kbs);
         T* xp = slabs + int64_t(detail::thread_index()) * group * slab_elems;
-        pack_input_block(x, n, qb0, qb1, pc.qmin - P, NR, width, xp, head);
+        pack_input_block(x, n, qb0, qb1, pc.qmin - P, W, width, xp, head);
         // The bias-only outputs among this task's positions (the groups of
         // an item cut [0, out_length) at their first columns), written now
         // so that the tiles' stores find the lines in cache.
         const auto boundary = [&](int64_t qb) {
             if (qb == 0) return int64_t(0);
             if (qb >= nqb) return geo.out_length;
-            return std::clamp<int64_t>((pc.qmin + qb * NR) * S - geo.crop_left, 0, geo.out_length);
+            return std::clamp<int64_t>((pc.qmin + qb * W) * S - geo.crop_left, 0, geo.out_length);
         };
         // With contiguous rows and gaps between the inputs' runs (S > F),
         // column blocks own their outputs (PhaseColumns::by_position): each
@@ -319,10 +328,10 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
                 int64_t cols[kRunStoreMax] = {}, firsts[kRunStoreMax] = {};
                 const bool together = pair_store || group_store || run_store;
                 for (int64_t p = 0; p < Sp; ++p) {
-                    const int64_t q0 = pc.first(p, qb, NR), count = pc.count(p, qb, NR);
+                    const int64_t q0 = pc.first(p, qb), count = pc.count(p, qb);
                     if (count == 0) continue;  // this phase has fewer columns
                     const int64_t M = taps(p, F, S);
-                    const T* slab = xp + (qb - qb0) * slab_elems + (q0 - pc.qmin - qb * NR) + P;
+                    const T* slab = xp + (qb - qb0) * slab_elems + (q0 - pc.qmin - qb * W) + P;
                     T* tile = tiles[together ? p : 0];
                     panel_for(mk, count)(a + phase_offset[std::size_t(p)] + kb * M * C * MR, MR, slab,
                                          seg_off.data(), M, C, width, tile, false);
@@ -337,11 +346,11 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
                     continue;
                 }
                 if (group_store) {
-                    // Phase p's column 0 lands at (lo[p] + qb*NR)*S + p - l: the
+                    // Phase p's column 0 lands at (lo[p] + qb*W)*S + p - l: the
                     // phases in the order of that position, from the first.
                     int64_t first = 0, t_first = 0;
                     for (int64_t p = 0; p < S; ++p) {
-                        const int64_t t = (pc.lo[std::size_t(p)] + qb * NR) * S + p - geo.crop_left;
+                        const int64_t t = (pc.lo[std::size_t(p)] + qb * W) * S + p - geo.crop_left;
                         if (p == 0 || t < t_first) first = p, t_first = t;
                     }
                     const T* ordered[kGroupStoreMax];
@@ -354,9 +363,9 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
                     continue;
                 }
                 if (!pair_store) continue;
-                // Column 0 of phase p lands at (lo[p] + qb*NR)*2 + p - l: the
+                // Column 0 of phase p lands at (lo[p] + qb*W)*2 + p - l: the
                 // two are one apart, phase 0 first when the cropping is even.
-                const int64_t t0 = (pc.lo[0] + qb * NR) * 2 - geo.crop_left;
+                const int64_t t0 = (pc.lo[0] + qb * W) * 2 - geo.crop_left;
                 if (geo.crop_left % 2 == 0)
                     store_tile_pair(tiles[0], cols[0], tiles[1], cols[1], NR, kb, MR, K, bias, y, n, t0);
                 else
@@ -373,9 +382,9 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
 // its own slabs), and only when neither balances them from smaller groups.
 // Balanced: under OpenMP's static schedule (contiguous runs of tasks), the
 // busiest thread's columns x filter blocks exceed the mean by at most a tenth.
-inline void slab_plan(StrategyPlan& plan, const PhaseColumns& pc, int64_t B, int64_t nkb, int64_t NR,
-                      int64_t group_most, int most) {
-    const int64_t nqb = pc.nqb;
+inline void slab_plan(StrategyPlan& plan, const PhaseColumns& pc, int64_t B, int64_t nkb, int64_t group_most,
+                      int most) {
+    const int64_t nqb = pc.nqb, W = pc.width;
     int64_t longest = 0;
     for (std::size_t p = 0; p < pc.lo.size(); ++p) longest = std::max(longest, pc.hi[p] - pc.lo[p]);
     const auto balanced = [&](int64_t group, int64_t row_groups) {
@@ -384,7 +393,7 @@ inline void slab_plan(StrategyPlan& plan, const PhaseColumns& pc, int64_t B, int
         if (tasks > 4096) return tasks >= 4 * int64_t(most);  // many threads: enough tasks to even out
         const auto work = [&](int64_t task) {
             const int64_t g = task / row_groups % groups, r = task % row_groups;
-            const int64_t cols = std::min(longest, (g + 1) * group * NR) - std::min(longest, g * group * NR);
+            const int64_t cols = std::min(longest, (g + 1) * group * W) - std::min(longest, g * group * W);
             return double(cols) * double(std::min(nkb, (r + 1) * kbs) - std::min(nkb, r * kbs));
         };
         // libgomp's static schedule: contiguous runs, the first tasks % most
@@ -560,13 +569,14 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
     };
     const auto blocks = [&](int64_t count, auto&& cost_of) { return over_blocks(count, NR, cost_of); };
     ForwardCosts c;
-    const double width = double(NR + ceil_div(F, S) - 1 + pc.qspread);
+    const double width = double(pc.width + ceil_div(F, S) - 1 + pc.qspread);
     c.per_item = double(B) * double(pc.nqb) * double(C) * width * 0.5;
     for (int64_t p = 0; p < Sp; ++p) {
         const int64_t Q = pc.hi[std::size_t(p)] - pc.lo[std::size_t(p)], M = taps(p, F, S);
         const double depth = double(M * C);
-        c.per_item +=
-            double(B) * blocks(Q, [&](int64_t cols) { return double(nkb) * call(depth, cols, 1.0); });
+        c.per_item += double(B) * over_blocks(Q, pc.width, [&](int64_t cols) {
+                          return double(nkb) * call(depth, cols, 1.0);
+                      });
         c.batched += blocks(saturating_mul(B, Q), [&](int64_t cols) {
             return cols > 0 ? double(nkb) * call(depth, cols, 1.0) + kBatchedGatherCycles * depth * double(NR)
                             : 0.0;
@@ -581,7 +591,7 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
     const double panel_bytes = double(F) * double(C) * double(nkb * MR) * double(sizeof(T));
     if (panel_bytes > kBeyondL2Bytes) {
         const int64_t group_most = std::clamp<int64_t>(
-            int64_t((512 << 10) / sizeof(T)) / (C * (NR + ceil_div(F, S) - 1 + pc.qspread)), 1, pc.nqb);
+            int64_t((512 << 10) / sizeof(T)) / (C * (pc.width + ceil_div(F, S) - 1 + pc.qspread)), 1, pc.nqb);
         c.per_item += 0.1 * panel_bytes * double(B * ceil_div(pc.nqb, group_most) - 1);
         for (int64_t p = 0; p < Sp; ++p) {
             const int64_t Q = pc.hi[std::size_t(p)] - pc.lo[std::size_t(p)];
@@ -684,7 +694,7 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     const int64_t F = geo.filter_size, S = geo.stride, Sp = phases_with_taps(F, S);
     const int64_t Kp = round_up(K, MR), nkb = Kp / MR;
     const int nt = threads_for(2.0 * double(B) * double(L) * double(C) * double(K) * double(F));
-    const PhaseColumns pc = phase_columns(geo, NR);
+    const PhaseColumns pc = phase_columns(geo, NR, mk.lanes);
     if (pc.nqb == 0) {  // every output kept lies between the inputs' runs or past Lfull
         fill_bias_only(bias, geo, y, nt);
         return true;
@@ -706,7 +716,7 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         B, L, F, S, tap_rows_plan.width, mk.lanes, C, sizeof(T), tap_rows_plan.blocks,
         tap_rows_plan.in_place ? ceil_div(K, MR) : 1, tap_slabs(tap_rows_plan, x.length_stride == 1));
     const int64_t tap_scratch = tap_scratch_per_thread(tap_blocks_plan, tap_rows_plan, C);
-    const int64_t slab_elems = saturating_mul(C, NR + ceil_div(F, S) - 1 + pc.qspread);
+    const int64_t slab_elems = saturating_mul(C, pc.width + ceil_div(F, S) - 1 + pc.qspread);
     const int64_t block = saturating_mul(saturating_mul(ceil_div(F, S), C), NR);
     // Packed weights cost a scatter (and a finiteness check) per element,
     // except where the caller keeps the panels (the stream, R13): packed once,
@@ -786,7 +796,7 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
             std::max(1, threads_within(budget, fixed, slab_elems, nt, saturating_mul(B * pc.nqb, nkb)));
         const int64_t group_most =
             std::min(int64_t((512 << 10) / sizeof(T)) / slab_elems, avail / (most * slab_elems));
-        slab_plan(plan, pc, B, nkb, NR, std::clamp<int64_t>(group_most, 1, pc.nqb), most);
+        slab_plan(plan, pc, B, nkb, std::clamp<int64_t>(group_most, 1, pc.nqb), most);
         plan.per_thread = plan.group * slab_elems;
         const int64_t col_tasks = B * ceil_div(pc.nqb, plan.group);
         plan.threads = threads_within(budget, fixed, plan.per_thread, most, col_tasks * plan.row_groups);
