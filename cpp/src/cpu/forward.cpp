@@ -262,12 +262,25 @@ void store_tiles_runs(const MicroKernels<T>& mk, const T* tiles, int64_t tile_el
     }
 }
 
+// A task's input, one strip per channel (strip_width elements): the
+// positions of its group of column blocks and one halo (the taps' P and the
+// phases' spread). Packed block by block (a copy per channel and block, each
+// with its own halo) a thin layer spent 38% of its time copying: (1, 16, 4,
+// 3, 1, 32768, 1) float32, one thread. Rows are whole cache lines, an odd
+// number of them, so that a block's C rows spread over the cache sets.
+inline int64_t strip_width(const PhaseColumns& pc, int64_t group, int64_t P, std::size_t elem) {
+    const int64_t line = std::max<int64_t>(1, int64_t(64 / elem));
+    const int64_t w = round_up(group * pc.width + P + pc.qspread, line);
+    return (w / line) % 2 == 0 ? w + line : w;
+}
+
 // The slab strategy: a task is one batch item and a group of column blocks;
-// it packs its slabs of the input (every channel, NR + halo positions) into
-// its thread's slice of the workspace, sized to stay in L2, and runs every
-// filter block over them, phase fastest (the phases interleave into the same
-// output rows, so their stores share cache lines). The shift by tap m is an
-// offset into the slab: the input is copied once, whatever the taps.
+// it packs its input (every channel: strip_width positions) into its
+// thread's slice of the workspace, sized to stay in L2, and runs every
+// filter block over its column blocks, phase fastest (the phases interleave
+// into the same output rows, so their stores share cache lines). The shift
+// by tap m is an offset into the strip: the input is copied once, whatever
+// the taps.
 template <class T>
 void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const T* a,
                    const std::vector<int64_t>& phase_offset, const BiasView<const T>& bias,
@@ -276,7 +289,7 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
     const int64_t MR = mk.mr, NR = mk.nr, B = x.batch(), C = x.channels, K = y.channels;
     const int64_t F = geo.filter_size, S = geo.stride, Sp = phases_with_taps(F, S);
     const int64_t Mmax = ceil_div(F, S), P = Mmax - 1, nkb = ceil_div(K, MR), nqb = pc.nqb;
-    const int64_t W = pc.width, width = W + P + pc.qspread, slab_elems = C * width, group = plan.group;
+    const int64_t W = pc.width, group = plan.group, strip = strip_width(pc, group, P, sizeof(T));
     const int64_t qgroups = ceil_div(nqb, group);
     const int threads = plan.threads;
     const bool pair_store = S == 2 && Sp == 2 && y.length_stride == 1;
@@ -293,8 +306,9 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
         const int64_t n = task / (qgroups * row_groups), qb0 = (task / row_groups % qgroups) * group;
         const int64_t qb1 = std::min(nqb, qb0 + group);
         const int64_t kb0 = (task % row_groups) * kbs, kb1 = std::min(nkb, kb0 + kbs);
-        T* xp = slabs + int64_t(detail::thread_index()) * group * slab_elems;
-        pack_input_block(x, n, qb0, qb1, pc.qmin - P, W, width, xp, head);
+        T* xp = slabs + int64_t(detail::thread_index()) * C * strip;
+        pack_input_block(x, n, qb0, qb0 + 1, pc.qmin - P, W, strip, xp,
+                         head);  // one block of the strip's width
         // The bias-only outputs among this task's positions (the groups of
         // an item cut [0, out_length) at their first columns), written now
         // so that the tiles' stores find the lines in cache.
@@ -331,10 +345,10 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
                     const int64_t q0 = pc.first(p, qb), count = pc.count(p, qb);
                     if (count == 0) continue;  // this phase has fewer columns
                     const int64_t M = taps(p, F, S);
-                    const T* slab = xp + (qb - qb0) * slab_elems + (q0 - pc.qmin - qb * W) + P;
+                    const T* slab = xp + (q0 - pc.qmin - qb0 * W) + P;
                     T* tile = tiles[together ? p : 0];
                     panel_for(mk, count)(a + phase_offset[std::size_t(p)] + kb * M * C * MR, MR, slab,
-                                         seg_off.data(), M, C, width, tile, false);
+                                         seg_off.data(), M, C, strip, tile, false);
                     if (together)
                         cols[p] = count, firsts[p] = q0;
                     else
@@ -716,7 +730,7 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         B, L, F, S, tap_rows_plan.width, mk.lanes, C, sizeof(T), tap_rows_plan.blocks,
         tap_rows_plan.in_place ? ceil_div(K, MR) : 1, tap_slabs(tap_rows_plan, x.length_stride == 1));
     const int64_t tap_scratch = tap_scratch_per_thread(tap_blocks_plan, tap_rows_plan, C);
-    const int64_t slab_elems = saturating_mul(C, pc.width + ceil_div(F, S) - 1 + pc.qspread);
+    const int64_t slab_elems = saturating_mul(C, strip_width(pc, 1, ceil_div(F, S) - 1, sizeof(T)));
     const int64_t block = saturating_mul(saturating_mul(ceil_div(F, S), C), NR);
     // Packed weights cost a scatter (and a finiteness check) per element,
     // except where the caller keeps the panels (the stream, R13): packed once,
@@ -794,10 +808,13 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     } else {
         const int most =
             std::max(1, threads_within(budget, fixed, slab_elems, nt, saturating_mul(B * pc.nqb, nkb)));
-        const int64_t group_most =
-            std::min(int64_t((512 << 10) / sizeof(T)) / slab_elems, avail / (most * slab_elems));
+        // Strips within 512 KiB and the budget (their halo and padding: at
+        // most two lines over the group's columns and halo).
+        const int64_t P = ceil_div(F, S) - 1, line = int64_t(64 / sizeof(T));
+        const int64_t columns = std::min(int64_t((512 << 10) / sizeof(T)), avail / most) / C;
+        const int64_t group_most = (columns - P - pc.qspread - 2 * line) / pc.width;
         slab_plan(plan, pc, B, nkb, std::clamp<int64_t>(group_most, 1, pc.nqb), most);
-        plan.per_thread = plan.group * slab_elems;
+        plan.per_thread = saturating_mul(C, strip_width(pc, plan.group, P, sizeof(T)));
         const int64_t col_tasks = B * ceil_div(pc.nqb, plan.group);
         plan.threads = threads_within(budget, fixed, plan.per_thread, most, col_tasks * plan.row_groups);
     }
