@@ -215,12 +215,13 @@ int main() {
         {3, 256, 250, 5, 2, 60, manual(1, 2)},
         {1, 256, 250, 5, 2, 60, manual(1, 2)},
         {1, 256, 250, 5, 2, 60, manual(1, 2)},
-        // Inputs beyond L2 read by many row blocks: the tap-wise forward's
-        // chunks of several column blocks, packed (the last chunk and its
-        // last column block partial, waves of chunks over two items), from
-        // contiguous rows (the next chunk prefetched) and from another layout.
-        {2, 16, 2, 16, 2, 9001, manual(3, 1)},
-        {2, 16, 2, 16, 2, 9001, manual(3, 1)},
+        // Inputs beyond L2 read by many row blocks (six, more than slabs
+        // take): the tap-wise forward's chunks of several column blocks,
+        // packed (the last chunk and its last column block partial, waves of
+        // chunks over two items), from contiguous rows (the next chunk
+        // prefetched) and from another layout.
+        {2, 16, 3, 16, 2, 9001, manual(3, 1)},
+        {2, 16, 3, 16, 2, 9001, manual(3, 1)},
         // One large reduction for float32 accuracy (C*F = 4096, B*L = 4096).
         {4, 512, 16, 8, 4, 1024, manual(2, 2)},
     };
@@ -261,10 +262,12 @@ int main() {
     // forward's chunks read in place slab by slab where x lies contiguous
     // (slabs of 32, 32 and 8 channels; a last column block whose whole
     // vectors end with the row; two items; outputs shared by neighbouring
-    // chunks), packed else; each shape three times, so in each of the three
-    // layouts.
-    for (const Case& cs :
-         std::vector<Case>{{2, 72, 1, 5, 2, 2003, manual(1, 2)}, {1, 40, 2, 3, 1, 7001, same}})
+    // chunks; one, two and four row blocks), packed else; each shape three
+    // times, so in each of the three layouts.
+    for (const Case& cs : std::vector<Case>{{2, 72, 1, 5, 2, 2003, manual(1, 2)},
+                                            {1, 40, 2, 3, 1, 7001, same},
+                                            {1, 40, 3, 5, 2, 7001, manual(2, 1)},
+                                            {2, 36, 4, 8, 4, 4001, same}})
         for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
     std::uniform_int_distribution<std::int64_t> d(1, 12);
     for (int r = 0; r < 30; ++r) {

@@ -48,25 +48,26 @@ constexpr double kTapChunkBytes = 256 << 10;
 constexpr double kTapMemoryBytes = 64.0 * (1 << 20);
 constexpr int64_t kTapChunkReads = 4;
 
-// Channel slabs. Where all rows fit one row block (a few taps of one or two
-// output channels) each input element serves a few FMAs only, and an input
+// Channel slabs. Where the rows fit a few row blocks (up to
+// kTapSlabRowBlocks: a few taps of a few output channels) each input
+// element serves a few dozen FMAs at most, and an input
 // beyond L2 is read at the speed of L3 or memory at best; packing it (above)
 // adds a copy that its few products cannot hide (one filter of 4 taps over 8
 // items of 256 channels x 16384, float64: 26 of 39 ms in the copy), and read
 // in place a few lines from each of C rows at a time it defeats the
 // prefetchers. Such chunks are rather read in place kTapSlabChannels rows at
 // a time, each row a run of up to kTapSlabRowBytes that the prefetchers
-// stream, every NR-column tile of the chunk accumulating the slab's
-// products in the thread's scratch (the chunk's tiles, rows.height x width
-// elements), added into the output once all slabs are in. Chunks are
+// stream, every tile of the chunk (each row block's, NR columns) accumulating
+// the slab's products in the thread's scratch (rows.blocks x rows.height x
+// width elements), added into the output once all slabs are in. Chunks are
 // narrower where that leaves fewer than kTapSlabTasks of them (threads need
 // tasks; the width still depends on the shape alone). The sum over the
 // channels is taken slab by slab, in an order set by the shape alone.
 // Measured against packed chunks or rows in place (float64, medians of
 // alternated runs): (8,256,1,4,1,16384) 31.3 -> 19.0 ms at one thread, 19.5
-// -> 11.3 at two; (4,128,1,8,1,16384) 15.5 -> 6.7 ms; within +-10% on inputs
-// of 1-8 MB.
-constexpr int64_t kTapSlabChannels = 32;
+// -> 11.3 at two; (4,128,1,8,1,16384) 15.5 -> 6.7 ms; two row blocks,
+// (4,256,1,16,4,4096) 10.4 -> 5.5 ms; within +-10% on inputs of 1-8 MB.
+constexpr int64_t kTapSlabChannels = 32, kTapSlabRowBlocks = 4;
 constexpr double kTapSlabRowBytes = 16 << 10;
 constexpr int64_t kTapSlabTasks = 32;
 
@@ -202,15 +203,16 @@ inline TapRows tap_rows(int64_t F, int64_t K, int64_t C, int64_t MR, int64_t NR)
 }
 
 // Whether chunks may be read in place slab by slab (TapBlocks::slab): rows
-// packed in one row block, from x with contiguous rows.
+// packed in at most kTapSlabRowBlocks row blocks, from x with contiguous
+// rows.
 inline bool tap_slabs(const TapRows& rows, bool contiguous) {
-    return contiguous && !rows.in_place && rows.blocks == 1;
+    return contiguous && !rows.in_place && rows.blocks <= kTapSlabRowBlocks;
 }
 
 // The scratch per thread: a packed chunk (C x width), or a chunk's tiles
-// (rows.height x width; width is then whole tiles).
+// (rows.blocks x rows.height x width; width is then whole tiles).
 inline int64_t tap_scratch_per_thread(const TapBlocks& tb, const TapRows& rows, int64_t C) {
-    return saturating_mul(tb.slab > 0 ? rows.height : C, tb.width);
+    return saturating_mul(tb.slab > 0 ? rows.blocks * rows.height : C, tb.width);
 }
 
 // Weights as row panels: a[(rb*C + c)*H + r] = W[f, k, c] for row
@@ -452,31 +454,37 @@ template <class T>
 void forward_tap_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const TapRows& rows, const T* a,
                        const Geometry& geo, const DataView<T>& y, const TapBlock& block, int64_t slab, T* z) {
     const int64_t NR = rows.width, H = rows.height, C = x.channels, K = y.channels, L = geo.length;
-    const int64_t n_rows = std::min(H, geo.filter_size * K), zero = 0;
+    const int64_t FK = geo.filter_size * K, nsub = ceil_div(block.cols, NR), zero = 0;
     const T* item = x.data + x.batch_offset(block.n0);
+    const auto n_rows = [&](int64_t rb) { return std::min(H, FK - rb * H); };
+    const auto tile = [&](int64_t rb, int64_t s0) { return z + (rb * nsub + s0 / NR) * H * NR; };
     const auto sub_block = [&](int64_t s0) {
         return TapBlock{block.n0, block.i0 + s0, std::min(NR, block.cols - s0)};
     };
     const auto skip_of = [&](const TapBlock& sub) {  // i0 >= NR > skip: the shifted block stays in the row
         return std::max<int64_t>(0, sub.i0 + round_up(sub.cols, mk.lanes) - L);
     };
+    // Row blocks innermost: a slab's NR columns, read from L2, serve them all from L1.
     for (int64_t c0 = 0; c0 < C; c0 += slab) {
         const int64_t cnt = std::min(slab, C - c0);
         for (int64_t s0 = 0; s0 < block.cols; s0 += NR) {
             const TapBlock sub = sub_block(s0);
-            if (!rows_land(geo, 0, n_rows, K, sub, sub.cols)) continue;
             const int64_t skip = skip_of(sub);
             const auto panel =
                 rows.wide ? panel_wide_for(mk, sub.cols + skip) : panel_for(mk, sub.cols + skip);
-            panel(a + c0 * H, H, item + c0 * x.channel_stride + sub.i0 - skip, &zero, 1, cnt,
-                  x.channel_stride, z + s0 / NR * H * NR, c0 > 0);
+            for (int64_t rb = 0; rb < rows.blocks; ++rb) {
+                if (!rows_land(geo, rb * H, n_rows(rb), K, sub, sub.cols)) continue;
+                panel(a + (rb * C + c0) * H, H, item + c0 * x.channel_stride + sub.i0 - skip, &zero, 1, cnt,
+                      x.channel_stride, tile(rb, s0), c0 > 0);
+            }
         }
     }
     for (int64_t s0 = 0; s0 < block.cols; s0 += NR) {
         const TapBlock sub = sub_block(s0);
-        if (!rows_land(geo, 0, n_rows, K, sub, sub.cols)) continue;
-        add_tap_tile(z + s0 / NR * H * NR + skip_of(sub), NR, 0, n_rows, K, sub, tap_items(x, y, sub, L), geo,
-                     y);
+        const TapItems items = tap_items(x, y, sub, L);
+        for (int64_t rb = 0; rb < rows.blocks; ++rb)
+            if (rows_land(geo, rb * H, n_rows(rb), K, sub, sub.cols))
+                add_tap_tile(tile(rb, s0) + skip_of(sub), NR, rb * H, n_rows(rb), K, sub, items, geo, y);
     }
 }
 
@@ -561,7 +569,7 @@ void forward_taps(const MicroKernels<T>& mk, const DataView<const T>& x, const W
                 const TapBlock block = tap_block(tb, blk, B, L);
                 if (tb.slab > 0) {
                     forward_tap_slabs(mk, x, rows, a, geo, y, block, tb.slab,
-                                      scratch + int64_t(detail::thread_index()) * H * tb.width);
+                                      scratch + int64_t(detail::thread_index()) * rows.blocks * H * tb.width);
                     continue;
                 }
                 // A single block of one item's contiguous positions whose whole
