@@ -269,11 +269,6 @@ int main() {
                                             {1, 40, 3, 5, 2, 7001, manual(2, 1)},
                                             {2, 36, 4, 8, 4, 4001, same}})
         for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
-    // Backward-weights as dot products over a long reduction: its positions
-    // cut into two ranges (256 channels: chunks of 256 positions), partial
-    // sums added in order; each shape three times, so in each of the three
-    // layouts.
-    for (int copy = 0; copy < 3; ++copy) cases.push_back({1, 256, 2, 3, 1, 4200, manual(1, 0)});
     std::uniform_int_distribution<std::int64_t> d(1, 12);
     for (int r = 0; r < 30; ++r) {
         const std::int64_t F = d(rng), S = d(rng) % 6 + 1, L = d(rng) * (r % 3 == 0 ? 1 : 9);

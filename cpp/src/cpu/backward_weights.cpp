@@ -10,7 +10,6 @@
 #include <utility>
 #include <vector>
 
-#include "cpu/backward_weights_dots.hpp"
 #include "cpu/budget.hpp"
 #include "cpu/cost.hpp"
 #include "cpu/direct.hpp"
@@ -498,18 +497,11 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
                      saturating_mul(elements(dy), int64_t(sizeof(T))) > (int64_t(1) << 20);
     const auto [lay, batched_cost] = batched_plan(mk, B, L, F, S, K, C, far ? 4.0 : 0.0);
     const double per_item_cost = per_item_cycles(mk, geo, B, C, K);
-    const DotsPlan dots = dots_plan(x, geo, K);
     const Strategy strategy =
         choose_strategy({{Strategy::per_item, G > 0, per_item_cost + kPackedSetupCycles},
                          {Strategy::batched, batched_least_workspace(MR, NR, saturating_mul(B, L)) <= budget,
                           batched_cost + kPackedSetupCycles},
-                         {Strategy::dots, saturating_add(dots.sums, dots.per_thread) <= budget,
-                          dots_cycles(mk, x, geo, K, dots) + kPackedSetupCycles},
                          {Strategy::direct, true, kDirectBackwardWeightsCycles * products(B, L, F, K, C)}});
-    if (strategy == Strategy::dots) {
-        backward_weights_dots(mk, x, dy, geo, dw, dots, nt);
-        return true;  // every term summed, the re-padding's included
-    }
     if (strategy == Strategy::batched) {
         backward_weights_batched(mk, x, dy, geo, dw, lay, nt, budget);
         add_padding_terms_to_dw(x, geo, dw);  // reads only the inputs that meet the padding
