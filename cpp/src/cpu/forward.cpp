@@ -262,25 +262,52 @@ void store_tiles_runs(const MicroKernels<T>& mk, const T* tiles, int64_t tile_el
     }
 }
 
-// A task's input, one strip per channel (strip_width elements): the
-// positions of its group of column blocks and one halo (the taps' P and the
-// phases' spread). Packed block by block (a copy per channel and block, each
-// with its own halo) a thin layer spent 38% of its time copying: (1, 16, 4,
-// 3, 1, 32768, 1) float32, one thread. Rows are whole cache lines, an odd
-// number of them, so that a block's C rows spread over the cache sets.
-inline int64_t strip_width(const PhaseColumns& pc, int64_t group, int64_t P, std::size_t elem) {
-    const int64_t line = std::max<int64_t>(1, int64_t(64 / elem));
-    const int64_t w = round_up(group * pc.width + P + pc.qspread, line);
-    return (w / line) % 2 == 0 ? w + line : w;
+// A task's input, packed as a slab per column block (C rows of its W
+// columns and a halo: the taps' P and the phases' spread; contiguous, so a
+// block's operand streams from L2), or, where each packed element serves
+// few products, as one strip per channel (the group's columns and one
+// halo). Packed block by block (a copy per channel and block, each with its
+// own halo) a thin layer spent 38% of its time copying ((1, 16, 4, 3, 1,
+// 32768, 1) float32, one thread; strips 11-14% faster on such layers), while
+// a layer of 64 filters ran 2-5% slower from strips at two threads
+// (hifigan-up3: a block's rows a strip apart instead of one slab).
+// Strips where the filter rows times the taps per phase, the products of a
+// packed element per phase, are at most kStripProducts. Strip rows are whole
+// cache lines, an odd number of them, so that a block's C rows spread over
+// the cache sets.
+constexpr int64_t kStripProducts = 64;
+
+inline bool input_strips(int64_t Kp, int64_t F, int64_t S) { return Kp * ceil_div(F, S) <= kStripProducts; }
+
+struct TaskInput {
+    int64_t ld = 0;     // row stride
+    int64_t step = 0;   // from one column block's positions to the next's
+    int64_t elems = 0;  // per task
+};
+
+inline TaskInput task_input(const PhaseColumns& pc, int64_t group, int64_t P, int64_t C, std::size_t elem,
+                            bool strips) {
+    TaskInput in;
+    if (strips) {
+        const int64_t line = std::max<int64_t>(1, int64_t(64 / elem));
+        const int64_t w = round_up(group * pc.width + P + pc.qspread, line);
+        in.ld = (w / line) % 2 == 0 ? w + line : w;
+        in.step = pc.width;
+        in.elems = saturating_mul(C, in.ld);
+    } else {
+        in.ld = pc.width + P + pc.qspread;
+        in.step = saturating_mul(C, in.ld);
+        in.elems = saturating_mul(group, in.step);
+    }
+    return in;
 }
 
 // The slab strategy: a task is one batch item and a group of column blocks;
-// it packs its input (every channel: strip_width positions) into its
-// thread's slice of the workspace, sized to stay in L2, and runs every
-// filter block over its column blocks, phase fastest (the phases interleave
-// into the same output rows, so their stores share cache lines). The shift
-// by tap m is an offset into the strip: the input is copied once, whatever
-// the taps.
+// it packs its input (every channel: task_input) into its thread's slice of
+// the workspace, sized to stay in L2, and runs every filter block over its
+// column blocks, phase fastest (the phases interleave into the same output
+// rows, so their stores share cache lines). The shift by tap m is an offset
+// into the packed rows: the input is copied once, whatever the taps.
 template <class T>
 void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const T* a,
                    const std::vector<int64_t>& phase_offset, const BiasView<const T>& bias,
@@ -289,7 +316,9 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
     const int64_t MR = mk.mr, NR = mk.nr, B = x.batch(), C = x.channels, K = y.channels;
     const int64_t F = geo.filter_size, S = geo.stride, Sp = phases_with_taps(F, S);
     const int64_t Mmax = ceil_div(F, S), P = Mmax - 1, nkb = ceil_div(K, MR), nqb = pc.nqb;
-    const int64_t W = pc.width, group = plan.group, strip = strip_width(pc, group, P, sizeof(T));
+    const int64_t W = pc.width, group = plan.group;
+    const bool strips = input_strips(nkb * MR, F, S);
+    const TaskInput in = task_input(pc, group, P, C, sizeof(T), strips);
     const int64_t qgroups = ceil_div(nqb, group);
     const int threads = plan.threads;
     const bool pair_store = S == 2 && Sp == 2 && y.length_stride == 1;
@@ -306,9 +335,9 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
         const int64_t n = task / (qgroups * row_groups), qb0 = (task / row_groups % qgroups) * group;
         const int64_t qb1 = std::min(nqb, qb0 + group);
         const int64_t kb0 = (task % row_groups) * kbs, kb1 = std::min(nkb, kb0 + kbs);
-        T* xp = slabs + int64_t(detail::thread_index()) * C * strip;
-        pack_input_block(x, n, qb0, qb0 + 1, pc.qmin - P, W, strip, xp,
-                         head);  // one block of the strip's width
+        T* xp = slabs + int64_t(detail::thread_index()) * in.elems;
+        // Strips: one block of the strip's width.
+        pack_input_block(x, n, qb0, strips ? qb0 + 1 : qb1, pc.qmin - P, W, in.ld, xp, head);
         // The bias-only outputs among this task's positions (the groups of
         // an item cut [0, out_length) at their first columns), written now
         // so that the tiles' stores find the lines in cache.
@@ -345,10 +374,10 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
                     const int64_t q0 = pc.first(p, qb), count = pc.count(p, qb);
                     if (count == 0) continue;  // this phase has fewer columns
                     const int64_t M = taps(p, F, S);
-                    const T* slab = xp + (q0 - pc.qmin - qb0 * W) + P;
+                    const T* slab = xp + (qb - qb0) * in.step + (q0 - pc.qmin - qb * W) + P;
                     T* tile = tiles[together ? p : 0];
                     panel_for(mk, count)(a + phase_offset[std::size_t(p)] + kb * M * C * MR, MR, slab,
-                                         seg_off.data(), M, C, strip, tile, false);
+                                         seg_off.data(), M, C, in.ld, tile, false);
                     if (together)
                         cols[p] = count, firsts[p] = q0;
                     else
@@ -730,7 +759,8 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         B, L, F, S, tap_rows_plan.width, mk.lanes, C, sizeof(T), tap_rows_plan.blocks,
         tap_rows_plan.in_place ? ceil_div(K, MR) : 1, tap_slabs(tap_rows_plan, x.length_stride == 1));
     const int64_t tap_scratch = tap_scratch_per_thread(tap_blocks_plan, tap_rows_plan, C);
-    const int64_t slab_elems = saturating_mul(C, strip_width(pc, 1, ceil_div(F, S) - 1, sizeof(T)));
+    const bool strips = input_strips(Kp, F, S);
+    const int64_t slab_elems = task_input(pc, 1, ceil_div(F, S) - 1, C, sizeof(T), strips).elems;
     const int64_t block = saturating_mul(saturating_mul(ceil_div(F, S), C), NR);
     // Packed weights cost a scatter (and a finiteness check) per element,
     // except where the caller keeps the panels (the stream, R13): packed once,
@@ -808,13 +838,14 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     } else {
         const int most =
             std::max(1, threads_within(budget, fixed, slab_elems, nt, saturating_mul(B * pc.nqb, nkb)));
-        // Strips within 512 KiB and the budget (their halo and padding: at
-        // most two lines over the group's columns and halo).
+        // A task's input within 512 KiB and the budget (strips: their halo
+        // and padding at most two lines over the group's columns and halo).
         const int64_t P = ceil_div(F, S) - 1, line = int64_t(64 / sizeof(T));
-        const int64_t columns = std::min(int64_t((512 << 10) / sizeof(T)), avail / most) / C;
-        const int64_t group_most = (columns - P - pc.qspread - 2 * line) / pc.width;
+        const int64_t room = std::min(int64_t((512 << 10) / sizeof(T)), avail / most);
+        const int64_t group_most =
+            strips ? (room / C - P - pc.qspread - 2 * line) / pc.width : room / slab_elems;
         slab_plan(plan, pc, B, nkb, std::clamp<int64_t>(group_most, 1, pc.nqb), most);
-        plan.per_thread = saturating_mul(C, strip_width(pc, plan.group, P, sizeof(T)));
+        plan.per_thread = task_input(pc, plan.group, P, C, sizeof(T), strips).elems;
         const int64_t col_tasks = B * ceil_div(pc.nqb, plan.group);
         plan.threads = threads_within(budget, fixed, plan.per_thread, most, col_tasks * plan.row_groups);
     }
