@@ -25,8 +25,8 @@ constexpr double kDirectForwardCycles = 1.5, kDirectBackwardDataCycles = 1.5,
 // float64 element; one cycle each ranks the strategies best, see forward.cpp).
 constexpr double kPackWeightCycles = 1.0;
 
-// A copy call (a row of a packed input): its dispatch and the partial lines
-// at both ends, whatever the row's length.
+// A copy call (a row of a packed input) costs at least this, whatever the
+// row's length: its dispatch and the partial lines at both ends.
 constexpr double kCopyCallCycles = 20.0;
 
 // Weights larger than this are taken to live beyond L2 (1-2 MB per core on
