@@ -564,7 +564,9 @@ constexpr double kBatchedGatherCycles = 2.0;
 // the gather and weight-packing charges) that made the cheapest estimate pick
 // the fastest strategy most often (summed log of chosen over fastest time
 // 8.8 -> 2.7) were then checked on 495 other draws (12.1 -> 6.8, mis-ranked
-// by over 5%: 61 -> 34). The batched strategy ran slower than its panel
+// by over 5%: 61 -> 34); with the later charges, for phase panels beyond L2
+// 3.3 and 6.5 (kept: measured on shapes outside these draws), for short
+// copy calls (on the estimates as recorded) 2.5 and 6.6. The batched strategy ran slower than its panel
 // calls and gathers say on every family; the tap-wise one's read-modify-write
 // of float32 tiles costs relatively more than of float64 ones.
 struct ForwardFit {
@@ -619,8 +621,8 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
     // elements' half cycle each above that: short rows cost the call more
     // than the copy ((8, 256, 16, 1, 6, 16, same) float64, a block of 16
     // positions per item: per-item 0.081 ms against tap-wise 0.044, estimated
-    // the other way round). On the forward fit's draws (see ForwardFit):
-    // summed log 2.7 -> 2.5, and 6.9 -> 6.6 on the validation draws.
+    // the other way round). On the forward fit's draws (ForwardFit, their
+    // estimates as recorded): summed log 2.7 -> 2.5, validation 6.9 -> 6.6.
     {
         const int64_t group = std::clamp<int64_t>(
             int64_t((512 << 10) / sizeof(T)) / std::max<int64_t>(1, C * int64_t(width)), 1, pc.nqb);
