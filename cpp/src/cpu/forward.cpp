@@ -564,11 +564,12 @@ constexpr double kBatchedGatherCycles = 2.0;
 // the gather and weight-packing charges) that made the cheapest estimate pick
 // the fastest strategy most often (summed log of chosen over fastest time
 // 8.8 -> 2.7) were then checked on 495 other draws (12.1 -> 6.8, mis-ranked
-// by over 5%: 61 -> 34); with the later charges, for phase panels beyond L2
-// 3.3 and 6.5 (kept: measured on shapes outside these draws), for short
-// copy calls (on the estimates as recorded) 2.5 and 6.6. The batched strategy ran slower than its panel
-// calls and gathers say on every family; the tap-wise one's read-modify-write
-// of float32 tiles costs relatively more than of float64 ones.
+// by over 5%: 61 -> 34). With the charges added since, for phase panels
+// beyond L2: 3.3 and 6.5 (kept: measured on shapes outside these draws); for
+// short copy calls (on the estimates as recorded): 2.5 and 6.6. The batched
+// strategy ran slower than its panel calls and gathers say on every family;
+// the tap-wise one's read-modify-write of float32 tiles costs relatively
+// more than of float64 ones.
 struct ForwardFit {
     double batched, taps, dots;
 };

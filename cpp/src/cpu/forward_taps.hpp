@@ -443,13 +443,13 @@ void tap_tile(const MicroKernels<T>& mk, const WeightsView<const T>& w, const T*
     }
 }
 
-// One chunk read in place slab by slab (TapBlocks::slab; rows in one block,
-// x with contiguous rows): each slab's products accumulate into the chunk's
-// tiles (z: tile j, of the chunk's NR-column block j, at j*H*NR), which are
-// then added into y. A last NR-column block whose whole vectors would run
-// past the row is read as the whole vectors that end with the row: the
-// tile's first columns (the previous block's last inputs) are computed and
-// left out.
+// One chunk read in place slab by slab (TapBlocks::slab; rows in up to
+// kTapSlabRowBlocks blocks, x with contiguous rows): each slab's products
+// accumulate into the chunk's tiles (z: row block rb's tile of the chunk's
+// NR-column block j at (rb*nsub + j)*H*NR), which are then added into y.
+// A last NR-column block whose whole vectors would run past the row is read
+// as the whole vectors that end with the row: the tile's first columns (the
+// previous block's last inputs) are computed and left out.
 template <class T>
 void forward_tap_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const TapRows& rows, const T* a,
                        const Geometry& geo, const DataView<T>& y, const TapBlock& block, int64_t slab, T* z) {
