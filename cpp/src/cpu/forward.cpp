@@ -302,6 +302,18 @@ inline TaskInput task_input(const PhaseColumns& pc, int64_t group, int64_t P, in
     return in;
 }
 
+// The column blocks a task's input holds within `room` elements (at least
+// one, at most all): strips carry one halo and up to two lines of padding
+// for the whole group, slabs a halo each. The plan's group (budget and
+// 512 KiB) and the estimate's (512 KiB) both come from here.
+inline int64_t blocks_within(const PhaseColumns& pc, int64_t room, int64_t P, int64_t C, std::size_t elem,
+                             bool strips) {
+    const int64_t line = int64_t(64 / elem);
+    const int64_t most = strips ? (room / C - P - pc.qspread - 2 * line) / pc.width
+                                : room / task_input(pc, 1, P, C, elem, false).elems;
+    return std::clamp<int64_t>(most, 1, pc.nqb);
+}
+
 // The slab strategy: a task is one batch item and a group of column blocks;
 // it packs its input (every channel: task_input) into its thread's slice of
 // the workspace, sized to stay in L2, and runs every filter block over its
@@ -629,10 +641,10 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
     // positions per item: per-item 0.081 ms against tap-wise 0.044, estimated
     // the other way round). On the forward fit's draws (ForwardFit, their
     // estimates as recorded): summed log 2.7 -> 2.5, validation 6.9 -> 6.6.
+    const int64_t P = ceil_div(F, S) - 1, group_room = int64_t((512 << 10) / sizeof(T));
+    const bool strips = input_strips(nkb * MR, F, S);
+    const int64_t group = blocks_within(pc, group_room, P, C, sizeof(T), strips);
     {
-        const int64_t group = std::clamp<int64_t>(
-            int64_t((512 << 10) / sizeof(T)) / std::max<int64_t>(1, C * int64_t(width)), 1, pc.nqb);
-        const bool strips = input_strips(nkb * MR, F, S);
         const double calls = double(B) * double(C) * double(strips ? ceil_div(pc.nqb, group) : pc.nqb);
         const double row = strips ? double((group - 1) * pc.width) + width : width;
         c.per_item += calls * std::max(0.0, kCopyCallCycles - 0.5 * row);
@@ -661,9 +673,7 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
     // read by each of 8 items: per-item 3.8 ms against tap-wise 2.0).
     const double panel_bytes = double(F) * double(C) * double(nkb * MR) * double(sizeof(T));
     if (panel_bytes > kBeyondL2Bytes) {
-        const int64_t group_most = std::clamp<int64_t>(
-            int64_t((512 << 10) / sizeof(T)) / (C * (pc.width + ceil_div(F, S) - 1 + pc.qspread)), 1, pc.nqb);
-        c.per_item += 0.1 * panel_bytes * double(B * ceil_div(pc.nqb, group_most) - 1);
+        c.per_item += 0.1 * panel_bytes * double(B * ceil_div(pc.nqb, group) - 1);
         for (int64_t p = 0; p < Sp; ++p) {
             const int64_t Q = pc.hi[std::size_t(p)] - pc.lo[std::size_t(p)];
             c.batched += 0.1 * panel_bytes * double(taps(p, F, S)) / double(F) *
@@ -866,13 +876,10 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     } else {
         const int most =
             std::max(1, threads_within(budget, fixed, slab_elems, nt, saturating_mul(B * pc.nqb, nkb)));
-        // A task's input within 512 KiB and the budget (strips: their halo
-        // and padding at most two lines over the group's columns and halo).
-        const int64_t P = ceil_div(F, S) - 1, line = int64_t(64 / sizeof(T));
+        // A task's input within 512 KiB and the budget.
         const int64_t room = std::min(int64_t((512 << 10) / sizeof(T)), avail / most);
-        const int64_t group_most =
-            strips ? (room / C - P - pc.qspread - 2 * line) / pc.width : room / slab_elems;
-        slab_plan(plan, pc, B, nkb, std::clamp<int64_t>(group_most, 1, pc.nqb), most);
+        const int64_t P = ceil_div(F, S) - 1;
+        slab_plan(plan, pc, B, nkb, blocks_within(pc, room, P, C, sizeof(T), strips), most);
         plan.per_thread = task_input(pc, plan.group, P, C, sizeof(T), strips).elems;
         const int64_t col_tasks = B * ceil_div(pc.nqb, plan.group);
         plan.threads = threads_within(budget, fixed, plan.per_thread, most, col_tasks * plan.row_groups);
