@@ -598,8 +598,9 @@ void forward_taps(const MicroKernels<T>& mk, const DataView<const T>& x, const W
                   L = geo.length;
     const int64_t F = geo.filter_size, nkb = rows.in_place ? ceil_div(K, MR) : 1;
     // y = bias, its rows (n, k) in runs of kBiasRows, each run's item offset
-    // found once and carried (batch_offset divides: short outputs, a latent
-    // layer's 4 positions per row, spent a fifth of the pass dividing).
+    // found once and carried (batch_offset divides: with short outputs, 4
+    // positions per row, (256, 32, 256, 4, 4, 1, same) float32 spent a fifth
+    // of the pass dividing; 1.02 -> 0.86 ms at one thread).
     constexpr int64_t kBiasRows = 64;
     const int64_t bias_rows = B * K;  // y's own rows: no overflow
 #pragma omp parallel for schedule(static) num_threads(nt)
