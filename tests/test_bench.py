@@ -40,9 +40,9 @@ def test_bench_runs_and_writes_json(tmp_path, capsys):
     assert rows[("float32", "forward")]["flops"] == 2 * 2 * 16 * 3 * 5 * 4
     assert rows[("float64", "forward+backward")]["flops"] == 3 * 2 * 2 * 16 * 3 * 5 * 4
     assert all(r["ms"]["tconv1d"] > 0 for r in record["rows"])
-    # The SGEMM peak is timed in each forward row's rounds (its own figure,
-    # shared with that shape's fwd+bwd row) and reported as their median; it
-    # is not an implementation of the layer.
+    # The SGEMM peak is measured before each shape and dtype (one figure for
+    # its forward and fwd+bwd rows), reported as their median; it is not an
+    # implementation of the layer.
     assert all(r["sgemm_gflops"] > 0 and "sgemm" not in r["ms"] for r in record["rows"])
     for dtype in ("float32", "float64"):
         assert rows[(dtype, "forward")]["sgemm_gflops"] == rows[(dtype, "forward+backward")]["sgemm_gflops"]

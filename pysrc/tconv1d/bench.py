@@ -6,9 +6,9 @@ process, interleaved call by call, with the same thread count; each figure is
 the median of ``--repeat`` timed calls after warm-up. FLOPs per pass are
 ``2*B*L*C_in*C_out*F``; forward+backward counts three passes (forward,
 backward-data, backward-weights). The SGEMM peak (numpy float32 matmul of a
-square matrix) takes its turn in every forward row's rounds, so each row's
+square matrix) is measured again just before each shape, so each row's
 "% peak" compares with what this machine did in the same seconds (a shared
-VM's speed moves by 2x over minutes; a peak measured once, before the run,
+VM's speed moves by 2x over minutes; a peak measured once for the whole run
 made the figure follow the machine rather than the code). ONNX Runtime is an
 inference engine: it appears in the forward rows only.
 """
@@ -43,7 +43,7 @@ class Row:
     pass_name: str  # "forward" or "forward+backward"
     flops: float
     ms: dict[str, float] = field(default_factory=dict)  # implementation -> median milliseconds
-    sgemm_gflops: float = 0.0  # the SGEMM peak timed in the same rounds (the forward row's)
+    sgemm_gflops: float = 0.0  # the SGEMM peak measured just before the shape
 
 
 def _named_shapes(names: str) -> list[Shape]:
@@ -98,22 +98,34 @@ def load_shapes(path: str | None) -> list[Shape]:
     return shapes
 
 
-# The SGEMM peak's matrices: 1536 x 1536 runs at the rate of 2048 x 2048
-# (within 2%, medians of 12 alternated calls on the VM of docs/performance.md)
-# in a third of the time, the cost of its turn in every round.
-SGEMM_SIZE = 1536
+# The SGEMM peak: numpy's float32 matmul of 1536 x 1536 matrices, which runs
+# at the rate of 2048 x 2048 (within 2%, medians of 12 alternated calls on the
+# VM of docs/performance.md) in a third of the time, measured before each
+# shape (median of SGEMM_CALLS). Not taking turns with the calls themselves:
+# the BLAS's threads keep spinning for a while after a call, and whatever
+# ran next lost its cores (a layer's call 6 ms alone, 9-23 ms within 0.1 s of
+# an SGEMM); the shape's calls start SGEMM_REST seconds later.
+SGEMM_SIZE, SGEMM_CALLS, SGEMM_REST = 1536, 3, 0.2
 
 
-def sgemm_call(n: int = SGEMM_SIZE) -> Call:
-    """numpy's float32 matmul of two n x n matrices, as a call to time."""
-    rng = np.random.default_rng(0)
-    a = rng.standard_normal((n, n), dtype=np.float32)
-    b = rng.standard_normal((n, n), dtype=np.float32)
-    return lambda: a @ b
+class SgemmPeak:
+    """numpy's float32 SGEMM GFLOP/s, measured now (``measure``)."""
 
+    def __init__(self, n: int = SGEMM_SIZE) -> None:
+        rng = np.random.default_rng(0)
+        self.n = n
+        self.a = rng.standard_normal((n, n), dtype=np.float32)
+        self.b = rng.standard_normal((n, n), dtype=np.float32)
 
-def sgemm_gflops(ms: float, n: int = SGEMM_SIZE) -> float:
-    return 2.0 * n**3 / ms / 1e6
+    def measure(self) -> float:
+        self.a @ self.b  # warm-up
+        times = []
+        for _ in range(SGEMM_CALLS):
+            start = time.perf_counter()
+            self.a @ self.b
+            times.append(time.perf_counter() - start)
+        time.sleep(SGEMM_REST)
+        return 2.0 * self.n**3 / statistics.median(times) / 1e9
 
 
 # ---------------------------------------------------------------- implementations
@@ -261,7 +273,7 @@ def available_peers(requested: list[str]) -> list[str]:
 
 def run_suite(shapes: list[Shape], dtypes: list[str], peers: list[str], repeat: int, threads: int) -> list[Row]:
     rows = []
-    sgemm = sgemm_call()
+    sgemm = SgemmPeak()
     for number, shape in enumerate(shapes, 1):
         print(
             f"[{number}/{len(shapes)}] {shape.name}: B={shape.batch} C={shape.in_channels} K={shape.num_filters} "
@@ -282,10 +294,8 @@ def run_suite(shapes: list[Shape], dtypes: list[str], peers: list[str], repeat: 
                 except Exception as error:  # noqa: BLE001 - e.g. no float64 ConvTranspose kernel
                     note = f"note: onnxruntime cannot run {shape.name} {dtype}: {str(error).splitlines()[0]}"
                     print(note, file=sys.stderr)
-            fwd["sgemm"] = sgemm
-            fwd_ms = interleaved_medians(fwd, repeat)
-            peak = sgemm_gflops(fwd_ms.pop("sgemm"))
-            rows.append(Row(shape.name, dtype, "forward", shape.flops, fwd_ms, peak))
+            peak = sgemm.measure()
+            rows.append(Row(shape.name, dtype, "forward", shape.flops, interleaved_medians(fwd, repeat), peak))
             rows.append(
                 Row(shape.name, dtype, "forward+backward", 3 * shape.flops, interleaved_medians(both, repeat), peak)
             )
@@ -453,7 +463,7 @@ def run(args: argparse.Namespace) -> int:
     peak = statistics.median(peaks)
     print(
         f"tconv1d {tconv1d.__version__}, kernels: {tconv1d._core.simd_level()}, threads: {threads}, "
-        f"CPUs: {os.cpu_count()}, SGEMM peak (numpy float32, {SGEMM_SIZE}^3, timed with each shape): "
+        f"CPUs: {os.cpu_count()}, SGEMM peak (numpy float32, {SGEMM_SIZE}^3, before each shape): "
         f"median {peak:.1f} GFLOP/s ({min(peaks):.1f}-{max(peaks):.1f}), repeat: {args.repeat}"
     )
     print(format_table(rows, peers))
