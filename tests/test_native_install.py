@@ -19,6 +19,9 @@ import pytest
 import tconv1d
 from tconv1d import _core, cli
 
+# Which CPU kernel body or strategy runs does not change these tests' outcome.
+pytestmark = pytest.mark.body_independent
+
 
 def _library_files() -> list[pathlib.Path]:
     lib = pathlib.Path(tconv1d.get_library_dir())
