@@ -207,10 +207,21 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
     // registers, then each column written as one run; element by element,
     // its reads NR apart, the writes took half of a float64 vocoder stage's
     // backward-weights (2 x 512 x 32 inputs, 18 MB of dW).
+    // Where consecutive pairs' rows lie equally far apart (the layer's
+    // layout among others), a whole tile is transposed straight into dW, a
+    // column per vector store (through a buffer and element by element, the
+    // stores were a fifth of a one-item float64 vocoder stage's pass).
     const bool transposed_columns = lay.channel_rows && dw.channel_stride == 1 && MR == mk.lanes;
+    const bool pairs_evenly = dw.filter_stride == K * dw.filter_index_stride;
     const auto store_tile = [&](int64_t rb, int64_t cb, const T* sum) {
         if (!transposed_columns) {
             write_tile(rb, cb, [&](int64_t r, int64_t cc) { return sum[r * NR + cc]; });
+            return;
+        }
+        if (pairs_evenly && (rb + 1) * MR <= lay.rows && (cb + 1) * NR <= lay.cols) {
+            T* first = &dw.at(cb * NR / K, cb * NR % K, rb * MR);
+            const int64_t ld = dw.filter_index_stride;
+            for (int64_t c0 = 0; c0 < NR; c0 += MR) mk.transpose(sum + c0, NR, first + c0 * ld, ld);
             return;
         }
         T columns[64 * 16];  // [cc][r]: nr <= 64 columns of mr = lanes <= 16 rows
@@ -368,12 +379,18 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
                     if (tiles_to_dw) store_tile(rb, cb, own);
                 }
         }
+        // Along dW's rows: with channels as rows, column block by column
+        // block, its tiles filling NR rows of dW run by run, NR ascending
+        // streams that the prefetchers follow (row block by row block, every
+        // row of the group's dW took a line at a time: a fifth of a one-item
+        // float64 vocoder stage's pass); with pairs as rows, row block by
+        // row block.
         if (own_sums)
-            for (int64_t rb = rb0; rb < rb1; ++rb)
-                for (int64_t cb = cb0; cb < cb1; ++cb) {
-                    const T* sum = sum_of(rb, cb);
-                    store_tile(rb, cb, sum);
-                }
+            for (int64_t i = 0; i < (rb1 - rb0) * (cb1 - cb0); ++i) {
+                const int64_t rb = lay.channel_rows ? rb0 + i % (rb1 - rb0) : rb0 + i / (cb1 - cb0);
+                const int64_t cb = lay.channel_rows ? cb0 + i / (rb1 - rb0) : cb0 + i % (cb1 - cb0);
+                store_tile(rb, cb, sum_of(rb, cb));
+            }
     }
     if (tiles_to_dw || own_sums) return;
     // dW = the ranges' partial sums, added in range order, tile by tile.
