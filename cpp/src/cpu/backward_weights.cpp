@@ -394,17 +394,17 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
     }
     if (tiles_to_dw || own_sums) return;
     // dW = the ranges' partial sums, added in range order, tile by tile.
+    // Along dW's rows, as the running sums above.
 #pragma omp parallel for schedule(static) num_threads(nt)
-    for (int64_t rb = 0; rb < nrb; ++rb)
-        for (int64_t cb = 0; cb < ncb; ++cb) {
-            const T* sum = sums + (rb * ncb + cb) * tile;
-            write_tile(rb, cb, [&](int64_t r, int64_t cc) {
-                T value = sum[r * NR + cc];
-                for (int64_t range = 1; range < ranges; ++range)
-                    value += sum[range * sums_size + r * NR + cc];
-                return value;
-            });
-        }
+    for (int64_t i = 0; i < nrb * ncb; ++i) {
+        const int64_t rb = lay.channel_rows ? i % nrb : i / ncb, cb = lay.channel_rows ? i / nrb : i % ncb;
+        const T* sum = sums + (rb * ncb + cb) * tile;
+        write_tile(rb, cb, [&](int64_t r, int64_t cc) {
+            T value = sum[r * NR + cc];
+            for (int64_t range = 1; range < ranges; ++range) value += sum[range * sums_size + r * NR + cc];
+            return value;
+        });
+    }
 }
 
 // Estimated cycles (cpu/cost.hpp) of the micro-kernel calls of `tiles_rows`
