@@ -388,33 +388,41 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     T* tile_base = ws.take<T>(slices * tiles_per_thread);
     const WeightPanels<T> panels{in_place ? w.data : nullptr, a, F, K, C, MR, in_place ? full_blocks : 0};
     // Packed channel block cb is [f][k][r] = W[f, k, cb*MR + r] (rows past C
-    // zero); one task per row (f, k) of the weights, read along c and
-    // scattered MR at a time into the packed blocks (reading a block's rows
-    // instead would touch a new page per element). Every weight is checked
-    // for Inf/NaN (R3.6): a contiguous row by one scan of the whole row once
-    // it was copied (still in L1; a scan per block of MR cost a call per
-    // 8 elements, 7% of a one-item vocoder stage's pass), a strided one
-    // block by block.
+    // zero); one task per group of kPackRows rows (f, k) of the weights,
+    // read along c and scattered MR at a time into the packed blocks
+    // (reading a block's rows instead would touch a new page per element):
+    // per channel block, the group's rows make one contiguous run of the
+    // packed block (row by row, each row wrote a line into every packed
+    // block in turn, more streams than the prefetchers follow). Every
+    // weight is checked for Inf/NaN (R3.6): a contiguous row by one scan of
+    // the whole row once the group was copied (still in cache; a scan per
+    // block of MR cost a call per 8 elements, 7% of a one-item vocoder
+    // stage's pass), a strided one block by block.
     const int64_t first_packed = ncb - packed_blocks;
+    constexpr int64_t kPackRows = 16;
     unsigned nonfinite = 0;  // 1 once a non-finite weight was seen (cpu/nonfinite.hpp)
 #pragma omp parallel for schedule(static) num_threads(nt) reduction(| : nonfinite)
-    for (int64_t fk = 0; fk < F * K; ++fk) {
-        const int64_t f = fk / K, k = fk % K;
-        const T* row = &w.at(f, k, 0);
+    for (int64_t g = 0; g < ceil_div(F * K, kPackRows); ++g) {
+        const int64_t fk0 = g * kPackRows, fk1 = std::min(F * K, fk0 + kPackRows);
+        const auto row_of = [&](int64_t fk) { return &w.at(fk / K, fk % K, 0); };
         const bool contiguous = w.channel_stride == 1;
-        T* out = a + (f * K + k) * MR;
-        for (int64_t cb = first_packed; cb < ncb; ++cb, out += F * K * MR) {
+        for (int64_t cb = first_packed; cb < ncb; ++cb) {
             const int64_t c0 = cb * MR, n = std::min(MR, C - c0);
-            if (contiguous) {
-                std::memcpy(out, row + c0, std::size_t(n) * sizeof(T));
-            } else {
-                for (int64_t r = 0; r < n; ++r) out[r] = row[(c0 + r) * w.channel_stride];
-                nonfinite |= any_nonfinite(out, n) ? 1u : 0u;  // in L1 now
+            for (int64_t fk = fk0; fk < fk1; ++fk) {
+                T* out = a + (cb - first_packed) * F * K * MR + fk * MR;
+                const T* row = row_of(fk);
+                if (contiguous) {
+                    std::memcpy(out, row + c0, std::size_t(n) * sizeof(T));
+                } else {
+                    for (int64_t r = 0; r < n; ++r) out[r] = row[(c0 + r) * w.channel_stride];
+                    nonfinite |= any_nonfinite(out, n) ? 1u : 0u;  // in L1 now
+                }
+                for (int64_t r = n; r < MR; ++r) out[r] = T(0);
             }
-            for (int64_t r = n; r < MR; ++r) out[r] = T(0);
         }
         // Blocks read in place lie in the layer's layout: contiguous rows.
-        if (contiguous) nonfinite |= any_nonfinite(row, C) ? 1u : 0u;
+        if (contiguous)
+            for (int64_t fk = fk0; fk < fk1; ++fk) nonfinite |= any_nonfinite(row_of(fk), C) ? 1u : 0u;
     }
     if (batched) {
         backward_data_batched(mk, dy, panels, seg_block, geo, dx, bplan, d);
