@@ -854,17 +854,26 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         // Weights read in place but lying in another layout (rare: a
         // transposed view) are first copied into the layer's.
         const bool copy = tap_rows_plan.in_place && !layer_layout(w);
+        // The input packed once for every filter block, where the budget
+        // holds it besides the rest (else each task packs its block).
+        int64_t whole =
+            per_thread > 0 ? taps_packed_input(tb, tap_rows_plan, B, F, K, C, L, MR, sizeof(T)) : 0;
+        const int64_t rest = saturating_add(saturating_add(taps_fixed, copy ? F * K * C : 0),
+                                            saturating_mul(int64_t(threads), per_thread));
+        if (saturating_add(rest, whole) > budget) whole = 0;
         detail::WorkspaceSize size;
         size.add<T>(taps_fixed);
         size.add<T>(copy ? F * K * C : 0);
         size.add<T>(int64_t(threads) * per_thread);
+        size.add<T>(whole);
         detail::Workspace ws(size, "forward");
         T* a = ws.take<T>(taps_fixed);
         WeightsView<const T> rows = w;
         if (copy) rows = copy_to_layer_layout(w, ws.take<T>(F * K * C), nt);
         T* scratch = ws.take<T>(int64_t(threads) * per_thread);
+        T* packed_input = whole > 0 ? ws.take<T>(whole) : nullptr;
         pack_tap_rows(mk, rows, tap_rows_plan, a, nt);
-        forward_taps(mk, x, rows, tap_rows_plan, a, bias, geo, y, tb, threads, scratch, nt);
+        forward_taps(mk, x, rows, tap_rows_plan, a, bias, geo, y, tb, threads, scratch, nt, packed_input);
         return true;  // only real products: non-finite weights need no second look
     }
     const bool batched = strategy == Strategy::batched;
