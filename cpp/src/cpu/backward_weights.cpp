@@ -163,6 +163,11 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
         else
             cbs = ceil_div(cbs, 2);
     }
+    // As many groups, of sizes at most one block apart: groups of 10 and 1
+    // column blocks (11 in all: a one-item float64 vocoder stage) left one
+    // thread ten times the other's share, and no gain from a second thread.
+    rbs = ceil_div(nrb, ceil_div(nrb, rbs));
+    cbs = ceil_div(ncb, ceil_div(ncb, cbs));
     const int64_t rb_groups = ceil_div(nrb, rbs), cb_groups = ceil_div(ncb, cbs);
     const int64_t tasks = rb_groups * cb_groups * ranges;
     const int threads = threads_of(rbs, cbs);
