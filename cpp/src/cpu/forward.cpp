@@ -583,10 +583,9 @@ constexpr double kBatchedGatherCycles = 2.0;
 // on 160 of seeds 68-71) once the phase strategies' stores were charged for
 // the real rows only: 5.6 -> 4.3 and 2.5 -> 2.1; with the float64 tap-wise
 // scale 1.0 -> 1.05, 3.4 and 1.8 (mis-ranked by over 5%: 27 -> 15 and
-// 18 -> 13). The batched
-// strategy ran slower than its panel calls and gathers say on every family;
-// the tap-wise one's read-modify-write of float32 tiles costs relatively
-// more than of float64 ones.
+// 18 -> 13). The batched strategy ran slower than its panel calls and
+// gathers say on every family; the tap-wise one's read-modify-write of
+// float32 tiles costs relatively more than of float64 ones.
 struct ForwardFit {
     double batched, taps, dots;
 };
@@ -854,23 +853,23 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         // Weights read in place but lying in another layout (rare: a
         // transposed view) are first copied into the layer's.
         const bool copy = tap_rows_plan.in_place && !layer_layout(w);
-        // The input packed once for every filter block, where the budget
-        // holds it besides the rest (else each task packs its block).
+        // The input packed once for every filter block where the budget
+        // holds it (then the threads need no scratch of their own; else
+        // each task packs its block into its thread's).
         int64_t whole =
             per_thread > 0 ? taps_packed_input(tb, tap_rows_plan, B, F, K, C, L, MR, sizeof(T)) : 0;
-        const int64_t rest = saturating_add(saturating_add(taps_fixed, copy ? F * K * C : 0),
-                                            saturating_mul(int64_t(threads), per_thread));
-        if (saturating_add(rest, whole) > budget) whole = 0;
+        if (saturating_add(saturating_add(taps_fixed, copy ? F * K * C : 0), whole) > budget) whole = 0;
+        const int64_t scratch_elems = whole > 0 ? 0 : int64_t(threads) * per_thread;
         detail::WorkspaceSize size;
         size.add<T>(taps_fixed);
         size.add<T>(copy ? F * K * C : 0);
-        size.add<T>(int64_t(threads) * per_thread);
+        size.add<T>(scratch_elems);
         size.add<T>(whole);
         detail::Workspace ws(size, "forward");
         T* a = ws.take<T>(taps_fixed);
         WeightsView<const T> rows = w;
         if (copy) rows = copy_to_layer_layout(w, ws.take<T>(F * K * C), nt);
-        T* scratch = ws.take<T>(int64_t(threads) * per_thread);
+        T* scratch = ws.take<T>(scratch_elems);
         T* packed_input = whole > 0 ? ws.take<T>(whole) : nullptr;
         pack_tap_rows(mk, rows, tap_rows_plan, a, nt);
         forward_taps(mk, x, rows, tap_rows_plan, a, bias, geo, y, tb, threads, scratch, nt, packed_input);
