@@ -269,6 +269,19 @@ int main() {
                                             {1, 40, 3, 5, 2, 7001, manual(2, 1)},
                                             {2, 36, 4, 8, 4, 4001, same}})
         for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
+    // Short items, every phase with taps: the per-item forward's streams of
+    // several items (each followed by the taps' reach of zeros) as one
+    // input, item parts of a column block stored apart: stride 4 (the phases
+    // stored together), 2 (pairs), 1, 12 (phase by phase); a last stream
+    // holding fewer items; one filter block (the input as strips); a larger
+    // reduction. Each shape three times, so in each of the three layouts.
+    for (const Case& cs : std::vector<Case>{{4, 24, 16, 4, 4, 20, manual(1, 2)},
+                                            {5, 16, 12, 4, 2, 24, same},
+                                            {3, 20, 9, 3, 1, 30, manual(1, 1)},
+                                            {4, 12, 10, 24, 12, 17, manual(5, 6)},
+                                            {7, 8, 8, 6, 3, 40, manual(2, 2)},
+                                            {6, 256, 32, 12, 6, 64, manual(0, 0)}})
+        for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
     std::uniform_int_distribution<std::int64_t> d(1, 12);
     for (int r = 0; r < 30; ++r) {
         const std::int64_t F = d(rng), S = d(rng) % 6 + 1, L = d(rng) * (r % 3 == 0 ? 1 : 9);

@@ -98,6 +98,11 @@ struct PhaseColumns {
     int64_t qmin = 0, qspread = 0, nqb = 0;  // nqb: column blocks of the longest phase
     int64_t width = 0;                       // W: columns per block
     bool by_position = false;
+    // Streams (phase_columns): `items` batch items per stream, item i's
+    // columns of phase p at [i*period + lo[p], item_end(p, i)) of the
+    // stream's (hi: the last item's end).
+    int64_t items = 1, period = 0;
+    int64_t item_end(int64_t p, int64_t i) const { return hi[std::size_t(p)] - (items - 1 - i) * period; }
     // Phase p's first column in column block qb.
     int64_t first(int64_t p, int64_t qb) const {
         const auto i = std::size_t(p);
@@ -111,7 +116,7 @@ struct PhaseColumns {
     }
 };
 
-inline PhaseColumns phase_columns(const Geometry& geo, int64_t NR, int64_t lanes) {
+inline PhaseColumns phase_columns(const Geometry& geo, int64_t NR, int64_t lanes, int64_t items = 1) {
     const int64_t S = geo.stride, Sp = phases_with_taps(geo.filter_size, S);
     const int64_t jend = std::min(geo.full_length, geo.crop_left + geo.out_length);
     PhaseColumns pc;
@@ -124,6 +129,11 @@ inline PhaseColumns phase_columns(const Geometry& geo, int64_t NR, int64_t lanes
     pc.qmin = *std::min_element(pc.lo.begin(), pc.lo.end());
     pc.qspread = *std::max_element(pc.lo.begin(), pc.lo.end()) - pc.qmin;
     pc.by_position = S > geo.filter_size;
+    if (items > 1) {  // only where every phase has taps (stream_columns): then hi <= L + P
+        pc.items = items;
+        pc.period = geo.length + ceil_div(geo.filter_size, S) - 1;
+        for (auto& h : pc.hi) h += (items - 1) * pc.period;
+    }
     int64_t longest = 0;  // columns of the longest phase, or the span of all (by_position)
     for (std::size_t p = 0; p < pc.lo.size(); ++p) longest = std::max(longest, pc.hi[p] - pc.lo[p]);
     if (pc.by_position) longest = *std::max_element(pc.hi.begin(), pc.hi.end()) - pc.qmin;
@@ -325,7 +335,8 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
                    const std::vector<int64_t>& phase_offset, const BiasView<const T>& bias,
                    const Geometry& geo, const PhaseColumns& pc, const DataView<T>& y,
                    const StrategyPlan& plan, T* slabs, const DataView<const T>* head) {
-    const int64_t MR = mk.mr, NR = mk.nr, B = x.batch(), C = x.channels, K = y.channels;
+    const int64_t MR = mk.mr, NR = mk.nr, C = x.channels, K = y.channels;
+    const int64_t G = pc.items, B = ceil_div(x.batch(), G);  // B: streams of G items
     const int64_t F = geo.filter_size, S = geo.stride, Sp = phases_with_taps(F, S);
     const int64_t Mmax = ceil_div(F, S), P = Mmax - 1, nkb = ceil_div(K, MR), nqb = pc.nqb;
     const int64_t W = pc.width, group = plan.group;
@@ -349,7 +360,10 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
         const int64_t kb0 = (task % row_groups) * kbs, kb1 = std::min(nkb, kb0 + kbs);
         T* xp = slabs + int64_t(detail::thread_index()) * in.elems;
         // Strips: one block of the strip's width.
-        pack_input_block(x, n, qb0, strips ? qb0 + 1 : qb1, pc.qmin - P, W, in.ld, xp, head);
+        if (G > 1)
+            pack_stream_block(x, n * G, G, pc.period, qb0, strips ? qb0 + 1 : qb1, pc.qmin - P, W, in.ld, xp);
+        else
+            pack_input_block(x, n, qb0, strips ? qb0 + 1 : qb1, pc.qmin - P, W, in.ld, xp, head);
         // The bias-only outputs among this task's positions (the groups of
         // an item cut [0, out_length) at their first columns), written now
         // so that the tiles' stores find the lines in cache.
@@ -367,7 +381,8 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
         // Otherwise only the gaps are written here.
         const int64_t t0 = boundary(qb0), t1 = boundary(qb1);
         const int64_t whole = y.length_stride == 1 && S > F ? t0 : t1;
-        for (int64_t k = kb0 * MR; k < std::min(K, kb1 * MR) && !run_store; ++k) {
+        // Streams have every phase with taps (F >= S): no bias-only outputs.
+        for (int64_t k = kb0 * MR; k < std::min(K, kb1 * MR) && !run_store && G == 1; ++k) {
             T* row = y.data + y.batch_offset(n) + k * y.channel_stride;
             const T b = bias.data ? bias.at(k) : T(0);
             fill_bias_only_row(row, y.length_stride, b, geo, t0, whole);
@@ -377,13 +392,46 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
         // phases' tiles a slot of -0 for the runs' bias-only outputs.
         T tiles[kRunStoreMax + 1][8 * 64];  // mr * nr <= 8 * 48 for every body
         if (run_store) std::fill(tiles[Sp], tiles[Sp] + MR * NR, T(-0.0));
+        // Phase p's tiles, columns and first columns (batch item n), stored
+        // together where the phases interleave in one run of outputs.
+        const auto store_phases = [&](int64_t kb, int64_t item, const T* const* tp, const int64_t* cols,
+                                      const int64_t* firsts) {
+            if (pair_store || group_store) {
+                // Phase p's column 0 lands at firsts[p]*S + p - l: the
+                // phases in the order of that position, from the first.
+                int64_t first = 0, t_first = 0;
+                for (int64_t p = 0; p < S; ++p) {
+                    const int64_t t = firsts[p] * S + p - geo.crop_left;
+                    if (p == 0 || t < t_first) first = p, t_first = t;
+                }
+                const T* ordered[kGroupStoreMax];
+                int64_t ordered_cols[kGroupStoreMax];
+                for (int64_t e = 0; e < S; ++e) {
+                    ordered[e] = tp[(first + e) % S];
+                    ordered_cols[e] = cols[(first + e) % S];
+                }
+                if (pair_store)
+                    store_tile_pair(ordered[0], ordered_cols[0], ordered[1], ordered_cols[1], NR, kb, MR, K,
+                                    bias, y, item, t_first);
+                else
+                    store_tiles_interleaved_any(S, ordered, ordered_cols, NR, kb, MR, K, bias, y, item,
+                                                t_first);
+                return;
+            }
+            for (int64_t p = 0; p < Sp; ++p)
+                if (cols[p] > 0)
+                    store_tile(tp[p], NR, kb, MR, K, bias, y, item, firsts[p] * S + p - geo.crop_left, S,
+                               cols[p]);
+        };
+        const bool together = pair_store || group_store || run_store || G > 1;
         for (int64_t kb = kb0; kb < kb1; ++kb)
             for (int64_t qb = qb0; qb < qb1; ++qb) {
                 // Of each phase, when they are stored together: columns, first column.
                 int64_t cols[kRunStoreMax] = {}, firsts[kRunStoreMax] = {};
-                const bool together = pair_store || group_store || run_store;
+                const T* tp[kRunStoreMax] = {};
                 for (int64_t p = 0; p < Sp; ++p) {
                     const int64_t q0 = pc.first(p, qb), count = pc.count(p, qb);
+                    if (together) tp[p] = tiles[p], firsts[p] = q0;
                     if (count == 0) continue;  // this phase has fewer columns
                     const int64_t M = taps(p, F, S);
                     const T* slab = xp + (qb - qb0) * in.step + (q0 - pc.qmin - qb * W) + P;
@@ -391,40 +439,37 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
                     panel_for(mk, count)(a + phase_offset[std::size_t(p)] + kb * M * C * MR, MR, slab,
                                          seg_off.data(), M, C, in.ld, tile, false);
                     if (together)
-                        cols[p] = count, firsts[p] = q0;
+                        cols[p] = count;
                     else
                         store_tile(tile, NR, kb, MR, K, bias, y, n, q0 * S + p - geo.crop_left, S, count);
                 }
                 if (run_store) {
                     store_tiles_runs(mk, &tiles[0][0], 8 * 64, cols, firsts, Sp, kb, K, bias, y, n, geo,
                                      boundary(qb), boundary(qb + 1));
-                    continue;
-                }
-                if (group_store) {
-                    // Phase p's column 0 lands at (lo[p] + qb*W)*S + p - l: the
-                    // phases in the order of that position, from the first.
-                    int64_t first = 0, t_first = 0;
-                    for (int64_t p = 0; p < S; ++p) {
-                        const int64_t t = (pc.lo[std::size_t(p)] + qb * W) * S + p - geo.crop_left;
-                        if (p == 0 || t < t_first) first = p, t_first = t;
+                } else if (G > 1) {
+                    // Each item's part of the block: the stream's columns
+                    // from max(qb*W, i*period) on (a tile offset the same
+                    // for every phase), up to the item's last.
+                    // Items before floor(qb*W / period) end before the block.
+                    for (int64_t i = qb * W / pc.period; i < G && n * G + i < x.batch(); ++i) {
+                        const int64_t base = i * pc.period, skip = std::max<int64_t>(0, base - qb * W);
+                        if (skip >= W) break;  // this item and the rest start after the block
+                        const T* part[kRunStoreMax];
+                        int64_t part_cols[kRunStoreMax], part_firsts[kRunStoreMax];
+                        bool any = false;
+                        for (int64_t p = 0; p < Sp; ++p) {
+                            const int64_t a_p = firsts[p] + skip;
+                            const int64_t b_p = std::min(firsts[p] + cols[p], pc.item_end(p, i));
+                            part[p] = tp[p] + skip;
+                            part_cols[p] = std::max<int64_t>(0, b_p - a_p);
+                            part_firsts[p] = a_p - base;
+                            any = any || part_cols[p] > 0;
+                        }
+                        if (any) store_phases(kb, n * G + i, part, part_cols, part_firsts);
                     }
-                    const T* ordered[kGroupStoreMax];
-                    int64_t ordered_cols[kGroupStoreMax];
-                    for (int64_t e = 0; e < S; ++e) {
-                        ordered[e] = tiles[(first + e) % S];
-                        ordered_cols[e] = cols[(first + e) % S];
-                    }
-                    store_tiles_interleaved_any(S, ordered, ordered_cols, NR, kb, MR, K, bias, y, n, t_first);
-                    continue;
+                } else if (together) {
+                    store_phases(kb, n, tp, cols, firsts);
                 }
-                if (!pair_store) continue;
-                // Column 0 of phase p lands at (lo[p] + qb*W)*2 + p - l: the
-                // two are one apart, phase 0 first when the cropping is even.
-                const int64_t t0 = (pc.lo[0] + qb * W) * 2 - geo.crop_left;
-                if (geo.crop_left % 2 == 0)
-                    store_tile_pair(tiles[0], cols[0], tiles[1], cols[1], NR, kb, MR, K, bias, y, n, t0);
-                else
-                    store_tile_pair(tiles[1], cols[1], tiles[0], cols[0], NR, kb, MR, K, bias, y, n, t0 - 1);
             }
     }
 }
@@ -604,6 +649,62 @@ struct ForwardCosts {
     double per_item = 0, batched = 0, taps = 0;
 };
 
+// The per-item strategy's estimated cycles over B items, as streams of
+// pc.items: the copies and FMAs of the panel calls, the stores, the panels
+// read again from beyond L2, and the bias-only outputs.
+template <class T>
+double per_item_cycles(const MicroKernels<T>& mk, const Geometry& geo, const PhaseColumns& pc, int64_t B,
+                       int64_t C, int64_t K) {
+    const int64_t MR = mk.mr, F = geo.filter_size, S = geo.stride;
+    const int64_t Sp = phases_with_taps(F, S), nkb = ceil_div(K, MR), streams = ceil_div(B, pc.items);
+    const double width = double(pc.width + ceil_div(F, S) - 1 + pc.qspread);
+    double cycles = double(streams) * double(pc.nqb) * double(C) * width * 0.5;
+    // A copy call per channel and block (slabs) or task (strips, one per
+    // group of blocks within 512 KiB) costs kCopyCallCycles at least, the
+    // elements' half cycle each above that: short rows cost the call more
+    // than the copy ((8, 256, 16, 1, 6, 16, same) float64, a block of 16
+    // positions per item: per-item 0.081 ms against tap-wise 0.044, estimated
+    // the other way round). On the forward fit's draws (ForwardFit, their
+    // estimates as recorded): summed log 2.7 -> 2.5, validation 6.9 -> 6.6.
+    // Streams copy each item's row apart: a call each.
+    const int64_t P = ceil_div(F, S) - 1, group_room = int64_t((512 << 10) / sizeof(T));
+    const bool strips = input_strips(nkb * MR, F, S);
+    const int64_t group = blocks_within(pc, group_room, P, C, sizeof(T), strips);
+    {
+        const double calls = double(streams) * double(C) * double(strips ? ceil_div(pc.nqb, group) : pc.nqb);
+        const double row = strips ? double((group - 1) * pc.width) + width : width;
+        cycles += calls * std::max(0.0, kCopyCallCycles - 0.5 * row);
+        if (pc.items > 1) cycles += double(B) * double(C) * kCopyCallCycles;
+    }
+    for (int64_t p = 0; p < Sp; ++p) {
+        const int64_t Q = pc.hi[std::size_t(p)] - pc.lo[std::size_t(p)], M = taps(p, F, S);
+        const double depth = double(M * C);
+        // The calls of every filter block, and the stores of the real rows
+        // only (K of the nkb*MR: the tiles' padding rows are never written;
+        // charged on every row, (1, 16, 4, 4, 4, 65536) float32 was estimated
+        // above the tap-wise strategy, which ran instead: 1.44 ms against
+        // 1.07).
+        cycles += double(streams) * over_blocks(Q, pc.width, [&](int64_t cols) {
+                      return double(nkb) * panel_cycles(mk, depth, cols, 0.0) + double(K * cols);
+                  });
+    }
+    // Weights beyond L2 (as phase panels) come from memory each time a task
+    // reads them all again: the per-item strategy once per item and group of
+    // column blocks (its slabs within 512 KiB), the batched one once per
+    // column block of a phase; 0.1 cycles per byte, as for the tap-wise
+    // strategy ((8, 512, 256, 6, 3, 16, [1 2]) float32, 3 MB of panels read
+    // by each of 8 items: per-item 3.8 ms against tap-wise 2.0).
+    const double panel_bytes = double(F) * double(C) * double(nkb * MR) * double(sizeof(T));
+    if (panel_bytes > kBeyondL2Bytes)
+        cycles += 0.1 * panel_bytes * double(streams * ceil_div(pc.nqb, group) - 1);
+    // The outputs of the phases without taps (F < S) hold the bias alone:
+    // written in vectorized runs over whole rows (contiguous outputs, the
+    // common layout), a twentieth of a cycle each (the batched strategy
+    // writes them apart, the tap-wise one sets every output anyway).
+    const double bias_only = double(B) * double(K) * double(geo.out_length) * double(S - Sp) / double(S);
+    return cycles + bias_only * 0.05;
+}
+
 template <class T>
 ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const PhaseColumns& pc, int64_t B,
                            int64_t C, int64_t K, const TapRows& rows, const TapBlocks& tb) {
@@ -631,48 +732,20 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
     };
     const auto blocks = [&](int64_t count, auto&& cost_of) { return over_blocks(count, NR, cost_of); };
     ForwardCosts c;
-    const double width = double(pc.width + ceil_div(F, S) - 1 + pc.qspread);
-    c.per_item = double(B) * double(pc.nqb) * double(C) * width * 0.5;
-    // A copy call per channel and block (slabs) or task (strips, one per
-    // group of blocks within 512 KiB) costs kCopyCallCycles at least, the
-    // elements' half cycle each above that: short rows cost the call more
-    // than the copy ((8, 256, 16, 1, 6, 16, same) float64, a block of 16
-    // positions per item: per-item 0.081 ms against tap-wise 0.044, estimated
-    // the other way round). On the forward fit's draws (ForwardFit, their
-    // estimates as recorded): summed log 2.7 -> 2.5, validation 6.9 -> 6.6.
-    const int64_t P = ceil_div(F, S) - 1, group_room = int64_t((512 << 10) / sizeof(T));
-    const bool strips = input_strips(nkb * MR, F, S);
-    const int64_t group = blocks_within(pc, group_room, P, C, sizeof(T), strips);
-    {
-        const double calls = double(B) * double(C) * double(strips ? ceil_div(pc.nqb, group) : pc.nqb);
-        const double row = strips ? double((group - 1) * pc.width) + width : width;
-        c.per_item += calls * std::max(0.0, kCopyCallCycles - 0.5 * row);
-    }
+    c.per_item = per_item_cycles(mk, geo, pc, B, C, K);
     for (int64_t p = 0; p < Sp; ++p) {
         const int64_t Q = pc.hi[std::size_t(p)] - pc.lo[std::size_t(p)], M = taps(p, F, S);
         const double depth = double(M * C);
-        // The calls of every filter block, and the stores of the real rows
-        // only (K of the nkb*MR: the tiles' padding rows are never written;
-        // charged on every row, (1, 16, 4, 4, 4, 65536) float32 was estimated
-        // above the tap-wise strategy, which ran instead: 1.44 ms against
-        // 1.07).
-        const auto phase_calls = [&](int64_t cols) {
-            return double(nkb) * call(depth, cols, 0.0) + double(K * cols);
-        };
-        c.per_item += double(B) * over_blocks(Q, pc.width, phase_calls);
         c.batched += blocks(saturating_mul(B, Q), [&](int64_t cols) {
-            return cols > 0 ? phase_calls(cols) + kBatchedGatherCycles * depth * double(NR) : 0.0;
+            return cols > 0 ? double(nkb) * call(depth, cols, 0.0) + double(K * cols) +
+                                  kBatchedGatherCycles * depth * double(NR)
+                            : 0.0;
         });
     }
-    // Weights beyond L2 (as phase panels) come from memory each time a task
-    // reads them all again: the per-item strategy once per item and group of
-    // column blocks (its slabs within 512 KiB), the batched one once per
-    // column block of a phase; 0.1 cycles per byte, as for the tap-wise
-    // strategy below ((8, 512, 256, 6, 3, 16, [1 2]) float32, 3 MB of panels
-    // read by each of 8 items: per-item 3.8 ms against tap-wise 2.0).
+    // Panels beyond L2 are read from memory once per column block of a
+    // phase (per_item_cycles).
     const double panel_bytes = double(F) * double(C) * double(nkb * MR) * double(sizeof(T));
     if (panel_bytes > kBeyondL2Bytes) {
-        c.per_item += 0.1 * panel_bytes * double(B * ceil_div(pc.nqb, group) - 1);
         for (int64_t p = 0; p < Sp; ++p) {
             const int64_t Q = pc.hi[std::size_t(p)] - pc.lo[std::size_t(p)];
             c.batched += 0.1 * panel_bytes * double(taps(p, F, S)) / double(F) *
@@ -685,7 +758,6 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
     // the common layout), a tenth of that (the tap-wise strategy sets every
     // output to the bias anyway, below).
     const double bias_only = double(B) * double(K) * double(geo.out_length) * double(S - Sp) / double(S);
-    c.per_item += bias_only * 0.05;
     c.batched += bias_only * 0.5;
     // Blocks of whole items are packed; blocks of a longer input are read in
     // place (contiguous inputs: the common case).
@@ -762,6 +834,44 @@ double forward_dots_cost(const MicroKernels<T>& mk, const Geometry& geo, int64_t
     const double weight_bytes = double(F) * double(K) * double(C) * double(sizeof(T));
     return 1e3 + 0.03 * weight_bytes + dots * per_dot + from_memory + 5.0 * columns * double(C) +
            0.5 * double(B) * double(K) * double(geo.out_length);
+}
+
+// Streams of items for the per-item strategy: with every phase holding taps
+// (F >= S) the items of a batch, each followed by P zeros, are one input as
+// far as the phase GEMMs go (pack_stream_block), so a stream's columns fill
+// the tiles where one short item's would leave most of a last block idle
+// ((2, 256, 128, 12, 6, 64) float32: 65 columns a phase, 80 computed per
+// item; two items as one stream, 144 for 130: 0.96 -> 0.84 ms, one thread).
+// The stream whose estimate is lowest, if 3% below one item's (fewer,
+// longer tasks otherwise), among those whose one block's slab fits in
+// `room` elements. Items shorter than a vector are left to the other
+// strategies, whose estimates were fitted on them (per-item on streams ran
+// slower than the estimate said on latent expansions); items of more than
+// 16 blocks lose less than a block in 16 to a last one. Chosen only once the
+// per-item strategy is: the tap-wise strategy's estimate, fitted against
+// one item's columns, ranked it wrongly against streams both ways
+// ((8, 512, 256, 14, 7, 16, [3 4]) and the shape above).
+constexpr int64_t kStreamItemsMost = 16;
+
+template <class T>
+PhaseColumns stream_columns(const MicroKernels<T>& mk, const Geometry& geo, const PhaseColumns& pc, int64_t B,
+                            int64_t C, int64_t K, int64_t room) {
+    const int64_t F = geo.filter_size, S = geo.stride, P = ceil_div(F, S) - 1;
+    PhaseColumns best = pc;
+    if (F < S || S > kRunStoreMax || B < 2 || geo.length < mk.lanes || geo.length > 16 * mk.nr) return best;
+    const bool strips = input_strips(round_up(K, mk.mr), F, S);
+    const double single = per_item_cycles(mk, geo, pc, B, C, K);
+    double lowest = single;
+    for (int64_t g = 2; g <= std::min(B, kStreamItemsMost); ++g) {
+        const PhaseColumns streams = phase_columns(geo, mk.nr, mk.lanes, g);
+        if (task_input(streams, 1, P, C, sizeof(T), strips).elems > room) continue;
+        const double cost = per_item_cycles(mk, geo, streams, B, C, K);
+        if (cost < lowest && cost < 0.97 * single) {
+            lowest = cost;
+            best = streams;
+        }
+    }
+    return best;
 }
 
 template <class T>
@@ -878,18 +988,22 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     const bool batched = strategy == Strategy::batched;
     const int64_t fixed = phase_fixed, avail = budget - fixed;
     StrategyPlan plan;
+    PhaseColumns ps = pc;  // the per-item strategy's columns: one item's, or a stream's
     if (batched) {
         plan.per_thread = block;
         plan.threads = threads_within(budget, fixed, block, nt, batched_tasks(geo, pc, B, NR).count);
     } else {
+        const int64_t P = ceil_div(F, S) - 1;
+        if (head == nullptr) ps = stream_columns(mk, geo, pc, B, C, K, avail);
+        const int64_t Bs = ceil_div(B, ps.items),
+                      block_elems = task_input(ps, 1, P, C, sizeof(T), strips).elems;
         const int most =
-            std::max(1, threads_within(budget, fixed, slab_elems, nt, saturating_mul(B * pc.nqb, nkb)));
+            std::max(1, threads_within(budget, fixed, block_elems, nt, saturating_mul(Bs * ps.nqb, nkb)));
         // A task's input within 512 KiB and the budget.
         const int64_t room = std::min(int64_t((512 << 10) / sizeof(T)), avail / most);
-        const int64_t P = ceil_div(F, S) - 1;
-        slab_plan(plan, pc, B, nkb, blocks_within(pc, room, P, C, sizeof(T), strips), most);
-        plan.per_thread = task_input(pc, plan.group, P, C, sizeof(T), strips).elems;
-        const int64_t col_tasks = B * ceil_div(pc.nqb, plan.group);
+        slab_plan(plan, ps, Bs, nkb, blocks_within(ps, room, P, C, sizeof(T), strips), most);
+        plan.per_thread = task_input(ps, plan.group, P, C, sizeof(T), strips).elems;
+        const int64_t col_tasks = Bs * ceil_div(ps.nqb, plan.group);
         plan.threads = threads_within(budget, fixed, plan.per_thread, most, col_tasks * plan.row_groups);
     }
     detail::WorkspaceSize size;
@@ -939,7 +1053,7 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         forward_batched(mk, x, a, phase_offset, bias, geo, pc, y, plan, scratch);
         fill_bias_only(bias, geo, y, nt);
     } else {
-        forward_slabs(mk, x, a, phase_offset, bias, geo, pc, y, plan, scratch, head);  // writes them too
+        forward_slabs(mk, x, a, phase_offset, bias, geo, ps, y, plan, scratch, head);  // writes them too
     }
     if (nonfinite) recompute_forward_edges(x, w, bias, geo, y, nt);  // cpu/nonfinite.hpp
     return true;

@@ -10,6 +10,8 @@ namespace tconv1d::cpu {
 // ceil(a / b) for b > 0 and any a, without forming a + b - 1 (which overflows
 // when a stride or a crop is near 2^63).
 inline std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return a / b + (a % b > 0 ? 1 : 0); }
+// floor(a / b) for b > 0 and any a.
+inline std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - (a % b < 0 ? 1 : 0); }
 // The multiple of b at or above a (a, b small: block sizes and channel counts).
 inline std::int64_t round_up(std::int64_t a, std::int64_t b) { return ceil_div(a, b) * b; }
 

@@ -73,6 +73,42 @@ void pack_input_block(const DataView<const T>& x, int64_t n, int64_t qb0, int64_
     }
 }
 
+// pack_input_block for a stream of `items` batch items from n0 (the call's
+// last stream may run past the batch: its missing items read as zeros),
+// item i's positions at [i*period, i*period + L) of the stream and zeros
+// between them: dst[((qb - qb0)*C + c)*width + v] is stream position
+// first + qb*nr + v. With period - L zeros after each item (at least the
+// taps' reach) no product of one item's outputs reads another's input, so
+// the phase GEMMs run over the stream's columns as over one item's.
+template <class T>
+void pack_stream_block(const DataView<const T>& x, int64_t n0, int64_t items, int64_t period, int64_t qb0,
+                       int64_t qb1, int64_t first, int64_t nr, int64_t width, T* dst) {
+    const int64_t C = x.channels, L = x.length, held = std::min(items, x.batch() - n0);
+    for (int64_t c = 0; c < C; ++c)
+        for (int64_t qb = qb0; qb < qb1; ++qb) {
+            T* out = dst + ((qb - qb0) * C + c) * width;
+            const int64_t s0 = first + qb * nr;
+            // Runs of zeros and of one item's row, in the order they lie.
+            for (int64_t v = 0; v < width;) {
+                const int64_t pos = s0 + v, i = floor_div(pos, period), at = pos - i * period;
+                if (i < 0 || i >= held || at >= L) {  // before the first item, between items, after the last
+                    const int64_t next = i < 0 ? -pos : (i >= held ? width - v : period - at);
+                    const int64_t n = std::min(width - v, next);
+                    std::fill(out + v, out + v + n, T(0));
+                    v += n;
+                    continue;
+                }
+                const int64_t n = std::min(width - v, L - at);
+                const T* from = x.data + x.batch_offset(n0 + i) + c * x.channel_stride + at * x.length_stride;
+                if (x.length_stride == 1)
+                    std::memcpy(out + v, from, std::size_t(n) * sizeof(T));
+                else
+                    for (int64_t e = 0; e < n; ++e) out[v + e] = from[e * x.length_stride];
+                v += n;
+            }
+        }
+}
+
 // One phase row of the zero-re-padded dy: out[v] = dy_full[j0 + v*S] for
 // v < width, i.e. in[(j0 + v*S - l) * ls] for full positions inside the kept
 // window [l, jend) and zero elsewhere. Offsets are formed only for kept
