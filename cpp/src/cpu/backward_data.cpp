@@ -415,14 +415,14 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
                     std::memcpy(out, row + c0, std::size_t(n) * sizeof(T));
                 } else {
                     for (int64_t r = 0; r < n; ++r) out[r] = row[(c0 + r) * w.channel_stride];
-                    nonfinite |= any_nonfinite(out, n) ? 1u : 0u;  // in L1 now
+                    nonfinite |= mk.any_nonfinite(out, n) ? 1u : 0u;  // in L1 now
                 }
                 for (int64_t r = n; r < MR; ++r) out[r] = T(0);
             }
         }
         // Blocks read in place lie in the layer's layout: contiguous rows.
         if (contiguous)
-            for (int64_t fk = fk0; fk < fk1; ++fk) nonfinite |= any_nonfinite(row_of(fk), C) ? 1u : 0u;
+            for (int64_t fk = fk0; fk < fk1; ++fk) nonfinite |= mk.any_nonfinite(row_of(fk), C) ? 1u : 0u;
     }
     if (batched) {
         backward_data_batched(mk, dy, panels, seg_block, geo, dx, bplan, d);

@@ -1036,7 +1036,7 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
             for (int64_t r = 0; r < n; ++r) rows[r] = &w.at(p + m * S, kb * MR + r, 0);
             T* out = panel + m * C * MR;
             interleave_rows(mk, rows, n, w.channel_stride, MR, C, out);
-            nonfinite |= any_nonfinite(out, C * MR) ? 1u : 0u;
+            nonfinite |= mk.any_nonfinite(out, C * MR) ? 1u : 0u;
         }
     }
 

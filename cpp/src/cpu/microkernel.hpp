@@ -83,6 +83,11 @@ struct MicroKernels {
     // out[c*mr + r] = rows[r][c] for r < n <= mr (zero for the other rows),
     // c < cnt; rows contiguous. Weights packed into panels.
     void (*interleave)(const T* const* rows, std::int64_t n, std::int64_t cnt, T* out);
+
+    // Whether any of p[0, n) is Inf or NaN (cpu/nonfinite.hpp's
+    // any_nonfinite, a vector of the body's width at a time): the weights
+    // just packed, still in L1 (R3.6).
+    bool (*any_nonfinite)(const T* p, std::int64_t n);
 };
 
 // The panel kernel for a column block with `cols` valid columns: the full
