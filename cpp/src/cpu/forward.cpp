@@ -332,9 +332,9 @@ inline int64_t blocks_within(const PhaseColumns& pc, int64_t room, int64_t P, in
 // into the packed rows: the input is copied once, whatever the taps.
 template <class T>
 void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const T* a,
-                   const std::vector<int64_t>& phase_offset, const BiasView<const T>& bias,
-                   const Geometry& geo, const PhaseColumns& pc, const DataView<T>& y,
-                   const StrategyPlan& plan, T* slabs, const DataView<const T>* head) {
+                   const std::vector<int64_t>& phase_offset, const WeightsView<const T>* rows,
+                   const BiasView<const T>& bias, const Geometry& geo, const PhaseColumns& pc,
+                   const DataView<T>& y, const StrategyPlan& plan, T* slabs, const DataView<const T>* head) {
     const int64_t MR = mk.mr, NR = mk.nr, C = x.channels, K = y.channels;
     const int64_t G = pc.items, B = ceil_div(x.batch(), G);  // B: streams of G items
     const int64_t F = geo.filter_size, S = geo.stride, Sp = phases_with_taps(F, S);
@@ -436,8 +436,16 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
                     const int64_t M = taps(p, F, S);
                     const T* slab = xp + (qb - qb0) * in.step + (q0 - pc.qmin - qb * W) + P;
                     T* tile = tiles[together ? p : 0];
-                    panel_for(mk, count)(a + phase_offset[std::size_t(p)] + kb * M * C * MR, MR, slab,
-                                         seg_off.data(), M, C, in.ld, tile, false);
+                    if (rows != nullptr) {  // weights in place: the taps' sums added one by one
+                        std::fill(tile, tile + MR * NR, T(0));
+                        const auto add = rows_by_columns_for(mk, count);
+                        for (int64_t m = 0; m < M; ++m)
+                            add(&rows->at(p + m * S, kb * MR, 0), rows->filter_index_stride, slab - m, in.ld,
+                                C, tile);
+                    } else {
+                        panel_for(mk, count)(a + phase_offset[std::size_t(p)] + kb * M * C * MR, MR, slab,
+                                             seg_off.data(), M, C, in.ld, tile, false);
+                    }
                     if (together)
                         cols[p] = count;
                     else
@@ -986,7 +994,11 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         return true;  // only real products: non-finite weights need no second look
     }
     const bool batched = strategy == Strategy::batched;
-    const int64_t fixed = phase_fixed, avail = budget - fixed;
+    // The per-item strategy reads the weights where they lie when they are
+    // in the layer's layout and fill whole tiles (K a multiple of MR), unless
+    // the caller keeps packed panels (the stream): no copy of them then.
+    const bool in_place = !batched && reuse == nullptr && layer_layout(w) && K % MR == 0;
+    const int64_t fixed = in_place ? 0 : phase_fixed, avail = budget - fixed;
     StrategyPlan plan;
     PhaseColumns ps = pc;  // the per-item strategy's columns: one item's, or a stream's
     if (batched) {
@@ -1026,8 +1038,10 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     for (int64_t p = 0; p < Sp; ++p)
         phase_offset[std::size_t(p) + 1] = phase_offset[std::size_t(p)] + taps(p, F, S) * C * Kp;
     unsigned nonfinite = reused && reuse->nonfinite ? 1u : 0u;  // 1 once a non-finite weight was packed
-#pragma omp parallel for schedule(static) num_threads(nt) reduction(| : nonfinite) if (!reused)
-    for (int64_t pk = 0; pk < (reused ? 0 : Sp * nkb); ++pk) {
+    if (in_place) nonfinite = mk.any_nonfinite(w.data, F * K * C) ? 1u : 0u;
+    const bool pack = !reused && !in_place;
+#pragma omp parallel for schedule(static) num_threads(nt) reduction(| : nonfinite) if (pack)
+    for (int64_t pk = 0; pk < (pack ? Sp * nkb : 0); ++pk) {
         const int64_t p = pk / nkb, kb = pk % nkb, M = taps(p, F, S);
         T* panel = a + phase_offset[std::size_t(p)] + kb * M * C * MR;
         const int64_t n = std::min(MR, K - kb * MR);
@@ -1053,7 +1067,8 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         forward_batched(mk, x, a, phase_offset, bias, geo, pc, y, plan, scratch);
         fill_bias_only(bias, geo, y, nt);
     } else {
-        forward_slabs(mk, x, a, phase_offset, bias, geo, ps, y, plan, scratch, head);  // writes them too
+        forward_slabs(mk, x, a, phase_offset, in_place ? &w : nullptr, bias, geo, ps, y, plan, scratch,
+                      head);  // writes them too
     }
     if (nonfinite) recompute_forward_edges(x, w, bias, geo, y, nt);  // cpu/nonfinite.hpp
     return true;
