@@ -108,11 +108,15 @@ void run_case(const Case& cs, int layout, std::mt19937_64& rng) {
         for (std::int64_t n = 0; n < N; ++n)
             for (std::int64_t c = 0; c < t->view.channels; ++c)
                 for (std::int64_t i = 0; i < t->view.length; ++i) t->view.at(n, c, i) = T(u(rng));
-    // Weights stored (C, K, F) reversed in F: a permuted, negatively strided view.
+    // Weights in the layer's own layout (F, K, C) with the first layout of
+    // x (the strategies that read them in place), else stored (C, K, F)
+    // reversed in F: a permuted, negatively strided view.
     std::vector<T> w_store(static_cast<std::size_t>(F * K * C)), b(static_cast<std::size_t>(K));
     for (auto& e : w_store) e = T(u(rng));
     for (auto& e : b) e = T(u(rng));
-    const WeightsView<const T> w{w_store.data() + (F - 1), F, K, C, -1, F, K * F};
+    const WeightsView<const T> w =
+        layout == 0 ? WeightsView<const T>{w_store.data(), F, K, C, K * C, C, 1}
+                    : WeightsView<const T>{w_store.data() + (F - 1), F, K, C, -1, F, K * F};
     const BiasView<const T> bias{b.data(), K, 1};
 
     auto y = make_tensor<T>(N, K, Lo, layout), y_ref = make_tensor<T>(N, K, Lo, 0);

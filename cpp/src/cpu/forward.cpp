@@ -436,9 +436,9 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
                     const int64_t M = taps(p, F, S);
                     const T* slab = xp + (qb - qb0) * in.step + (q0 - pc.qmin - qb * W) + P;
                     T* tile = tiles[together ? p : 0];
-                    if (rows != nullptr) {  // weights in place: the taps' sums added one by one
+                    if (rows != nullptr) {  // weights in place: the packed panel's sums, tap by tap
                         std::fill(tile, tile + MR * NR, T(0));
-                        const auto add = rows_by_columns_for(mk, count);
+                        const auto add = rows_chain_for(mk, count);
                         for (int64_t m = 0; m < M; ++m)
                             add(&rows->at(p + m * S, kb * MR, 0), rows->filter_index_stride, slab - m, in.ld,
                                 C, tile);
@@ -1038,7 +1038,10 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     for (int64_t p = 0; p < Sp; ++p)
         phase_offset[std::size_t(p) + 1] = phase_offset[std::size_t(p)] + taps(p, F, S) * C * Kp;
     unsigned nonfinite = reused && reuse->nonfinite ? 1u : 0u;  // 1 once a non-finite weight was packed
-    if (in_place) nonfinite = mk.any_nonfinite(w.data, F * K * C) ? 1u : 0u;
+    // Weights read in place: scanned filter tap by filter tap, in parallel.
+#pragma omp parallel for schedule(static) num_threads(nt) reduction(| : nonfinite) if (in_place)
+    for (int64_t f = 0; f < (in_place ? F : 0); ++f)
+        nonfinite |= mk.any_nonfinite(&w.at(f, 0, 0), K * C) ? 1u : 0u;
     const bool pack = !reused && !in_place;
 #pragma omp parallel for schedule(static) num_threads(nt) reduction(| : nonfinite) if (pack)
     for (int64_t pk = 0; pk < (pack ? Sp * nkb : 0); ++pk) {

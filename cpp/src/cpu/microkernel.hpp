@@ -61,6 +61,15 @@ struct MicroKernels {
     void (*rows_by_columns_part[4])(const T* d, std::int64_t ldd, const T* xt, std::int64_t ldx,
                                     std::int64_t cnt, T* out);
 
+    // rows_chain (and rows_chain_part[v-1], the first v*lanes columns):
+    // out[r][col] = out[r][col] + d[r*ldd] * xt[col] + ... in order, one
+    // running sum that goes on from out, as panel's over its segments.
+    // Forward with weights read in place, a call per tap: the same sums in
+    // the same order as the panel call over the packed taps.
+    void (*rows_chain)(const T* d, std::int64_t ldd, const T* xt, std::int64_t ldx, std::int64_t cnt, T* out);
+    void (*rows_chain_part[4])(const T* d, std::int64_t ldd, const T* xt, std::int64_t ldx, std::int64_t cnt,
+                               T* out);
+
     // out[r*ldo + j] = sum over c < cnt of a[r*lda + c] * b[j*ldb + c], for
     // r < rows <= kDotRows and j < cols <= kDotCols: per (r, j), one partial
     // sum per vector lane over the whole vectors of c, the lanes then added in
@@ -121,6 +130,14 @@ auto rows_by_columns_for(const MicroKernels<T>& mk, std::int64_t cols) {
     const std::int64_t v = ceil_div(cols, mk.lanes);
     if (v >= mk.nr / mk.lanes) return mk.rows_by_columns;
     return mk.rows_by_columns_part[std::clamp<std::int64_t>(v, 1, 4) - 1];  // cols >= 1: v >= 1
+}
+
+// The rows_chain kernel for a column block with `cols` valid columns.
+template <class T>
+auto rows_chain_for(const MicroKernels<T>& mk, std::int64_t cols) {
+    const std::int64_t v = ceil_div(cols, mk.lanes);
+    if (v >= mk.nr / mk.lanes) return mk.rows_chain;
+    return mk.rows_chain_part[std::clamp<std::int64_t>(v, 1, 4) - 1];  // cols >= 1: v >= 1
 }
 
 // dots() covers up to this many weight rows and input columns per call.
