@@ -94,8 +94,8 @@ struct MicroKernels {
     void (*interleave)(const T* const* rows, std::int64_t n, std::int64_t cnt, T* out);
 
     // Whether any of p[0, n) is Inf or NaN (cpu/nonfinite.hpp's
-    // any_nonfinite, a vector of the body's width at a time): the weights
-    // just packed, still in L1 (R3.6).
+    // any_nonfinite, a vector of the body's width at a time): weights just
+    // packed, still in L1, or those the forward reads in place (R3.6).
     bool (*any_nonfinite)(const T* p, std::int64_t n);
 };
 
