@@ -324,12 +324,15 @@ inline int64_t blocks_within(const PhaseColumns& pc, int64_t room, int64_t P, in
     return std::clamp<int64_t>(most, 1, pc.nqb);
 }
 
-// The slab strategy: a task is one batch item and a group of column blocks;
+// The slab strategy: a task is one batch item (or a stream of pc.items
+// items, stored item part by item part) and a group of column blocks;
 // it packs its input (every channel: task_input) into its thread's slice of
 // the workspace, sized to stay in L2, and runs every filter block over its
 // column blocks, phase fastest (the phases interleave into the same output
 // rows, so their stores share cache lines). The shift by tap m is an offset
-// into the packed rows: the input is copied once, whatever the taps.
+// into the packed rows: the input is copied once, whatever the taps. The
+// weights come from the packed phase panels `a`, or, where `rows` is given,
+// from the layer's own layout in place (then `a` is not read).
 template <class T>
 void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const T* a,
                    const std::vector<int64_t>& phase_offset, const WeightsView<const T>* rows,
