@@ -227,7 +227,7 @@ int main() {
         {2, 16, 3, 16, 2, 9001, manual(3, 1)},
         {2, 16, 3, 16, 2, 9001, manual(3, 1)},
         // One large reduction for float32 accuracy (C*F = 4096, B*L = 4096).
-        {4, 512, 16, 8, 4, 1024, manual(2, 2)},
+        {4, 512, 8, 8, 4, 1024, manual(2, 2)},
     };
     // Strides 5 to 10, every phase with taps: the per-item forward stores the
     // phase tiles of a column block together where the outputs are
