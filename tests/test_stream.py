@@ -121,6 +121,9 @@ def test_the_seam_in_the_chunks_call_is_the_whole_signal_bit_for_bit():
             (1, 16, 12, 16, 2, 300, "same", [5, 1, 1, 100, 3, 64]),
             (2, 8, 9, 3, 5, 200, 0, [7, 1, 60, 2]),
             (3, 20, 16, 11, 4, 250, [6, 3], [33, 1, 90, 4]),
+            # stride 1 over more channels than a chunk of the input rows: the
+            # filter blocks' tiles summed side by side, chunk by chunk
+            (1, 300, 16, 5, 1, 200, [2, 1], [64, 1, 70, 3]),
         ]
         for dtype in (np.float32, np.float64):
             for B, C, K, F, S, L, crop, sizes in cases:

@@ -149,6 +149,23 @@ void run_case(const Case& cs, int layout, std::mt19937_64& rng) {
                      (long long)F, (long long)cs.stride, (long long)L, (long long)g.crop_left,
                      (long long)g.crop_right, (long long)g.extension, layout, e_y, e_dx, e_dw, e_db);
 
+    // The weights read where they lie (the layer's layout, first input
+    // layout) and the same weights in a permuted view (packed, or copied
+    // into the layer's layout) give the same sums in the same order, bit for
+    // bit: the packed panel's order is every strategy's.
+    if (layout == 0) {
+        std::vector<T> w_perm(w_store.size());
+        for (std::int64_t f = 0; f < F; ++f)
+            for (std::int64_t k = 0; k < K; ++k)
+                for (std::int64_t c = 0; c < C; ++c)
+                    w_perm[std::size_t((c * K + k) * F + (F - 1 - f))] = w.at(f, k, c);
+        const WeightsView<const T> wp{w_perm.data() + (F - 1), F, K, C, -1, F, K * F};
+        auto yp = make_tensor<T>(N, K, Lo, layout);
+        forward<T>(as_const(x.view), wp, bias, g, yp.view);
+        const auto a = bits(y.view), b = bits(yp.view);
+        CHECK(std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
+    }
+
     // Bitwise identical results with 1, 2 and 3 threads (the plans differ),
     // all four passes.
     auto y1 = make_tensor<T>(N, K, Lo, layout), dx1 = make_tensor<T>(N, C, L, layout);
@@ -285,6 +302,15 @@ int main() {
                                             {4, 12, 10, 24, 12, 17, manual(5, 6)},
                                             {7, 8, 8, 6, 3, 40, manual(2, 2)},
                                             {6, 256, 32, 12, 6, 64, manual(0, 0)}})
+        for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
+    // Weights read in place, one phase (stride 1), more channels than a
+    // chunk of the input rows (128 to 512 by body and type) and several
+    // filter blocks: the per-item forward sums the tiles of neighbouring
+    // filter blocks side by side, chunk by chunk, in the packed panel's
+    // order (the bitwise check above); each shape three times, so in each of
+    // the three layouts.
+    for (const Case& cs :
+         std::vector<Case>{{2, 300, 16, 4, 1, 150, manual(1, 2)}, {1, 520, 24, 3, 1, 100, same}})
         for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
     std::uniform_int_distribution<std::int64_t> d(1, 12);
     for (int r = 0; r < 30; ++r) {

@@ -324,6 +324,14 @@ inline int64_t blocks_within(const PhaseColumns& pc, int64_t room, int64_t P, in
     return std::clamp<int64_t>(most, 1, pc.nqb);
 }
 
+// Filter blocks whose tiles (tile_bytes each, `slots` per block) a slab task
+// sums side by side (forward_slabs' `grouped`): their tiles within 24 KiB,
+// at most 8, at least 1, and within the task's tile buffer.
+inline int64_t group_tiles(int64_t tile_bytes, int64_t slots) {
+    return std::clamp<int64_t>((24 << 10) / (tile_bytes * slots), 1,
+                               std::min<int64_t>(8, (kRunStoreMax + 1) / slots));
+}
+
 // The slab strategy: a task is one batch item (or a stream of pc.items
 // items, stored item part by item part) and a group of column blocks;
 // it packs its input (every channel: task_input) into its thread's slice of
@@ -391,10 +399,25 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
             fill_bias_only_row(row, y.length_stride, b, geo, t0, whole);
             std::fill(row + whole, row + t1, b);
         }
-        // One tile per phase when they are stored together, and after the
-        // phases' tiles a slot of -0 for the runs' bias-only outputs.
-        T tiles[kRunStoreMax + 1][8 * 64];  // mr * nr <= 8 * 48 for every body
-        if (run_store) std::fill(tiles[Sp], tiles[Sp] + MR * NR, T(-0.0));
+        // Tiles: one per phase (`slots` per filter block, after the phases'
+        // a slot of -0 for the runs' bias-only outputs), of one filter block,
+        // or of `kg` of them summed side by side (`grouped`). Grouped: with
+        // the weights read in place and one phase (stride 1, or F = 1), over
+        // more input rows than a chunk of 24 KiB of the column block holds,
+        // each chunk serves the filter blocks of the group from L1 before the
+        // next (one filter block at a time, every block would read the whole
+        // column block from L2). Each output's sum keeps its order, tap by
+        // tap, channel by channel: the chained kernel goes on from the tile.
+        // Only where the weights' rows lie less than a page apart: rows 4 KiB
+        // apart share L1's sets, and the chunks then ran slower (C = 1024
+        // float32) than the whole rows.
+        const int64_t chunk = std::max<int64_t>(mk.lanes, (24 << 10) / (W * int64_t(sizeof(T))));
+        alignas(64) T buffer[(kRunStoreMax + 1) * 8 * 64];  // mr * nr <= 8 * 48 for every body
+        const int64_t ts = MR * NR, slots = Sp + 1;
+        const bool grouped = rows != nullptr && Sp == 1 && C > chunk && C * int64_t(sizeof(T)) < 4096;
+        const int64_t kg = grouped ? group_tiles(ts * int64_t(sizeof(T)), slots) : 1;
+        const auto tile_at = [&](int64_t g, int64_t p) { return buffer + (g * slots + p) * ts; };
+        for (int64_t g = 0; g < kg && run_store; ++g) std::fill(tile_at(g, Sp), tile_at(g, Sp) + ts, T(-0.0));
         // Phase p's tiles, columns and first columns (batch item n), stored
         // together where the phases interleave in one run of outputs.
         const auto store_phases = [&](int64_t kb, int64_t item, const T* const* tp, const int64_t* cols,
@@ -427,59 +450,77 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
                                cols[p]);
         };
         const bool together = pair_store || group_store || run_store || G > 1;
-        for (int64_t kb = kb0; kb < kb1; ++kb)
+        for (int64_t kbg = kb0; kbg < kb1; kbg += kg)
             for (int64_t qb = qb0; qb < qb1; ++qb) {
-                // Of each phase, when they are stored together: columns, first column.
-                int64_t cols[kRunStoreMax] = {}, firsts[kRunStoreMax] = {};
-                const T* tp[kRunStoreMax] = {};
-                for (int64_t p = 0; p < Sp; ++p) {
+                const int64_t kbe = std::min(kb1, kbg + kg);
+                for (int64_t p = 0; p < Sp && grouped; ++p) {
+                    // Weights in place: the packed panel's sums, tap by tap.
                     const int64_t q0 = pc.first(p, qb), count = pc.count(p, qb);
-                    if (together) tp[p] = tiles[p], firsts[p] = q0;
-                    if (count == 0) continue;  // this phase has fewer columns
-                    const int64_t M = taps(p, F, S);
+                    if (count == 0) continue;
                     const T* slab = xp + (qb - qb0) * in.step + (q0 - pc.qmin - qb * W) + P;
-                    T* tile = tiles[together ? p : 0];
-                    if (rows != nullptr) {  // weights in place: the packed panel's sums, tap by tap
-                        std::fill(tile, tile + MR * NR, T(0));
-                        const auto add = rows_chain_for(mk, count);
-                        for (int64_t m = 0; m < M; ++m)
-                            add(&rows->at(p + m * S, kb * MR, 0), rows->filter_index_stride, slab - m, in.ld,
-                                C, tile);
-                    } else {
-                        panel_for(mk, count)(a + phase_offset[std::size_t(p)] + kb * M * C * MR, MR, slab,
-                                             seg_off.data(), M, C, in.ld, tile, false);
-                    }
-                    if (together)
-                        cols[p] = count;
-                    else
-                        store_tile(tile, NR, kb, MR, K, bias, y, n, q0 * S + p - geo.crop_left, S, count);
+                    for (int64_t kb = kbg; kb < kbe; ++kb)
+                        std::fill(tile_at(kb - kbg, p), tile_at(kb - kbg, p) + ts, T(0));
+                    const auto add = rows_chain_for(mk, count);
+                    for (int64_t m = 0; m < taps(p, F, S); ++m)
+                        for (int64_t c0 = 0; c0 < C; c0 += chunk)
+                            for (int64_t kb = kbg; kb < kbe; ++kb)
+                                add(&rows->at(p + m * S, kb * MR, c0), rows->filter_index_stride,
+                                    slab - m + c0 * in.ld, in.ld, std::min(chunk, C - c0),
+                                    tile_at(kb - kbg, p));
                 }
-                if (run_store) {
-                    store_tiles_runs(mk, &tiles[0][0], 8 * 64, cols, firsts, Sp, kb, K, bias, y, n, geo,
-                                     boundary(qb), boundary(qb + 1));
-                } else if (G > 1) {
-                    // Each item's part of the block: the stream's columns
-                    // from max(qb*W, i*period) on (a tile offset the same
-                    // for every phase), up to the item's last.
-                    // Items before floor(qb*W / period) end before the block.
-                    for (int64_t i = qb * W / pc.period; i < G && n * G + i < x.batch(); ++i) {
-                        const int64_t base = i * pc.period, skip = std::max<int64_t>(0, base - qb * W);
-                        if (skip >= W) break;  // this item and the rest start after the block
-                        const T* part[kRunStoreMax];
-                        int64_t part_cols[kRunStoreMax], part_firsts[kRunStoreMax];
-                        bool any = false;
-                        for (int64_t p = 0; p < Sp; ++p) {
-                            const int64_t a_p = firsts[p] + skip;
-                            const int64_t b_p = std::min(firsts[p] + cols[p], pc.item_end(p, i));
-                            part[p] = tp[p] + skip;
-                            part_cols[p] = std::max<int64_t>(0, b_p - a_p);
-                            part_firsts[p] = a_p - base;
-                            any = any || part_cols[p] > 0;
+                for (int64_t kb = kbg; kb < kbe; ++kb) {
+                    // Of each phase, when they are stored together: columns, first column.
+                    int64_t cols[kRunStoreMax] = {}, firsts[kRunStoreMax] = {};
+                    const T* tp[kRunStoreMax] = {};
+                    for (int64_t p = 0; p < Sp; ++p) {
+                        const int64_t q0 = pc.first(p, qb), count = pc.count(p, qb);
+                        T* tile = tile_at(kb - kbg, together || grouped ? p : 0);
+                        if (together) tp[p] = tile, firsts[p] = q0;
+                        if (count == 0) continue;  // this phase has fewer columns
+                        const int64_t M = taps(p, F, S);
+                        const T* slab = xp + (qb - qb0) * in.step + (q0 - pc.qmin - qb * W) + P;
+                        if (rows == nullptr) {
+                            panel_for(mk, count)(a + phase_offset[std::size_t(p)] + kb * M * C * MR, MR, slab,
+                                                 seg_off.data(), M, C, in.ld, tile, false);
+                        } else if (!grouped) {  // one filter block, tap by tap
+                            std::fill(tile, tile + ts, T(0));
+                            const auto add = rows_chain_for(mk, count);
+                            for (int64_t m = 0; m < M; ++m)
+                                add(&rows->at(p + m * S, kb * MR, 0), rows->filter_index_stride, slab - m,
+                                    in.ld, C, tile);
                         }
-                        if (any) store_phases(kb, n * G + i, part, part_cols, part_firsts);
+                        if (together)
+                            cols[p] = count;
+                        else
+                            store_tile(tile, NR, kb, MR, K, bias, y, n, q0 * S + p - geo.crop_left, S, count);
                     }
-                } else if (together) {
-                    store_phases(kb, n, tp, cols, firsts);
+                    if (run_store) {
+                        store_tiles_runs(mk, tile_at(kb - kbg, 0), ts, cols, firsts, Sp, kb, K, bias, y, n,
+                                         geo, boundary(qb), boundary(qb + 1));
+                    } else if (G > 1) {
+                        // Each item's part of the block: the stream's columns
+                        // from max(qb*W, i*period) on (a tile offset the same
+                        // for every phase), up to the item's last.
+                        // Items before floor(qb*W / period) end before the block.
+                        for (int64_t i = qb * W / pc.period; i < G && n * G + i < x.batch(); ++i) {
+                            const int64_t base = i * pc.period, skip = std::max<int64_t>(0, base - qb * W);
+                            if (skip >= W) break;  // this item and the rest start after the block
+                            const T* part[kRunStoreMax];
+                            int64_t part_cols[kRunStoreMax], part_firsts[kRunStoreMax];
+                            bool any = false;
+                            for (int64_t p = 0; p < Sp; ++p) {
+                                const int64_t a_p = firsts[p] + skip;
+                                const int64_t b_p = std::min(firsts[p] + cols[p], pc.item_end(p, i));
+                                part[p] = tp[p] + skip;
+                                part_cols[p] = std::max<int64_t>(0, b_p - a_p);
+                                part_firsts[p] = a_p - base;
+                                any = any || part_cols[p] > 0;
+                            }
+                            if (any) store_phases(kb, n * G + i, part, part_cols, part_firsts);
+                        }
+                    } else if (together) {
+                        store_phases(kb, n, tp, cols, firsts);
+                    }
                 }
             }
     }
