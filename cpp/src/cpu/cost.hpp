@@ -25,6 +25,12 @@ constexpr double kDirectForwardCycles = 1.5, kDirectBackwardDataCycles = 1.5,
 // float64 element; one cycle each ranks the strategies best, see forward.cpp).
 constexpr double kPackWeightCycles = 1.0;
 
+// A chained panel call (the forward's weights read in place: a call per tap,
+// the tile read back each time) costs this much more than going on inside
+// one call over the packed taps (measured 80 to 170 cycles per call, one
+// input channel to 32).
+constexpr double kChainCallCycles = 120.0;
+
 // A copy call (a row of a packed input) costs at least this, whatever the
 // row's length: its dispatch and the partial lines at both ends.
 constexpr double kCopyCallCycles = 20.0;

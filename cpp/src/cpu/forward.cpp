@@ -680,15 +680,22 @@ constexpr double kBatchedGatherCycles = 2.0;
 // on 160 of seeds 68-71) once the phase strategies' stores were charged for
 // the real rows only: 5.6 -> 4.3 and 2.5 -> 2.1; with the float64 tap-wise
 // scale 1.0 -> 1.05, 3.4 and 1.8 (mis-ranked by over 5%: 27 -> 15 and
-// 18 -> 13). The batched strategy ran slower than its panel calls and
-// gathers say on every family; the tap-wise one's read-modify-write of
-// float32 tiles costs relatively more than of float64 ones.
+// 18 -> 13). Again (2026-12-02) once the per-item strategy packed the
+// weights where the in-place calls would cost more (kChainCallCycles):
+// 348 draws of seeds 111-116 (both dtypes, with at least two strategies
+// within 2x by their estimates), checked on 284 of seeds 117-121: float32
+// 2.41 -> 2.04, float64 2.47 -> 1.60 (mis-ranked by over 5%: 14 -> 13 and
+// 11 -> 7). The batched strategy ran slower than its panel calls and
+// gathers say on every family (float32 most); the tap-wise one's
+// read-modify-write of tiles and the dot products' lane sums cost more
+// than counted.
 struct ForwardFit {
     double batched, taps, dots;
 };
 
 template <class T>
-constexpr ForwardFit kForwardFit{1.3, sizeof(T) == 4 ? 1.1 : 1.05, 1.2};
+constexpr ForwardFit kForwardFit{sizeof(T) == 4 ? 1.7 : 1.3, sizeof(T) == 4 ? 1.15 : 1.2,
+                                 sizeof(T) == 4 ? 1.2 : 1.3};
 
 // Estimated cycles of each strategy, from the shape alone (so that the
 // choice, and the result, never depend on the thread count): the FMAs of the
@@ -1040,8 +1047,15 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     const bool batched = strategy == Strategy::batched;
     // The per-item strategy reads the weights where they lie when they are
     // in the layer's layout and fill whole tiles (K a multiple of MR), unless
-    // the caller keeps packed panels (the stream): no copy of them then.
-    const bool in_place = !batched && reuse == nullptr && layer_layout(w) && K % MR == 0;
+    // the caller keeps packed panels (the stream), and when the calls this
+    // adds (a call per tap instead of per phase, for every filter block and
+    // column block of every item) cost less than packing them: for few
+    // channels or many columns the packed panels ran up to 2.4 times faster
+    // (one input channel), for one short item with large weights the weights
+    // in place up to 17% (no copy of them).
+    const double chain_calls = double(F - Sp) * double(nkb) * double(B) * double(pc.nqb);
+    const bool in_place = !batched && reuse == nullptr && layer_layout(w) && K % MR == 0 &&
+                          kChainCallCycles * chain_calls < kPackWeightCycles * double(phase_fixed);
     const int64_t fixed = in_place ? 0 : phase_fixed, avail = budget - fixed;
     StrategyPlan plan;
     PhaseColumns ps = pc;  // the per-item strategy's columns: one item's, or a stream's
