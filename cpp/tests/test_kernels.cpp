@@ -312,6 +312,16 @@ int main() {
     for (const Case& cs :
          std::vector<Case>{{2, 300, 16, 4, 1, 150, manual(1, 2)}, {1, 520, 24, 3, 1, 100, same}})
         for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
+    // Few pairs (f, k) and channels: backward-weights as dot products along
+    // the positions, the taps of a phase grouped (one filter, F > S) or the
+    // filters of a tap (an odd count: a last group of one); rows of several
+    // chunks of positions with a tail past the last whole vector; one input
+    // channel; the input rows copied where they are not contiguous (the
+    // other two layouts). Each shape three times, so in each layout.
+    for (const Case& cs : std::vector<Case>{{3, 6, 1, 8, 2, 2500, same},
+                                            {2, 5, 3, 3, 1, 1500, manual(1, 0)},
+                                            {1, 1, 1, 16, 4, 3001, manual(2, 5)}})
+        for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
     std::uniform_int_distribution<std::int64_t> d(1, 12);
     for (int r = 0; r < 30; ++r) {
         const std::int64_t F = d(rng), S = d(rng) % 6 + 1, L = d(rng) * (r % 3 == 0 ? 1 : 9);

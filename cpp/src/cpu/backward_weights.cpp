@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "cpu/backward_weights_dots.hpp"
 #include "cpu/budget.hpp"
 #include "cpu/cost.hpp"
 #include "cpu/direct.hpp"
@@ -511,19 +512,35 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     const int nt = threads_for(2.0 * double(B) * double(L) * double(C) * double(K) * double(F));
     // The per-item strategy needs a batch item's phase-split dy and transposed
     // input within the budget, the batched one its running sums and one
-    // thread's chunk (a choice from the shape alone); the cheaper that fits
-    // runs, else the direct loop nest (cpu/strategy.hpp).
+    // thread's chunk, the dot products (cpu/backward_weights_dots.hpp) their
+    // lanes' running sums and an item's phase-split dy (a choice from the
+    // shape alone); the cheapest that fits runs, else the direct loop nest
+    // (cpu/strategy.hpp).
     // Calibrated on float64 shapes with S >= 8 drawn from the sweep's families
     // (per-item and batched forced, 2 threads): 4 cycles per far gather.
     const bool far = saturating_mul(saturating_mul(S, dy.length_stride), int64_t(sizeof(T))) >= 64 &&
                      saturating_mul(elements(dy), int64_t(sizeof(T))) > (int64_t(1) << 20);
     const auto [lay, batched_cost] = batched_plan(mk, B, L, F, S, K, C, far ? 4.0 : 0.0);
     const double per_item_cost = per_item_cycles(mk, geo, B, C, K);
+    const int64_t dots_sums = weight_dots_sums(mk, geo, C, K);
+    const int64_t G_dots = batches_per_slice(B, budget, dots_sums, weight_dots_per_item(x, geo, K));
     const Strategy strategy =
         choose_strategy({{Strategy::per_item, G > 0, per_item_cost + kPackedSetupCycles},
                          {Strategy::batched, batched_least_workspace(MR, NR, saturating_mul(B, L)) <= budget,
                           batched_cost + kPackedSetupCycles},
+                         {Strategy::dots, G_dots > 0, weight_dots_cycles(mk, x, geo, K) + kPackedSetupCycles},
                          {Strategy::direct, true, kDirectBackwardWeightsCycles * products(B, L, F, K, C)}});
+    if (strategy == Strategy::dots) {
+        const int64_t slice = G_dots * weight_dots_per_item(x, geo, K);
+        detail::WorkspaceSize size;
+        size.add<T>(dots_sums);
+        size.add<T>(slice);
+        detail::Workspace ws(size, "backward-weights");
+        T* sums = ws.take<T>(dots_sums);
+        backward_weights_dots(mk, x, dy, geo, dw, G_dots, sums, ws.take<T>(slice), nt);
+        add_padding_terms_to_dw(x, geo, dw);  // reads only the inputs that meet the padding
+        return true;
+    }
     if (strategy == Strategy::batched) {
         backward_weights_batched(mk, x, dy, geo, dw, lay, nt, budget);
         add_padding_terms_to_dw(x, geo, dw);  // reads only the inputs that meet the padding

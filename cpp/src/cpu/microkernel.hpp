@@ -78,6 +78,17 @@ struct MicroKernels {
     void (*dots)(const T* a, std::int64_t lda, std::int64_t rows, const T* b, std::int64_t ldb,
                  std::int64_t cols, std::int64_t cnt, T* out, std::int64_t ldo);
 
+    // out[(r*kDotCols + j)*lanes + l] += the sum over the whole vectors v of
+    // c < cnt, in order, of a[r*lda + v*lanes + l] * b[j*ldb + v*lanes + l]
+    // (one partial sum per lane, started from zero, added into out), then
+    // out[(r*kDotCols + j)*lanes + e - c0] += a[r*lda + e] * b[j*ldb + e] for
+    // the positions e past the last whole vector (c0 its end), in order; for
+    // r < rows <= kDotRows and j < cols <= kDotCols. Backward-weights as dot
+    // products along the positions: each output keeps its lanes' running sums
+    // until every chunk of positions is in.
+    void (*dot_lanes)(const T* a, std::int64_t lda, std::int64_t rows, const T* b, std::int64_t ldb,
+                      std::int64_t cols, std::int64_t cnt, T* out);
+
     // dst[i*ldd + c] = src[c*lds + i] for c, i < lanes: one square block
     // transposed in registers (packing the transposed input of backward-weights).
     void (*transpose)(const T* src, std::int64_t lds, T* dst, std::int64_t ldd);

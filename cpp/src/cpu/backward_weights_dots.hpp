@@ -1,0 +1,199 @@
+// Internal: backward-weights as dot products along the positions
+// (cpu/backward_weights.cpp weighs it against the others). With few pairs
+// (f, k) of tap and filter and few channels (one output channel, a handful
+// of taps) the GEMM strategies' tiles are mostly padding: one pair row of a
+// tile of MR, a few channel columns of NR. Here each weight gradient
+//     dW[f, k, c] = sum over n, i of dy_full[n, k, i*S + f] * x[n, c, i]
+// is a dot product of a phase-split dy row (phase p = f % S, shifted by
+// m = f / S) with an input row, both contiguous along the positions: up to
+// kDotRows pairs by kDotCols channels per micro-kernel call, the vector lanes
+// across positions, so no tile is padded whatever F, K and C are.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "cpu/budget.hpp"
+#include "cpu/cost.hpp"
+#include "cpu/index.hpp"
+#include "cpu/microkernel.hpp"
+#include "cpu/packing.hpp"
+#include "tconv1d/geometry.hpp"
+#include "tconv1d/view.hpp"
+
+namespace tconv1d::cpu {
+
+using std::int64_t;
+
+// Up to kDotRows pairs (f, k) whose phase-split rows lie evenly apart: the
+// filters k, k+1 of one tap (rows Lq apart), or, with one filter, the taps
+// m, m+1 of one phase (the same row shifted by one position). Member r is the
+// pair (f + r*df, k + r*dk), its row at offset + r*stride in an item's
+// phase-split dy.
+struct PairGroup {
+    int64_t offset, stride, count, f, k, df, dk;
+};
+
+// The pairs' grouping (shape only): by filters where that makes fewer
+// groups, else by taps of a phase. Lq: an item's phase-split row length.
+inline std::vector<PairGroup> pair_groups(int64_t F, int64_t S, int64_t K, int64_t Lq) {
+    const int64_t Sp = phases_with_taps(F, S);
+    int64_t by_taps = 0;
+    for (int64_t p = 0; p < Sp; ++p) by_taps += K * ceil_div(taps(p, F, S), kDotRows);
+    std::vector<PairGroup> groups;
+    if (F * ceil_div(K, kDotRows) <= by_taps) {
+        for (int64_t f = 0; f < F; ++f)
+            for (int64_t k = 0; k < K; k += kDotRows)
+                groups.push_back({((f % S) * K + k) * Lq + f / S, Lq, std::min(kDotRows, K - k), f, k, 0, 1});
+    } else {
+        for (int64_t p = 0; p < Sp; ++p)
+            for (int64_t k = 0; k < K; ++k)
+                for (int64_t m = 0; m < taps(p, F, S); m += kDotRows)
+                    groups.push_back(
+                        {(p * K + k) * Lq + m, 1, std::min(kDotRows, taps(p, F, S) - m), p + m * S, k, S, 0});
+    }
+    return groups;
+}
+
+// Positions per micro-kernel call: each lane sums at most 128 terms in
+// registers before they are added into its running sum (the other strategies
+// flush every 128 positions: float32 rounding error grows with the chunks,
+// not the terms), and a call's rows, 4 KiB each, stay in L1 while the
+// task's pair groups are run over its input rows.
+template <class T>
+int64_t weight_dots_chunk(const MicroKernels<T>& mk) {
+    return std::min<int64_t>(128 * int64_t(mk.lanes), 4096 / int64_t(sizeof(T)));
+}
+
+// The running sums: a tile of kDotRows x kDotCols outputs of `lanes` sums
+// each per pair group and channel block (shape only).
+template <class T>
+int64_t weight_dots_sums(const MicroKernels<T>& mk, const Geometry& geo, int64_t C, int64_t K) {
+    const int64_t Lq = geo.length + ceil_div(geo.filter_size, geo.stride);
+    const int64_t groups = int64_t(pair_groups(geo.filter_size, geo.stride, K, Lq).size());
+    return saturating_mul(saturating_mul(groups, ceil_div(C, kDotCols)),
+                          kDotRows * kDotCols * int64_t(mk.lanes));
+}
+
+// Its workspace per batch item: the phase-split dy, and the input rows made
+// contiguous where they are not.
+template <class T>
+int64_t weight_dots_per_item(const DataView<const T>& x, const Geometry& geo, int64_t K) {
+    const int64_t Sp = phases_with_taps(geo.filter_size, geo.stride);
+    const int64_t Lq = geo.length + ceil_div(geo.filter_size, geo.stride);
+    const int64_t rows = saturating_mul(saturating_mul(Sp, K), Lq);
+    return x.length_stride == 1 ? rows : saturating_add(rows, saturating_mul(x.channels, geo.length));
+}
+
+// Estimated cycles (cpu/cost.hpp), kWeightDotsFit times: per call of R
+// pairs x J channels over cnt positions, a step per vector of positions bound
+// by its R*J FMAs (two per cycle), its R + J loads (one per cycle: the rows
+// are shifted by a tap's m, most vectors straddle two cache lines) or the
+// FMAs' latency (4 cycles, the R*J sums each waiting on its last); then the
+// sums added into their lanes and the positions past the last whole vector
+// one by one. Per item, the packing of phase-split dy (and of the input rows
+// where they are not contiguous) and, where that dy lies beyond L2, its
+// lines read again from memory by every channel block (4 cycles each);
+// once, the lanes added into dW.
+// The fit: on 240 draws of the sweep's families (seeds 111-116, float32 and
+// float64, the per-item, batched and dots strategies alternated in one
+// process, 1 thread), the estimate times 1.3 ranked the three best (summed
+// log(chosen/fastest) 8.2 -> 2.2 in float32 with the estimate as is).
+constexpr double kWeightDotsFit = 1.3;
+
+template <class T>
+double weight_dots_cycles(const MicroKernels<T>& mk, const DataView<const T>& x, const Geometry& geo,
+                          int64_t K) {
+    const int64_t B = x.batch(), C = x.channels, L = geo.length, F = geo.filter_size, S = geo.stride;
+    const int64_t W = mk.lanes, Lq = L + ceil_div(F, S), Sp = phases_with_taps(F, S);
+    int64_t pairs_of[kDotRows + 1] = {};  // groups by their number of pairs
+    for (const PairGroup& g : pair_groups(F, S, K, Lq)) ++pairs_of[g.count];
+    const auto call = [&](int64_t R, int64_t J, int64_t cnt) {
+        const double rj = double(R * J), step = std::max({4.0, rj / 2.0, double(R + J)});
+        return double(cnt / W) * step + rj * double(cnt % W + 2) + 20.0;
+    };
+    const double per_item = over_blocks(L, weight_dots_chunk(mk), [&](int64_t cnt) {
+        double cycles = 0;
+        for (int64_t R = 1; R <= kDotRows; ++R)
+            cycles +=
+                double(pairs_of[R]) * over_blocks(C, kDotCols, [&](int64_t J) { return call(R, J, cnt); });
+        return cycles;
+    });
+    const double dy_bytes = double(Sp * K) * double(Lq) * double(sizeof(T));
+    const double packing =
+        double(Sp * K * Lq) * 0.5 + (x.length_stride == 1 ? 0.0 : double(C) * double(L)) +
+        (dy_bytes > kBeyondL2Bytes ? 4.0 * double(ceil_div(C, kDotCols)) * dy_bytes / 64 : 0.0);
+    return kWeightDotsFit * (double(B) * (per_item + packing) + double(weight_dots_sums(mk, geo, C, K)));
+}
+
+// dW over slices of `G` items: `sums` holds weight_dots_sums elements, `ws`
+// G * weight_dots_per_item. Threads take the outputs, a channel block by a
+// run of pair groups each, never the positions: every lane of every output
+// adds its items' chunks in order, and the lanes are added in order at the
+// end, whatever the threads.
+template <class T>
+void backward_weights_dots(const MicroKernels<T>& mk, const DataView<const T>& x, const DataView<const T>& dy,
+                           const Geometry& geo, const WeightsView<T>& dw, int64_t G, T* sums, T* ws, int nt) {
+    const int64_t B = x.batch(), C = x.channels, K = dy.channels, L = geo.length, F = geo.filter_size;
+    const int64_t S = geo.stride, Sp = phases_with_taps(F, S), Lq = L + ceil_div(F, S), W = mk.lanes;
+    const int64_t chunk = weight_dots_chunk(mk), tile = kDotRows * kDotCols * W;
+    const bool in_place = x.length_stride == 1;
+    const std::vector<PairGroup> groups = pair_groups(F, S, K, Lq);
+    const int64_t ngroups = int64_t(groups.size()), ncb = ceil_div(C, kDotCols);
+    // Enough tasks to balance the threads: the channel blocks, each cut into
+    // runs of pair groups where they are too few.
+    const int64_t runs = std::clamp<int64_t>(ceil_div(4 * int64_t(nt), ncb), 1, ngroups);
+    const int64_t tasks = ncb * runs;
+    const auto sums_of = [&](int64_t gi, int64_t cb) { return sums + (gi * ncb + cb) * tile; };
+    std::fill(sums, sums + ngroups * ncb * tile, T(0));
+    T* d = ws;
+    T* rows = ws + G * Sp * K * Lq;  // the input rows, where copied
+    for (int64_t n0 = 0; n0 < B; n0 += G) {
+        const int64_t Gs = std::min(G, B - n0);
+        pack_phase_split(dy, geo, n0, Gs, K, Lq, d, nt);
+        if (!in_place) {
+#pragma omp parallel for schedule(static) num_threads(nt)
+            for (int64_t row = 0; row < Gs * C; ++row) {
+                const T* in = x.data + x.batch_offset(n0 + row / C) + row % C * x.channel_stride;
+                for (int64_t i = 0; i < L; ++i) rows[row * L + i] = in[i * x.length_stride];
+            }
+        }
+#pragma omp parallel for schedule(static) num_threads(nt)
+        for (int64_t task = 0; task < tasks; ++task) {
+            const int64_t cb = task / runs, run = task % runs;
+            const int64_t c0 = cb * kDotCols, cols = std::min(kDotCols, C - c0);
+            const int64_t g0 = ngroups * run / runs, g1 = ngroups * (run + 1) / runs;
+            for (int64_t g = 0; g < Gs; ++g) {
+                const T* item = d + g * Sp * K * Lq;
+                const T* xr = in_place ? x.data + x.batch_offset(n0 + g) + c0 * x.channel_stride
+                                       : rows + (g * C + c0) * L;
+                const int64_t ldx = in_place ? x.channel_stride : L;
+                for (int64_t i0 = 0; i0 < L; i0 += chunk) {
+                    const int64_t cnt = std::min(chunk, L - i0);
+                    for (int64_t gi = g0; gi < g1; ++gi) {
+                        const PairGroup& pg = groups[std::size_t(gi)];
+                        mk.dot_lanes(item + pg.offset + i0, pg.stride, pg.count, xr + i0, ldx, cols, cnt,
+                                     sums_of(gi, cb));
+                    }
+                }
+            }
+        }
+    }
+    // dW: each output's lanes, added in order.
+#pragma omp parallel for schedule(static) num_threads(nt)
+    for (int64_t task = 0; task < ngroups * ncb; ++task) {
+        const int64_t gi = task / ncb, cb = task % ncb;
+        const PairGroup& pg = groups[std::size_t(gi)];
+        const T* tile_sums = sums_of(gi, cb);
+        for (int64_t r = 0; r < pg.count; ++r)
+            for (int64_t j = 0; j < std::min(kDotCols, C - cb * kDotCols); ++j) {
+                const T* lane = tile_sums + (r * kDotCols + j) * W;
+                T sum = lane[0];
+                for (int64_t e = 1; e < W; ++e) sum += lane[e];
+                dw.at(pg.f + r * pg.df, pg.k + r * pg.dk, cb * kDotCols + j) = sum;
+            }
+    }
+}
+
+}  // namespace tconv1d::cpu
