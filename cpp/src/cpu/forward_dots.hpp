@@ -29,9 +29,13 @@ int64_t dots_workspace(const DataView<const T>& x) {
     return saturating_mul(saturating_mul(x.batch(), x.length), x.channels);
 }
 
-// y = bias, then per task (kDotRows filters) the taps f in ascending order
-// added into the task's own output rows: each output's order of additions is
-// fixed by the shape, whatever the threads.
+// y = bias, then per stripe of filters (whole blocks of kDotRows, one
+// stripe per thread) the taps f in ascending order, each tap's filters of
+// the stripe in order: a stripe's weights are read as F contiguous runs,
+// which the prefetchers follow (a block of two filters at a time over every
+// tap read F runs of 2*C elements, a page apart for 512 float32 channels:
+// 8 MB of weights took 0.8 ms from memory where one stream takes 0.6). Each
+// output adds its taps in ascending order, whatever the threads.
 template <class T>
 void forward_dots(const MicroKernels<T>& mk, const DataView<const T>& x, const WeightsView<const T>& w,
                   const BiasView<const T>& bias, const Geometry& geo, const DataView<T>& y, T* xt, int nt) {
@@ -44,28 +48,33 @@ void forward_dots(const MicroKernels<T>& mk, const DataView<const T>& x, const W
             const T* in = x.data + x.batch_offset(n) + i * x.length_stride;
             for (int64_t c = 0; c < C; ++c) out[c] = in[c * x.channel_stride];
         }
-    const int64_t tasks = ceil_div(K, kDotRows);
-#pragma omp parallel for schedule(static) num_threads(nt)
-    for (int64_t task = 0; task < tasks; ++task) {
-        const int64_t k0 = task * kDotRows, rows = std::min(kDotRows, K - k0);
+    const int64_t blocks = ceil_div(K, kDotRows);
+    const int stripes = int(std::min<int64_t>(nt, blocks));
+#pragma omp parallel for schedule(static) num_threads(stripes)
+    for (int stripe = 0; stripe < stripes; ++stripe) {
+        const int64_t k_lo = blocks * stripe / stripes * kDotRows,
+                      k_hi = std::min(K, blocks * (stripe + 1) / stripes * kDotRows);
         for (int64_t n = 0; n < B; ++n)
-            for (int64_t r = 0; r < rows; ++r) {
-                T* out = y.data + y.batch_offset(n) + (k0 + r) * y.channel_stride;
-                const T b = bias.data ? bias.at(k0 + r) : T(0);
+            for (int64_t k = k_lo; k < k_hi; ++k) {
+                T* out = y.data + y.batch_offset(n) + k * y.channel_stride;
+                const T b = bias.data ? bias.at(k) : T(0);
                 for (int64_t t = 0; t < geo.out_length; ++t) out[t * y.length_stride] = b;
             }
         T sums[kDotRows * kDotCols];
         for (int64_t f = 0; f < F; ++f) {
             const direct::InputRange kept = direct::kept_inputs(f, geo);
-            const T* a = &w.at(f, k0, 0);
-            for (int64_t j0 = kept.lo * B; j0 < kept.hi * B; j0 += kDotCols) {
-                const int64_t cols = std::min(kDotCols, kept.hi * B - j0);
-                mk.dots(a, w.filter_index_stride, rows, xt + j0 * C, C, cols, C, sums, kDotCols);
-                for (int64_t j = 0; j < cols; ++j) {
-                    const int64_t i = (j0 + j) / B, n = (j0 + j) % B;
-                    T* out = y.data + y.batch_offset(n) + (i * S + f - l) * y.length_stride;
-                    for (int64_t r = 0; r < rows; ++r)
-                        out[(k0 + r) * y.channel_stride] += sums[r * kDotCols + j];
+            for (int64_t k0 = k_lo; k0 < k_hi; k0 += kDotRows) {
+                const int64_t rows = std::min(kDotRows, K - k0);
+                const T* a = &w.at(f, k0, 0);
+                for (int64_t j0 = kept.lo * B; j0 < kept.hi * B; j0 += kDotCols) {
+                    const int64_t cols = std::min(kDotCols, kept.hi * B - j0);
+                    mk.dots(a, w.filter_index_stride, rows, xt + j0 * C, C, cols, C, sums, kDotCols);
+                    for (int64_t j = 0; j < cols; ++j) {
+                        const int64_t i = (j0 + j) / B, n = (j0 + j) % B;
+                        T* out = y.data + y.batch_offset(n) + (i * S + f - l) * y.length_stride;
+                        for (int64_t r = 0; r < rows; ++r)
+                            out[(k0 + r) * y.channel_stride] += sums[r * kDotCols + j];
+                    }
                 }
             }
         }
