@@ -4,6 +4,7 @@
 #include "cpu/kernels.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -240,10 +241,18 @@ void store_tiles_interleaved_any(int64_t stride, const T* const* tiles, const in
 
 // Gaps between the inputs' runs (S > F), contiguous outputs: column block qb
 // owns the outputs [t0, t1) (PhaseColumns::by_position), so each row's run is
-// gathered in one pass, from the phases' tiles and the -0 slot after them
-// (phase `phases`), the bias added to every output. Written element by
-// element instead, the bias first and each product over it S apart, the
-// stores cost 2-5 times as much per output (one core, S = 4 to 16).
+// written in one pass. Where the phases with taps fill more than half of
+// every S outputs, the run is gathered from the phases' tiles and the -0 slot
+// after them (phase `phases`), the bias added to every output (written
+// element by element instead, the bias first and each product over it S
+// apart, the stores cost 2-5 times as much per output, one core, S = 4 to
+// 16). Where they fill half or less, the run is set to the bias a vector at
+// a time and each product (plus the bias) stored over it: a vector gather
+// per output cost more than that where most outputs are the bias alone (the
+// gather's lanes take a cycle each on the AMD cores measured): F = 1, S = 7
+// to 14, 24-28% less time in the pass, F = 2 to 3, S = 4 to 6, 4-9% (one
+// thread, alternated in one process), while F = 9 to 12, S = 12 to 15 ran
+// 3-20% slower that way. The same sums: -0 + b is b.
 // tiles + p*tile_elems is phase p's tile: cols[p] columns from firsts[p] on.
 template <class T>
 void store_tiles_runs(const MicroKernels<T>& mk, const T* tiles, int64_t tile_elems, const int64_t* cols,
@@ -251,16 +260,34 @@ void store_tiles_runs(const MicroKernels<T>& mk, const T* tiles, int64_t tile_el
                       const BiasView<const T>& bias, const DataView<T>& y, int64_t n, const Geometry& geo,
                       int64_t t0, int64_t t1) {
     const int64_t S = geo.stride, MR = mk.mr, NR = mk.nr, rows = std::min(MR, K - kb * MR);
+    // The columns of phase p that land in [pos, end), and column 0's output.
+    const auto landing = [&](int64_t p, int64_t pos, int64_t end) {
+        const int64_t at = firsts[p] * S + p - geo.crop_left;
+        const int64_t c0 = pos > at ? ceil_div(pos - at, S) : 0;
+        const int64_t c1 = std::min(cols[p], end > at ? ceil_div(end - at, S) : 0);
+        return std::array<int64_t, 3>{at, c0, c1};
+    };
+    if (2 * phases <= S) {
+        for (int64_t r = 0; r < rows; ++r) {
+            const int64_t k = kb * MR + r;
+            const T b = bias.data ? bias.at(k) : T(0);
+            T* out = y.data + y.batch_offset(n) + k * y.channel_stride;
+            std::fill(out + t0, out + t1, b);
+            for (int64_t p = 0; p < phases; ++p) {
+                const auto [at, c0, c1] = landing(p, t0, t1);
+                const T* tile = tiles + p * tile_elems + r * NR;
+                for (int64_t col = c0; col < c1; ++col) out[at + col * S] = tile[col] + b;
+            }
+        }
+        return;
+    }
     constexpr int64_t kRun = 1024;  // the run, in pieces of at most this many outputs
     std::int32_t idx[kRun];
     for (int64_t pos = t0; pos < t1; pos += kRun) {
         const int64_t end = std::min(t1, pos + kRun);
         std::fill(idx, idx + (end - pos), std::int32_t(phases * tile_elems));
         for (int64_t p = 0; p < phases; ++p) {
-            const int64_t at = firsts[p] * S + p - geo.crop_left;  // column 0's output
-            // The columns that land in [pos, end).
-            const int64_t c0 = pos > at ? ceil_div(pos - at, S) : 0;
-            const int64_t c1 = std::min(cols[p], end > at ? ceil_div(end - at, S) : 0);
+            const auto [at, c0, c1] = landing(p, pos, end);
             for (int64_t col = c0; col < c1; ++col)
                 idx[at + col * S - pos] = std::int32_t(p * tile_elems + col);
         }
