@@ -523,21 +523,23 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     const auto [lay, batched_cost] = batched_plan(mk, B, L, F, S, K, C, far ? 4.0 : 0.0);
     const double per_item_cost = per_item_cycles(mk, geo, B, C, K);
     const int64_t dots_sums = weight_dots_sums(mk, geo, C, K);
-    const int64_t G_dots = batches_per_slice(B, budget, dots_sums, weight_dots_per_item(x, geo, K));
-    const Strategy strategy =
-        choose_strategy({{Strategy::per_item, G > 0, per_item_cost + kPackedSetupCycles},
-                         {Strategy::batched, batched_least_workspace(MR, NR, saturating_mul(B, L)) <= budget,
-                          batched_cost + kPackedSetupCycles},
-                         {Strategy::dots, G_dots > 0, weight_dots_cycles(mk, x, geo, K) + kPackedSetupCycles},
-                         {Strategy::direct, true, kDirectBackwardWeightsCycles * products(B, L, F, K, C)}});
+    const int64_t dots_per_thread = weight_dots_per_thread(mk, x, geo, K);
+    const int dots_threads =
+        threads_within(budget, dots_sums, dots_per_thread, nt, ceil_div(C, kDotCols) * int64_t(nt));
+    const Strategy strategy = choose_strategy(
+        {{Strategy::per_item, G > 0, per_item_cost + kPackedSetupCycles},
+         {Strategy::batched, batched_least_workspace(MR, NR, saturating_mul(B, L)) <= budget,
+          batched_cost + kPackedSetupCycles},
+         {Strategy::dots, dots_threads > 0, weight_dots_cycles(mk, x, geo, K) + kPackedSetupCycles},
+         {Strategy::direct, true, kDirectBackwardWeightsCycles * products(B, L, F, K, C)}});
     if (strategy == Strategy::dots) {
-        const int64_t slice = G_dots * weight_dots_per_item(x, geo, K);
         detail::WorkspaceSize size;
         size.add<T>(dots_sums);
-        size.add<T>(slice);
+        size.add<T>(int64_t(dots_threads) * dots_per_thread);
         detail::Workspace ws(size, "backward-weights");
         T* sums = ws.take<T>(dots_sums);
-        backward_weights_dots(mk, x, dy, geo, dw, G_dots, sums, ws.take<T>(slice), nt);
+        backward_weights_dots(mk, x, dy, geo, dw, sums, ws.take<T>(int64_t(dots_threads) * dots_per_thread),
+                              dots_threads);
         add_padding_terms_to_dw(x, geo, dw);  // reads only the inputs that meet the padding
         return true;
     }

@@ -76,14 +76,16 @@ int64_t weight_dots_sums(const MicroKernels<T>& mk, const Geometry& geo, int64_t
                           kDotRows * kDotCols * int64_t(mk.lanes));
 }
 
-// Its workspace per batch item: the phase-split dy, and the input rows made
-// contiguous where they are not.
+// A thread's workspace: a chunk of phase-split dy (every pair's row, the
+// chunk's positions and the taps' reach past it) and, where the input rows
+// are not contiguous, a channel block's rows over the chunk.
 template <class T>
-int64_t weight_dots_per_item(const DataView<const T>& x, const Geometry& geo, int64_t K) {
-    const int64_t Sp = phases_with_taps(geo.filter_size, geo.stride);
-    const int64_t Lq = geo.length + ceil_div(geo.filter_size, geo.stride);
-    const int64_t rows = saturating_mul(saturating_mul(Sp, K), Lq);
-    return x.length_stride == 1 ? rows : saturating_add(rows, saturating_mul(x.channels, geo.length));
+int64_t weight_dots_per_thread(const MicroKernels<T>& mk, const DataView<const T>& x, const Geometry& geo,
+                               int64_t K) {
+    const int64_t chunk = weight_dots_chunk(mk);
+    const int64_t rows = phases_with_taps(geo.filter_size, geo.stride) * K;  // a weights array's: no overflow
+    return rows * (chunk + ceil_div(geo.filter_size, geo.stride)) +
+           (x.length_stride == 1 ? 0 : kDotCols * chunk);
 }
 
 // Estimated cycles (cpu/cost.hpp), kWeightDotsFit times: per call of R
@@ -93,8 +95,8 @@ int64_t weight_dots_per_item(const DataView<const T>& x, const Geometry& geo, in
 // FMAs' latency (4 cycles, the R*J sums each waiting on its last); then the
 // sums added into their lanes and the positions past the last whole vector
 // one by one. Per item, the packing of phase-split dy (and of the input rows
-// where they are not contiguous) and, where that dy lies beyond L2, its
-// lines read again from memory by every channel block (4 cycles each);
+// where they are not contiguous) and, where a chunk of it lies beyond L2,
+// its lines read again from memory by every channel block (4 cycles each);
 // once, the lanes added into dW.
 // The fit: on 240 draws of the sweep's families (seeds 111-116, float32 and
 // float64, the per-item, batched and dots strategies alternated in one
@@ -106,82 +108,93 @@ template <class T>
 double weight_dots_cycles(const MicroKernels<T>& mk, const DataView<const T>& x, const Geometry& geo,
                           int64_t K) {
     const int64_t B = x.batch(), C = x.channels, L = geo.length, F = geo.filter_size, S = geo.stride;
-    const int64_t W = mk.lanes, Lq = L + ceil_div(F, S), Sp = phases_with_taps(F, S);
+    const int64_t W = mk.lanes, chunk = weight_dots_chunk(mk), Lc = chunk + ceil_div(F, S);
+    const int64_t Sp = phases_with_taps(F, S), Lq = L + ceil_div(F, S);
     int64_t pairs_of[kDotRows + 1] = {};  // groups by their number of pairs
-    for (const PairGroup& g : pair_groups(F, S, K, Lq)) ++pairs_of[g.count];
+    for (const PairGroup& g : pair_groups(F, S, K, Lc)) ++pairs_of[g.count];
     const auto call = [&](int64_t R, int64_t J, int64_t cnt) {
         const double rj = double(R * J), step = std::max({4.0, rj / 2.0, double(R + J)});
         return double(cnt / W) * step + rj * double(cnt % W + 2) + 20.0;
     };
-    const double per_item = over_blocks(L, weight_dots_chunk(mk), [&](int64_t cnt) {
+    const double per_item = over_blocks(L, chunk, [&](int64_t cnt) {
         double cycles = 0;
         for (int64_t R = 1; R <= kDotRows; ++R)
             cycles +=
                 double(pairs_of[R]) * over_blocks(C, kDotCols, [&](int64_t J) { return call(R, J, cnt); });
         return cycles;
     });
-    const double dy_bytes = double(Sp * K) * double(Lq) * double(sizeof(T));
-    const double packing =
-        double(Sp * K * Lq) * 0.5 + (x.length_stride == 1 ? 0.0 : double(C) * double(L)) +
-        (dy_bytes > kBeyondL2Bytes ? 4.0 * double(ceil_div(C, kDotCols)) * dy_bytes / 64 : 0.0);
+    const double chunk_bytes = double(Sp * K) * double(Lc) * double(sizeof(T));
+    const double packing = double(Sp * K) * double(Lq) *
+                               (0.5 + (chunk_bytes > kBeyondL2Bytes
+                                           ? 4.0 * double(ceil_div(C, kDotCols)) * double(sizeof(T)) / 64
+                                           : 0.0)) +
+                           (x.length_stride == 1 ? 0.0 : double(C) * double(L));
     return kWeightDotsFit * (double(B) * (per_item + packing) + double(weight_dots_sums(mk, geo, C, K)));
 }
 
-// dW over slices of `G` items: `sums` holds weight_dots_sums elements, `ws`
-// G * weight_dots_per_item. Threads take the outputs, a channel block by a
-// run of pair groups each, never the positions: every lane of every output
-// adds its items' chunks in order, and the lanes are added in order at the
-// end, whatever the threads.
+// dW on `threads` threads: `sums` holds weight_dots_sums elements, `ws`
+// threads * weight_dots_per_thread. Threads take the outputs, runs of a
+// channel block by a run of pair groups, never the positions, and walk the
+// positions chunk by chunk, each packing the chunk's phase-split dy itself
+// (a long item's dy, packed whole, was read back from memory by every
+// channel block: (1, 32, 16, 4, 2, 65536) float32 took 7.4 ms): every lane
+// of every output adds its items' chunks in order, and the lanes are added in
+// order at the end, whatever the threads.
 template <class T>
 void backward_weights_dots(const MicroKernels<T>& mk, const DataView<const T>& x, const DataView<const T>& dy,
-                           const Geometry& geo, const WeightsView<T>& dw, int64_t G, T* sums, T* ws, int nt) {
+                           const Geometry& geo, const WeightsView<T>& dw, T* sums, T* ws, int threads) {
     const int64_t B = x.batch(), C = x.channels, K = dy.channels, L = geo.length, F = geo.filter_size;
-    const int64_t S = geo.stride, Sp = phases_with_taps(F, S), Lq = L + ceil_div(F, S), W = mk.lanes;
-    const int64_t chunk = weight_dots_chunk(mk), tile = kDotRows * kDotCols * W;
+    const int64_t S = geo.stride, Sp = phases_with_taps(F, S), W = mk.lanes, l = geo.crop_left;
+    const int64_t chunk = weight_dots_chunk(mk), Lc = chunk + ceil_div(F, S), tile = kDotRows * kDotCols * W;
+    const int64_t jend = std::min(geo.full_length, l + geo.out_length);  // kept full positions: [l, jend)
+    const int64_t per_thread = weight_dots_per_thread(mk, x, geo, K);
     const bool in_place = x.length_stride == 1;
-    const std::vector<PairGroup> groups = pair_groups(F, S, K, Lq);
+    const std::vector<PairGroup> groups = pair_groups(F, S, K, Lc);
     const int64_t ngroups = int64_t(groups.size()), ncb = ceil_div(C, kDotCols);
-    // Enough tasks to balance the threads: the channel blocks, each cut into
-    // runs of pair groups where they are too few.
-    const int64_t runs = std::clamp<int64_t>(ceil_div(4 * int64_t(nt), ncb), 1, ngroups);
+    // Tasks: the channel blocks, each cut into runs of pair groups where they
+    // are too few to balance the threads; a thread takes a contiguous run.
+    const int64_t runs = std::clamp<int64_t>(ceil_div(4 * int64_t(threads), ncb), 1, ngroups);
     const int64_t tasks = ncb * runs;
+    const int stripes = int(std::min<int64_t>(threads, tasks));
     const auto sums_of = [&](int64_t gi, int64_t cb) { return sums + (gi * ncb + cb) * tile; };
     std::fill(sums, sums + ngroups * ncb * tile, T(0));
-    T* d = ws;
-    T* rows = ws + G * Sp * K * Lq;  // the input rows, where copied
-    for (int64_t n0 = 0; n0 < B; n0 += G) {
-        const int64_t Gs = std::min(G, B - n0);
-        pack_phase_split(dy, geo, n0, Gs, K, Lq, d, nt);
-        if (!in_place) {
-#pragma omp parallel for schedule(static) num_threads(nt)
-            for (int64_t row = 0; row < Gs * C; ++row) {
-                const T* in = x.data + x.batch_offset(n0 + row / C) + row % C * x.channel_stride;
-                for (int64_t i = 0; i < L; ++i) rows[row * L + i] = in[i * x.length_stride];
-            }
-        }
-#pragma omp parallel for schedule(static) num_threads(nt)
-        for (int64_t task = 0; task < tasks; ++task) {
-            const int64_t cb = task / runs, run = task % runs;
-            const int64_t c0 = cb * kDotCols, cols = std::min(kDotCols, C - c0);
-            const int64_t g0 = ngroups * run / runs, g1 = ngroups * (run + 1) / runs;
-            for (int64_t g = 0; g < Gs; ++g) {
-                const T* item = d + g * Sp * K * Lq;
-                const T* xr = in_place ? x.data + x.batch_offset(n0 + g) + c0 * x.channel_stride
-                                       : rows + (g * C + c0) * L;
-                const int64_t ldx = in_place ? x.channel_stride : L;
-                for (int64_t i0 = 0; i0 < L; i0 += chunk) {
-                    const int64_t cnt = std::min(chunk, L - i0);
+#pragma omp parallel for schedule(static) num_threads(stripes)
+    for (int stripe = 0; stripe < stripes; ++stripe) {
+        const int64_t task0 = tasks * stripe / stripes, task1 = tasks * (stripe + 1) / stripes;
+        T* const d = ws + int64_t(stripe) * per_thread;
+        T* const rows = d + Sp * K * Lc;  // a channel block's input rows, where copied
+        for (int64_t n = 0; n < B; ++n)
+            for (int64_t i0 = 0; i0 < L; i0 += chunk) {
+                const int64_t cnt = std::min(chunk, L - i0);
+                // d[(p*K + k)*Lc + v] = dy_full[n, k, (i0 + v)*S + p], zero
+                // outside the kept window.
+                for (int64_t p = 0; p < Sp; ++p)
+                    for (int64_t k = 0; k < K; ++k)
+                        gather_phase_row(dy.data + dy.batch_offset(n) + k * dy.channel_stride,
+                                         dy.length_stride, i0 * S + p, S, l, jend, Lc, d + (p * K + k) * Lc);
+                for (int64_t task = task0; task < task1; ++task) {
+                    const int64_t cb = task / runs, run = task % runs;
+                    const int64_t c0 = cb * kDotCols, cols = std::min(kDotCols, C - c0);
+                    const int64_t g0 = ngroups * run / runs, g1 = ngroups * (run + 1) / runs;
+                    const T* xr = x.data + x.batch_offset(n) + c0 * x.channel_stride + i0;
+                    int64_t ldx = x.channel_stride;
+                    if (!in_place) {
+                        for (int64_t j = 0; j < cols; ++j)
+                            for (int64_t i = 0; i < cnt; ++i)
+                                rows[j * chunk + i] = x.data[x.batch_offset(n) + (c0 + j) * x.channel_stride +
+                                                             (i0 + i) * x.length_stride];
+                        xr = rows;
+                        ldx = chunk;
+                    }
                     for (int64_t gi = g0; gi < g1; ++gi) {
                         const PairGroup& pg = groups[std::size_t(gi)];
-                        mk.dot_lanes(item + pg.offset + i0, pg.stride, pg.count, xr + i0, ldx, cols, cnt,
-                                     sums_of(gi, cb));
+                        mk.dot_lanes(d + pg.offset, pg.stride, pg.count, xr, ldx, cols, cnt, sums_of(gi, cb));
                     }
                 }
             }
-        }
     }
     // dW: each output's lanes, added in order.
-#pragma omp parallel for schedule(static) num_threads(nt)
+#pragma omp parallel for schedule(static) num_threads(threads)
     for (int64_t task = 0; task < ngroups * ncb; ++task) {
         const int64_t gi = task / ncb, cb = task % ncb;
         const PairGroup& pg = groups[std::size_t(gi)];
