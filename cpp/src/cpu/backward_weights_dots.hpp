@@ -114,7 +114,8 @@ double weight_dots_cycles(const MicroKernels<T>& mk, const DataView<const T>& x,
     for (const PairGroup& g : pair_groups(F, S, K, Lc)) ++pairs_of[g.count];
     const auto call = [&](int64_t R, int64_t J, int64_t cnt) {
         const double rj = double(R * J), step = std::max({4.0, rj / 2.0, double(R + J)});
-        return double(cnt / W) * step + rj * double(cnt % W + 2) + 20.0;
+        const int64_t vectors = cnt / W;  // whole vectors; the rest one by one
+        return double(vectors) * step + rj * double(cnt % W + 2) + 20.0;
     };
     const double per_item = over_blocks(L, chunk, [&](int64_t cnt) {
         double cycles = 0;

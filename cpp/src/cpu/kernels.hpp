@@ -1,6 +1,7 @@
 // Internal: the fast CPU implementations of the four passes, one file each
 // (cpu/forward.cpp with forward_taps.hpp and forward_dots.hpp, backward_data.cpp
-// with backward_data_dots.hpp, backward_weights.cpp, backward_bias.cpp; packing in cpu/packing.hpp, the
+// with backward_data_dots.hpp, backward_weights.cpp with
+// backward_weights_dots.hpp, backward_bias.cpp; packing in cpu/packing.hpp, the
 // micro-kernel body's choice in cpu/isa.cpp, budgets in cpu/budget.hpp, the
 // strategy choice in cpu/strategy.hpp and cost.hpp). Each returns false when
 // it does not take the shape (the caller then runs the reference). The views
@@ -24,7 +25,11 @@
 // of a few positions, gather dot products of weight rows read in place with
 // input columns ("dots", cpu/forward_dots.hpp); backward-data's "dots"
 // streams the weights in place as the micro-kernel's vector operand, a group
-// of MR dx columns at a time (cpu/backward_data_dots.hpp). Each pass
+// of MR dx columns at a time (cpu/backward_data_dots.hpp); backward-weights'
+// "dots" takes each dW element as a dot product of a phase-split dy row with
+// an input row along the positions, for few pairs (tap, filter) and few
+// channels, whose tiles would be mostly padding
+// (cpu/backward_weights_dots.hpp). Each pass
 // weighs the strategies whose workspace fits by estimated cycles from the
 // shape alone, so the choice never depends on the thread count.
 //

@@ -1,10 +1,10 @@
 // Internal: which strategy a pass runs. Each pass weighs its strategies (per
 // batch item, batched across the batch, tap-wise and dot products with the
 // weights in place for the forward pass, the weights streamed in place for
-// backward-data ("dots" too), and the direct loop nest, which
-// needs no workspace) by an estimated cost from
-// the shape alone, among those whose workspace fits the budget (R8.3); so the
-// result never depends on the thread count. The TCONV1D_STRATEGY environment
+// backward-data and dot products along the positions for backward-weights
+// ("dots" both), and the direct loop nest, which needs no workspace) by an
+// estimated cost from the shape alone, among those whose workspace fits the
+// budget (R8.3); so the result never depends on the thread count. The TCONV1D_STRATEGY environment
 // variable forces one, so that the tests run every strategy on every shape
 // (cpu/strategy.cpp).
 #pragma once
