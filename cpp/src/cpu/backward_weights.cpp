@@ -513,9 +513,9 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     // The per-item strategy needs a batch item's phase-split dy and transposed
     // input within the budget, the batched one its running sums and one
     // thread's chunk, the dot products (cpu/backward_weights_dots.hpp) their
-    // lanes' running sums and an item's phase-split dy (a choice from the
-    // shape alone); the cheapest that fits runs, else the direct loop nest
-    // (cpu/strategy.hpp).
+    // lanes' running sums and one thread's chunk of phase-split dy (a choice
+    // from the shape alone); the cheapest that fits runs, else the direct
+    // loop nest (cpu/strategy.hpp).
     // Calibrated on float64 shapes with S >= 8 drawn from the sweep's families
     // (per-item and batched forced, 2 threads): 4 cycles per far gather.
     const bool far = saturating_mul(saturating_mul(S, dy.length_stride), int64_t(sizeof(T))) >= 64 &&

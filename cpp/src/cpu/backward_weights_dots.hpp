@@ -27,31 +27,56 @@ namespace tconv1d::cpu {
 using std::int64_t;
 
 // Up to kDotRows pairs (f, k) whose phase-split rows lie evenly apart: the
-// filters k, k+1 of one tap (rows Lq apart), or, with one filter, the taps
-// m, m+1 of one phase (the same row shifted by one position). Member r is the
-// pair (f + r*df, k + r*dk), its row at offset + r*stride in an item's
-// phase-split dy.
+// filters k, k+1 of one tap (rows `row` apart), or, with one filter, the
+// taps m, m+1 of one phase (the same row shifted by one position). Member r
+// is the pair (f + r*df, k + r*dk), its row at offset + r*stride in a
+// chunk's phase-split dy (rows of `row` elements).
 struct PairGroup {
     int64_t offset, stride, count, f, k, df, dk;
 };
 
-// The pairs' grouping (shape only): by filters where that makes fewer
-// groups, else by taps of a phase. Lq: an item's phase-split row length.
-inline std::vector<PairGroup> pair_groups(int64_t F, int64_t S, int64_t K, int64_t Lq) {
-    const int64_t Sp = phases_with_taps(F, S);
-    int64_t by_taps = 0;
-    for (int64_t p = 0; p < Sp; ++p) by_taps += K * ceil_div(taps(p, F, S), kDotRows);
+// Whether the pairs are grouped by filters of a tap (where that makes no
+// more groups than by taps of a phase), and how many groups of one and of
+// kDotRows pairs that makes (shape only, no allocation: the cost model asks
+// on every call).
+struct PairGrouping {
+    bool by_filters;
+    int64_t of[kDotRows + 1];  // of[count]: the groups of `count` pairs
+};
+
+inline PairGrouping pair_grouping(int64_t F, int64_t S, int64_t K) {
+    static_assert(kDotRows == 2, "groups are of one or two pairs");
+    PairGrouping g{true, {0, 0, 0}};
+    int64_t one = 0, two = 0;  // by taps of a phase
+    for (int64_t p = 0; p < phases_with_taps(F, S); ++p) {
+        one += K * (taps(p, F, S) % 2);
+        two += K * (taps(p, F, S) / 2);
+    }
+    g.by_filters = F * ceil_div(K, kDotRows) <= one + two;
+    if (g.by_filters) {
+        g.of[1] = F * (K % 2);
+        g.of[2] = F * (K / 2);
+    } else {
+        g.of[1] = one;
+        g.of[2] = two;
+    }
+    return g;
+}
+
+// The pair groups in the order the driver runs them (pair_grouping's way).
+inline std::vector<PairGroup> pair_groups(int64_t F, int64_t S, int64_t K, int64_t row) {
     std::vector<PairGroup> groups;
-    if (F * ceil_div(K, kDotRows) <= by_taps) {
+    if (pair_grouping(F, S, K).by_filters) {
         for (int64_t f = 0; f < F; ++f)
             for (int64_t k = 0; k < K; k += kDotRows)
-                groups.push_back({((f % S) * K + k) * Lq + f / S, Lq, std::min(kDotRows, K - k), f, k, 0, 1});
+                groups.push_back(
+                    {((f % S) * K + k) * row + f / S, row, std::min(kDotRows, K - k), f, k, 0, 1});
     } else {
-        for (int64_t p = 0; p < Sp; ++p)
+        for (int64_t p = 0; p < phases_with_taps(F, S); ++p)
             for (int64_t k = 0; k < K; ++k)
                 for (int64_t m = 0; m < taps(p, F, S); m += kDotRows)
-                    groups.push_back(
-                        {(p * K + k) * Lq + m, 1, std::min(kDotRows, taps(p, F, S) - m), p + m * S, k, S, 0});
+                    groups.push_back({(p * K + k) * row + m, 1, std::min(kDotRows, taps(p, F, S) - m),
+                                      p + m * S, k, S, 0});
     }
     return groups;
 }
@@ -70,8 +95,8 @@ int64_t weight_dots_chunk(const MicroKernels<T>& mk) {
 // each per pair group and channel block (shape only).
 template <class T>
 int64_t weight_dots_sums(const MicroKernels<T>& mk, const Geometry& geo, int64_t C, int64_t K) {
-    const int64_t Lq = geo.length + ceil_div(geo.filter_size, geo.stride);
-    const int64_t groups = int64_t(pair_groups(geo.filter_size, geo.stride, K, Lq).size());
+    const PairGrouping g = pair_grouping(geo.filter_size, geo.stride, K);
+    const int64_t groups = g.of[1] + g.of[2];
     return saturating_mul(saturating_mul(groups, ceil_div(C, kDotCols)),
                           kDotRows * kDotCols * int64_t(mk.lanes));
 }
@@ -98,10 +123,12 @@ int64_t weight_dots_per_thread(const MicroKernels<T>& mk, const DataView<const T
 // where they are not contiguous) and, where a chunk of it lies beyond L2,
 // its lines read again from memory by every channel block (4 cycles each);
 // once, the lanes added into dW.
-// The fit: on 240 draws of the sweep's families (seeds 111-116, float32 and
+// The fit: 240 draws of the sweep's families (seeds 111-116, float32 and
 // float64, the per-item, batched and dots strategies alternated in one
-// process, 1 thread), the estimate times 1.3 ranked the three best (summed
-// log(chosen/fastest) 8.2 -> 2.2 in float32 with the estimate as is).
+// process, 1 thread) ranked best with the estimate times 1.3; on 160 draws
+// not used for it (seeds 117-120), summed log(chosen / fastest) went from
+// 10.9 to 1.7 (float32) and 8.2 to 3.2 (float64) against the two GEMM
+// strategies alone.
 constexpr double kWeightDotsFit = 1.3;
 
 template <class T>
@@ -110,8 +137,7 @@ double weight_dots_cycles(const MicroKernels<T>& mk, const DataView<const T>& x,
     const int64_t B = x.batch(), C = x.channels, L = geo.length, F = geo.filter_size, S = geo.stride;
     const int64_t W = mk.lanes, chunk = weight_dots_chunk(mk), Lc = chunk + ceil_div(F, S);
     const int64_t Sp = phases_with_taps(F, S), Lq = L + ceil_div(F, S);
-    int64_t pairs_of[kDotRows + 1] = {};  // groups by their number of pairs
-    for (const PairGroup& g : pair_groups(F, S, K, Lc)) ++pairs_of[g.count];
+    const PairGrouping grouping = pair_grouping(F, S, K);
     const auto call = [&](int64_t R, int64_t J, int64_t cnt) {
         const double rj = double(R * J), step = std::max({4.0, rj / 2.0, double(R + J)});
         const int64_t vectors = cnt / W;  // whole vectors; the rest one by one
@@ -121,7 +147,7 @@ double weight_dots_cycles(const MicroKernels<T>& mk, const DataView<const T>& x,
         double cycles = 0;
         for (int64_t R = 1; R <= kDotRows; ++R)
             cycles +=
-                double(pairs_of[R]) * over_blocks(C, kDotCols, [&](int64_t J) { return call(R, J, cnt); });
+                double(grouping.of[R]) * over_blocks(C, kDotCols, [&](int64_t J) { return call(R, J, cnt); });
         return cycles;
     });
     const double chunk_bytes = double(Sp * K) * double(Lc) * double(sizeof(T));
