@@ -258,9 +258,12 @@ int main() {
     // are contiguous (several blocks and groups; phases starting one column
     // apart under a crop of 1; a "same" extension; the most phases a run
     // gathers, 16, and one more, 17, stored the other way; runs longer than
-    // a gather's piece, S = 40); each shape three times, so in each of the
-    // three layouts.
-    for (const Case& cs : std::vector<Case>{{2, 24, 16, 3, 7, 170, manual(1, 4)},
+    // a gather's piece, S = 40; rows longer than the bias written ahead at
+    // a time, 256 KiB over the block's rows: 2 and 3 rows of 36-40 thousand
+    // outputs); each shape three times, so in each of the three layouts.
+    for (const Case& cs : std::vector<Case>{{1, 3, 2, 1, 8, 5000, manual(0, 0)},
+                                            {2, 5, 3, 2, 9, 4000, same},
+                                            {2, 24, 16, 3, 7, 170, manual(1, 4)},
                                             {2, 8, 5, 3, 40, 120, manual(1, 7)},
                                             {3, 16, 20, 4, 6, 130, same},
                                             {1, 12, 9, 16, 20, 150, manual(2, 30)},
