@@ -260,8 +260,15 @@ int main() {
     // gathers, 16, and one more, 17, stored the other way; runs longer than
     // a gather's piece, S = 40; rows longer than the bias written ahead at
     // a time, 256 KiB over the block's rows: 2 and 3 rows of 36-40 thousand
-    // outputs); each shape three times, so in each of the three layouts.
+    // outputs; more than half of every S outputs with products, S = 3 to
+    // 16, interleaved by permutes where the body has them); each shape
+    // three times, so in each of the three layouts.
     for (const Case& cs : std::vector<Case>{{1, 3, 2, 1, 8, 5000, manual(0, 0)},
+                                            {2, 8, 4, 3, 4, 300, manual(1, 1)},
+                                            {1, 6, 11, 7, 8, 200, same},
+                                            {2, 5, 3, 9, 16, 90, manual(3, 4)},
+                                            {3, 4, 9, 2, 3, 250, manual(0, 1)},
+                                            {1, 10, 6, 5, 9, 120, manual(2, 0)},
                                             {2, 5, 3, 2, 9, 4000, same},
                                             {2, 24, 16, 3, 7, 170, manual(1, 4)},
                                             {2, 8, 5, 3, 40, 120, manual(1, 7)},

@@ -282,6 +282,35 @@ void store_tiles_runs(const MicroKernels<T>& mk, const T* tiles, int64_t tile_el
         }
         return;
     }
+    // Where the body interleaves with permutes: output t0 + e + j*S comes
+    // from row e (phase (t0 + e + l) mod S, the -0 slot for a phase without
+    // taps), column j, each phase's columns from the one landing at t0 + e.
+    // Only where every phase's columns cover its outputs of the run;
+    // otherwise (none seen here) the gather below.
+    if (mk.interleave_add != nullptr && S <= kInterleaveMax) {
+        const int64_t n_out = t1 - t0;
+        int64_t start[kInterleaveMax];  // phase, column of output t0 + e
+        int64_t phase_of[kInterleaveMax];
+        bool covered = true;
+        for (int64_t e = 0; e < S && e < n_out; ++e) {
+            const int64_t q = t0 + e + geo.crop_left, p = q % S, col = q / S - (p < phases ? firsts[p] : 0);
+            const int64_t count = ceil_div(n_out - e, S);
+            phase_of[e] = p;
+            start[e] = p < phases ? col : 0;
+            if (p < phases ? col < 0 || col + count > cols[p] : count > NR) covered = false;
+        }
+        if (covered && n_out >= S) {
+            const T* src[kInterleaveMax];
+            for (int64_t r = 0; r < rows; ++r) {
+                for (int64_t e = 0; e < S; ++e)
+                    src[e] = tiles + std::min(phase_of[e], phases) * tile_elems + r * NR + start[e];
+                const int64_t k = kb * MR + r;
+                mk.interleave_add(src, S, n_out, bias.data ? bias.at(k) : T(0),
+                                  y.data + y.batch_offset(n) + k * y.channel_stride + t0);
+            }
+            return;
+        }
+    }
     constexpr int64_t kRun = 1024;  // the run, in pieces of at most this many outputs
     std::int32_t idx[kRun];
     for (int64_t pos = t0; pos < t1; pos += kRun) {

@@ -19,6 +19,9 @@ namespace tconv1d::cpu {
 constexpr std::int64_t kMaxMR = 8;
 
 // A tile is mr rows by nr columns, stored row-major (row r at out + r*nr).
+// The most rows interleave_add interleaves (strides up to this).
+constexpr std::int64_t kInterleaveMax = 16;
+
 template <class T>
 struct MicroKernels {
     const char* name;  // "portable", "baseline", "avx2", "avx512"
@@ -99,6 +102,14 @@ struct MicroKernels {
     // -0, so that they get exactly `add`). One addition per element
     // whatever the instruction set.
     void (*gather_add)(const T* base, const std::int32_t* idx, std::int64_t n, T add, T* out);
+
+    // out[j*S + e] = src[e][j] + add for j*S + e < n, 2 <= S <= kInterleaveMax:
+    // S rows of tile columns interleaved into one run of outputs (forward:
+    // the phases' products, or the -0 slot for phases without taps, each
+    // S outputs apart), vector permutes instead of a gather per output.
+    // Null where the body has no such kernel (then gather_add). One
+    // addition per element, as gather_add.
+    void (*interleave_add)(const T* const* src, std::int64_t S, std::int64_t n, T add, T* out);
 
     // out[c*mr + r] = rows[r][c] for r < n <= mr (zero for the other rows),
     // c < cnt; rows contiguous. Weights packed into panels.
