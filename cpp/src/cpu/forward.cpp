@@ -515,7 +515,17 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
                     ordered[e] = tp[(first + e) % S];
                     ordered_cols[e] = cols[(first + e) % S];
                 }
-                if (pair_store)
+                if (mk.interleave_add != nullptr) {
+                    // The run holds every column of every phase, interleaved.
+                    int64_t total = 0;
+                    for (int64_t e = 0; e < S; ++e) total += ordered_cols[e];
+                    const T* src[kGroupStoreMax];
+                    for (int64_t k = kb * MR; k < std::min(K, (kb + 1) * MR) && total > 0; ++k) {
+                        for (int64_t e = 0; e < S; ++e) src[e] = ordered[e] + (k - kb * MR) * NR;
+                        mk.interleave_add(src, S, total, bias.data ? bias.at(k) : T(0),
+                                          y.data + y.batch_offset(item) + k * y.channel_stride + t_first);
+                    }
+                } else if (pair_store)
                     store_tile_pair(ordered[0], ordered_cols[0], ordered[1], ordered_cols[1], NR, kb, MR, K,
                                     bias, y, item, t_first);
                 else
