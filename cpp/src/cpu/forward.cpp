@@ -343,12 +343,11 @@ void store_tiles_runs(const MicroKernels<T>& mk, const T* tiles, int64_t tile_el
 constexpr int64_t kBiasAheadBytes = int64_t(256) << 10;
 
 template <class T>
-void bias_ahead(const BiasView<const T>& bias, const DataView<T>& y, int64_t n, int64_t k0, int64_t k1,
-                int64_t t0, int64_t t1) {
-    for (int64_t k = k0; k < k1; ++k) {
-        T* row = y.data + y.batch_offset(n) + k * y.channel_stride;
-        std::fill(row + t0, row + t1, bias.data ? bias.at(k) : T(0));
-    }
+void bias_ahead(const MicroKernels<T>& mk, const BiasView<const T>& bias, const DataView<T>& y, int64_t n,
+                int64_t k0, int64_t k1, int64_t t0, int64_t t1) {
+    for (int64_t k = k0; k < k1; ++k)
+        mk.fill(y.data + y.batch_offset(n) + k * y.channel_stride + t0, t1 - t0,
+                bias.data ? bias.at(k) : T(0));
 }
 
 // A task's input, packed as a slab per column block (C rows of its W
@@ -476,7 +475,7 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
             T* row = y.data + y.batch_offset(n) + k * y.channel_stride;
             const T b = bias.data ? bias.at(k) : T(0);
             fill_bias_only_row(row, y.length_stride, b, geo, t0, whole);
-            std::fill(row + whole, row + t1, b);
+            mk.fill(row + whole, t1 - whole, b);
         }
         // Tiles: one per phase (`slots` per filter block, after the phases'
         // a slot of -0 for the runs' bias-only outputs), of one filter block,
@@ -547,7 +546,7 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
             for (int64_t qb = qb0; qb < qb1; ++qb) {
                 if (ahead && filled < boundary(qb + 1)) {
                     const int64_t end = std::min(t1, std::max(boundary(qb + 1), filled + span));
-                    bias_ahead(bias, y, n, k0, k1, filled, end);
+                    bias_ahead(mk, bias, y, n, k0, k1, filled, end);
                     filled = end;
                 }
                 for (int64_t p = 0; p < Sp && grouped; ++p) {
