@@ -242,19 +242,22 @@ void store_tiles_interleaved_any(int64_t stride, const T* const* tiles, const in
 // Gaps between the inputs' runs (S > F), contiguous outputs: column block qb
 // owns the outputs [t0, t1) (PhaseColumns::by_position), so each row's run is
 // written in one pass. Where the phases with taps fill more than half of
-// every S outputs, the run is gathered from the phases' tiles and the -0 slot
-// after them (phase `phases`), the bias added to every output (written
-// element by element instead, the bias first and each product over it S
-// apart, the stores cost 2-5 times as much per output, one core, S = 4 to
-// 16). Where they fill half or less, the run is set to the bias a vector at
-// a time and each product (plus the bias) stored over it: a vector gather
-// per output cost more than that where most outputs are the bias alone (the
-// gather's lanes take a cycle each on the AMD cores measured): F = 1, S = 7
-// to 14, 24-28% less time in the pass, F = 2 to 3, S = 4 to 6, 4-9% (one
-// thread, alternated in one process), while F = 9 to 12, S = 12 to 15 ran
-// 3-20% slower that way. The same sums: -0 + b is b. The bias of the
-// half-or-less case is written by the caller beforehand (bias_ahead), here
-// only the products.
+// every S outputs, the run is built from the phases' tiles and the -0 slot
+// after them (phase `phases`), the bias added to every output: interleaved
+// by permutes where the body has them (interleave_add; against the gather,
+// one thread: F = 3, S = 4, 1 x 8 x 16384 inputs, half the time), else
+// gathered (written element by element instead, the bias first and each
+// product over it S apart, the stores cost 2-5 times as much per output,
+// one core, S = 4 to 16). Where they fill half or less, the caller sets the
+// run to the bias beforehand (bias_ahead) and each product (plus the bias)
+// is stored over it here: a vector gather per output cost more than that
+// where most outputs are the bias alone (the gather's lanes take a cycle
+// each on the AMD cores measured): F = 1, S = 7 to 14, 24-28% less time in
+// the pass, F = 2 to 3, S = 4 to 6, 4-9% (one thread, alternated in one
+// process), while F = 9 to 12, S = 12 to 15 ran 3-20% slower that way; the
+// permutes, against the products stored over the bias, ran 15% faster at
+// F = 6, S = 13, 10-18% slower at F = 3, S = 8 and twice as long at F = 1,
+// S = 16. The same sums: -0 + b is b.
 // tiles + p*tile_elems is phase p's tile: cols[p] columns from firsts[p] on.
 template <class T>
 void store_tiles_runs(const MicroKernels<T>& mk, const T* tiles, int64_t tile_elems, const int64_t* cols,
@@ -739,13 +742,14 @@ void forward_batched(const MicroKernels<T>& mk, const DataView<const T>& x, cons
         const int64_t width = panel_width(mk, cols, NR);
         for (int64_t m = 0; m < M; ++m) {
             std::fill(off, off + NR, kNoElement);
+            // NOLINTBEGIN(clang-analyzer-security.ArrayBound): 0 <= col + j < cols <= nr
             for_each_run(col0, cols, Q, [&](int64_t n, int64_t q, int64_t col, int64_t count) {
                 for (int64_t j = 0; j < count; ++j) {
                     const int64_t i = lo + q + j - m;
-                    // NOLINTNEXTLINE(clang-analyzer-security.ArrayBound): 0 <= col + j < cols <= nr
                     if (i >= 0 && i < L) off[col + j] = x.batch_offset(n) + i * x.length_stride;
                 }
             });
+            // NOLINTEND(clang-analyzer-security.ArrayBound)
             gather_rows(x.data, x.channel_stride, off, C, width, NR, b + m * C * NR);
         }
         T tile[16 * 64];  // mr * nr <= 8 * 48 for every body
