@@ -273,12 +273,14 @@ void store_tiles_runs(const MicroKernels<T>& mk, const T* tiles, int64_t tile_el
         return std::array<int64_t, 3>{at, c0, c1};
     };
     if (2 * phases <= S) {
+        std::array<int64_t, 3> land[kRunStoreMax];  // the same for every row
+        for (int64_t p = 0; p < phases; ++p) land[p] = landing(p, t0, t1);
         for (int64_t r = 0; r < rows; ++r) {
             const int64_t k = kb * MR + r;
             const T b = bias.data ? bias.at(k) : T(0);
             T* out = y.data + y.batch_offset(n) + k * y.channel_stride;
             for (int64_t p = 0; p < phases; ++p) {
-                const auto [at, c0, c1] = landing(p, t0, t1);
+                const auto [at, c0, c1] = land[p];
                 const T* tile = tiles + p * tile_elems + r * NR;
                 for (int64_t col = c0; col < c1; ++col) out[at + col * S] = tile[col] + b;
             }
