@@ -440,7 +440,7 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
         const Plan& pl = Gs == G ? full : last;
         const int64_t nb = pl.nb, cb_per_task = pl.cb_per_task, cb_tasks = pl.cb_tasks;
         const bool fused = pl.fused;
-        if (!fused) pack_dy_slabs(dy, geo, n0, Gs, nib, NR, width, d, nt);
+        if (!fused) pack_dy_slabs(mk, dy, geo, n0, Gs, nib, NR, width, d, nt);
 #pragma omp parallel for schedule(static) num_threads(pl.threads)
         for (int64_t task = 0; task < pl.col_tasks * cb_tasks; ++task) {
             const int64_t j0 = (task / cb_tasks) * nb, j1 = std::min(ncols, j0 + nb);
@@ -452,7 +452,7 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
             if (fused) {
                 T* own = d + thread * nb * slab;
                 for (int64_t j = j0; j < j1; ++j)
-                    pack_dy_block(dy, geo, n0 + j / nib, j % nib, NR, width, own + (j - j0) * slab);
+                    pack_dy_block(mk, dy, geo, n0 + j / nib, j % nib, NR, width, own + (j - j0) * slab);
                 slabs = own;
             } else {
                 slabs = d + j0 * slab;

@@ -649,7 +649,7 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     };
     for (int64_t n0 = 0; n0 < B; n0 += G) {
         const int64_t Gs = std::min(G, B - n0);
-        pack_phase_split(dy, geo, n0, Gs, Kp, Lq, d, nt);
+        pack_phase_split(mk, dy, geo, n0, Gs, Kp, Lq, d, nt);
         if (!fused) pack_transposed_input(mk, x, n0, Gs, Cp, NR, xt_all, nt);
 #pragma omp parallel for schedule(static) num_threads(threads)
         for (int64_t task = 0; task < tasks; ++task) {

@@ -195,10 +195,9 @@ void backward_weights_dots(const MicroKernels<T>& mk, const DataView<const T>& x
                 const int64_t cnt = std::min(chunk, L - i0);
                 // d[(p*K + k)*Lc + v] = dy_full[n, k, (i0 + v)*S + p], zero
                 // outside the kept window.
-                for (int64_t p = 0; p < Sp; ++p)
-                    for (int64_t k = 0; k < K; ++k)
-                        gather_phase_row(dy.data + dy.batch_offset(n) + k * dy.channel_stride,
-                                         dy.length_stride, i0 * S + p, S, l, jend, Lc, d + (p * K + k) * Lc);
+                for (int64_t k = 0; k < K; ++k)
+                    gather_phase_rows(mk, dy.data + dy.batch_offset(n) + k * dy.channel_stride,
+                                      dy.length_stride, i0 * S, S, Sp, l, jend, Lc, d + k * Lc, K * Lc);
                 for (int64_t task = task0; task < task1; ++task) {
                     const int64_t cb = task / runs, run = task % runs;
                     const int64_t c0 = cb * kDotCols, cols = std::min(kDotCols, C - c0);

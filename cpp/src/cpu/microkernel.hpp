@@ -116,6 +116,13 @@ struct MicroKernels {
     // addition per element, as gather_add.
     void (*interleave_add)(const T* const* src, std::int64_t S, std::int64_t n, T add, T* out);
 
+    // dst[e][j] = in[j*S + e] for e < rows <= S, j < cnt, 2 <= S <=
+    // kInterleaveMax, in[0, cnt*S) all readable: one run split into its S
+    // phases (dy's phase rows for the backward passes), the inverse of
+    // interleave_add, by permutes; null where the body has none (then
+    // element by element, S apart).
+    void (*deinterleave)(const T* in, std::int64_t S, std::int64_t rows, std::int64_t cnt, T* const* dst);
+
     // out[c*mr + r] = rows[r][c] for r < n <= mr (zero for the other rows),
     // c < cnt; rows contiguous. Weights packed into panels.
     void (*interleave)(const T* const* rows, std::int64_t n, std::int64_t cnt, T* out);

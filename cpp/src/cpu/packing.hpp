@@ -131,6 +131,34 @@ void gather_phase_row(const T* in, int64_t ls, int64_t j0, int64_t S, int64_t l,
     std::fill(out + v1, out + width, T(0));
 }
 
+// gather_phase_row for the phases j0 + p, p < rows <= S, into out + p*step:
+// where the body deinterleaves (contiguous dy, S up to kInterleaveMax),
+// the columns whose S positions all lie in the kept window are split in
+// one pass by permutes (a strided scalar loop per phase was a quarter of a
+// backward-data pass at S = 8); the columns at either end as before.
+template <class T>
+void gather_phase_rows(const MicroKernels<T>& mk, const T* in, int64_t ls, int64_t j0, int64_t S,
+                       int64_t rows, int64_t l, int64_t jend, int64_t width, T* out, int64_t step) {
+    int64_t lo = width, hi = width;  // columns [lo, hi) split by permutes
+    if (mk.deinterleave != nullptr && ls == 1 && S >= 2 && S <= kInterleaveMax) {
+        // Column v holds the positions j0 + v*S .. j0 + v*S + S - 1.
+        lo = std::min(width, j0 >= l ? 0 : ceil_div(l - j0, S));
+        const int64_t room = jend - j0 - (S - 1);  // column v fits where v*S < room
+        hi = std::max(lo, std::min(width, room > 0 ? ceil_div(room, S) : 0));
+        if (hi - lo < mk.lanes) lo = hi = width;  // too few for a vector
+    }
+    for (int64_t p = 0; p < rows; ++p) {
+        gather_phase_row(in, ls, j0 + p, S, l, jend, lo, out + p * step);
+        if (hi < width)
+            gather_phase_row(in, ls, j0 + p + hi * S, S, l, jend, width - hi, out + p * step + hi);
+    }
+    if (hi > lo) {
+        T* dst[kInterleaveMax];
+        for (int64_t p = 0; p < rows; ++p) dst[p] = out + p * step + lo;
+        mk.deinterleave(in + (j0 + lo * S - l), S, rows, hi - lo, dst);
+    }
+}
+
 // The batched strategies' columns: a task's columns col0 .. col0 + cols - 1
 // are the pairs (n, q) = ((col0 + col) / Q, (col0 + col) % Q) of batch item
 // and position, so they fall into runs of one item's consecutive positions;
@@ -201,8 +229,8 @@ void gather_rows(const T* base, int64_t row_stride, const int64_t* off, int64_t 
 // q*S + p - l] inside the kept window and zero elsewhere (and for the padding
 // rows k >= K).
 template <class T>
-void pack_phase_split(const DataView<const T>& dy, const Geometry& g_, int64_t n0, int64_t G, int64_t Kp,
-                      int64_t Lq, T* dst, int nt) {
+void pack_phase_split(const MicroKernels<T>& mk, const DataView<const T>& dy, const Geometry& g_, int64_t n0,
+                      int64_t G, int64_t Kp, int64_t Lq, T* dst, int nt) {
     const int64_t K = dy.channels, S = g_.stride, l = g_.crop_left;
     const int64_t Sp = phases_with_taps(g_.filter_size, S);
     // Kept full positions j = q*S + p: [l, jend).
@@ -216,8 +244,7 @@ void pack_phase_split(const DataView<const T>& dy, const Geometry& g_, int64_t n
             continue;
         }
         const T* in = dy.data + dy.batch_offset(n0 + g) + k * dy.channel_stride;
-        for (int64_t p = 0; p < Sp; ++p)
-            gather_phase_row(in, dy.length_stride, p, S, l, jend, Lq, base + p * Kp * Lq);
+        gather_phase_rows(mk, in, dy.length_stride, 0, S, Sp, l, jend, Lq, base, Kp * Lq);
     }
 }
 
@@ -227,8 +254,8 @@ void pack_phase_split(const DataView<const T>& dy, const Geometry& g_, int64_t n
 // zero outside the kept window. A slab's rows are contiguous, so the
 // micro-kernel reads them one after another.
 template <class T>
-void pack_dy_slabs(const DataView<const T>& dy, const Geometry& g_, int64_t n0, int64_t G, int64_t nib,
-                   int64_t nr, int64_t width, T* dst, int nt) {
+void pack_dy_slabs(const MicroKernels<T>& mk, const DataView<const T>& dy, const Geometry& g_, int64_t n0,
+                   int64_t G, int64_t nib, int64_t nr, int64_t width, T* dst, int nt) {
     const int64_t K = dy.channels, S = g_.stride, l = g_.crop_left;
     const int64_t Sp = phases_with_taps(g_.filter_size, S);
     const int64_t jend = std::min(g_.full_length, l + g_.out_length);
@@ -237,24 +264,22 @@ void pack_dy_slabs(const DataView<const T>& dy, const Geometry& g_, int64_t n0, 
         const int64_t g = row / K, k = row % K;
         const T* in = dy.data + dy.batch_offset(n0 + g) + k * dy.channel_stride;
         for (int64_t ib = 0; ib < nib; ++ib)
-            for (int64_t p = 0; p < Sp; ++p)
-                gather_phase_row(in, dy.length_stride, ib * nr * S + p, S, l, jend, width,
-                                 dst + (((g * nib + ib) * Sp + p) * K + k) * width);
+            gather_phase_rows(mk, in, dy.length_stride, ib * nr * S, S, Sp, l, jend, width,
+                              dst + ((g * nib + ib) * Sp * K + k) * width, K * width);
     }
 }
 
 // The slab of one column block ib of batch n, as pack_dy_slabs lays it out:
 // dst[(p*K + k)*width + v] = dy_full[n, k, (ib*nr + v)*S + p].
 template <class T>
-void pack_dy_block(const DataView<const T>& dy, const Geometry& g_, int64_t n, int64_t ib, int64_t nr,
-                   int64_t width, T* dst) {
+void pack_dy_block(const MicroKernels<T>& mk, const DataView<const T>& dy, const Geometry& g_, int64_t n,
+                   int64_t ib, int64_t nr, int64_t width, T* dst) {
     const int64_t K = dy.channels, S = g_.stride, l = g_.crop_left;
     const int64_t Sp = phases_with_taps(g_.filter_size, S);
     const int64_t jend = std::min(g_.full_length, l + g_.out_length);
-    for (int64_t p = 0; p < Sp; ++p)
-        for (int64_t k = 0; k < K; ++k)
-            gather_phase_row(dy.data + dy.batch_offset(n) + k * dy.channel_stride, dy.length_stride,
-                             ib * nr * S + p, S, l, jend, width, dst + (p * K + k) * width);
+    for (int64_t k = 0; k < K; ++k)
+        gather_phase_rows(mk, dy.data + dy.batch_offset(n) + k * dy.channel_stride, dy.length_stride,
+                          ib * nr * S, S, Sp, l, jend, width, dst + k * width, K * width);
 }
 
 // Transposed input of batch n, column block cb (channels cb*nr ..), positions
