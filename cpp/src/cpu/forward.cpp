@@ -847,7 +847,7 @@ double per_item_cycles(const MicroKernels<T>& mk, const Geometry& geo, const Pha
         // above the tap-wise strategy, which ran instead: 1.44 ms against
         // 1.07).
         cycles += double(streams) * over_blocks(Q, pc.width, [&](int64_t cols) {
-                      return double(nkb) * panel_cycles(mk, depth, cols, 0.0) + double(K * cols);
+                      return double(nkb) * panel_cycles_loads(mk, depth, cols, 0.0) + double(K * cols);
                   });
     }
     // Weights beyond L2 (as phase panels) come from memory each time a task
@@ -890,7 +890,7 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
         nrb += any ? 1 : 0;
     }
     const auto call = [&](double depth, int64_t cols, double store) {
-        return panel_cycles(mk, depth, cols, store);
+        return panel_cycles_loads(mk, depth, cols, store);
     };
     const auto blocks = [&](int64_t count, auto&& cost_of) { return over_blocks(count, NR, cost_of); };
     ForwardCosts c;
@@ -935,7 +935,7 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
     const double add = S == 1 ? 1.5 : 2.0;
     const int64_t TW = rows.width;
     const auto tap_cost = [&](int64_t cols, double packing) {
-        return cols > 0 ? double(nrb) * panel_cycles(mk, double(C), cols, add, rows.height) +
+        return cols > 0 ? double(nrb) * panel_cycles_loads(mk, double(C), cols, add, rows.height) +
                               double(C * TW) * packing
                         : 0.0;
     };
