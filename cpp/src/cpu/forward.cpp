@@ -342,9 +342,9 @@ void store_tiles_runs(const MicroKernels<T>& mk, const T* tiles, int64_t tile_el
 // outputs were written a few hundred bytes per row, the block's rows in
 // turn, and writes to lines not in cache then ran at half the rate of one
 // sequential run per row (a 2 MB output: 16 vs 33 GB/s, one core): with
-// caches flushed between calls, (16, 16, 64, 2, 8, 64, 0) float32 ran 24%
-// faster this way, (16, 256, 128, 4, 9, 64, same) 19%, (4, 256, 256, 2, 11,
-// 64, 0) 22%; warm, within 6%.
+// caches flushed between calls, (16, 16, 64, 2, 8, 64, 0) float32 took
+// 18-26% less time this way, (16, 256, 128, 4, 9, 64, same) 15-19%, (4, 256,
+// 256, 2, 11, 64, 0) 21-22% (two runs each); warm, within 6%.
 constexpr int64_t kBiasAheadBytes = int64_t(256) << 10;
 
 template <class T>

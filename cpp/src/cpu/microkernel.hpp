@@ -18,10 +18,10 @@ namespace tconv1d::cpu {
 // the drivers' arrays of one entry per tile row.
 constexpr std::int64_t kMaxMR = 8;
 
-// A tile is mr rows by nr columns, stored row-major (row r at out + r*nr).
-// The most rows interleave_add interleaves (strides up to this).
+// The most rows interleave_add and deinterleave take (strides up to this).
 constexpr std::int64_t kInterleaveMax = 16;
 
+// A tile is mr rows by nr columns, stored row-major (row r at out + r*nr).
 template <class T>
 struct MicroKernels {
     const char* name;  // "portable", "baseline", "avx2", "avx512"
