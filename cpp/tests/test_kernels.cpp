@@ -253,6 +253,8 @@ int main() {
         for (int copy = 0; copy < 3; ++copy)
             cases.push_back(
                 {2, 24, 16, S == 9 ? 9 : 2 * S, S, 40 + 7 * S, S == 9 ? same : manual(S / 2, S - S / 2 - 1)});
+    // Items of 7 positions: each row's run a partial group of the permutes.
+    for (int copy = 0; copy < 3; ++copy) cases.push_back({3, 8, 16, 10, 5, 7, manual(2, 2)});
     // Gaps between the inputs' runs (S > F): the per-item forward's column
     // blocks own their outputs and write them as whole runs where outputs
     // are contiguous (several blocks and groups; phases starting one column
@@ -261,8 +263,11 @@ int main() {
     // a gather's piece, S = 40; rows longer than the bias written ahead at
     // a time, 256 KiB over the block's rows: 2 and 3 rows of 36-40 thousand
     // outputs; more than half of every S outputs with products, S = 3 to
-    // 16, interleaved by permutes where the body has them); each shape
-    // three times, so in each of the three layouts.
+    // 16, interleaved by permutes where the body has them; half or fewer,
+    // S = 3 and 4, the bias set ahead and the run still built by permutes,
+    // on items of 16 and 40 positions, each row's run one partial group of
+    // the permutes, or whole groups and a partial one); each shape three
+    // times, so in each of the three layouts.
     for (const Case& cs : std::vector<Case>{{1, 3, 2, 1, 8, 5000, manual(0, 0)},
                                             {2, 8, 4, 3, 4, 300, manual(1, 1)},
                                             {1, 6, 11, 7, 8, 200, same},
@@ -274,7 +279,9 @@ int main() {
                                             {2, 8, 5, 3, 40, 120, manual(1, 7)},
                                             {3, 16, 20, 4, 6, 130, same},
                                             {1, 12, 9, 16, 20, 150, manual(2, 30)},
-                                            {1, 12, 9, 17, 20, 110, manual(11, 0)}})
+                                            {1, 12, 9, 17, 20, 110, manual(11, 0)},
+                                            {4, 16, 32, 2, 4, 16, manual(0, 0)},
+                                            {3, 8, 16, 1, 3, 40, same}})
         for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
     // Few rows (K < MR): the tap-wise forward's wide tile (one output
     // channel of 3 or 4 taps) and its runs of consecutive column blocks with
