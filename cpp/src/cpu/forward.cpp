@@ -580,14 +580,15 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
                 }
                 for (int64_t kb = kbg; kb < kbe; ++kb) {
                     // Of each phase, when they are stored together: columns, first column
-                    // (the first Sp entries set below: zeroing them all took a string
-                    // store each, 7% of a forward of short rows and few channels).
+                    // (the first Sp entries set below, when together: zeroing them all
+                    // took a string store each, 7% of a forward of short rows and few
+                    // channels).
                     int64_t cols[kRunStoreMax], firsts[kRunStoreMax];
                     const T* tp[kRunStoreMax];
                     for (int64_t p = 0; p < Sp; ++p) {
                         const int64_t q0 = pc.first(p, qb), count = pc.count(p, qb);
                         T* tile = tile_at(kb - kbg, together || grouped ? p : 0);
-                        tp[p] = tile, firsts[p] = q0, cols[p] = 0;
+                        if (together) tp[p] = tile, firsts[p] = q0, cols[p] = 0;  // Sp <= kRunStoreMax
                         if (count == 0) continue;  // this phase has fewer columns
                         const int64_t M = taps(p, F, S);
                         const T* slab = xp + (qb - qb0) * in.step + (q0 - pc.qmin - qb * W) + P;
