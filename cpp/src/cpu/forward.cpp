@@ -261,9 +261,9 @@ void store_tiles_interleaved_any(int64_t stride, const T* const* tiles, const in
 // where they cost less than the stores: ceil(S/2) permutes per vector of
 // outputs against a store per product, S * ceil(S/2) < lanes * phases
 // (rewriting the bias-only outputs with the bias they already hold; float32,
-// one thread, alternated: (4, 128, 256, 2, 4, 64, same) 8-9% less time in
-// cache, 7-13% from memory; (8, 64, 64, 3, 7, 64, 0) 4-5% and 1-5%;
-// float64 (4, 128, 256, 2, 4, 64, same) 4-6% and 0-4%, while at S = 7 the
+// one thread, alternated: (4, 128, 256, 2, 4, 64, same) 9-12% less time in
+// cache, 7-13% from memory; (8, 64, 64, 3, 7, 64, 0) 4-5% both ways;
+// float64 (4, 128, 256, 2, 4, 64, same) 3-6% and 0-4%, while at S = 7 the
 // stores stay ahead by 3-7%). The same sums: -0 + b is b.
 // tiles + p*tile_elems is phase p's tile: cols[p] columns from firsts[p] on.
 template <class T>
