@@ -329,6 +329,21 @@ int main() {
     for (const Case& cs :
          std::vector<Case>{{2, 300, 16, 4, 1, 150, manual(1, 2)}, {1, 520, 24, 3, 1, 100, same}})
         for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
+    // Backward-weights with the pairs as rows over chunks inside one item:
+    // each phase's rows gathered once per group of whole taps, by permutes
+    // where the body has them; groups whose first phase is a position longer
+    // than their last (3 taps at stride 2, 5 at 3; which groups a pass makes
+    // depends on the thread count, and each of these makes such a group at
+    // one of 1, 2 or 3 threads); filters a multiple of every body's tile
+    // rows; the transposed input in whole squares, a partial one (20 or 12
+    // channels) and squares past C; chunks straddling two items; positions
+    // cut into ranges (5000 in one item). Each shape three times, so in each
+    // of the three layouts.
+    for (const Case& cs : std::vector<Case>{{1, 20, 16, 6, 2, 300, manual(1, 1)},
+                                            {2, 40, 16, 6, 2, 200, same},
+                                            {1, 12, 16, 6, 2, 5000, manual(1, 1)},
+                                            {1, 12, 16, 5, 3, 5000, manual(1, 1)}})
+        for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
     // Few pairs (f, k) and channels: backward-weights as dot products along
     // the positions, the taps of a phase grouped (one filter, F > S) or the
     // filters of a tap (an odd count: a last group of one); rows of several

@@ -123,10 +123,15 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
                   ncb = ceil_div(lay.cols, NR);
     const int64_t tile = MR * NR, positions = B * L, chunk = batched_chunk(positions);
     const int64_t nchunks = ceil_div(positions, chunk), sums_size = lay.sums;
-    // Ranges: only when the tiles are too few to keep threads busy, and as
-    // many partial sums as the budget holds (shape only).
+    // Ranges: when the tiles are too few to keep threads busy, or the
+    // partial sums are small next to the positions (a range costs its sums,
+    // cleared and added at the end; the tasks' groups split instead, below,
+    // each pack every position's rows or columns again: two groups of a
+    // long one-item signal each read its whole dy and input from memory,
+    // twice the traffic of the pass); as many partial sums as the budget
+    // holds (shape only).
     int64_t ranges = 1;
-    if (nrb * ncb < 8) ranges = std::clamp<int64_t>(nchunks / 16, 1, 8);
+    if (nrb * ncb < 8 || sums_size <= positions) ranges = std::clamp<int64_t>(nchunks / 16, 1, 8);
     ranges = std::clamp<int64_t>((budget - (MR + NR) * chunk) / sums_size, 1, ranges);
     const int64_t chunks_per_range = ceil_div(nchunks, ranges);
     ranges = ceil_div(nchunks, chunks_per_range);
@@ -340,21 +345,35 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
                 // along each run of positions (contiguous reads).
                 for (int64_t cb = cb0; cb < cb1; ++cb)
                     for_each_run(p0, cnt, L, [&](int64_t n, int64_t i, int64_t j, int64_t count) {
-                        transpose_input_chunk(x, n, cb, NR, i, count, xt + ((cb - cb0) * chunk + j) * NR);
+                        transpose_input_chunk(mk, x, n, cb, NR, i, count, xt + ((cb - cb0) * chunk + j) * NR);
                     });
                 if (phase_rows) {
                     // Phase rows (see by_phase): phase q of the group's first
                     // min(S, nf) taps f0 + q, filter k, positions m_lo .. of it:
                     // dy_full[n, k, (i + m_lo + v)*S + p] = row[v], one gather
                     // per element instead of one per tap using it.
-                    const int64_t n = p0 / L, i = p0 % L;
-                    T* out = d;
-                    for (int64_t q = 0; q < std::min(S, nf); ++q) {
-                        const int64_t len = phase_length(q);
-                        for (int64_t k = 0; k < K; ++k, out += len)
-                            gather_phase_row(dy.data + k * dy.channel_stride + dy.batch_offset(n),
-                                             dy.length_stride, i * S + f0 + q, S, l, l + geo.out_length, len,
-                                             out);
+                    // Phase q's rows start after the K rows of each phase before it.
+                    const int64_t n = p0 / L, i = p0 % L, phases = std::min(S, nf);
+                    int64_t start[kInterleaveMax];
+                    if (phases <= kInterleaveMax) {
+                        start[0] = 0;
+                        for (int64_t q = 1; q < phases; ++q)
+                            start[q] = start[q - 1] + K * phase_length(q - 1);
+                        // Every phase of filter k in one pass (permutes where the body has them).
+                        for (int64_t k = 0; k < K; ++k)
+                            gather_phases(mk, dy.data + k * dy.channel_stride + dy.batch_offset(n),
+                                          dy.length_stride, i * S + f0, S, phases, l, l + geo.out_length,
+                                          phase_length,
+                                          [&](int64_t q) { return d + start[q] + k * phase_length(q); });
+                    } else {
+                        T* out = d;
+                        for (int64_t q = 0; q < phases; ++q) {
+                            const int64_t len = phase_length(q);
+                            for (int64_t k = 0; k < K; ++k, out += len)
+                                gather_phase_row(dy.data + k * dy.channel_stride + dy.batch_offset(n),
+                                                 dy.length_stride, i * S + f0 + q, S, l, l + geo.out_length,
+                                                 len, out);
+                        }
                     }
                 } else {
                     for_each_pair_by_filter(rb0 * MR, rb1 * MR, F, K,
@@ -663,7 +682,7 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
                     if (fused)
                         for (int64_t g = 0; g < Gs; ++g)
                             for (int64_t i0 = 0; i0 < L; i0 += kChunk)
-                                transpose_input_chunk(x, n0 + g, cb, NR, i0, std::min(kChunk, L - i0),
+                                transpose_input_chunk(mk, x, n0 + g, cb, NR, i0, std::min(kChunk, L - i0),
                                                       xt + (g * L + i0) * NR);
                     else
                         xt = xt_all + cb * Gs * L * NR;
@@ -687,7 +706,7 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
                     const int64_t cnt = std::min(kChunk, L - i0);
                     for (int64_t cb = cb0; cb < cb1; ++cb) {
                         const auto rbc = rows_by_columns_for(mk, std::min(NR, C - cb * NR));
-                        if (fused) transpose_input_chunk(x, n0 + g, cb, NR, i0, cnt, xt);
+                        if (fused) transpose_input_chunk(mk, x, n0 + g, cb, NR, i0, cnt, xt);
                         const T* xchunk = fused ? xt : xt_all + ((cb * Gs + g) * L + i0) * NR;
                         for (int64_t kb = kb0; kb < kb1; ++kb)
                             for (int64_t f = 0; f < F; ++f) {

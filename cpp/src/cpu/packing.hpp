@@ -131,32 +131,45 @@ void gather_phase_row(const T* in, int64_t ls, int64_t j0, int64_t S, int64_t l,
     std::fill(out + v1, out + width, T(0));
 }
 
-// gather_phase_row for the phases j0 + p, p < rows <= S, into out + p*step:
-// where the body deinterleaves (contiguous dy, S up to kInterleaveMax),
-// the columns whose S positions all lie in the kept window are split in
-// one pass by permutes (a strided scalar loop per phase was a quarter of a
+// gather_phase_row for the phases j0 + p, p < rows <= S, phase p into
+// out_of(p), width_of(p) columns: where the body deinterleaves (contiguous
+// dy, S up to kInterleaveMax), the columns whose S positions all lie in the
+// kept window (and below every phase's width) are split in one pass by
+// permutes (a strided scalar loop per phase was a quarter of a
 // backward-data pass at S = 8); the columns at either end as before.
-template <class T>
-void gather_phase_rows(const MicroKernels<T>& mk, const T* in, int64_t ls, int64_t j0, int64_t S,
-                       int64_t rows, int64_t l, int64_t jend, int64_t width, T* out, int64_t step) {
-    int64_t lo = width, hi = width;  // columns [lo, hi) split by permutes
+template <class T, class WidthOf, class OutOf>
+void gather_phases(const MicroKernels<T>& mk, const T* in, int64_t ls, int64_t j0, int64_t S, int64_t rows,
+                   int64_t l, int64_t jend, WidthOf&& width_of, OutOf&& out_of) {
+    int64_t narrow = width_of(0);
+    for (int64_t p = 1; p < rows; ++p) narrow = std::min(narrow, width_of(p));
+    int64_t lo = narrow, hi = narrow;  // columns [lo, hi) split by permutes
     if (mk.deinterleave != nullptr && ls == 1 && S >= 2 && S <= kInterleaveMax) {
         // Column v holds the positions j0 + v*S .. j0 + v*S + S - 1.
-        lo = std::min(width, j0 >= l ? 0 : ceil_div(l - j0, S));
+        lo = std::min(narrow, j0 >= l ? 0 : ceil_div(l - j0, S));
         const int64_t room = jend - j0 - (S - 1);  // column v fits where v*S < room
-        hi = std::max(lo, std::min(width, room > 0 ? ceil_div(room, S) : 0));
-        if (hi - lo < mk.lanes) lo = hi = width;  // too few for a vector
+        hi = std::max(lo, std::min(narrow, room > 0 ? ceil_div(room, S) : 0));
+        if (hi - lo < mk.lanes) lo = hi = narrow;  // too few for a vector
     }
     for (int64_t p = 0; p < rows; ++p) {
-        gather_phase_row(in, ls, j0 + p, S, l, jend, lo, out + p * step);
-        if (hi < width)
-            gather_phase_row(in, ls, j0 + p + hi * S, S, l, jend, width - hi, out + p * step + hi);
+        T* out = out_of(p);
+        const int64_t width = width_of(p);
+        gather_phase_row(in, ls, j0 + p, S, l, jend, lo, out);
+        if (hi < width) gather_phase_row(in, ls, j0 + p + hi * S, S, l, jend, width - hi, out + hi);
     }
     if (hi > lo) {
         T* dst[kInterleaveMax];
-        for (int64_t p = 0; p < rows; ++p) dst[p] = out + p * step + lo;
+        for (int64_t p = 0; p < rows; ++p) dst[p] = out_of(p) + lo;
         mk.deinterleave(in + (j0 + lo * S - l), S, rows, hi - lo, dst);
     }
+}
+
+// gather_phases of one width, phase p into out + p*step.
+template <class T>
+void gather_phase_rows(const MicroKernels<T>& mk, const T* in, int64_t ls, int64_t j0, int64_t S,
+                       int64_t rows, int64_t l, int64_t jend, int64_t width, T* out, int64_t step) {
+    gather_phases(
+        mk, in, ls, j0, S, rows, l, jend, [&](int64_t) { return width; },
+        [&](int64_t p) { return out + p * step; });
 }
 
 // The batched strategies' columns: a task's columns col0 .. col0 + cols - 1
@@ -284,20 +297,35 @@ void pack_dy_block(const MicroKernels<T>& mk, const DataView<const T>& dy, const
 
 // Transposed input of batch n, column block cb (channels cb*nr ..), positions
 // [i0, i0 + cnt): dst[i*nr + cc] = x[n, cb*nr + cc, i0 + i], zero past C.
-// The micro-kernel reads these rows of nr channels one after another.
+// The micro-kernel reads these rows of nr channels one after another. W x W
+// squares (channels x positions) are transposed in registers where they are
+// whole and the positions contiguous (element by element, a store nr apart
+// per element, it was a third of a one-item backward-weights pass of 32
+// channels); the rest element by element.
 template <class T>
-void transpose_input_chunk(const DataView<const T>& x, int64_t n, int64_t cb, int64_t nr, int64_t i0,
-                           int64_t cnt, T* dst) {
-    const int64_t C = x.channels, ls = x.length_stride;
+void transpose_input_chunk(const MicroKernels<T>& mk, const DataView<const T>& x, int64_t n, int64_t cb,
+                           int64_t nr, int64_t i0, int64_t cnt, T* dst) {
+    const int64_t C = x.channels, ls = x.length_stride, W = mk.lanes;
     const T* in = x.data + x.batch_offset(n) + i0 * ls;
-    for (int64_t cc = 0; cc < nr; ++cc) {
-        const int64_t c = cb * nr + cc;
-        T* out = dst + cc;
-        if (c < C) {
-            const T* src = in + c * x.channel_stride;
-            for (int64_t i = 0; i < cnt; ++i) out[i * nr] = src[i * ls];
-        } else {
-            for (int64_t i = 0; i < cnt; ++i) out[i * nr] = T(0);
+    for (int64_t c0 = 0; c0 < nr; c0 += W) {  // nr is a multiple of W
+        const int64_t first = cb * nr + c0;
+        int64_t i = 0;
+        if (ls == 1 && first + W <= C)
+            for (; i + W <= cnt; i += W)
+                mk.transpose(in + first * x.channel_stride + i, x.channel_stride, dst + i * nr + c0, nr);
+        if (first >= C) {  // the square lies past C: zero, a row at a time
+            for (int64_t e = i; e < cnt; ++e) std::fill(dst + e * nr + c0, dst + e * nr + c0 + W, T(0));
+            continue;
+        }
+        for (int64_t cc = c0; cc < c0 + W; ++cc) {
+            const int64_t c = cb * nr + cc;
+            T* out = dst + cc;
+            if (c < C) {
+                const T* src = in + c * x.channel_stride;
+                for (int64_t e = i; e < cnt; ++e) out[e * nr] = src[e * ls];
+            } else {
+                for (int64_t e = i; e < cnt; ++e) out[e * nr] = T(0);
+            }
         }
     }
 }
