@@ -957,7 +957,15 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
     } else {
         c.taps = double(B) * over_blocks(L, TW, [&](int64_t cols) { return tap_cost(cols, 0.0); });
     }
-    c.taps += double(B) * double(K) * double(geo.out_length) * 0.5;
+    // The pass that sets y to the bias first: vectorized runs over whole
+    // rows, a twentieth of a cycle per output. Charged half a cycle, it put
+    // the tap-wise strategy behind where it ran fastest on F < S layers
+    // (most outputs bias-only); at 0.05, over 240 draws of sweep seeds
+    // 146-151 (float32, every strategy forced in turn, one thread) the summed
+    // log of chosen over fastest time went 1.71 -> 1.24 (seeds 146-148) and
+    // 1.26 -> 0.88 (149-151); float64 chose the same strategies (its
+    // tap-wise estimates are dominated by the panel calls).
+    c.taps += double(B) * double(K) * double(geo.out_length) * 0.05;
     // Every column block reads all the weights (in place or packed); beyond
     // L2 each block after the first reads them from memory again, where the
     // GEMM strategies pack them once and serve every column block of a group
