@@ -75,9 +75,10 @@ struct MicroKernels {
 
     // out[r*ldo + j] = sum over c < cnt of a[r*lda + c] * b[j*ldb + c], for
     // r < rows <= kDotRows and j < cols <= kDotCols: per (r, j), one partial
-    // sum per vector lane over the whole vectors of c, the lanes then added in
-    // order, then the remaining c in order. Forward with the weights read in
-    // place (rows along the channels) for inputs with few positions.
+    // sum per vector lane over the whole vectors of c, the lanes then added by
+    // halves (lane t + lane t + lanes/2, then the same on the first half, down
+    // to one lane), then the remaining c in order. Forward with the weights
+    // read in place (rows along the channels) for inputs with few positions.
     void (*dots)(const T* a, std::int64_t lda, std::int64_t rows, const T* b, std::int64_t ldb,
                  std::int64_t cols, std::int64_t cnt, T* out, std::int64_t ldo);
 
