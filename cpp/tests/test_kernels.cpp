@@ -320,6 +320,25 @@ int main() {
                                             {7, 8, 8, 6, 3, 40, manual(2, 2)},
                                             {6, 256, 32, 12, 6, 64, manual(0, 0)}})
         for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
+    // Short items with gaps between the inputs' runs (F < S): the per-item
+    // forward's streams of items, each item's part of a column block written
+    // as whole runs, bias-only outputs included: the runs interleaved by
+    // permutes (F = 2, S = 5), products stored over the bias set run by run
+    // (F = 3, S = 7 on bodies of 8 lanes or fewer; S = 16), gathered (the
+    // portable body); crops that start the items' columns past 0 (phases
+    // with different first columns), "same", weights packed (K = 61, not a
+    // multiple of the tile's rows) or read in place, one stream or several (the
+    // streams the estimate picks vary by body: G = 2 to 8). Each shape three
+    // times, so in each of the three layouts (the other two are not
+    // contiguous: one item at a time there).
+    for (const Case& cs : std::vector<Case>{{8, 128, 64, 2, 5, 17, same},
+                                            {7, 128, 64, 2, 5, 18, manual(3, 1)},
+                                            {8, 128, 64, 3, 7, 5, manual(0, 0)},
+                                            {8, 128, 61, 3, 7, 33, manual(0, 0)},
+                                            {7, 128, 64, 3, 7, 36, manual(9, 4)},
+                                            {6, 128, 64, 1, 3, 18, manual(2, 0)},
+                                            {8, 128, 64, 2, 16, 17, same}})
+        for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
     // Weights read in place, one phase (stride 1), more channels than a
     // chunk of the input rows (128 to 512 by body and type) and several
     // filter blocks: the per-item forward sums the tiles of neighbouring

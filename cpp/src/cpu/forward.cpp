@@ -130,7 +130,7 @@ inline PhaseColumns phase_columns(const Geometry& geo, int64_t NR, int64_t lanes
     pc.qmin = *std::min_element(pc.lo.begin(), pc.lo.end());
     pc.qspread = *std::max_element(pc.lo.begin(), pc.lo.end()) - pc.qmin;
     pc.by_position = S > geo.filter_size;
-    if (items > 1) {  // only where every phase has taps (stream_columns): then hi <= L + P
+    if (items > 1) {  // stream_columns: hi <= L + P (hi <= L where F < S)
         pc.items = items;
         pc.period = geo.length + ceil_div(geo.filter_size, S) - 1;
         for (auto& h : pc.hi) h += (items - 1) * pc.period;
@@ -264,13 +264,18 @@ void store_tiles_interleaved_any(int64_t stride, const T* const* tiles, const in
 // one thread, alternated: (4, 128, 256, 2, 4, 64, same) 9-12% less time in
 // cache, 7-13% from memory; (8, 64, 64, 3, 7, 64, 0) 4-5% both ways;
 // float64 (4, 128, 256, 2, 4, 64, same) 3-6% and 0-4%, while at S = 7 the
-// stores stay ahead by 3-7%). The same sums: -0 + b is b.
-// tiles + p*tile_elems is phase p's tile: cols[p] columns from firsts[p] on.
+// stores stay ahead by 3-7%). The same sums: -0 + b is b. Where the run
+// does not hold the bias yet (holds_bias false: an item's part of a
+// stream's column block), each row's run is set to it here, just before its
+// products.
+// tiles + p*tile_elems is phase p's tile: cols[p] columns from firsts[p] on
+// (firsts[p] may be negative: the tile's columns before the item's own, of
+// the item before it in a stream, land outside [t0, t1) and are not read).
 template <class T>
 void store_tiles_runs(const MicroKernels<T>& mk, const T* tiles, int64_t tile_elems, const int64_t* cols,
                       const int64_t* firsts, int64_t phases, int64_t kb, int64_t K,
                       const BiasView<const T>& bias, const DataView<T>& y, int64_t n, const Geometry& geo,
-                      int64_t t0, int64_t t1) {
+                      int64_t t0, int64_t t1, bool holds_bias) {
     const int64_t S = geo.stride, MR = mk.mr, NR = mk.nr, rows = std::min(MR, K - kb * MR);
     // The columns of phase p that land in [pos, end), and column 0's output.
     const auto landing = [&](int64_t p, int64_t pos, int64_t end) {
@@ -288,6 +293,7 @@ void store_tiles_runs(const MicroKernels<T>& mk, const T* tiles, int64_t tile_el
             const int64_t k = kb * MR + r;
             const T b = bias.data ? bias.at(k) : T(0);
             T* out = y.data + y.batch_offset(n) + k * y.channel_stride;
+            if (!holds_bias) mk.fill(out + t0, t1 - t0, b);
             for (int64_t p = 0; p < phases; ++p) {
                 const auto [at, c0, c1] = land[p];
                 const T* tile = tiles + p * tile_elems + r * NR;
@@ -484,7 +490,9 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
         // Otherwise only the gaps are written here.
         const int64_t t0 = boundary(qb0), t1 = boundary(qb1);
         const int64_t whole = y.length_stride == 1 && S > F ? t0 : t1;
-        // Streams have every phase with taps (F >= S): no bias-only outputs.
+        // Streams have no bias-only outputs where every phase has taps
+        // (F >= S); with gaps (F < S) each item's runs are written whole, as
+        // their parts are stored.
         for (int64_t k = kb0 * MR; k < std::min(K, kb1 * MR) && !run_store && G == 1; ++k) {
             T* row = y.data + y.batch_offset(n) + k * y.channel_stride;
             const T b = bias.data ? bias.at(k) : T(0);
@@ -552,7 +560,11 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
                                cols[p]);
         };
         const bool together = pair_store || group_store || run_store || G > 1;
-        const bool ahead = run_store && 2 * Sp <= S;  // store_tiles_runs stores products only
+        // An item's columns end (item-local, the longest phase's): in a stream, past the last item's.
+        const int64_t item_columns = *std::max_element(pc.hi.begin(), pc.hi.end()) - (G - 1) * pc.period;
+        // store_tiles_runs stores products only, over the bias set here ahead
+        // (a stream's items set it run by run as they are stored).
+        const bool ahead = run_store && 2 * Sp <= S && G == 1;
         for (int64_t kbg = kb0; kbg < kb1; kbg += kg) {
             const int64_t kbe = std::min(kb1, kbg + kg), k0 = kbg * MR, k1 = std::min(K, kbe * MR);
             const int64_t span = std::max<int64_t>(1, kBiasAheadBytes / ((k1 - k0) * int64_t(sizeof(T))));
@@ -607,9 +619,37 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
                         else
                             store_tile(tile, NR, kb, MR, K, bias, y, n, q0 * S + p - geo.crop_left, S, count);
                     }
-                    if (run_store) {
+                    if (run_store && G > 1) {
+                        // Gaps between the inputs' runs in a stream (F < S):
+                        // each item's part of the block is its columns
+                        // [la, le), item-local, and owns its outputs from
+                        // la*S - l to le*S - l (from 0 in the item's first
+                        // part, to the end in its last), written as one run.
+                        const int64_t s0 = pc.qmin + qb * W;
+                        for (int64_t i = 0; i < G && n * G + i < x.batch(); ++i) {
+                            const int64_t base = i * pc.period;
+                            const int64_t la = std::max(pc.qmin, s0 - base),
+                                          le = std::min(item_columns, s0 + W - base);
+                            if (la >= le) continue;  // the item lies wholly before or after the block
+                            const int64_t ta = la == pc.qmin ? 0
+                                                             : std::clamp<int64_t>(la * S - geo.crop_left, 0,
+                                                                                   geo.out_length);
+                            const int64_t te =
+                                le == item_columns
+                                    ? geo.out_length
+                                    : std::clamp<int64_t>(le * S - geo.crop_left, 0, geo.out_length);
+                            int64_t part_cols[kRunStoreMax], part_firsts[kRunStoreMax];
+                            for (int64_t p = 0; p < Sp; ++p) {
+                                part_firsts[p] = firsts[p] - base;
+                                part_cols[p] = std::max<int64_t>(
+                                    0, std::min(firsts[p] + cols[p], pc.item_end(p, i)) - firsts[p]);
+                            }
+                            store_tiles_runs(mk, tile_at(kb - kbg, 0), ts, part_cols, part_firsts, Sp, kb, K,
+                                             bias, y, n * G + i, geo, ta, te, false);
+                        }
+                    } else if (run_store) {
                         store_tiles_runs(mk, tile_at(kb - kbg, 0), ts, cols, firsts, Sp, kb, K, bias, y, n,
-                                         geo, boundary(qb), boundary(qb + 1));
+                                         geo, boundary(qb), boundary(qb + 1), ahead);
                     } else if (G > 1) {
                         // Each item's part of the block: the stream's columns
                         // from max(qb*W, i*period) on (a tile offset the same
@@ -1023,12 +1063,18 @@ double forward_dots_cost(const MicroKernels<T>& mk, const Geometry& geo, int64_t
            0.5 * double(B) * double(K) * double(geo.out_length);
 }
 
-// Streams of items for the per-item strategy: with every phase holding taps
-// (F >= S) the items of a batch, each followed by P zeros, are one input as
-// far as the phase GEMMs go (pack_stream_block), so a stream's columns fill
-// the tiles where one short item's would leave most of a last block idle
-// ((2, 256, 128, 12, 6, 64) float32: 65 columns a phase, 80 computed per
-// item; two items as one stream, 144 for 130: 0.96 -> 0.84 ms, one thread).
+// Streams of items for the per-item strategy: the items of a batch, each
+// followed by P zeros (none where F <= S), are one input as far as the
+// phase GEMMs go (pack_stream_block), so a stream's columns fill the tiles
+// where one short item's would leave most of a last block idle ((2, 256,
+// 128, 12, 6, 64) float32: 65 columns a phase, 80 computed per item; two
+// items as one stream, 144 for 130: 0.96 -> 0.84 ms, one thread). With
+// gaps between the inputs' runs (F < S), only into contiguous rows, each
+// item's part of a block written as whole runs (store_tiles_runs): (16,
+// 128, 128, 3, 9, 16, same) float32, 16 columns an item, streams of 8:
+// 0.216 -> 0.177 ms in cache, 0.272 -> 0.209 from memory; (4, 256, 256, 1,
+// 8, 16, same) streams of 2: 0.068 -> 0.060 and 0.115 -> 0.100 (one
+// thread, alternated call by call).
 // The stream whose estimate is lowest, if 3% below one item's (fewer,
 // longer tasks otherwise), among those whose one block's slab fits in
 // `room` elements. Items shorter than a vector are left to the other
@@ -1045,7 +1091,7 @@ PhaseColumns stream_columns(const MicroKernels<T>& mk, const Geometry& geo, cons
                             int64_t C, int64_t K, int64_t room) {
     const int64_t F = geo.filter_size, S = geo.stride, P = ceil_div(F, S) - 1;
     PhaseColumns best = pc;
-    if (F < S || S > kRunStoreMax || B < 2 || geo.length < mk.lanes || geo.length > 16 * mk.nr) return best;
+    if (S > kRunStoreMax || B < 2 || geo.length < mk.lanes || geo.length > 16 * mk.nr) return best;
     const bool strips = input_strips(round_up(K, mk.mr), F, S);
     const double single = per_item_cycles(mk, geo, pc, B, C, K);
     double lowest = single;
@@ -1192,7 +1238,11 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         plan.threads = threads_within(budget, fixed, block, nt, batched_tasks(geo, pc, B, NR).count);
     } else {
         const int64_t P = ceil_div(F, S) - 1;
-        if (head == nullptr) ps = stream_columns(mk, geo, pc, B, C, K, avail);
+        // Streams with gaps between the inputs' runs (F < S) write each
+        // item's runs whole (store_tiles_runs), bias-only outputs included:
+        // only into contiguous rows.
+        if (head == nullptr && (F >= S || y.length_stride == 1))
+            ps = stream_columns(mk, geo, pc, B, C, K, avail);
         const int64_t Bs = ceil_div(B, ps.items),
                       block_elems = task_input(ps, 1, P, C, sizeof(T), strips).elems;
         const int most =
