@@ -44,6 +44,14 @@ struct MicroKernels {
     void (*panel_part[4])(const T* a, std::int64_t lda, const T* b, const std::int64_t* seg_off,
                           std::int64_t nseg, std::int64_t cnt, std::int64_t ld, T* out, bool accumulate);
 
+    // panel_row_part[v-1]: panel for row 0 of the tile only, its first
+    // v*lanes columns (row stride still nr; the other rows and columns are
+    // left untouched), the same order of operations per element: a filter
+    // block of one real row (one output channel) computes that row alone,
+    // not mr rows of which one is kept.
+    void (*panel_row_part[4])(const T* a, std::int64_t lda, const T* b, const std::int64_t* seg_off,
+                              std::int64_t nseg, std::int64_t cnt, std::int64_t ld, T* out, bool accumulate);
+
     // panel on the wide tile: mr/2 rows by 2*nr columns (row stride 2*nr),
     // the same accumulators; and its variants for the first v*lanes columns
     // (panel_wide_part[v-1], row stride still 2*nr). For panels of mr/2 rows
@@ -142,6 +150,13 @@ auto panel_for(const MicroKernels<T>& mk, std::int64_t cols) {
     const std::int64_t v = ceil_div(cols, mk.lanes);
     if (v >= mk.nr / mk.lanes) return mk.panel;
     return mk.panel_part[std::clamp<std::int64_t>(v, 1, 4) - 1];  // cols >= 1: v >= 1
+}
+
+// The panel kernel for a filter block of one real row, `cols` valid columns.
+template <class T>
+auto panel_row_for(const MicroKernels<T>& mk, std::int64_t cols) {
+    const std::int64_t v = std::min<std::int64_t>(ceil_div(cols, mk.lanes), mk.nr / mk.lanes);
+    return mk.panel_row_part[std::clamp<std::int64_t>(v, 1, 4) - 1];  // cols >= 1: v >= 1
 }
 
 // The wide tile's panel kernel (mr/2 rows, 2*nr columns) for `cols` valid columns.
