@@ -117,6 +117,13 @@ struct PhaseColumns {
     }
 };
 
+// The most columns (input positions) of any phase.
+inline int64_t longest_phase(const PhaseColumns& pc) {
+    int64_t most = 0;
+    for (std::size_t p = 0; p < pc.lo.size(); ++p) most = std::max(most, pc.hi[p] - pc.lo[p]);
+    return most;
+}
+
 inline PhaseColumns phase_columns(const Geometry& geo, int64_t NR, int64_t lanes, int64_t items = 1) {
     const int64_t S = geo.stride, Sp = phases_with_taps(geo.filter_size, S);
     const int64_t jend = std::min(geo.full_length, geo.crop_left + geo.out_length);
@@ -135,9 +142,9 @@ inline PhaseColumns phase_columns(const Geometry& geo, int64_t NR, int64_t lanes
         pc.period = geo.length + ceil_div(geo.filter_size, S) - 1;
         for (auto& h : pc.hi) h += (items - 1) * pc.period;
     }
-    int64_t longest = 0;  // columns of the longest phase, or the span of all (by_position)
-    for (std::size_t p = 0; p < pc.lo.size(); ++p) longest = std::max(longest, pc.hi[p] - pc.lo[p]);
-    if (pc.by_position) longest = *std::max_element(pc.hi.begin(), pc.hi.end()) - pc.qmin;
+    // Columns of the longest phase, or the span of all (by_position).
+    const int64_t longest =
+        pc.by_position ? *std::max_element(pc.hi.begin(), pc.hi.end()) - pc.qmin : longest_phase(pc);
     pc.nqb = ceil_div(longest, NR);
     // Whole vectors, at most NR: ceil(longest / width) is nqb again.
     pc.width = pc.nqb > 0 ? std::min(NR, round_up(ceil_div(longest, pc.nqb), lanes)) : NR;
@@ -1153,10 +1160,35 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     const ForwardCosts cost = forward_costs(mk, geo, pc, B, C, K, tap_rows_plan, tap_blocks_plan);
     const double packing = reuse != nullptr ? 0.0 : kPackedSetupCycles,
                  phase_weights = reuse != nullptr ? 0.0 : kPackWeightCycles * double(phase_fixed);
+    // The per-item strategy reads the weights where they lie when they are
+    // in the layer's layout and fill whole tiles (K a multiple of MR), unless
+    // the caller keeps packed panels (the stream), and when the calls this
+    // adds (a call per tap instead of per phase, for every filter block and
+    // column block of every item) cost less than packing them: for few
+    // channels or many columns the packed panels ran up to 2.4 times faster
+    // (one input channel), for one short item with large weights the weights
+    // in place up to 17% (no copy of them).
+    const double chain_calls = double(F - Sp) * double(nkb) * double(B) * double(pc.nqb);
+    const bool chain_pays = reuse == nullptr && K % MR == 0 &&
+                            kChainCallCycles * chain_calls < kPackWeightCycles * double(phase_fixed);
+    // Its estimate charges the weights that way too (from the shape alone:
+    // the layout of the weights changes how fast, never which strategy),
+    // where a phase's columns fill at least two vectors. Charged the packing
+    // whatever the calls did, short vocoder stages of one or two items with
+    // 32-64 positions went tap-wise although the per-item calls ran 10-35%
+    // faster; with one vector of columns per call (16 positions, float32)
+    // the chained calls ran level with the tap-wise strategy or up to 17%
+    // slower, 15-35% above their estimate. Float32 forward, one thread,
+    // alternated in one process: of 400 draws (seeds 410-419) 9 choices
+    // changed, summed log(new / old) -1.84 (0.64-1.03 each); two threads,
+    // 200 draws, 5 changed, -0.81; float64, 240 draws, 4 changed, -0.49.
+    const double per_item_weights = chain_pays && longest_phase(pc) >= 2 * int64_t(mk.lanes)
+                                        ? kChainCallCycles * chain_calls
+                                        : phase_weights;
     constexpr ForwardFit fit = kForwardFit<T>;
     const Strategy strategy = choose_strategy({
         {Strategy::per_item, saturating_add(phase_fixed, slab_elems) <= budget,
-         cost.per_item + phase_weights + packing},
+         cost.per_item + per_item_weights + packing},
         {Strategy::batched, saturating_add(phase_fixed, block) <= budget,
          fit.batched * (cost.batched + phase_weights + packing)},
         {Strategy::taps,
@@ -1224,17 +1256,7 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         return true;  // only real products: non-finite weights need no second look
     }
     const bool batched = strategy == Strategy::batched;
-    // The per-item strategy reads the weights where they lie when they are
-    // in the layer's layout and fill whole tiles (K a multiple of MR), unless
-    // the caller keeps packed panels (the stream), and when the calls this
-    // adds (a call per tap instead of per phase, for every filter block and
-    // column block of every item) cost less than packing them: for few
-    // channels or many columns the packed panels ran up to 2.4 times faster
-    // (one input channel), for one short item with large weights the weights
-    // in place up to 17% (no copy of them).
-    const double chain_calls = double(F - Sp) * double(nkb) * double(B) * double(pc.nqb);
-    const bool in_place = !batched && reuse == nullptr && layer_layout(w) && K % MR == 0 &&
-                          kChainCallCycles * chain_calls < kPackWeightCycles * double(phase_fixed);
+    const bool in_place = !batched && layer_layout(w) && chain_pays;
     const int64_t fixed = in_place ? 0 : phase_fixed, avail = budget - fixed;
     StrategyPlan plan;
     PhaseColumns ps = pc;  // the per-item strategy's columns: one item's, or a stream's
