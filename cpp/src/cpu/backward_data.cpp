@@ -451,8 +451,7 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
             const T* slabs = nullptr;
             if (fused) {
                 T* own = d + thread * nb * slab;
-                for (int64_t j = j0; j < j1; ++j)
-                    pack_dy_block(mk, dy, geo, n0 + j / nib, j % nib, NR, width, own + (j - j0) * slab);
+                pack_dy_blocks(mk, dy, geo, n0, j0, j1, nib, NR, width, slab, own);
                 slabs = own;
             } else {
                 slabs = d + j0 * slab;
