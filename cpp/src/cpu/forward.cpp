@@ -612,9 +612,8 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
                         const int64_t M = taps(p, F, S);
                         const T* slab = xp + (qb - qb0) * in.step + (q0 - pc.qmin - qb * W) + P;
                         if (rows == nullptr) {
-                            // A block of one real row (one output channel): that row alone.
-                            const auto panel =
-                                K - kb * MR == 1 ? panel_row_for(mk, count) : panel_for(mk, count);
+                            // A block of few real rows (few output channels): those alone.
+                            const auto panel = panel_rows_for(mk, std::min(MR, K - kb * MR), count);
                             panel(a + phase_offset[std::size_t(p)] + kb * M * C * MR, MR, slab,
                                   seg_off.data(), M, C, in.ld, tile, false);
                         } else if (!grouped) {  // one filter block, tap by tap
@@ -908,8 +907,9 @@ double per_item_cycles(const MicroKernels<T>& mk, const Geometry& geo, const Pha
         // charged on every row, (1, 16, 4, 4, 4, 65536) float32 was estimated
         // above the tap-wise strategy, which ran instead: 1.44 ms against
         // 1.07).
-        // One output channel: its filter block's one row alone (panel_row_for).
-        const int64_t rows = K == 1 ? 1 : 0;
+        // Few output channels: their filter block's real rows alone, one
+        // or half the tile's (panel_rows_for).
+        const int64_t rows = K == 1 ? 1 : 2 * K <= MR ? MR / 2 : 0;
         cycles += double(streams) * over_blocks(Q, pc.width, [&](int64_t cols) {
                       return double(nkb) * panel_cycles_loads(mk, depth, cols, 0.0, rows) + double(K * cols);
                   });

@@ -52,6 +52,13 @@ struct MicroKernels {
     void (*panel_row_part[4])(const T* a, std::int64_t lda, const T* b, const std::int64_t* seg_off,
                               std::int64_t nseg, std::int64_t cnt, std::int64_t ld, T* out, bool accumulate);
 
+    // panel_half_part[v-1]: panel for the first mr/2 rows of the tile only,
+    // their first v*lanes columns (as panel_row_part): a filter block whose
+    // real rows fill half the tile or less (a few output channels) computes
+    // those, not mr rows of which half or more are dropped.
+    void (*panel_half_part[4])(const T* a, std::int64_t lda, const T* b, const std::int64_t* seg_off,
+                               std::int64_t nseg, std::int64_t cnt, std::int64_t ld, T* out, bool accumulate);
+
     // panel on the wide tile: mr/2 rows by 2*nr columns (row stride 2*nr),
     // the same accumulators; and its variants for the first v*lanes columns
     // (panel_wide_part[v-1], row stride still 2*nr). For panels of mr/2 rows
@@ -157,6 +164,17 @@ template <class T>
 auto panel_row_for(const MicroKernels<T>& mk, std::int64_t cols) {
     const std::int64_t v = std::min<std::int64_t>(ceil_div(cols, mk.lanes), mk.nr / mk.lanes);
     return mk.panel_row_part[std::clamp<std::int64_t>(v, 1, 4) - 1];  // cols >= 1: v >= 1
+}
+
+// The panel kernel for a filter block of `rows` real rows (1 to mr), `cols`
+// valid columns: its one row alone, or the first mr/2 rows where they hold
+// every real row, else the whole tile (the tile's other rows untouched).
+template <class T>
+auto panel_rows_for(const MicroKernels<T>& mk, std::int64_t rows, std::int64_t cols) {
+    if (rows == 1) return panel_row_for(mk, cols);
+    if (2 * rows > mk.mr) return panel_for(mk, cols);
+    const std::int64_t v = std::min<std::int64_t>(ceil_div(cols, mk.lanes), mk.nr / mk.lanes);
+    return mk.panel_half_part[std::clamp<std::int64_t>(v, 1, 4) - 1];  // cols >= 1: v >= 1
 }
 
 // The wide tile's panel kernel (mr/2 rows, 2*nr columns) for `cols` valid columns.
