@@ -1178,7 +1178,7 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     // 32-64 positions went tap-wise although the per-item calls ran 10-35%
     // faster; with one vector of columns per call (16 positions, float32)
     // the chained calls ran level with the tap-wise strategy or up to 17%
-    // slower, 15-35% above their estimate. Float32 forward, one thread,
+    // slower, 15-45% above their estimate. Float32 forward, one thread,
     // alternated in one process: of 400 draws (seeds 410-419) 9 choices
     // changed, summed log(new / old) -1.84 (0.64-1.03 each); two threads,
     // 200 draws, 5 changed, -0.81; float64, 240 draws, 4 changed, -0.49.
