@@ -15,6 +15,8 @@ SHAPES = [
     (3, 32, 40, 11, 4, 70, "same"),
     (2, 96, 64, 3, 1, 130, [1, 1]),
     (5, 20, 9, 2, 5, 33, "same"),  # F < S: bias-only extension
+    # One item: backward-weights' groups fit a slice per thread only halved.
+    (1, 32, 128, 7, 1, 256, [1, 1]),
 ]
 
 

@@ -159,15 +159,24 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
         const int64_t t = ceil_div(nrb, rs) * ceil_div(ncb, cs) * ranges;
         return t < 2 * int64_t(nt) || (t < 8 * int64_t(nt) && ceil_div(t, int64_t(nt)) * nt * 20 > t * 23);
     };
-    while ((unbalanced(rbs, cbs) || threads_of(rbs, cbs) < 1) && (rbs > 1 || cbs > 1)) {
-        // Halve the side whose split repeats less packing: more row groups
-        // pack every column block again, more column groups the rows.
-        const double rows_packing = double(rbs * MR) * (lay.channel_rows ? 0.5 : 1.0),
-                     cols_packing = double(cbs * NR) * (lay.channel_rows ? 1.5 : 2.0);
-        if (cbs == 1 || (rbs > 1 && cols_packing < rows_packing))
-            rbs = ceil_div(rbs, 2);
+    // Halves the side whose split repeats less packing: more row groups
+    // pack every column block again, more column groups the rows.
+    const auto halve = [&](int64_t& rs, int64_t& cs) {
+        const double rows_packing = double(rs * MR) * (lay.channel_rows ? 0.5 : 1.0),
+                     cols_packing = double(cs * NR) * (lay.channel_rows ? 1.5 : 2.0);
+        if (cs == 1 || (rs > 1 && cols_packing < rows_packing))
+            rs = ceil_div(rs, 2);
         else
-            cbs = ceil_div(cbs, 2);
+            cs = ceil_div(cs, 2);
+    };
+    while ((unbalanced(rbs, cbs) || threads_of(rbs, cbs) < 1) && (rbs > 1 || cbs > 1)) halve(rbs, cbs);
+    // Smaller groups where only they leave room in the budget for a slice
+    // per thread (each slice holds its group's running sums): a one-item
+    // layer of 256 x 256 channels, 9 taps and 256 positions ran on one
+    // thread of two, its 6 groups of 288 row blocks too large for two slices.
+    for (int64_t rs = rbs, cs = cbs; threads_of(rbs, cbs) < nt && (rs > 1 || cs > 1);) {
+        halve(rs, cs);
+        if (threads_of(rs, cs) > threads_of(rbs, cbs)) rbs = rs, cbs = cs;
     }
     // As many groups, of sizes at most one block apart: groups of 10 and 1
     // column blocks (11 in all: a one-item float64 vocoder stage) left one
