@@ -245,6 +245,13 @@ int main() {
         {2, 16, 3, 16, 2, 9001, manual(3, 1)},
         // One large reduction for float32 accuracy (C*F = 4096, B*L = 4096).
         {4, 512, 8, 8, 4, 1024, manual(2, 2)},
+        // One item whose batched backward-weights groups leave room in the
+        // workspace budget for one thread only until they are halved
+        // further: at 2 and 3 threads the groups split again (on the AVX2 and
+        // AVX-512 bodies' tiles); three times, so in each of the three layouts.
+        {1, 32, 128, 7, 1, 256, manual(1, 1)},
+        {1, 32, 128, 7, 1, 256, manual(1, 1)},
+        {1, 32, 128, 7, 1, 256, manual(1, 1)},
     };
     // Strides 5 to 10, every phase with taps: the per-item forward stores the
     // phase tiles of a column block together where the outputs are
