@@ -69,11 +69,15 @@ void forward_dots(const MicroKernels<T>& mk, const DataView<const T>& x, const W
                 for (int64_t j0 = kept.lo * B; j0 < kept.hi * B; j0 += kDotCols) {
                     const int64_t cols = std::min(kDotCols, kept.hi * B - j0);
                     mk.dots(a, w.filter_index_stride, rows, xt + j0 * C, C, cols, C, sums, kDotCols);
+                    // Column j0 + j is input i of item n: one division per
+                    // call, the next columns by counting.
+                    int64_t i = j0 / B, n = j0 % B;
                     for (int64_t j = 0; j < cols; ++j) {
-                        const int64_t i = (j0 + j) / B, n = (j0 + j) % B;
-                        T* out = y.data + y.batch_offset(n) + (i * S + f - l) * y.length_stride;
+                        T* out = y.data + y.batch_offset(n) + (i * S + f - l) * y.length_stride +
+                                 k0 * y.channel_stride;
                         for (int64_t r = 0; r < rows; ++r)
-                            out[(k0 + r) * y.channel_stride] += sums[r * kDotCols + j];
+                            out[r * y.channel_stride] += sums[r * kDotCols + j];
+                        if (++n == B) n = 0, ++i;
                     }
                 }
             }

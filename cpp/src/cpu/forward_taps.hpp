@@ -414,17 +414,50 @@ struct TapRowTarget {
     int64_t offset, e_lo, e_hi;
 };
 
+// The targets of consecutive tile rows fk = first, first + 1, ...: each
+// pair's tap and filter by counting, and each tap's kept columns once (a
+// tile of many rows over few columns, a latent vector's, spent more in the
+// divisions of the pairs and windows than in adding its outputs).
 template <class T>
-TapRowTarget tap_row_target(int64_t fk, int64_t K, const TapBlock& blk, int64_t run, const Geometry& geo,
-                            const DataView<T>& y) {
-    const int64_t S = geo.stride, l = geo.crop_left, f = fk / K, k = fk % K;
+class TapRowTargets {
+public:
+    TapRowTargets(int64_t first, int64_t K, const TapBlock& blk, int64_t run, const Geometry& geo,
+                  const DataView<T>& y)
+        : K_(K),
+          i0_(blk.i0),
+          run_(run),
+          S_(geo.stride),
+          l_(geo.crop_left),
+          out_length_(geo.out_length),
+          channel_stride_(y.channel_stride),
+          length_stride_(y.length_stride),
+          f_(first / K),
+          k_(first % K) {
+        window();
+    }
+    TapRowTarget next() {
+        const TapRowTarget to{base_ + k_ * channel_stride_, e_lo_, e_hi_};
+        if (++k_ == K_) {
+            k_ = 0;
+            ++f_;
+            window();
+        }
+        return to;
+    }
+
+private:
     // Inputs i whose position i*S + f - l lies in [0, out_length).
-    const int64_t i_lo = l > f ? ceil_div(l - f, S) : 0;
-    const int64_t i_hi = l + geo.out_length > f ? ceil_div(l + geo.out_length - f, S) : 0;
-    const int64_t e_lo = std::clamp<int64_t>(i_lo - blk.i0, 0, run);
-    const int64_t e_hi = std::clamp<int64_t>(i_hi - blk.i0, e_lo, run);
-    return {k * y.channel_stride + ((blk.i0 + e_lo) * S + f - l) * y.length_stride, e_lo, e_hi};
-}
+    void window() {
+        const int64_t S = S_, l = l_, f = f_;
+        const int64_t i_lo = l > f ? ceil_div(l - f, S) : 0;
+        const int64_t i_hi = l + out_length_ > f ? ceil_div(l + out_length_ - f, S) : 0;
+        e_lo_ = std::clamp<int64_t>(i_lo - i0_, 0, run_);
+        e_hi_ = std::clamp<int64_t>(i_hi - i0_, e_lo_, run_);
+        base_ = ((i0_ + e_lo_) * S + f - l) * length_stride_;
+    }
+    int64_t K_, i0_, run_, S_, l_, out_length_, channel_stride_, length_stride_;
+    int64_t f_, k_, e_lo_ = 0, e_hi_ = 0, base_ = 0;
+};
 
 // Adds columns [e_lo, e_hi) of one item's run of a tile row into y at out
 // (the row's first kept output), S outputs apart.
@@ -444,8 +477,9 @@ template <class T>
 void add_tap_tile(const T* tile, int64_t NR, int64_t first, int64_t rows, int64_t K, const TapBlock& blk,
                   const TapItems& items, const Geometry& geo, const DataView<T>& y) {
     const int64_t run = items.run, step = geo.stride * y.length_stride;
+    TapRowTargets<T> targets(first, K, blk, run, geo, y);
     for (int64_t r = 0; r < rows; ++r) {
-        const TapRowTarget to = tap_row_target(first + r, K, blk, run, geo, y);
+        const TapRowTarget to = targets.next();
         if (to.e_hi <= to.e_lo) continue;
         for (int64_t j = 0; j < items.count; ++j)
             add_tap_run(tile + r * NR + j * run, to.e_lo, to.e_hi, step, y.data + items.y[j] + to.offset);
@@ -480,9 +514,10 @@ void add_tap_tiles_by_item(TapItemTiles<T>& held, int64_t NR, int64_t K, const T
     const int64_t run = items.run, step = geo.stride * y.length_stride;
     TapRowTarget to[kTapItemTiles * kMaxMR];
     int64_t n = 0;
-    for (int64_t t = 0; t < held.count; ++t)
-        for (int64_t r = 0; r < held.rows[t]; ++r)
-            to[n++] = tap_row_target(held.first[t] + r, K, blk, run, geo, y);
+    for (int64_t t = 0; t < held.count; ++t) {
+        TapRowTargets<T> targets(held.first[t], K, blk, run, geo, y);
+        for (int64_t r = 0; r < held.rows[t]; ++r) to[n++] = targets.next();
+    }
     for (int64_t j = 0; j < items.count; ++j) {
         T* item = y.data + items.y[j];
         n = 0;
