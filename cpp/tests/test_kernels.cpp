@@ -2,6 +2,7 @@
 // tconv1d::reference::* on randomized shapes, the benchmark suite's shapes
 // scaled down, strided and reversed views, F < S with "same", L = 1; and
 // bitwise determinism for 1 vs 2 threads. ctest runs this once per body.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -138,7 +139,18 @@ void run_case(const Case& cs, int layout, std::mt19937_64& rng) {
     const double e_y = rel_error(values(y_ref.view), values(y.view));
     const double e_dx = rel_error(values(dx_ref.view), values(dx.view));
     const double e_dw = rel_error(widen(dw_ref), widen(dw));
-    const double e_db = rel_error(widen(db_ref), widen(db));
+    // Each bias gradient sums N * Lo terms of either sign, so its error is
+    // measured against the sum of their magnitudes: a sum that happens to
+    // cancel to near zero (one filter, thousands of terms) has no relative
+    // accuracy left to check, whatever the order of the additions.
+    double e_db = 0;
+    for (std::int64_t k = 0; k < K; ++k) {
+        double scale = 0;
+        for (std::int64_t n = 0; n < N; ++n)
+            for (std::int64_t t = 0; t < Lo; ++t) scale += std::abs(double(dy.view.at(n, k, t)));
+        const double diff = std::abs(double(db_ref[std::size_t(k)]) - double(db[std::size_t(k)]));
+        e_db = std::max(e_db, diff / (scale > 0 ? scale : 1));
+    }
     const bool ok = e_y < tol && e_dx < tol && e_dw < tol && e_db < tol;
     CHECK(ok);
     if (!ok)
@@ -271,10 +283,12 @@ int main() {
     // a time, 256 KiB over the block's rows: 2 and 3 rows of 36-40 thousand
     // outputs; more than half of every S outputs with products, S = 3 to
     // 16, interleaved by permutes where the body has them; half or fewer,
-    // S = 3 and 4, the bias set ahead and the run still built by permutes,
-    // on items of 16 and 40 positions, each row's run one partial group of
-    // the permutes, or whole groups and a partial one); each shape three
-    // times, so in each of the three layouts.
+    // S = 3 and 4, the run still built by permutes, on items of 16 and 40
+    // positions, each row's run one partial group of the permutes, or whole
+    // groups and a partial one: outputs taken to be in cache, no bias set
+    // ahead; and 4200 positions, 4.3 MB of float32 outputs, 8.6 of float64,
+    // the bias set ahead of the permutes); each shape three times, so in
+    // each of the three layouts.
     for (const Case& cs : std::vector<Case>{{1, 3, 2, 1, 8, 5000, manual(0, 0)},
                                             {2, 8, 4, 3, 4, 300, manual(1, 1)},
                                             {1, 6, 11, 7, 8, 200, same},
@@ -288,7 +302,8 @@ int main() {
                                             {1, 12, 9, 16, 20, 150, manual(2, 30)},
                                             {1, 12, 9, 17, 20, 110, manual(11, 0)},
                                             {4, 16, 32, 2, 4, 16, manual(0, 0)},
-                                            {3, 8, 16, 1, 3, 40, same}})
+                                            {3, 8, 16, 1, 3, 40, same},
+                                            {1, 64, 64, 2, 4, 4200, manual(0, 0)}})
         for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
     // Few rows (K < MR): the tap-wise forward's wide tile (one output
     // channel of 3 or 4 taps) and its runs of consecutive column blocks with

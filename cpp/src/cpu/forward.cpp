@@ -246,6 +246,15 @@ void store_tiles_interleaved_any(int64_t stride, const T* const* tiles, const in
     store_tiles_interleaved<T, S>(tiles, cols, NR, kb, MR, K, bias, y, n, t0);
 }
 
+// Where `phases` of every S outputs hold products, store_tiles_runs builds
+// each run by permutes (every output written, the bias-only ones included)
+// rather than storing the products over the bias (see there).
+template <class T>
+bool runs_by_permutes(const MicroKernels<T>& mk, int64_t S, int64_t phases) {
+    return mk.interleave_add != nullptr && S <= kInterleaveMax &&
+           S * ceil_div(S, int64_t(2)) < int64_t(mk.lanes) * phases;
+}
+
 // Gaps between the inputs' runs (S > F), contiguous outputs: column block qb
 // owns the outputs [t0, t1) (PhaseColumns::by_position), so each row's run is
 // written in one pass. Where the phases with taps fill more than half of
@@ -291,9 +300,7 @@ void store_tiles_runs(const MicroKernels<T>& mk, const T* tiles, int64_t tile_el
         const int64_t c1 = std::min(cols[p], end > at ? ceil_div(end - at, S) : 0);
         return std::array<int64_t, 3>{at, c0, c1};
     };
-    const bool permutes = mk.interleave_add != nullptr && S <= kInterleaveMax &&
-                          S * ceil_div(S, int64_t(2)) < int64_t(mk.lanes) * phases;
-    if (2 * phases <= S && !permutes) {
+    if (2 * phases <= S && !runs_by_permutes(mk, S, phases)) {
         std::array<int64_t, 3> land[kRunStoreMax];  // the same for every row
         for (int64_t p = 0; p < phases; ++p) land[p] = landing(p, t0, t1);
         for (int64_t r = 0; r < rows; ++r) {
@@ -368,6 +375,20 @@ void store_tiles_runs(const MicroKernels<T>& mk, const T* tiles, int64_t tile_el
 // 18-26% less time this way, (16, 256, 128, 4, 9, 64, same) 15-19%, (4, 256,
 // 256, 2, 11, 64, 0) 21-22% (two runs each); warm, within 6%.
 constexpr int64_t kBiasAheadBytes = int64_t(256) << 10;
+
+// Runs built by permutes write every output whatever it held, so setting
+// the bias ahead only serves to bring the lines in by sequential writes:
+// that pays where they come from memory, and costs a second pass over
+// every output where they are still in cache. Outputs of at most this many
+// bytes are taken to be in cache (a recurring call's result, well within
+// the last-level caches of the machines measured, 32 MB of L3): float32,
+// one thread, alternated processes, each call among ONNX Runtime's and
+// PyTorch's as in the bench, no bias ahead took 3-25% less time on outputs
+// of 0.9-5 MB ((16, 16, 64, 2, 4, 64, 0) 0.075 -> 0.065 ms, (8, 64, 128, 1,
+// 5, 256, 0) 0.36-0.52 -> 0.32-0.44, (16, 128, 64, 3, 6, 128, same) 0.62 ->
+// 0.57) and 12-20% more on 8-17 MB ((4, 128, 256, 1, 4, 1024, 0) 2.23 ->
+// 2.60 ms, (8, 64, 128, 1, 5, 512, 0) 0.80 -> 0.98).
+constexpr int64_t kCachedOutputBytes = int64_t(4) << 20;
 
 template <class T>
 void bias_ahead(const MicroKernels<T>& mk, const BiasView<const T>& bias, const DataView<T>& y, int64_t n,
@@ -463,6 +484,8 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
     const bool pair_store = S == 2 && Sp == 2 && y.length_stride == 1;
     const bool group_store = S >= 3 && S <= kGroupStoreMax && Sp == S && y.length_stride == 1;
     const bool run_store = pc.by_position && Sp <= kRunStoreMax && y.length_stride == 1;
+    const double output_bytes =
+        double(y.batch()) * double(K) * double(geo.out_length) * double(sizeof(T));  // no overflow to check
 
     std::vector<int64_t> seg_off(static_cast<std::size_t>(Mmax));
     for (int64_t m = 0; m < Mmax; ++m) seg_off[std::size_t(m)] = -m;
@@ -570,8 +593,11 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
         // An item's columns end (item-local, the longest phase's): in a stream, past the last item's.
         const int64_t item_columns = *std::max_element(pc.hi.begin(), pc.hi.end()) - (G - 1) * pc.period;
         // store_tiles_runs stores products only, over the bias set here ahead
-        // (a stream's items set it run by run as they are stored).
-        const bool ahead = run_store && 2 * Sp <= S && G == 1;
+        // (a stream's items set it run by run as they are stored), or builds
+        // whole runs by permutes, over the bias set ahead where the outputs
+        // are taken to come from memory (kCachedOutputBytes).
+        const bool ahead = run_store && 2 * Sp <= S && G == 1 &&
+                           (!runs_by_permutes(mk, S, Sp) || output_bytes > kCachedOutputBytes);
         for (int64_t kbg = kb0; kbg < kb1; kbg += kg) {
             const int64_t kbe = std::min(kb1, kbg + kg), k0 = kbg * MR, k1 = std::min(K, kbe * MR);
             const int64_t span = std::max<int64_t>(1, kBiasAheadBytes / ((k1 - k0) * int64_t(sizeof(T))));
