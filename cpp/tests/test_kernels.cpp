@@ -303,7 +303,7 @@ int main() {
                                             {1, 12, 9, 17, 20, 110, manual(11, 0)},
                                             {4, 16, 32, 2, 4, 16, manual(0, 0)},
                                             {3, 8, 16, 1, 3, 40, same},
-                                            {1, 64, 64, 2, 4, 4200, manual(0, 0)}})
+                                            {1, 2, 64, 2, 4, 4200, manual(0, 0)}})
         for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
     // Few rows (K < MR): the tap-wise forward's wide tile (one output
     // channel of 3 or 4 taps) and its runs of consecutive column blocks with
