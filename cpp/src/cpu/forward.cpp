@@ -500,9 +500,10 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
         T* xp = slabs + int64_t(detail::thread_index()) * in.elems;
         // Strips: one block of the strip's width.
         if (G > 1)
-            pack_stream_block(x, n * G, G, pc.period, qb0, strips ? qb0 + 1 : qb1, pc.qmin - P, W, in.ld, xp);
+            pack_stream_block(mk, x, n * G, G, pc.period, qb0, strips ? qb0 + 1 : qb1, pc.qmin - P, W, in.ld,
+                              xp);
         else
-            pack_input_block(x, n, qb0, strips ? qb0 + 1 : qb1, pc.qmin - P, W, in.ld, xp, head);
+            pack_input_block(mk, x, n, qb0, strips ? qb0 + 1 : qb1, pc.qmin - P, W, in.ld, xp, head);
         // The bias-only outputs among this task's positions (the groups of
         // an item cut [0, out_length) at their first columns), written now
         // so that the tiles' stores find the lines in cache.
