@@ -274,6 +274,20 @@ int main() {
                 {2, 24, 16, S == 9 ? 9 : 2 * S, S, 40 + 7 * S, S == 9 ? same : manual(S / 2, S - S / 2 - 1)});
     // Items of 7 positions: each row's run a partial group of the permutes.
     for (int copy = 0; copy < 3; ++copy) cases.push_back({3, 8, 16, 10, 5, 7, manual(2, 2)});
+    // Inputs of one position (the tap-wise forward as one GEMM into y, items
+    // as its rows, taken from 2*MR items on): every output position with a
+    // tap, an item's outputs one run (contiguous layout) or apart; positions
+    // past the taps holding the bias alone (F < S, "same"); a crop before
+    // the taps; a last item block of one row, of half a tile or fewer, of
+    // more; several column blocks, the last partial; weights packed in
+    // square blocks (one tap, or several interleaved) and at the edges. Each
+    // three times, so in each layout.
+    for (const Case& cs : std::vector<Case>{{17, 20, 9, 4, 2, 1, manual(0, 0)},
+                                            {19, 7, 5, 2, 4, 1, same},
+                                            {21, 33, 50, 8, 4, 1, manual(2, 3)},
+                                            {20, 16, 24, 6, 3, 1, same},
+                                            {64, 64, 64, 3, 1, 1, same}})
+        for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
     // Gaps between the inputs' runs (S > F): the per-item forward's column
     // blocks own their outputs and write them as whole runs where outputs
     // are contiguous (several blocks and groups; phases starting one column

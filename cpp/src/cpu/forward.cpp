@@ -13,6 +13,7 @@
 #include "cpu/cost.hpp"
 #include "cpu/direct.hpp"
 #include "cpu/forward_dots.hpp"
+#include "cpu/forward_latent.hpp"
 #include "cpu/forward_taps.hpp"
 #include "cpu/index.hpp"
 #include "cpu/isa.hpp"
@@ -1213,14 +1214,35 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
                                         ? kChainCallCycles * chain_calls
                                         : phase_weights;
     constexpr ForwardFit fit = kForwardFit<T>;
+    // Inputs of one position: the tap-wise strategy may run as one GEMM
+    // straight into y (cpu/forward_latent.hpp). Its weights are packed anew
+    // each call, which over few items costs more than the adds it saves:
+    // taken for 2*MR items or more where its estimate is below 1.5 times
+    // the adds' (whose estimate ran 1.2-2.6 times under their time on L = 1,
+    // the GEMM's 0.7-1.0 times). Fitted on 79 random latent draws of L = 1
+    // (float32 and float64, one thread, both forced in turn, alternated):
+    // of the 51 with 16 items or more the GEMM was taken for 48 and ran
+    // 0.97-6.7 times as fast as the adds (faster on 47); of the 3 left to
+    // the adds one would have run 1.4 times as fast; with 8 items it ran
+    // 0.56-2.3 times the adds' time, slower on 5 of 10.
+    const LatentColumns lc = latent_columns(geo, K, mk.lanes, sizeof(T));
+    const double taps_adds =
+        fit.taps * (cost.taps + kPackWeightCycles * double(taps_fixed) + (taps_fixed > 0 ? packing : 0.0));
+    const bool latent =
+        L == 1 && B >= 2 * MR && latent_cycles(mk, lc, geo, B, C, K) + packing < 1.5 * taps_adds;
+    const bool taps_fit =
+        latent ? latent_workspace(lc, B, C, MR, sizeof(T)) <= budget
+               : saturating_add(saturating_add(taps_fixed, tap_rows_plan.copy), tap_scratch) <= budget;
+    // Against the other strategies the tap-wise one counts as its adds'
+    // estimate at most (the GEMM is taken where it runs faster).
+    const double taps_cost =
+        latent ? std::min(latent_cycles(mk, lc, geo, B, C, K) + packing, taps_adds) : taps_adds;
     const Strategy strategy = choose_strategy({
         {Strategy::per_item, saturating_add(phase_fixed, slab_elems) <= budget,
          cost.per_item + per_item_weights + packing},
         {Strategy::batched, saturating_add(phase_fixed, block) <= budget,
          fit.batched * (cost.batched + phase_weights + packing)},
-        {Strategy::taps,
-         saturating_add(saturating_add(taps_fixed, tap_rows_plan.copy), tap_scratch) <= budget,
-         fit.taps * (cost.taps + kPackWeightCycles * double(taps_fixed) + (taps_fixed > 0 ? packing : 0.0))},
+        {Strategy::taps, taps_fit, taps_cost},
         {Strategy::dots, saturating_add(dots_workspace(x), F * K * C) <= budget,
          fit.dots * forward_dots_cost(mk, geo, B, C, K)},
         {Strategy::direct, true, kDirectForwardCycles * products(B, L, F, K, C)},
@@ -1249,6 +1271,30 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         WeightsView<const T> rows = w;
         if (!in_place) rows = copy_to_layer_layout(w, ws.take<T>(F * K * C), nt);
         forward_dots(mk, x, rows, bias, geo, y, xt, nt);
+        return true;  // only real products: non-finite weights need no second look
+    }
+    if (strategy == Strategy::taps && latent) {
+        const int64_t nib = ceil_div(B, MR), tasks = nib * ceil_div(lc.count, NR);
+        const int threads =
+            std::max(1, threads_within(budget, latent_workspace(lc, B, C, MR, sizeof(T)), 0, nt, tasks));
+        detail::WorkspaceSize size;
+        size.add<T>(C * lc.ld);
+        size.add<T>(nib * MR * C);
+        size.add<T>(lc.count);
+        size.add<int64_t>(lc.count);
+        detail::Workspace ws(size, "forward");
+        T* wr = ws.take<T>(C * lc.ld);
+        T* xp = ws.take<T>(nib * MR * C);
+        T* column_bias = ws.take<T>(lc.count);
+        auto* offset = ws.take<int64_t>(lc.count);
+        for (int64_t j = 0; j < lc.count; ++j) {
+            const int64_t k = j / lc.taps, t = lc.t_lo + j % lc.taps;
+            column_bias[j] = bias.data ? bias.at(k) : T(0);
+            offset[j] = k * y.channel_stride + t * y.length_stride;
+        }
+        if (lc.taps < geo.out_length) fill_bias_only(bias, geo, y, nt);
+        pack_latent_weights(mk, w, lc, geo.crop_left, wr, nt);
+        forward_latent(mk, x, wr, lc, column_bias, offset, y, xp, nt, threads);
         return true;  // only real products: non-finite weights need no second look
     }
     if (strategy == Strategy::taps) {
