@@ -229,15 +229,24 @@ def onnxruntime_call(shape: Shape, data: Data, threads: int) -> Call:
 
 
 def interleaved_medians(calls: dict[str, Call], repeat: int, warmup: int = 2) -> dict[str, float]:
-    """Median milliseconds per call, the implementations taking turns."""
+    """Median milliseconds per call, the implementations taking turns.
+
+    Each round starts one implementation later than the last, so that each
+    follows every other equally often: what a call finds in the caches
+    depends on what ran just before it (a peer's call that leaves its own
+    buffers there, or its threads still spinning), and a fixed order would
+    give one implementation that neighbour every time.
+    """
     for call in calls.values():
         for _ in range(warmup):
             call()
+    names = list(calls)
     times: dict[str, list[float]] = {name: [] for name in calls}
-    for _ in range(repeat):
-        for name, call in calls.items():
+    for round_ in range(repeat):
+        first = round_ % len(names)
+        for name in names[first:] + names[:first]:
             start = time.perf_counter()
-            call()
+            calls[name]()
             times[name].append(time.perf_counter() - start)
     return {name: 1e3 * statistics.median(values) for name, values in times.items()}
 
