@@ -381,15 +381,17 @@ constexpr int64_t kBiasAheadBytes = int64_t(256) << 10;
 // the bias ahead only serves to bring the lines in by sequential writes:
 // that pays where they come from memory, and costs a second pass over
 // every output where they are still in cache. Outputs of at most this many
-// bytes are taken to be in cache (a recurring call's result, well within
-// the last-level caches of the machines measured, 32 MB of L3): float32,
-// one thread, alternated processes, each call among ONNX Runtime's and
-// PyTorch's as in the bench, no bias ahead took 3-25% less time on outputs
-// of 0.9-5 MB ((16, 16, 64, 2, 4, 64, 0) 0.075 -> 0.065 ms, (8, 64, 128, 1,
-// 5, 256, 0) 0.36-0.52 -> 0.32-0.44, (16, 128, 64, 3, 6, 128, same) 0.62 ->
-// 0.57) and 12-20% more on 8-17 MB ((4, 128, 256, 1, 4, 1024, 0) 2.23 ->
-// 2.60 ms, (8, 64, 128, 1, 5, 512, 0) 0.80 -> 0.98).
-constexpr int64_t kCachedOutputBytes = int64_t(4) << 20;
+// bytes, within L2 on the machines measured, are taken to be in cache.
+// First set at 4 MB (float32, one thread, alternated processes, each call
+// after ONNX Runtime's and PyTorch's: no bias ahead took 3-25% less time on
+// outputs of 0.9-5 MB, e.g. (16, 128, 64, 3, 6, 128, same) 0.62 -> 0.57 ms,
+// and 12-20% more on 8-17 MB); with the bench's calls taking turns in a
+// rotating order, outputs of 2-3 MB with few products each ran faster with
+// it: against ONNX Runtime, (8, 16, 256, 2, 6, 64, same) (3.1 MB, 5 products
+// per output) 0.80x -> 0.95x, (4, 16, 128, 1, 4, 256, 0) (2 MB) 1.01-1.12x
+// -> 1.13-1.17x, (16, 128, 64, 3, 6, 128, same) 0.98-1.00x -> 1.01-1.04x
+// (two runs each).
+constexpr int64_t kCachedOutputBytes = int64_t(1) << 20;
 
 template <class T>
 void bias_ahead(const MicroKernels<T>& mk, const BiasView<const T>& bias, const DataView<T>& y, int64_t n,
