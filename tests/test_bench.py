@@ -3,6 +3,8 @@ per (dtype, pass), FLOPs follow 2*B*L*C_in*C_out*F, and bad options are refused.
 
 from __future__ import annotations
 
+import collections
+import itertools
 import json
 
 import pytest
@@ -139,3 +141,18 @@ def test_bench_stream_measures_the_stream_against_the_whole_signal(tmp_path, cap
     with pytest.raises(SystemExit) as exit_info:  # argparse's own refusal of the value
         cli.main(["bench", "--stream", "0"])
     assert exit_info.value.code == 2
+
+
+def test_interleaved_calls_take_every_order_in_turn():
+    # The rounds run the implementations in every order in turn: within a
+    # cycle of rounds each runs right after every other equally often.
+    from tconv1d import bench
+
+    ran: list[str] = []
+    calls = {name: (lambda name=name: ran.append(name)) for name in ("a", "b", "c")}
+    medians = bench.interleaved_medians(calls, repeat=6, warmup=1)
+    assert set(medians) == {"a", "b", "c"} and all(ms >= 0.0 for ms in medians.values())
+    rounds = [tuple(ran[i : i + 3]) for i in range(3, 21, 3)]  # after one warm-up call each
+    assert sorted(rounds) == sorted(itertools.permutations("abc"))
+    after = collections.Counter((r[i], r[i + 1]) for r in rounds for i in range(2))
+    assert len(after) == 6 and set(after.values()) == {2}

@@ -16,6 +16,7 @@ inference engine: it appears in the forward rows only.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -231,20 +232,20 @@ def onnxruntime_call(shape: Shape, data: Data, threads: int) -> Call:
 def interleaved_medians(calls: dict[str, Call], repeat: int, warmup: int = 2) -> dict[str, float]:
     """Median milliseconds per call, the implementations taking turns.
 
-    Each round starts one implementation later than the last, so that each
-    follows every other equally often: what a call finds in the caches
-    depends on what ran just before it (a peer's call that leaves its own
-    buffers there, or its threads still spinning), and a fixed order would
-    give one implementation that neighbour every time.
+    The rounds take the implementations' orders in turn, every permutation
+    once per cycle, so that within a cycle each runs right after every other
+    equally often: what a call finds in the caches depends on what ran just
+    before it (a peer's call that leaves its own buffers there, or its
+    threads still spinning), and a fixed order would give one implementation
+    that neighbour every time.
     """
     for call in calls.values():
         for _ in range(warmup):
             call()
-    names = list(calls)
+    orders = list(itertools.permutations(calls))
     times: dict[str, list[float]] = {name: [] for name in calls}
     for round_ in range(repeat):
-        first = round_ % len(names)
-        for name in names[first:] + names[:first]:
+        for name in orders[round_ % len(orders)]:
             start = time.perf_counter()
             calls[name]()
             times[name].append(time.perf_counter() - start)
