@@ -461,6 +461,18 @@ inline int64_t group_tiles(int64_t tile_bytes, int64_t slots) {
                                std::min<int64_t>(8, (kRunStoreMax + 1) / slots));
 }
 
+// The chained calls' chunk of input rows (forward_slabs' `grouped`): the
+// channels of a column block of W columns that 24 KiB holds, a vector's
+// worth at least; chunks only with one phase, more channels than a chunk,
+// and the weights' rows less than a page apart.
+template <class T>
+int64_t chain_chunk(const MicroKernels<T>& mk, int64_t W) {
+    return std::max<int64_t>(mk.lanes, (24 << 10) / (W * int64_t(sizeof(T))));
+}
+inline bool chain_grouped(int64_t Sp, int64_t C, int64_t chunk, std::size_t elem) {
+    return Sp == 1 && C > chunk && C * int64_t(elem) < 4096;
+}
+
 // The slab strategy: a task is one batch item (or a stream of pc.items
 // items, stored item part by item part) and a group of column blocks;
 // it packs its input (every channel: task_input) into its thread's slice of
@@ -545,10 +557,10 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
         // Only where the weights' rows lie less than a page apart: rows 4 KiB
         // apart share L1's sets, and the chunks then ran slower (C = 1024
         // float32) than the whole rows.
-        const int64_t chunk = std::max<int64_t>(mk.lanes, (24 << 10) / (W * int64_t(sizeof(T))));
+        const int64_t chunk = chain_chunk(mk, W);
         alignas(64) T buffer[(kRunStoreMax + 1) * 8 * 64];  // mr * nr <= 8 * 48 for every body
         const int64_t ts = MR * NR, slots = Sp + 1;
-        const bool grouped = rows != nullptr && Sp == 1 && C > chunk && C * int64_t(sizeof(T)) < 4096;
+        const bool grouped = rows != nullptr && chain_grouped(Sp, C, chunk, sizeof(T));
         const int64_t kg = grouped ? group_tiles(ts * int64_t(sizeof(T)), slots) : 1;
         const auto tile_at = [&](int64_t g, int64_t p) { return buffer + (g * slots + p) * ts; };
         for (int64_t g = 0; g < kg && run_store; ++g) std::fill(tile_at(g, Sp), tile_at(g, Sp) + ts, T(-0.0));
@@ -1197,8 +1209,15 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     // column block of every item) cost less than packing them: for few
     // channels or many columns the packed panels ran up to 2.4 times faster
     // (one input channel), for one short item with large weights the weights
-    // in place up to 17% (no copy of them).
-    const double chain_calls = double(F - Sp) * double(nkb) * double(B) * double(pc.nqb);
+    // in place up to 17% (no copy of them). With chunks of channels
+    // (chain_grouped) a call per tap and chunk: counted per tap alone, one
+    // item of 256 channels at stride 1 read its weights in place although
+    // the packed panels ran 1-3.5% faster ((1, 256, 128, 5, 1, 512, 0) and
+    // four more, float32, one thread).
+    const int64_t chunks = chain_grouped(Sp, C, chain_chunk(mk, pc.width), sizeof(T))
+                               ? ceil_div(C, chain_chunk(mk, pc.width))
+                               : 1;
+    const double chain_calls = double(F * chunks - Sp) * double(nkb) * double(B) * double(pc.nqb);
     const bool chain_pays = reuse == nullptr && K % MR == 0 &&
                             kChainCallCycles * chain_calls < kPackWeightCycles * double(phase_fixed);
     // Its estimate charges the weights that way too (from the shape alone:
