@@ -62,7 +62,8 @@ CHILD = textwrap.dedent(
                       (3, 37, 24, 6, 2, 5, [2, 1]), (1, 200, 96, 16, 4, 4, 0),
                       (2, 256, 250, 5, 2, 60, [1, 2]), (2, 16, 2, 16, 2, 9001, [3, 1]),
                       (2, 24, 16, 3, 7, 170, [1, 4]), (2, 8, 5, 3, 40, 120, "same"),
-                      (8, 128, 64, 2, 5, 17, "same"), (8, 128, 61, 3, 7, 33, 0)]:
+                      (8, 128, 64, 2, 5, 17, "same"), (8, 128, 61, 3, 7, 33, 0),
+                      (32, 24, 40, 4, 2, 1, "same"), (40, 32, 48, 6, 3, 1, [1, 2])]:
             n_batch, channels, filters, size, stride, length, cropping = shape
             g = tconv1d.resolve_geometry(length, size, stride, cropping)
             x = rng.standard_normal((n_batch, channels, length)).astype(dtype)
