@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include "cpu/budget.hpp"
@@ -628,8 +629,9 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
         // whole runs by permutes, over the bias (or zeros: bias_ahead) set
         // ahead where the outputs are taken to come from memory
         // (kCachedOutputBytes).
-        const bool ahead = run_store && 2 * Sp <= S && G == 1 &&
-                           (!runs_by_permutes(mk, S, Sp) || output_bytes > kCachedOutputBytes);
+        const bool permutes = runs_by_permutes(mk, S, Sp);
+        const bool ahead =
+            run_store && 2 * Sp <= S && G == 1 && (!permutes || output_bytes > kCachedOutputBytes);
         for (int64_t kbg = kb0; kbg < kb1; kbg += kg) {
             const int64_t kbe = std::min(kb1, kbg + kg), k0 = kbg * MR, k1 = std::min(K, kbe * MR);
             const int64_t span = std::max<int64_t>(1, kBiasAheadBytes / ((k1 - k0) * int64_t(sizeof(T))));
@@ -637,7 +639,7 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
             for (int64_t qb = qb0; qb < qb1; ++qb) {
                 if (ahead && filled < boundary(qb + 1)) {
                     const int64_t end = std::min(t1, std::max(boundary(qb + 1), filled + span));
-                    bias_ahead(mk, bias, y, n, k0, k1, filled, end, runs_by_permutes(mk, S, Sp));
+                    bias_ahead(mk, bias, y, n, k0, k1, filled, end, permutes);
                     filled = end;
                 }
                 for (int64_t p = 0; p < Sp && grouped; ++p) {
@@ -1265,15 +1267,15 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     const LatentColumns lc = latent_columns(geo, K, mk.lanes, sizeof(T));
     const double taps_adds =
         fit.taps * (cost.taps + kPackWeightCycles * double(taps_fixed) + (taps_fixed > 0 ? packing : 0.0));
-    const bool latent =
-        L == 1 && B >= 2 * MR && latent_cycles(mk, lc, geo, B, C, K) + packing < 1.5 * taps_adds;
+    const double latent_gemm = L == 1 && B >= 2 * MR ? latent_cycles(mk, lc, geo, B, C, K) + packing
+                                                     : std::numeric_limits<double>::infinity();
+    const bool latent = latent_gemm < 1.5 * taps_adds;
     const bool taps_fit =
         latent ? latent_workspace(lc, B, C, MR, sizeof(T)) <= budget
                : saturating_add(saturating_add(taps_fixed, tap_rows_plan.copy), tap_scratch) <= budget;
     // Against the other strategies the tap-wise one counts as its adds'
     // estimate at most (the GEMM is taken where it runs faster).
-    const double taps_cost =
-        latent ? std::min(latent_cycles(mk, lc, geo, B, C, K) + packing, taps_adds) : taps_adds;
+    const double taps_cost = latent ? std::min(latent_gemm, taps_adds) : taps_adds;
     const Strategy strategy = choose_strategy({
         {Strategy::per_item, saturating_add(phase_fixed, slab_elems) <= budget,
          cost.per_item + per_item_weights + packing},
