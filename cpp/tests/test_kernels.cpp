@@ -367,8 +367,10 @@ int main() {
     // portable body); crops that start the items' columns past 0 (phases
     // with different first columns), "same", weights packed (K = 61, not a
     // multiple of the tile's rows) or read in place, one stream or several (the
-    // streams the estimate picks vary by body: G = 2 to 8). Each shape three
-    // times, so in each of the three layouts (the other two are not
+    // streams the estimate picks vary by body: G = 2 to 8); the stream's
+    // outputs set ahead all at once, to the bias (S = 16) or, before
+    // permutes, to zeros (2 MB of float32 outputs, F = 2, S = 4). Each shape
+    // three times, so in each of the three layouts (the other two are not
     // contiguous: one item at a time there).
     for (const Case& cs : std::vector<Case>{{8, 128, 64, 2, 5, 17, same},
                                             {7, 128, 64, 2, 5, 18, manual(3, 1)},
@@ -376,7 +378,8 @@ int main() {
                                             {8, 128, 61, 3, 7, 33, manual(0, 0)},
                                             {7, 128, 64, 3, 7, 36, manual(9, 4)},
                                             {6, 128, 64, 1, 3, 18, manual(2, 0)},
-                                            {8, 128, 64, 2, 16, 17, same}})
+                                            {8, 128, 64, 2, 16, 17, same},
+                                            {64, 8, 128, 2, 4, 16, manual(0, 0)}})
         for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
     // Weights read in place, one phase (stride 1), more channels than a
     // chunk of the input rows (128 to 512 by body and type) and several
