@@ -992,10 +992,13 @@ double per_item_cycles(const MicroKernels<T>& mk, const Geometry& geo, const Pha
         // 1.07).
         // Few output channels: their filter block's real rows alone, one
         // or half the tile's (panel_rows_for).
+        // The taps past the first read the slab a few elements on.
         const int64_t rows = K == 1 ? 1 : 2 * K <= MR ? MR / 2 : 0;
-        cycles += double(streams) * over_blocks(Q, pc.width, [&](int64_t cols) {
-                      return double(nkb) * panel_cycles_loads(mk, depth, cols, 0.0, rows) + double(K * cols);
-                  });
+        const double split = double(M - 1) / double(M);
+        cycles +=
+            double(streams) * over_blocks(Q, pc.width, [&](int64_t cols) {
+                return double(nkb) * panel_cycles_loads(mk, depth, cols, 0.0, rows, split) + double(K * cols);
+            });
     }
     // Weights beyond L2 (as phase panels) come from memory each time a task
     // reads them all again: the per-item strategy once per item and group of
