@@ -162,9 +162,18 @@ int detail::effective_threads() {
     return n;
 }
 
+namespace {
+thread_local int alone_regions = 0;  // AloneRegions alive on this thread
+}  // namespace
+
+detail::AloneRegion::AloneRegion() { ++alone_regions; }
+detail::AloneRegion::~AloneRegion() { --alone_regions; }
+
 int detail::thread_index() {
 #ifdef _OPENMP
-    return omp_get_thread_num();
+    // A team's thread runs alone only where it started the team (thread 0),
+    // or outside one.
+    return alone_regions > 0 ? 0 : omp_get_thread_num();
 #else
     return 0;
 #endif

@@ -10,7 +10,20 @@ namespace tconv1d::detail {
 // throws std::runtime_error if not (see runtime.hpp).
 int effective_threads();
 
-// This thread's index inside a parallel region (0 outside one).
+// This thread's index inside a parallel region (0 outside one, and in a
+// region whose iterations the calling thread runs alone: AloneRegion).
 int thread_index();
+
+// While one lives, the calling thread runs a region's iterations alone
+// (parallel.hpp), where thread_index() is 0: also where that thread is
+// thread i of an enclosing OpenMP team (a caller's own parallel region), as
+// in a region of one thread that OpenMP starts there.
+class AloneRegion {
+public:
+    AloneRegion();
+    ~AloneRegion();
+    AloneRegion(const AloneRegion&) = delete;
+    AloneRegion& operator=(const AloneRegion&) = delete;
+};
 
 }  // namespace tconv1d::detail

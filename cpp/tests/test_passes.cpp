@@ -166,6 +166,30 @@ void run_case(const Case& cs, std::mt19937_64& rng) {
     set_num_threads(0);
     CHECK(std::memcmp(y1.data(), y2.data(), y1.size() * sizeof(T)) == 0);
     CHECK(std::memcmp(dw1.data(), dw2.data(), dw1.size() * sizeof(T)) == 0);
+
+    // Called from each thread of the caller's own OpenMP team (thread i of an
+    // enclosing region, where a pass's region of one thread runs on the
+    // calling thread and must use the workspace of thread 0): the same bits.
+    std::vector<T> dx1(dx.size());
+    set_num_threads(1);
+    backward_data<T>(dyv, wv, g, contiguous_view(dx1.data(), N, C, L));
+    constexpr int kTeam = 3;
+    for (const int threads : {1, 2}) {
+        set_num_threads(threads);
+        std::vector<T> y_team(kTeam * y.size()), dx_team(kTeam * dx.size()), dw_team(kTeam * dw.size());
+#pragma omp parallel for num_threads(kTeam) schedule(static, 1)
+        for (int i = 0; i < kTeam; ++i) {
+            forward<T>(xv, wv, bv, g, contiguous_view(y_team.data() + i * y.size(), N, K, Lo));
+            backward_data<T>(dyv, wv, g, contiguous_view(dx_team.data() + i * dx.size(), N, C, L));
+            backward_weights<T>(xv, dyv, g, weights_view(dw_team.data() + i * dw.size(), F, K, C));
+        }
+        for (int i = 0; i < kTeam; ++i) {
+            CHECK(std::memcmp(y1.data(), y_team.data() + i * y.size(), y1.size() * sizeof(T)) == 0);
+            CHECK(std::memcmp(dx1.data(), dx_team.data() + i * dx.size(), dx1.size() * sizeof(T)) == 0);
+            CHECK(std::memcmp(dw1.data(), dw_team.data() + i * dw.size(), dw1.size() * sizeof(T)) == 0);
+        }
+    }
+    set_num_threads(0);
 }
 
 }  // namespace

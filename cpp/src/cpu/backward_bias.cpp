@@ -13,6 +13,7 @@
 #include "cpu/microkernel.hpp"
 #include "cpu/nonfinite.hpp"
 #include "cpu/packing.hpp"
+#include "parallel.hpp"
 #include "threads.hpp"
 #include "workspace.hpp"
 
@@ -26,8 +27,7 @@ template <class T>
 bool backward_bias(const DataView<const T>& dy, const BiasView<T>& db) {
     const int64_t B = dy.batch(), K = dy.channels, Lo = dy.length;
     const int nt = threads_for(double(B) * double(K) * double(Lo));
-#pragma omp parallel for schedule(static) num_threads(nt)
-    for (int64_t k = 0; k < K; ++k) {
+    detail::parallel_for(nt, K, [&](int64_t k) {
         double part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
         for (int64_t n = 0; n < B; ++n) {
             const T* in = dy.data + dy.batch_offset(n) + k * dy.channel_stride;
@@ -40,7 +40,7 @@ bool backward_bias(const DataView<const T>& dy, const BiasView<T>& db) {
         const double total =
             ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
         db.at(k) = T(total);
-    }
+    });
     return true;
 }
 

@@ -19,6 +19,7 @@
 #include "cpu/nonfinite.hpp"
 #include "cpu/packing.hpp"
 #include "cpu/strategy.hpp"
+#include "parallel.hpp"
 #include "threads.hpp"
 #include "workspace.hpp"
 
@@ -66,8 +67,7 @@ void backward_data_batched(const MicroKernels<T>& mk, const DataView<const T>& d
     const int64_t tasks = nblk * cb_tasks, per_thread = plan.per_thread;
     const int64_t zero = 0;
 
-#pragma omp parallel for schedule(static) num_threads(plan.threads)
-    for (int64_t task = 0; task < tasks; ++task) {
+    detail::parallel_for(plan.threads, tasks, [&](int64_t task) {
         const int64_t blk = task / cb_tasks, cb0 = (task % cb_tasks) * cb_per_task;
         const int64_t cb1 = std::min(ncb, cb0 + cb_per_task);
         const int64_t col0 = blk * W, cols = std::min(W, cols_total - col0);
@@ -110,7 +110,7 @@ void backward_data_batched(const MicroKernels<T>& mk, const DataView<const T>& d
                 }
             });
         }
-    }
+    });
 }
 
 // The batched strategy's plan within the budget (after the packed weights,
@@ -400,9 +400,9 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     // stage's pass), a strided one block by block.
     const int64_t first_packed = ncb - packed_blocks;
     constexpr int64_t kPackRows = 16;
-    unsigned nonfinite = 0;  // 1 once a non-finite weight was seen (cpu/nonfinite.hpp)
-#pragma omp parallel for schedule(static) num_threads(nt) reduction(| : nonfinite)
-    for (int64_t g = 0; g < ceil_div(F * K, kPackRows); ++g) {
+    // Whether a non-finite weight was seen (cpu/nonfinite.hpp).
+    const bool nonfinite = detail::parallel_any(nt, ceil_div(F * K, kPackRows), [&](int64_t g) {
+        bool seen = false;
         const int64_t fk0 = g * kPackRows, fk1 = std::min(F * K, fk0 + kPackRows);
         const auto row_of = [&](int64_t fk) { return &w.at(fk / K, fk % K, 0); };
         const bool contiguous = w.channel_stride == 1;
@@ -415,15 +415,16 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
                     std::memcpy(out, row + c0, std::size_t(n) * sizeof(T));
                 } else {
                     for (int64_t r = 0; r < n; ++r) out[r] = row[(c0 + r) * w.channel_stride];
-                    nonfinite |= mk.any_nonfinite(out, n) ? 1u : 0u;  // in L1 now
+                    seen = mk.any_nonfinite(out, n) || seen;  // in L1 now
                 }
                 for (int64_t r = n; r < MR; ++r) out[r] = T(0);
             }
         }
         // Blocks read in place lie in the layer's layout: contiguous rows.
         if (contiguous)
-            for (int64_t fk = fk0; fk < fk1; ++fk) nonfinite |= mk.any_nonfinite(row_of(fk), C) ? 1u : 0u;
-    }
+            for (int64_t fk = fk0; fk < fk1; ++fk) seen = mk.any_nonfinite(row_of(fk), C) || seen;
+        return seen;
+    });
     if (batched) {
         backward_data_batched(mk, dy, panels, seg_block, geo, dx, bplan, d);
         if (nonfinite) add_padding_terms_to_dx(w, geo, dx);  // cpu/nonfinite.hpp
@@ -441,8 +442,7 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
         const int64_t nb = pl.nb, cb_per_task = pl.cb_per_task, cb_tasks = pl.cb_tasks;
         const bool fused = pl.fused;
         if (!fused) pack_dy_slabs(mk, dy, geo, n0, Gs, nib, NR, width, d, nt);
-#pragma omp parallel for schedule(static) num_threads(pl.threads)
-        for (int64_t task = 0; task < pl.col_tasks * cb_tasks; ++task) {
+        detail::parallel_for(pl.threads, pl.col_tasks * cb_tasks, [&](int64_t task) {
             const int64_t j0 = (task / cb_tasks) * nb, j1 = std::min(ncols, j0 + nb);
             const int64_t cb0 = (task % cb_tasks) * cb_per_task, cb1 = std::min(ncb, cb0 + cb_per_task);
             const int64_t tile_set = (cb1 - cb0) * MR * NR;
@@ -477,7 +477,7 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
                         for (int64_t col = 0; col < cols; ++col)
                             out[(i0 + col) * dx.length_stride] = tile[col];
                     }
-        }
+        });
     }
     if (nonfinite) add_padding_terms_to_dx(w, geo, dx);  // cpu/nonfinite.hpp
     return true;

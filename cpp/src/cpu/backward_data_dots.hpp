@@ -21,6 +21,7 @@
 
 #include "cpu/index.hpp"
 #include "cpu/microkernel.hpp"
+#include "parallel.hpp"
 #include "tconv1d/geometry.hpp"
 #include "tconv1d/view.hpp"
 
@@ -86,8 +87,7 @@ void backward_data_dots(const MicroKernels<T>& mk, const DataView<const T>& dy, 
             item[m] = dy.batch_offset((span0 + m) / L);
             first[m] = (span0 + m) % L * S - l;
         }
-#pragma omp parallel for schedule(static) num_threads(stripes)
-        for (int stripe = 0; stripe < stripes; ++stripe) {
+        detail::parallel_for(stripes, stripes, [&](int64_t stripe) {
             const int64_t cb0 = s.blocks * stripe / stripes, cb1 = s.blocks * (stripe + 1) / stripes;
             T operand[kStreamedGroups][kStreamedRows * 8];  // [group][j][r], mr <= 8
             T rest[kStreamedRows * 16];                     // [j][lanes], lanes <= 16
@@ -148,7 +148,7 @@ void backward_data_dots(const MicroKernels<T>& mk, const DataView<const T>& dy, 
                         for (int64_t v = 0; v < width; ++v) out[v * dx.channel_stride] = tile[r * NR + v];
                     }
                 }
-        }
+        });
     }
 }
 

@@ -20,6 +20,7 @@
 #include "cpu/nonfinite.hpp"
 #include "cpu/packing.hpp"
 #include "cpu/strategy.hpp"
+#include "parallel.hpp"
 #include "threads.hpp"
 #include "workspace.hpp"
 
@@ -249,8 +250,7 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
         write_tile(rb, cb, [&](int64_t r, int64_t cc) { return columns[cc * MR + r]; });
     };
 
-#pragma omp parallel for schedule(static) num_threads(threads)
-    for (int64_t task = 0; task < tasks; ++task) {
+    detail::parallel_for(threads, tasks, [&](int64_t task) {
         const int64_t range = task / (rb_groups * cb_groups), group = task % (rb_groups * cb_groups);
         const int64_t rb0 = (group % rb_groups) * rbs, rb1 = std::min(nrb, rb0 + rbs);
         const int64_t cb0 = (group / rb_groups) * cbs, cb1 = std::min(ncb, cb0 + cbs);
@@ -425,12 +425,11 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
                 const int64_t cb = lay.channel_rows ? cb0 + i / (rb1 - rb0) : cb0 + i % (cb1 - cb0);
                 store_tile(rb, cb, sum_of(rb, cb));
             }
-    }
+    });
     if (tiles_to_dw || own_sums) return;
     // dW = the ranges' partial sums, added in range order, tile by tile.
     // Along dW's rows, as the running sums above.
-#pragma omp parallel for schedule(static) num_threads(nt)
-    for (int64_t i = 0; i < nrb * ncb; ++i) {
+    detail::parallel_for(nt, nrb * ncb, [&](int64_t i) {
         const int64_t rb = lay.channel_rows ? i % nrb : i / ncb, cb = lay.channel_rows ? i / nrb : i % ncb;
         const T* sum = sums + (rb * ncb + cb) * tile;
         write_tile(rb, cb, [&](int64_t r, int64_t cc) {
@@ -438,7 +437,7 @@ void backward_weights_batched(const MicroKernels<T>& mk, const DataView<const T>
             for (int64_t range = 1; range < ranges; ++range) value += sum[range * sums_size + r * NR + cc];
             return value;
         });
-    }
+    });
 }
 
 // Estimated cycles (cpu/cost.hpp) of the micro-kernel calls of `tiles_rows`
@@ -679,8 +678,7 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
         const int64_t Gs = std::min(G, B - n0);
         pack_phase_split(mk, dy, geo, n0, Gs, Kp, Lq, d, nt);
         if (!fused) pack_transposed_input(mk, x, n0, Gs, Cp, NR, xt_all, nt);
-#pragma omp parallel for schedule(static) num_threads(threads)
-        for (int64_t task = 0; task < tasks; ++task) {
+        detail::parallel_for(threads, tasks, [&](int64_t task) {
             T* const mine = xt_slices + int64_t(detail::thread_index()) * xt_per_thread;
             const int64_t kb0 = (task % kb_tasks) * kbs, kb1 = std::min(nkb, kb0 + kbs);
             const int64_t cb0 = (task / kb_tasks) * cbs, cb1 = std::min(ncb, cb0 + cbs);
@@ -707,7 +705,7 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
                                 }
                             }
                 }
-                continue;
+                return;
             }
             T* xt = fused ? mine : nullptr;
             for (int64_t g = 0; g < Gs; ++g)
@@ -725,10 +723,9 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
                             }
                     }
                 }
-        }
+        });
     }
-#pragma omp parallel for schedule(static) num_threads(nt)
-    for (int64_t fk = 0; fk < F * K; ++fk) {
+    detail::parallel_for(nt, F * K, [&](int64_t fk) {
         const int64_t f = fk / K, k = fk % K, kb = k / MR, r = k % MR;
         T* out = &dw.at(f, k, 0);
         for (int64_t cb = 0; cb < ncb; ++cb) {
@@ -739,7 +736,7 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
             else
                 for (int64_t cc = 0; cc < n; ++cc) out[(c0 + cc) * dw.channel_stride] = src[cc];
         }
-    }
+    });
     add_padding_terms_to_dw(x, geo, dw);  // reads only the inputs that meet the padding
     return true;
 }

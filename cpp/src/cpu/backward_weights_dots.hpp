@@ -19,6 +19,7 @@
 #include "cpu/index.hpp"
 #include "cpu/microkernel.hpp"
 #include "cpu/packing.hpp"
+#include "parallel.hpp"
 #include "tconv1d/geometry.hpp"
 #include "tconv1d/view.hpp"
 
@@ -185,8 +186,7 @@ void backward_weights_dots(const MicroKernels<T>& mk, const DataView<const T>& x
     const int stripes = int(std::min<int64_t>(threads, tasks));
     const auto sums_of = [&](int64_t gi, int64_t cb) { return sums + (gi * ncb + cb) * tile; };
     std::fill(sums, sums + ngroups * ncb * tile, T(0));
-#pragma omp parallel for schedule(static) num_threads(stripes)
-    for (int stripe = 0; stripe < stripes; ++stripe) {
+    detail::parallel_for(stripes, stripes, [&](int64_t stripe) {
         const int64_t task0 = tasks * stripe / stripes, task1 = tasks * (stripe + 1) / stripes;
         T* const d = ws + int64_t(stripe) * per_thread;
         T* const rows = d + Sp * K * Lc;  // a channel block's input rows, where copied
@@ -218,10 +218,9 @@ void backward_weights_dots(const MicroKernels<T>& mk, const DataView<const T>& x
                     }
                 }
             }
-    }
+    });
     // dW: each output's lanes, added in order.
-#pragma omp parallel for schedule(static) num_threads(threads)
-    for (int64_t task = 0; task < ngroups * ncb; ++task) {
+    detail::parallel_for(threads, ngroups * ncb, [&](int64_t task) {
         const int64_t gi = task / ncb, cb = task % ncb;
         const PairGroup& pg = groups[std::size_t(gi)];
         const T* tile_sums = sums_of(gi, cb);
@@ -232,7 +231,7 @@ void backward_weights_dots(const MicroKernels<T>& mk, const DataView<const T>& x
                 for (int64_t e = 1; e < W; ++e) sum += lane[e];
                 dw.at(pg.f + r * pg.df, pg.k + r * pg.dk, cb * kDotCols + j) = sum;
             }
-    }
+    });
 }
 
 }  // namespace tconv1d::cpu

@@ -14,6 +14,7 @@
 #include <cstdint>
 
 #include "cpu/index.hpp"
+#include "parallel.hpp"
 #include "tconv1d/geometry.hpp"
 #include "tconv1d/view.hpp"
 
@@ -67,25 +68,23 @@ template <class T>
 void forward(const DataView<const T>& x, const WeightsView<const T>& w, const BiasView<const T>& bias,
              const Geometry& geo, const DataView<T>& y, int nt, int64_t t_begin, int64_t t_end) {
     const int64_t B = x.batch(), C = x.channels, K = w.num_filters, S = geo.stride;
-#pragma omp parallel for collapse(2) schedule(static) num_threads(nt)
-    for (int64_t n = 0; n < B; ++n)
-        for (int64_t k = 0; k < K; ++k) {
-            const T* xn = x.data + x.batch_offset(n);
-            T* yrow = y.data + y.batch_offset(n) + k * y.channel_stride;
-            for (int64_t t = t_begin; t < t_end; ++t) {
-                const int64_t j = t + geo.crop_left;
-                double sum = bias.data ? double(bias.at(k)) : 0.0;
-                if (j < geo.full_length) {  // else the bias-only extension (R2.3)
-                    const TapRange r = taps_of(j, geo);
-                    for (int64_t s = 0; s < r.count; ++s) {
-                        const T* wf = &w.at(r.f0 + s * S, k, 0);
-                        const T* xi = xn + (r.i0 - s) * x.length_stride;
-                        sum += dot(wf, w.channel_stride, xi, x.channel_stride, C);
-                    }
+    detail::parallel_for_2d(nt, B, K, [&](int64_t n, int64_t k) {
+        const T* xn = x.data + x.batch_offset(n);
+        T* yrow = y.data + y.batch_offset(n) + k * y.channel_stride;
+        for (int64_t t = t_begin; t < t_end; ++t) {
+            const int64_t j = t + geo.crop_left;
+            double sum = bias.data ? double(bias.at(k)) : 0.0;
+            if (j < geo.full_length) {  // else the bias-only extension (R2.3)
+                const TapRange r = taps_of(j, geo);
+                for (int64_t s = 0; s < r.count; ++s) {
+                    const T* wf = &w.at(r.f0 + s * S, k, 0);
+                    const T* xi = xn + (r.i0 - s) * x.length_stride;
+                    sum += dot(wf, w.channel_stride, xi, x.channel_stride, C);
                 }
-                yrow[t * y.length_stride] = T(sum);
             }
+            yrow[t * y.length_stride] = T(sum);
         }
+    });
 }
 
 // dx of every input position (R3.3: dx = C * dy_full). A task is a batch item
@@ -98,38 +97,36 @@ void backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     const int64_t B = dy.batch(), C = dx.channels, K = w.num_filters, S = geo.stride;
     constexpr int64_t kBlock = 64;  // channels per task: 512 bytes of sums
     const int64_t blocks = ceil_div(C, kBlock);
-#pragma omp parallel for collapse(2) schedule(static) num_threads(nt)
-    for (int64_t n = 0; n < B; ++n)
-        for (int64_t cb = 0; cb < blocks; ++cb) {
-            const int64_t c0 = cb * kBlock, width = std::min(kBlock, C - c0);
-            const T* dyn = dy.data + dy.batch_offset(n);
-            double sum[kBlock];
-            for (int64_t i = 0; i < geo.length; ++i) {
-                std::fill(sum, sum + width, 0.0);
-                // dy_full[i*S + f] is dy[t], t = i*S + f - l, inside the kept window.
-                const int64_t f_lo = std::max<int64_t>(0, geo.crop_left - i * S);
-                const int64_t f_hi = std::min(geo.filter_size, geo.out_length + geo.crop_left - i * S);
-                for (int64_t f = f_lo; f < f_hi; ++f) {
-                    const T* d = dyn + (i * S + f - geo.crop_left) * dy.length_stride;
-                    for (int64_t k = 0; k < K; ++k) {
-                        const double v = double(d[k * dy.channel_stride]);
-                        const T* wr = &w.at(f, k, c0);
-                        for (int64_t c = 0; c < width; ++c) sum[c] += double(wr[c * w.channel_stride]) * v;
-                    }
+    detail::parallel_for_2d(nt, B, blocks, [&](int64_t n, int64_t cb) {
+        const int64_t c0 = cb * kBlock, width = std::min(kBlock, C - c0);
+        const T* dyn = dy.data + dy.batch_offset(n);
+        double sum[kBlock];
+        for (int64_t i = 0; i < geo.length; ++i) {
+            std::fill(sum, sum + width, 0.0);
+            // dy_full[i*S + f] is dy[t], t = i*S + f - l, inside the kept window.
+            const int64_t f_lo = std::max<int64_t>(0, geo.crop_left - i * S);
+            const int64_t f_hi = std::min(geo.filter_size, geo.out_length + geo.crop_left - i * S);
+            for (int64_t f = f_lo; f < f_hi; ++f) {
+                const T* d = dyn + (i * S + f - geo.crop_left) * dy.length_stride;
+                for (int64_t k = 0; k < K; ++k) {
+                    const double v = double(d[k * dy.channel_stride]);
+                    const T* wr = &w.at(f, k, c0);
+                    for (int64_t c = 0; c < width; ++c) sum[c] += double(wr[c * w.channel_stride]) * v;
                 }
-                // The other taps meet the zero re-padding: still terms of the
-                // sum, NaN for a non-finite weight (R3.6).
-                for (int64_t f = 0; f < geo.filter_size; ++f) {
-                    if (f >= f_lo && f < f_hi) continue;
-                    for (int64_t k = 0; k < K; ++k) {
-                        const T* wr = &w.at(f, k, c0);
-                        for (int64_t c = 0; c < width; ++c) sum[c] += double(wr[c * w.channel_stride]) * 0.0;
-                    }
-                }
-                T* out = dx.data + dx.batch_offset(n) + c0 * dx.channel_stride + i * dx.length_stride;
-                for (int64_t c = 0; c < width; ++c) out[c * dx.channel_stride] = T(sum[c]);
             }
+            // The other taps meet the zero re-padding: still terms of the
+            // sum, NaN for a non-finite weight (R3.6).
+            for (int64_t f = 0; f < geo.filter_size; ++f) {
+                if (f >= f_lo && f < f_hi) continue;
+                for (int64_t k = 0; k < K; ++k) {
+                    const T* wr = &w.at(f, k, c0);
+                    for (int64_t c = 0; c < width; ++c) sum[c] += double(wr[c * w.channel_stride]) * 0.0;
+                }
+            }
+            T* out = dx.data + dx.batch_offset(n) + c0 * dx.channel_stride + i * dx.length_stride;
+            for (int64_t c = 0; c < width; ++c) out[c * dx.channel_stride] = T(sum[c]);
         }
+    });
 }
 
 // Every dW[f, k, c] (R3.3: the sum over n and i of x * dy_full).
@@ -137,31 +134,28 @@ template <class T>
 void backward_weights(const DataView<const T>& x, const DataView<const T>& dy, const Geometry& geo,
                       const WeightsView<T>& dw, int nt) {
     const int64_t B = x.batch(), C = x.channels, K = dy.channels, S = geo.stride, L = geo.length;
-#pragma omp parallel for collapse(2) schedule(static) num_threads(nt)
-    for (int64_t f = 0; f < geo.filter_size; ++f)
-        for (int64_t k = 0; k < K; ++k) {
-            const auto [lo, hi] = kept_inputs(f, geo);
-            for (int64_t c = 0; c < C; ++c) {
-                double sum = 0.0;
-                for (int64_t n = 0; n < B; ++n) {
-                    const T* xr = x.data + x.batch_offset(n) + c * x.channel_stride;
-                    // Input i meets dy[t], t = i*S + f - l, in [0, out_length) for
-                    // i in [lo, hi); offsets are formed for those only.
-                    if (hi > lo) {
-                        const T* dr = dy.data + dy.batch_offset(n) + k * dy.channel_stride +
-                                      (lo * S + f - geo.crop_left) * dy.length_stride;
-                        for (int64_t i = lo; i < hi; ++i)
-                            sum +=
-                                double(xr[i * x.length_stride]) * double(dr[(i - lo) * S * dy.length_stride]);
-                    }
-                    // The other inputs meet the zero re-padding: still terms
-                    // of the sum, NaN for a non-finite x (R3.6).
-                    for (int64_t i = 0; i < lo; ++i) sum += double(xr[i * x.length_stride]) * 0.0;
-                    for (int64_t i = hi; i < L; ++i) sum += double(xr[i * x.length_stride]) * 0.0;
+    detail::parallel_for_2d(nt, geo.filter_size, K, [&](int64_t f, int64_t k) {
+        const auto [lo, hi] = kept_inputs(f, geo);
+        for (int64_t c = 0; c < C; ++c) {
+            double sum = 0.0;
+            for (int64_t n = 0; n < B; ++n) {
+                const T* xr = x.data + x.batch_offset(n) + c * x.channel_stride;
+                // Input i meets dy[t], t = i*S + f - l, in [0, out_length) for
+                // i in [lo, hi); offsets are formed for those only.
+                if (hi > lo) {
+                    const T* dr = dy.data + dy.batch_offset(n) + k * dy.channel_stride +
+                                  (lo * S + f - geo.crop_left) * dy.length_stride;
+                    for (int64_t i = lo; i < hi; ++i)
+                        sum += double(xr[i * x.length_stride]) * double(dr[(i - lo) * S * dy.length_stride]);
                 }
-                dw.at(f, k, c) = T(sum);
+                // The other inputs meet the zero re-padding: still terms
+                // of the sum, NaN for a non-finite x (R3.6).
+                for (int64_t i = 0; i < lo; ++i) sum += double(xr[i * x.length_stride]) * 0.0;
+                for (int64_t i = hi; i < L; ++i) sum += double(xr[i * x.length_stride]) * 0.0;
             }
+            dw.at(f, k, c) = T(sum);
         }
+    });
 }
 
 }  // namespace tconv1d::cpu::direct

@@ -22,6 +22,7 @@
 #include "cpu/nonfinite.hpp"
 #include "cpu/packing.hpp"
 #include "cpu/strategy.hpp"
+#include "parallel.hpp"
 #include "threads.hpp"
 #include "workspace.hpp"
 
@@ -75,11 +76,10 @@ void fill_bias_only_row(T* out, int64_t stride, T b, const Geometry& geo, int64_
 template <class T>
 void fill_bias_only(const BiasView<const T>& bias, const Geometry& geo, const DataView<T>& y, int nt) {
     const int64_t B = y.batch(), K = y.channels;
-#pragma omp parallel for collapse(2) schedule(static) num_threads(nt)
-    for (int64_t n = 0; n < B; ++n)
-        for (int64_t k = 0; k < K; ++k)
-            fill_bias_only_row(y.data + y.batch_offset(n) + k * y.channel_stride, y.length_stride,
-                               bias.data ? bias.at(k) : T(0), geo, 0, geo.out_length);
+    detail::parallel_for_2d(nt, B, K, [&](int64_t n, int64_t k) {
+        fill_bias_only_row(y.data + y.batch_offset(n) + k * y.channel_stride, y.length_stride,
+                           bias.data ? bias.at(k) : T(0), geo, 0, geo.out_length);
+    });
 }
 
 // Columns q of each phase p with taps that land in the output: the full
@@ -537,8 +537,7 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
 
     // A task: a batch item, a group of column blocks and a share of the filter blocks.
     const int64_t row_groups = plan.row_groups, kbs = ceil_div(nkb, row_groups);
-#pragma omp parallel for schedule(static) num_threads(threads)
-    for (int64_t task = 0; task < B * qgroups * row_groups; ++task) {
+    detail::parallel_for(threads, B * qgroups * row_groups, [&](int64_t task) {
         const int64_t n = task / (qgroups * row_groups), qb0 = (task / row_groups % qgroups) * group;
         const int64_t qb1 = std::min(nqb, qb0 + group);
         const int64_t kb0 = (task % row_groups) * kbs, kb1 = std::min(nkb, kb0 + kbs);
@@ -769,7 +768,7 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
                 }
             }
         }
-    }
+    });
 }
 
 // The slab strategy's tasks: (batch item, group of column blocks, share of the
@@ -874,12 +873,11 @@ void forward_batched(const MicroKernels<T>& mk, const DataView<const T>& x, cons
     const int threads = plan.threads;
     const int64_t zero = 0;
 
-#pragma omp parallel for schedule(static) num_threads(threads)
-    for (int64_t task = 0; task < tasks.phases * tasks.blocks_most; ++task) {
+    detail::parallel_for(threads, tasks.phases * tasks.blocks_most, [&](int64_t task) {
         const int64_t p = task % tasks.phases;
         const int64_t Q = pc.hi[std::size_t(p)] - pc.lo[std::size_t(p)], M = taps(p, F, S);
         const int64_t col0 = task / tasks.phases * NR;
-        if (col0 >= B * Q) continue;  // this phase has fewer column blocks
+        if (col0 >= B * Q) return;  // this phase has fewer column blocks
         const int64_t cols = std::min(NR, B * Q - col0);
         T* b = blocks + int64_t(detail::thread_index()) * block;
         const int64_t lo = pc.lo[std::size_t(p)];
@@ -906,7 +904,7 @@ void forward_batched(const MicroKernels<T>& mk, const DataView<const T>& x, cons
                 store_tile(tile + col, NR, kb, MR, K, bias, y, n, (lo + q) * S + p - geo.crop_left, S, count);
             });
         }
-    }
+    });
 }
 
 // The gathered elements of the batched strategy's blocks (columns of several
@@ -1438,25 +1436,27 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     std::vector<int64_t> phase_offset(static_cast<std::size_t>(Sp) + 1, 0);
     for (int64_t p = 0; p < Sp; ++p)
         phase_offset[std::size_t(p) + 1] = phase_offset[std::size_t(p)] + taps(p, F, S) * C * Kp;
-    unsigned nonfinite = reused && reuse->nonfinite ? 1u : 0u;  // 1 once a non-finite weight was packed
+    // Whether a non-finite weight was packed (or scanned, in place).
+    bool nonfinite = reused && reuse->nonfinite;
     // Weights read in place: scanned filter tap by filter tap, in parallel.
-#pragma omp parallel for schedule(static) num_threads(nt) reduction(| : nonfinite) if (in_place)
-    for (int64_t f = 0; f < (in_place ? F : 0); ++f)
-        nonfinite |= mk.any_nonfinite(&w.at(f, 0, 0), K * C) ? 1u : 0u;
-    const bool pack = !reused && !in_place;
-#pragma omp parallel for schedule(static) num_threads(nt) reduction(| : nonfinite) if (pack)
-    for (int64_t pk = 0; pk < (pack ? Sp * nkb : 0); ++pk) {
-        const int64_t p = pk / nkb, kb = pk % nkb, M = taps(p, F, S);
-        T* panel = a + phase_offset[std::size_t(p)] + kb * M * C * MR;
-        const int64_t n = std::min(MR, K - kb * MR);
-        for (int64_t m = 0; m < M; ++m) {
-            const T* rows[kMaxMR];
-            for (int64_t r = 0; r < n; ++r) rows[r] = &w.at(p + m * S, kb * MR + r, 0);
-            T* out = panel + m * C * MR;
-            interleave_rows(mk, rows, n, w.channel_stride, MR, C, out);
-            nonfinite |= mk.any_nonfinite(out, C * MR) ? 1u : 0u;
-        }
-    }
+    if (in_place)
+        nonfinite =
+            detail::parallel_any(nt, F, [&](int64_t f) { return mk.any_nonfinite(&w.at(f, 0, 0), K * C); });
+    if (!reused && !in_place)
+        nonfinite = detail::parallel_any(nt, Sp * nkb, [&](int64_t pk) {
+            const int64_t p = pk / nkb, kb = pk % nkb, M = taps(p, F, S);
+            T* panel = a + phase_offset[std::size_t(p)] + kb * M * C * MR;
+            const int64_t n = std::min(MR, K - kb * MR);
+            bool seen = false;
+            for (int64_t m = 0; m < M; ++m) {
+                const T* rows[kMaxMR];
+                for (int64_t r = 0; r < n; ++r) rows[r] = &w.at(p + m * S, kb * MR + r, 0);
+                T* out = panel + m * C * MR;
+                interleave_rows(mk, rows, n, w.channel_stride, MR, C, out);
+                seen = mk.any_nonfinite(out, C * MR) || seen;
+            }
+            return seen;
+        });
 
     if (reuse != nullptr && !reused) {
         reuse->mr = MR;
@@ -1464,7 +1464,7 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         reuse->filter_size = F;
         reuse->stride = S;
         reuse->channels = C;
-        reuse->nonfinite = nonfinite != 0;
+        reuse->nonfinite = nonfinite;
     }
 
     if (batched) {

@@ -14,6 +14,7 @@
 #include "cpu/direct.hpp"
 #include "cpu/index.hpp"
 #include "cpu/microkernel.hpp"
+#include "parallel.hpp"
 #include "tconv1d/geometry.hpp"
 #include "tconv1d/view.hpp"
 
@@ -41,17 +42,14 @@ void forward_dots(const MicroKernels<T>& mk, const DataView<const T>& x, const W
                   const BiasView<const T>& bias, const Geometry& geo, const DataView<T>& y, T* xt, int nt) {
     const int64_t B = x.batch(), C = x.channels, K = w.num_filters, L = geo.length;
     const int64_t F = geo.filter_size, S = geo.stride, l = geo.crop_left;
-#pragma omp parallel for collapse(2) schedule(static) num_threads(nt)
-    for (int64_t i = 0; i < L; ++i)
-        for (int64_t n = 0; n < B; ++n) {
-            T* out = xt + (i * B + n) * C;
-            const T* in = x.data + x.batch_offset(n) + i * x.length_stride;
-            for (int64_t c = 0; c < C; ++c) out[c] = in[c * x.channel_stride];
-        }
+    detail::parallel_for_2d(nt, L, B, [&](int64_t i, int64_t n) {
+        T* out = xt + (i * B + n) * C;
+        const T* in = x.data + x.batch_offset(n) + i * x.length_stride;
+        for (int64_t c = 0; c < C; ++c) out[c] = in[c * x.channel_stride];
+    });
     const int64_t blocks = ceil_div(K, kDotRows);
     const int stripes = int(std::min<int64_t>(nt, blocks));
-#pragma omp parallel for schedule(static) num_threads(stripes)
-    for (int stripe = 0; stripe < stripes; ++stripe) {
+    detail::parallel_for(stripes, stripes, [&](int64_t stripe) {
         const int64_t k_lo = blocks * stripe / stripes * kDotRows,
                       k_hi = std::min(K, blocks * (stripe + 1) / stripes * kDotRows);
         for (int64_t n = 0; n < B; ++n)
@@ -82,7 +80,7 @@ void forward_dots(const MicroKernels<T>& mk, const DataView<const T>& x, const W
                 }
             }
         }
-    }
+    });
 }
 
 }  // namespace tconv1d::cpu

@@ -17,6 +17,7 @@
 #include "cpu/index.hpp"
 #include "cpu/microkernel.hpp"
 #include "cpu/packing.hpp"
+#include "parallel.hpp"
 #include "tconv1d/geometry.hpp"
 #include "tconv1d/view.hpp"
 
@@ -95,8 +96,8 @@ void pack_latent_weights(const MicroKernels<T>& mk, const WeightsView<const T>& 
     const bool blocks = w.channel_stride == 1 && taps <= kInterleaveMax;
     const int64_t k_blocks = blocks ? K / V * V : 0;
     const auto at = [&](int64_t u, int64_t k, int64_t c) -> const T& { return w.at(lc.t_lo + u + l, k, c); };
-#pragma omp parallel for schedule(static) num_threads(nt)
-    for (int64_t c0 = 0; c0 < C; c0 += V) {
+    detail::parallel_for(nt, ceil_div(C, V), [&](int64_t cv) {
+        const int64_t c0 = cv * V;
         const int64_t c1 = std::min(C, c0 + V);
         const int64_t k_end = c1 - c0 == V ? k_blocks : 0;  // filters done in blocks
         alignas(64) T block[kInterleaveMax * 256];          // a tap's transposed block each: lanes^2 <= 256
@@ -121,7 +122,7 @@ void pack_latent_weights(const MicroKernels<T>& mk, const WeightsView<const T>& 
                 for (int64_t u = 0; u < taps; ++u) out[k * taps + u] = at(u, k, c);
             std::fill(out + lc.count, out + ld, T(0));
         }
-    }
+    });
 }
 
 // The GEMM: a task per (column block, item block), column blocks outermost
@@ -135,19 +136,17 @@ void forward_latent(const MicroKernels<T>& mk, const DataView<const T>& x, const
                     const DataView<T>& y, T* xp, int nt, int threads) {
     const int64_t B = x.batch(), C = x.channels, MR = mk.mr, NR = mk.nr;
     const int64_t nib = ceil_div(B, MR), ncb = ceil_div(lc.count, NR), zero = 0;
-#pragma omp parallel for schedule(static) num_threads(nt)
-    for (int64_t ib = 0; ib < nib; ++ib) {
+    detail::parallel_for(nt, nib, [&](int64_t ib) {
         const int64_t n0 = ib * MR, rows = std::min(MR, B - n0);
         const T* from[kMaxMR];
         for (int64_t r = 0; r < rows; ++r) from[r] = x.data + x.batch_offset(n0 + r);
         interleave_rows(mk, from, rows, x.channel_stride, MR, C, xp + ib * C * MR);
-    }
+    });
     // Columns in y's order (an item's outputs contiguous, every position
     // with a tap): a tile row is one run of y.
     const bool runs =
         y.length_stride == 1 && lc.t_lo == 0 && (y.channels == 1 || y.channel_stride == lc.taps);
-#pragma omp parallel for schedule(static) num_threads(threads)
-    for (int64_t task = 0; task < ncb * nib; ++task) {
+    detail::parallel_for(threads, ncb * nib, [&](int64_t task) {
         const int64_t cb = task / nib, ib = task % nib;
         const int64_t j0 = cb * NR, cols = std::min(NR, lc.count - j0);
         const int64_t n0 = ib * MR, rows = std::min(MR, B - n0);
@@ -165,7 +164,7 @@ void forward_latent(const MicroKernels<T>& mk, const DataView<const T>& x, const
                 for (int64_t j = 0; j < cols; ++j) item[at[j]] = sums[j] + b[j];
             }
         }
-    }
+    });
 }
 
 }  // namespace tconv1d::cpu

@@ -19,6 +19,7 @@
 #include "cpu/index.hpp"
 #include "cpu/microkernel.hpp"
 #include "cpu/packing.hpp"
+#include "parallel.hpp"
 #include "tconv1d/geometry.hpp"
 #include "tconv1d/view.hpp"
 #include "threads.hpp"
@@ -233,13 +234,12 @@ void pack_tap_rows(const MicroKernels<T>& mk, const WeightsView<const T>& w, con
         }
         return;
     }
-#pragma omp parallel for schedule(static) num_threads(nt)
-    for (int64_t rb = 0; rb < rows.blocks; ++rb) {
+    detail::parallel_for(nt, rows.blocks, [&](int64_t rb) {
         const T* in[kMaxMR];
         const int64_t n = std::min(H, F * K - rb * H);
         for (int64_t r = 0; r < n; ++r) in[r] = &w.at((rb * H + r) / K, (rb * H + r) % K, 0);
         interleave_rows(mk, in, n, w.channel_stride, H, C, a + rb * C * H);
-    }
+    });
 }
 
 // Tasks of whole items, several at a time, instead of one column block:
@@ -604,8 +604,7 @@ void forward_taps_by_item(const MicroKernels<T>& mk, const DataView<const T>& x,
     // Filter blocks in as many groups as it takes to give every thread a task.
     const int64_t item_tasks = ceil_div(B, items_per_task);
     const int64_t groups = std::min<int64_t>(nkb, ceil_div(threads, item_tasks)), tasks = item_tasks * groups;
-#pragma omp parallel for schedule(static) num_threads(int(std::min<int64_t>(threads, tasks)))
-    for (int64_t task = 0; task < tasks; ++task) {
+    detail::parallel_for(int(std::min<int64_t>(threads, tasks)), tasks, [&](int64_t task) {
         const int64_t n_lo = task / groups * items_per_task, n_hi = std::min(B, n_lo + items_per_task);
         const int64_t kb_lo = nkb * (task % groups) / groups, kb_hi = nkb * (task % groups + 1) / groups;
         T tile[16 * 64];  // mr * nr <= 8 * 48 for every body
@@ -623,7 +622,7 @@ void forward_taps_by_item(const MicroKernels<T>& mk, const DataView<const T>& x,
                         add_tap_tile(tile + skip, NR, f * K + kb * MR, std::min(MR, K - kb * MR), K, block,
                                      tap_items(x, y, block, L), geo, y);
                     }
-    }
+    });
 }
 
 // The strategy: y = bias, then every pass's groups of blocks (tap_group)
@@ -659,8 +658,8 @@ void forward_taps(const MicroKernels<T>& mk, const DataView<const T>& x, const W
     // of 8) ran 5% slower through the call.
     constexpr int64_t kFillCallMin = 64;
     const int64_t bias_rows = B * K;  // y's own rows: no overflow
-#pragma omp parallel for schedule(static) num_threads(nt)
-    for (int64_t r0 = 0; r0 < bias_rows; r0 += kBiasRows) {
+    detail::parallel_for(nt, ceil_div(bias_rows, kBiasRows), [&](int64_t rb) {
+        const int64_t r0 = rb * kBiasRows;
         int64_t n = r0 / K, k = r0 % K, item = y.batch_offset(n);
         for (int64_t r = r0; r < std::min(bias_rows, r0 + kBiasRows); ++r) {
             const T b = bias.data ? bias.at(k) : T(0);
@@ -674,7 +673,7 @@ void forward_taps(const MicroKernels<T>& mk, const DataView<const T>& x, const W
                 item = y.batch_offset(++n);
             }
         }
-    }
+    });
     const int64_t zero = 0;
     if (tap_by_item(tb, rows, x, F, K)) {
         forward_taps_by_item(mk, x, w, a, geo, y, tb, taps_items_per_task(tb, rows, B, F, K, C, L, sizeof(T)),
@@ -695,19 +694,17 @@ void forward_taps(const MicroKernels<T>& mk, const DataView<const T>& x, const W
                block.i0 + round_up(block.cols, mk.lanes) <= L;
     };
     if (whole != nullptr) {
-#pragma omp parallel for schedule(static) num_threads(nt)
-        for (int64_t blk = 0; blk < tb.count; ++blk) {
+        detail::parallel_for(nt, tb.count, [&](int64_t blk) {
             const TapBlock block = tap_block(tb, blk, B, L);
             if (!in_place(block))
                 pack_tap_block(x, block, tap_items(x, y, block, L), tb.width, mk.lanes,
                                whole + blk * C * tb.width);
-        }
+        });
     }
     for (int64_t pass = 0; pass < tap_passes(tb); ++pass) {
         const int64_t groups = tap_groups(tb, pass, B), tasks = groups * nkb;
         std::fill(packed_block.begin(), packed_block.end(), -1);
-#pragma omp parallel for schedule(static) num_threads(int(std::min<int64_t>(threads, tasks)))
-        for (int64_t task = 0; task < tasks; ++task) {
+        detail::parallel_for(int(std::min<int64_t>(threads, tasks)), tasks, [&](int64_t task) {
             const int64_t index = filter_major ? task % groups : task / nkb;
             const int64_t kb = filter_major ? task / groups : task % nkb;
             const TapGroup group = tap_group(tb, pass, index);
@@ -789,7 +786,7 @@ void forward_taps(const MicroKernels<T>& mk, const DataView<const T>& x, const W
                     if (held.count > 0) add_tap_tiles_by_item(held, NR, K, sub, items, geo, y);
                 }
             }
-        }
+        });
     }
 }
 

@@ -11,6 +11,7 @@
 
 #include "cpu/index.hpp"
 #include "cpu/microkernel.hpp"
+#include "parallel.hpp"
 #include "tconv1d/geometry.hpp"
 #include "tconv1d/view.hpp"
 
@@ -228,10 +229,9 @@ bool layer_layout(const WeightsView<const T>& w) {
 template <class T>
 WeightsView<const T> copy_to_layer_layout(const WeightsView<const T>& w, T* own, int nt) {
     const int64_t F = w.filter_size, K = w.num_filters, C = w.channels;
-#pragma omp parallel for collapse(2) schedule(static) num_threads(nt)
-    for (int64_t f = 0; f < F; ++f)
-        for (int64_t k = 0; k < K; ++k)
-            for (int64_t c = 0; c < C; ++c) own[(f * K + k) * C + c] = w.at(f, k, c);
+    detail::parallel_for_2d(nt, F, K, [&](int64_t f, int64_t k) {
+        for (int64_t c = 0; c < C; ++c) own[(f * K + k) * C + c] = w.at(f, k, c);
+    });
     return {own, F, K, C, K * C, C, 1};
 }
 
@@ -278,17 +278,16 @@ void pack_phase_split(const MicroKernels<T>& mk, const DataView<const T>& dy, co
     const int64_t Sp = phases_with_taps(g_.filter_size, S);
     // Kept full positions j = q*S + p: [l, jend).
     const int64_t jend = std::min(g_.full_length, l + g_.out_length);
-#pragma omp parallel for schedule(static) num_threads(nt)
-    for (int64_t row = 0; row < G * Kp; ++row) {
+    detail::parallel_for(nt, G * Kp, [&](int64_t row) {
         const int64_t g = row / Kp, k = row % Kp;
         T* base = dst + (g * Sp * Kp + k) * Lq;
         if (k >= K) {
             for (int64_t p = 0; p < Sp; ++p) std::fill(base + p * Kp * Lq, base + p * Kp * Lq + Lq, T(0));
-            continue;
+            return;
         }
         const T* in = dy.data + dy.batch_offset(n0 + g) + k * dy.channel_stride;
         gather_phase_rows(mk, in, dy.length_stride, 0, S, Sp, l, jend, Lq, base, Kp * Lq);
-    }
+    });
 }
 
 // Phase-split dy cut into slabs per column block ib (positions q in
@@ -302,14 +301,13 @@ void pack_dy_slabs(const MicroKernels<T>& mk, const DataView<const T>& dy, const
     const int64_t K = dy.channels, S = g_.stride, l = g_.crop_left;
     const int64_t Sp = phases_with_taps(g_.filter_size, S);
     const int64_t jend = std::min(g_.full_length, l + g_.out_length);
-#pragma omp parallel for schedule(static) num_threads(nt)
-    for (int64_t row = 0; row < G * K; ++row) {
+    detail::parallel_for(nt, G * K, [&](int64_t row) {
         const int64_t g = row / K, k = row % K;
         const T* in = dy.data + dy.batch_offset(n0 + g) + k * dy.channel_stride;
         for (int64_t ib = 0; ib < nib; ++ib)
             gather_phase_rows(mk, in, dy.length_stride, ib * nr * S, S, Sp, l, jend, width,
                               dst + ((g * nib + ib) * Sp * K + k) * width, K * width);
-    }
+    });
 }
 
 // Rows of dy ahead of the one being packed whose runs pack_dy_blocks
@@ -406,8 +404,7 @@ void pack_transposed_input(const MicroKernels<T>& mk, const DataView<const T>& x
     const int64_t C = x.channels, L = x.length, W = mk.lanes;
     constexpr int64_t kBlock = 32;  // positions per block: keeps the reads cache-friendly
     const int64_t blocks = ceil_div(L, kBlock);
-#pragma omp parallel for schedule(static) num_threads(nt)
-    for (int64_t task = 0; task < G * blocks; ++task) {
+    detail::parallel_for(nt, G * blocks, [&](int64_t task) {
         const int64_t g = task / blocks, i0 = (task % blocks) * kBlock;
         const int64_t i1 = std::min(L, i0 + kBlock);
         const T* in = x.data + x.batch_offset(n0 + g);
@@ -427,7 +424,7 @@ void pack_transposed_input(const MicroKernels<T>& mk, const DataView<const T>& x
                             c < C ? in[c * x.channel_stride + e * x.length_stride] : T(0);
             }
         }
-    }
+    });
 }
 
 }  // namespace tconv1d::cpu
