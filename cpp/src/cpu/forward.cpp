@@ -605,8 +605,9 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
                     const int64_t t = firsts[p] * S + p - geo.crop_left;
                     if (p == 0 || t < t_first) first = p, t_first = t;
                 }
-                const T* ordered[kGroupStoreMax];
-                int64_t ordered_cols[kGroupStoreMax];
+                // S >= 2 entries set below (S = 2 where pair_store).
+                const T* ordered[kGroupStoreMax] = {};
+                int64_t ordered_cols[kGroupStoreMax] = {};
                 for (int64_t e = 0; e < S; ++e) {
                     ordered[e] = tp[(first + e) % S];
                     ordered_cols[e] = cols[(first + e) % S];
