@@ -18,7 +18,7 @@ import pytest
 pytestmark = pytest.mark.body_independent
 
 BODIES = ["portable", "baseline", "avx2", "avx512"]
-STRATEGIES = ["per-item", "batched", "taps", "dots", "direct"]
+STRATEGIES = ["per-item", "batched", "taps", "dots", "rows", "direct"]
 
 # The child computes the passes with tconv1d and with a numpy loop nest written
 # from SPEC R3 (scatter form, float64), and prints the relative errors.

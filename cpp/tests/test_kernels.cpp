@@ -335,6 +335,20 @@ int main() {
                                             // 5120 pairs (f, k) packed in several groups
                                             {1, 20, 160, 32, 8, 16, manual(4, 4)}})
         for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
+    // One or two output channels at stride 1 or 2: the forward's correlated
+    // rows (cpu/forward_rows.hpp), the form the dot-product strategy takes
+    // for them: 16 taps (the most one call takes) and 17 (past it: the
+    // other form), blocks at both ends of the input and an input shorter
+    // than one block, outputs cropped at both ends and extended ("same"
+    // with F < S); each shape three times, so in each of the three layouts
+    // (an input whose positions are not contiguous is copied first).
+    for (const Case& cs : std::vector<Case>{{4, 16, 1, 16, 1, 2048, same},
+                                            {2, 16, 1, 17, 1, 600, manual(3, 2)},
+                                            {3, 9, 1, 12, 1, 20, manual(0, 0)},
+                                            {2, 20, 2, 7, 1, 333, same},
+                                            {2, 12, 1, 8, 2, 257, manual(1, 3)},
+                                            {3, 8, 1, 2, 3, 150, same}})
+        for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
     // Few rows over inputs beyond L2 (over 1 MB in float32): the tap-wise
     // forward's chunks read in place slab by slab where x lies contiguous
     // (slabs of 32, 32 and 8 channels; a last column block whose whole

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "cpu/direct.hpp"
 #include "cpu/forward_dots.hpp"
 #include "cpu/forward_latent.hpp"
+#include "cpu/forward_rows.hpp"
 #include "cpu/forward_taps.hpp"
 #include "cpu/index.hpp"
 #include "cpu/isa.hpp"
@@ -1301,6 +1303,11 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     // Against the other strategies the tap-wise one counts as its adds'
     // estimate at most (the GEMM is taken where it runs faster).
     const double taps_cost = latent ? std::min(latent_gemm, taps_adds) : taps_adds;
+    // Correlated rows (cpu/forward_rows.hpp): the reordered weights, a copy
+    // of an input whose positions are not contiguous (counted whatever the
+    // layout, so that it never changes the choice), one thread's block.
+    const bool rows_fit = rows_apply(geo) && saturating_add(saturating_add(F * K * C, dots_workspace(x)),
+                                                            rows_scratch(geo, C, mk.lanes)) <= budget;
     const Strategy strategy = choose_strategy({
         {Strategy::per_item, saturating_add(phase_fixed, slab_elems) <= budget,
          cost.per_item + per_item_weights + packing},
@@ -1309,6 +1316,7 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
         {Strategy::taps, taps_fit, taps_cost},
         {Strategy::dots, saturating_add(dots_workspace(x), F * K * C) <= budget,
          fit.dots * forward_dots_cost(mk, geo, B, C, K)},
+        {Strategy::rows, rows_fit, forward_rows_cost(mk, geo, B, C, K)},
         {Strategy::direct, true, kDirectForwardCycles * products(B, L, F, K, C)},
     });
     // Panels kept by the caller (the stream) are packed once, into its memory.
@@ -1320,6 +1328,38 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     if (head != nullptr && (strategy != Strategy::per_item || !reused || reuse->nonfinite)) return false;
     if (strategy == Strategy::direct) {
         direct::forward(x, w, bias, geo, y, nt, 0, geo.out_length);
+        return true;
+    }
+    if (strategy == Strategy::rows) {
+        // Inputs whose positions are not contiguous are copied first.
+        const bool copy = x.length_stride != 1;
+        const int64_t per_thread = rows_scratch(geo, C, mk.lanes);
+        const int64_t shared = saturating_add(F * K * C, copy ? elements(x) : 0);
+        const int threads = std::max(1, threads_within(budget, shared, per_thread, nt, B * L));
+        detail::WorkspaceSize size;
+        size.add<T>(F * K * C);
+        size.add<T>(copy ? elements(x) : 0);
+        size.add<T>(saturating_mul(per_thread, threads));
+        detail::Workspace ws(size, "forward");
+        T* wr = ws.take<T>(F * K * C);
+        T* xc = ws.take<T>(copy ? elements(x) : 0);
+        T* scratch = ws.take<T>(saturating_mul(per_thread, threads));
+        DataView<const T> xs = x;
+        if (copy) {
+            const DataView<T> dst{xc, B, 1, C * L, 0, C, L, L, 1};
+            detail::parallel_for_2d(threads, B, C, [&](int64_t n, int64_t c) {
+                for (int64_t i = 0; i < L; ++i) dst.at(n, c, i) = x.at(n, c, i);
+            });
+            xs = DataView<const T>{dst.data, B, 1, C * L, 0, C, L, L, 1};
+        }
+        fill_bias_only(bias, geo, y, threads);
+        forward_rows(mk, xs, w, bias, geo, y, wr, scratch, per_thread, threads);
+        // Blocks at the input's ends read zeros: products with non-finite
+        // weights that R3.1 does not have (cpu/nonfinite.hpp). The
+        // reordered weights scanned in F runs of K*C.
+        const bool nonfinite = detail::parallel_any(
+            threads, F, [&](int64_t f) { return mk.any_nonfinite(wr + f * K * C, K * C); });
+        if (nonfinite) recompute_forward_edges(x, w, bias, geo, y, threads);
         return true;
     }
     if (strategy == Strategy::dots) {

@@ -1,5 +1,5 @@
 // Internal: the fast CPU implementations of the four passes, one file each
-// (cpu/forward.cpp with forward_taps.hpp and forward_dots.hpp, backward_data.cpp
+// (cpu/forward.cpp with forward_taps.hpp, forward_dots.hpp and forward_rows.hpp, backward_data.cpp
 // with backward_data_dots.hpp, backward_weights.cpp with
 // backward_weights_dots.hpp, backward_bias.cpp; packing in cpu/packing.hpp, the
 // micro-kernel body's choice in cpu/isa.cpp, budgets in cpu/budget.hpp, the
@@ -23,7 +23,9 @@
 // whole batch ("batched"), and the forward pass can run one GEMM whose rows
 // are the pairs (tap, filter) ("taps", cpu/forward_taps.hpp) or, for inputs
 // of a few positions, gather dot products of weight rows read in place with
-// input columns ("dots", cpu/forward_dots.hpp); backward-data's "dots"
+// input columns ("dots", cpu/forward_dots.hpp), or for few output channels
+// correlate each input row with its taps in registers ("rows",
+// cpu/forward_rows.hpp); backward-data's "dots"
 // streams the weights in place as the micro-kernel's vector operand, a group
 // of MR dx columns at a time (cpu/backward_data_dots.hpp); backward-weights'
 // "dots" takes each dW element as a dot product of a phase-split dy row with

@@ -156,6 +156,14 @@ struct MicroKernels {
     // any_nonfinite, a vector of the body's width at a time): weights just
     // packed, still in L1, or those the forward reads in place (R3.6).
     bool (*any_nonfinite)(const T* p, std::int64_t n);
+
+    // out[j] = sum over c < C, then m < M, of w[c*M + m] * x[c*ldx + j - m],
+    // for j < kRowVectors * lanes and 1 <= M <= kRowTaps, in that order (one
+    // partial sum per output): one output channel's forward as a correlation
+    // of each input row with its taps. Reads x[c*ldx + e] for e from
+    // -ceil((M-1)/lanes)*lanes up to (kRowVectors + 1)*lanes (kRowVectors*lanes
+    // when M = 1).
+    void (*correlate_rows)(const T* x, std::int64_t ldx, std::int64_t C, const T* w, std::int64_t M, T* out);
 };
 
 // The panel kernel for a column block with `cols` valid columns: the full
@@ -216,6 +224,11 @@ auto rows_chain_for(const MicroKernels<T>& mk, std::int64_t cols) {
     if (v >= mk.nr / mk.lanes) return mk.rows_chain;
     return mk.rows_chain_part[std::clamp<std::int64_t>(v, 1, 4) - 1];  // cols >= 1: v >= 1
 }
+
+// correlate_rows() computes this many vectors of outputs per call, over up
+// to kRowTaps taps.
+constexpr int kRowVectors = 4;
+constexpr std::int64_t kRowTaps = 16;
 
 // dots() covers up to this many weight rows and input columns per call.
 constexpr std::int64_t kDotRows = 2, kDotCols = 4;

@@ -28,10 +28,12 @@ Forced read_forced() {
         f.strategy = Strategy::taps;
     else if (want == "dots")
         f.strategy = Strategy::dots;
+    else if (want == "rows")
+        f.strategy = Strategy::rows;
     else if (want == "direct")
         f.strategy = Strategy::direct;
     else
-        f.error = "TCONV1D_STRATEGY='" + want + "' is not one of per-item, batched, taps, dots, direct";
+        f.error = "TCONV1D_STRATEGY='" + want + "' is not one of per-item, batched, taps, dots, rows, direct";
     return f;
 }
 

@@ -1,6 +1,6 @@
 // Internal: which strategy a pass runs. Each pass weighs its strategies (per
-// batch item, batched across the batch, tap-wise and dot products with the
-// weights in place for the forward pass, the weights streamed in place for
+// batch item, batched across the batch, tap-wise, dot products with the
+// weights in place and correlated rows for the forward pass, the weights streamed in place for
 // backward-data and dot products along the positions for backward-weights
 // ("dots" both), and the direct loop nest, which needs no workspace) by an
 // estimated cost from the shape alone, among those whose workspace fits the
@@ -14,9 +14,9 @@
 
 namespace tconv1d::cpu {
 
-enum class Strategy : std::uint8_t { automatic, per_item, batched, taps, dots, direct };
+enum class Strategy : std::uint8_t { automatic, per_item, batched, taps, dots, rows, direct };
 
-// TCONV1D_STRATEGY=per-item|batched|taps|dots|direct, read once; automatic when
+// TCONV1D_STRATEGY=per-item|batched|taps|dots|rows|direct, read once; automatic when
 // unset or empty. Throws std::invalid_argument for any other value.
 Strategy forced_strategy();
 
