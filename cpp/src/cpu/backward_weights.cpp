@@ -57,9 +57,53 @@ struct BatchedLayout {
     double packing = 0;                      // estimated packing cycles per position
 };
 
+// The estimated packing cycles per position of groups of rbs row blocks x
+// cbs column blocks. Rows are packed once per group of column blocks,
+// columns once per group of row blocks. Per element packed:
+// - pairs as rows: gathered, 1 cycle; where `phase_rows`, a group of whole
+//   taps gathers each phase's rows once instead (backward_weights_batched's
+//   by_phase), min(S, its taps) * K rows, in the share `within` of the
+//   chunks (those within one item; left out, channels as rows won where
+//   they lose 2.5x: one item of 16 channels x 32768 positions, F = 8,
+//   S = 2, 8.0 against 3.1 ms);
+// - the channels as columns: transposed a square of vectors at a time, 1
+//   cycle, where the runs of positions and the channels fill a vector (the
+//   first `vector_columns` of each column pass), else element by element
+//   (padding written too), 2;
+// - channels as rows: copied run by run, half a cycle, but read in place
+//   (whole row blocks) in the chunks within one item;
+// - pairs as columns: gathered and scattered across the tile's rows, 3
+//   cycles, or 1.5 at stride 1 (dy's positions copied run by run).
+// `far_gather`: the extra cost of each pair element gathered (batched_plan).
+// On 80 shapes of the sweep's families (one thread, both orientations
+// forced in turn, a Zen 4 machine), the transposition at 2 cycles
+// throughout and pair columns at 1.5 picked the slower orientation by 5%
+// on average, up to 31%, on the float32 shapes that took this strategy;
+// these costs, 3% and 25% (float64: 4% and 35% -> 2% and 23%).
+struct BatchedPacking {
+    int64_t K = 0, S = 1, MR = 1, NR = 1, nrb = 1, ncb = 1, vector_columns = 0;
+    bool channel_rows = false, phase_rows = false;
+    double within = 0, far_gather = 0;
+
+    double operator()(int64_t rbs, int64_t cbs) const {
+        const double row_passes = double(ceil_div(ncb, cbs)), col_passes = double(ceil_div(nrb, rbs));
+        if (channel_rows)
+            return row_passes * double(nrb * MR) * 0.5 * (1.0 - within) +
+                   col_passes * double(ncb * NR) * ((S == 1 ? 1.5 : 3.0) + far_gather);
+        double rows = double(nrb * MR);
+        if (phase_rows && (rbs * MR) % K == 0) {
+            const int64_t taps = rbs * MR / K;
+            rows -= within * (rows - double(ceil_div(nrb, rbs) * std::min(S, taps) * K));
+        }
+        return row_passes * rows * (1.0 + far_gather) +
+               col_passes * (double(vector_columns) + double(ncb * NR - vector_columns) * 2.0);
+    }
+};
+
 template <class T>
-BatchedLayout batched_layout(int64_t F, int64_t K, int64_t C, int64_t MR, int64_t NR, bool channel_rows,
-                             int64_t positions) {
+BatchedLayout batched_layout(int64_t F, int64_t K, int64_t C, int64_t S, int64_t MR, int64_t NR,
+                             bool channel_rows, int64_t positions, int64_t lanes, int64_t L, bool phase_rows,
+                             double within, double far_gather) {
     const int64_t FK = F * K;  // a weights array's size: no overflow
     BatchedLayout lay;
     lay.channel_rows = channel_rows;
@@ -68,6 +112,9 @@ BatchedLayout batched_layout(int64_t F, int64_t K, int64_t C, int64_t MR, int64_
     lay.sums = round_up(lay.rows, MR) * round_up(lay.cols, NR);
     const int64_t nrb = ceil_div(lay.rows, MR), ncb = ceil_div(lay.cols, NR);
     const int64_t chunk = batched_chunk(positions);
+    const int64_t vector_columns = L >= lanes ? C / lanes * lanes : 0;
+    const BatchedPacking packing{K,          S,      MR,        NR, nrb, ncb, vector_columns, channel_rows,
+                                 phase_rows, within, far_gather};
     if (positions <= chunk) {
         // One chunk: each tile goes straight into dW, no running sums are
         // kept, so a group is as many blocks as keep each side's packed
@@ -79,20 +126,24 @@ BatchedLayout batched_layout(int64_t F, int64_t K, int64_t C, int64_t MR, int64_
         const int64_t room = std::max<int64_t>(1, int64_t((256 << 10) / sizeof(T)) / chunk);
         lay.row_blocks = std::clamp<int64_t>(room / MR, 1, nrb);
         lay.col_blocks = std::clamp<int64_t>(room / NR, 1, ncb);
-    } else {
-        // Groups of tiles whose running sums stay in L2 (512 KiB).
-        const int64_t pairs = std::max<int64_t>(1, int64_t((512 << 10) / sizeof(T)) / (MR * NR));
-        lay.row_blocks = std::min(nrb, pairs);
-        lay.col_blocks = std::min(ncb, std::max<int64_t>(1, pairs / lay.row_blocks));
+        lay.packing = packing(lay.row_blocks, lay.col_blocks);
+        return lay;
     }
-    // Per element packed: the pairs are gathered as rows, gathered and
-    // scattered across the tile as columns; the channels are copied run by
-    // run as rows, transposed (padding written too) as columns. Rows are
-    // packed once per group of column blocks, columns once per group of row
-    // blocks.
-    const double row_cost = channel_rows ? 0.5 : 1.0, col_cost = channel_rows ? 1.5 : 2.0;
-    lay.packing = double(ceil_div(ncb, lay.col_blocks) * nrb * MR) * row_cost +
-                  double(ceil_div(nrb, lay.row_blocks) * ncb * NR) * col_cost;
+    // Groups of tiles whose running sums stay in L2 (512 KiB), of the shape
+    // that packs least: as many row blocks as fit took a one-item vocoder
+    // stage's 1536 pair rows (12 taps x 128 filters, S = 6) into one group
+    // and gathered its phase rows again for each of its 6 column blocks;
+    // groups of about 3 taps x every column block gather each row once
+    // (float32 backward-weights 8-10% faster at one thread). The most row
+    // blocks among equals.
+    const int64_t pairs = std::max<int64_t>(1, int64_t((512 << 10) / sizeof(T)) / (MR * NR));
+    lay.packing = -1;
+    for (int64_t rbs = std::min(nrb, pairs); rbs >= 1; --rbs) {
+        const int64_t cbs = std::min(ncb, std::max<int64_t>(1, pairs / rbs));
+        const double cost = packing(rbs, cbs);
+        if (lay.packing < 0 || cost < lay.packing)
+            lay.packing = cost, lay.row_blocks = rbs, lay.col_blocks = cbs;
+    }
     return lay;
 }
 
@@ -476,26 +527,13 @@ std::pair<BatchedLayout, double> batched_plan(const MicroKernels<T>& mk, int64_t
                                               int64_t S, int64_t K, int64_t C, double far_gather) {
     const int64_t positions = saturating_mul(B, L), chunk = batched_chunk(positions);
     std::pair<BatchedLayout, double> best{{}, -1.0};
+    // The share of chunks within one item, and whether pairs as rows gather
+    // phase rows in them (K a multiple of MR, runs of 16 positions or more).
+    const double within = B == 1 ? 1.0 : std::max(0.0, 1.0 - double(chunk - 1) / double(L));
+    const bool phase_rows = L >= 16 && K % mk.mr == 0;
     for (const bool channel_rows : {false, true}) {
-        const BatchedLayout lay = batched_layout<T>(F, K, C, mk.mr, mk.nr, channel_rows, positions);
-        // The pairs are gathered once per group of the other side's blocks.
-        const int64_t nrb = ceil_div(lay.rows, int64_t(mk.mr)), ncb = ceil_div(lay.cols, int64_t(mk.nr));
-        const int64_t pair_gathers =
-            channel_rows ? ceil_div(nrb, lay.row_blocks) : ceil_div(ncb, lay.col_blocks);
-        // Pairs as rows with K a multiple of MR and runs of 16 positions or
-        // more: a group of whole taps gathers each phase's rows once
-        // (backward_weights_batched's by_phase), min(S, its taps) * K rows
-        // instead of its pairs, in the chunks that lie within one item.
-        // Left out, channels as rows won where they lose 2.5x (one item of
-        // 16 channels x 32768 positions, F = 8, S = 2: 8.0 against 3.1 ms).
-        double packing = lay.packing;
-        if (!channel_rows && L >= 16 && K % mk.mr == 0) {
-            const int64_t taps = std::max<int64_t>(1, lay.row_blocks * mk.mr / K);
-            const double within = B == 1 ? 1.0 : std::max(0.0, 1.0 - double(chunk - 1) / double(L));
-            const double passes = double(ceil_div(ncb, lay.col_blocks));
-            const double phase_rows = passes * double(ceil_div(nrb, lay.row_blocks) * std::min(S, taps) * K);
-            packing -= within * (passes * double(nrb * mk.mr) - phase_rows);
-        }
+        const BatchedLayout lay = batched_layout<T>(F, K, C, S, mk.mr, mk.nr, channel_rows, positions,
+                                                    mk.lanes, L, phase_rows, within, far_gather);
         // Running sums (cleared and copied out) unless one chunk covers every
         // position: then each tile goes straight into dW.
         // With channels as rows, each tile is written into dW transposed
@@ -506,8 +544,7 @@ std::pair<BatchedLayout, double> batched_plan(const MicroKernels<T>& mk, int64_t
         // pairs as rows; measured on three such shapes, 1 cycle each).
         const double transposed_write = channel_rows ? double(F * K * C) : 0.0;
         const double cycles = reduction_cycles(mk, lay.rows, lay.cols, positions, chunk) +
-                              double(positions) * packing + (positions > chunk ? double(lay.sums) : 0.0) +
-                              far_gather * double(positions) * double(F * K) * double(pair_gathers) +
+                              double(positions) * lay.packing + (positions > chunk ? double(lay.sums) : 0.0) +
                               transposed_write;
         if (best.second < 0 || cycles < best.second) best = {lay, cycles};
     }
