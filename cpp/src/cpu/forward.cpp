@@ -134,8 +134,9 @@ inline PhaseColumns phase_columns(const Geometry& geo, int64_t NR, int64_t lanes
     pc.lo.resize(std::size_t(Sp));
     pc.hi.resize(std::size_t(Sp));
     for (int64_t p = 0; p < Sp; ++p) {
-        pc.lo[std::size_t(p)] = geo.crop_left > p ? ceil_div(geo.crop_left - p, S) : 0;
-        pc.hi[std::size_t(p)] = std::max(pc.lo[std::size_t(p)], jend > p ? ceil_div(jend - p, S) : 0);
+        const PhaseOutputs q = phase_outputs(p, S, geo.crop_left, jend);
+        pc.lo[std::size_t(p)] = q.lo;
+        pc.hi[std::size_t(p)] = q.hi;
     }
     pc.qmin = *std::min_element(pc.lo.begin(), pc.lo.end());
     pc.qspread = *std::max_element(pc.lo.begin(), pc.lo.end()) - pc.qmin;

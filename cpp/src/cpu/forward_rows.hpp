@@ -51,9 +51,8 @@ inline std::vector<RowPhase> row_phases(const Geometry& geo, int64_t K, int64_t 
     int64_t offset = 0;
     for (int64_t p = 0; p < phases_with_taps(F, S); ++p) {
         const int64_t m = taps(p, F, S);
-        const int64_t q_lo = l > p ? ceil_div(l - p, S) : 0;
-        const int64_t q_hi = jend > p ? std::max(q_lo, ceil_div(jend - p, S)) : q_lo;
-        phases.push_back({offset, m, q_lo, q_hi});
+        const PhaseOutputs q = phase_outputs(p, S, l, jend);
+        phases.push_back({offset, m, q.lo, q.hi});
         offset += K * m * C;
     }
     return phases;

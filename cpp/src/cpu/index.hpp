@@ -1,6 +1,7 @@
 // Internal: integer helpers for the CPU kernels' index arithmetic.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 #include "overflow.hpp"
@@ -26,6 +27,16 @@ inline std::int64_t phases_with_taps(std::int64_t filter_size, std::int64_t stri
 // Taps of phase p: f = p + m*S for m < M_p.
 inline std::int64_t taps(std::int64_t p, std::int64_t F, std::int64_t S) {
     return p < F ? ceil_div(F - p, S) : 0;
+}
+
+// The outputs of phase p kept by the window [l, jend) of full-output
+// positions: q in [lo, hi) where l <= q*S + p < jend (hi = lo: none).
+struct PhaseOutputs {
+    std::int64_t lo = 0, hi = 0;
+};
+inline PhaseOutputs phase_outputs(std::int64_t p, std::int64_t S, std::int64_t l, std::int64_t jend) {
+    const std::int64_t lo = l > p ? ceil_div(l - p, S) : 0;
+    return {lo, jend > p ? std::max(lo, ceil_div(jend - p, S)) : lo};
 }
 
 // Workspace budgets: sums and products of element counts that stop at the
