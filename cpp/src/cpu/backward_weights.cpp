@@ -57,49 +57,6 @@ struct BatchedLayout {
     double packing = 0;                      // estimated packing cycles per position
 };
 
-// The estimated packing cycles per position of groups of rbs row blocks x
-// cbs column blocks. Rows are packed once per group of column blocks,
-// columns once per group of row blocks. Per element packed:
-// - pairs as rows: gathered, 1 cycle; where `phase_rows`, a group of whole
-//   taps gathers each phase's rows once instead (backward_weights_batched's
-//   by_phase), min(S, its taps) * K rows, in the share `within` of the
-//   chunks (those within one item; left out, channels as rows won where
-//   they lose 2.5x: one item of 16 channels x 32768 positions, F = 8,
-//   S = 2, 8.0 against 3.1 ms);
-// - the channels as columns: transposed a square of vectors at a time, 1
-//   cycle, where the runs of positions and the channels fill a vector (the
-//   first `vector_columns` of each column pass), else element by element
-//   (padding written too), 2;
-// - channels as rows: copied run by run, half a cycle, but read in place
-//   (whole row blocks) in the chunks within one item;
-// - pairs as columns: gathered and scattered across the tile's rows, 3
-//   cycles, or 1.5 at stride 1 (dy's positions copied run by run).
-// `far_gather`: the extra cost of each pair element gathered (batched_plan).
-// On 80 shapes of the sweep's families (one thread, both orientations
-// forced in turn, a Zen 4 machine), the transposition at 2 cycles
-// throughout and pair columns at 1.5 picked the slower orientation by 5%
-// on average, up to 31%, on the float32 shapes that took this strategy;
-// these costs, 3% and 25% (float64: 4% and 35% -> 2% and 23%).
-struct BatchedPacking {
-    int64_t K = 0, S = 1, MR = 1, NR = 1, nrb = 1, ncb = 1, vector_columns = 0;
-    bool channel_rows = false, phase_rows = false;
-    double within = 0, far_gather = 0;
-
-    double operator()(int64_t rbs, int64_t cbs) const {
-        const double row_passes = double(ceil_div(ncb, cbs)), col_passes = double(ceil_div(nrb, rbs));
-        if (channel_rows)
-            return row_passes * double(nrb * MR) * 0.5 * (1.0 - within) +
-                   col_passes * double(ncb * NR) * ((S == 1 ? 1.5 : 3.0) + far_gather);
-        double rows = double(nrb * MR);
-        if (phase_rows && (rbs * MR) % K == 0) {
-            const int64_t taps = rbs * MR / K;
-            rows -= within * (rows - double(ceil_div(nrb, rbs) * std::min(S, taps) * K));
-        }
-        return row_passes * rows * (1.0 + far_gather) +
-               col_passes * (double(vector_columns) + double(ncb * NR - vector_columns) * 2.0);
-    }
-};
-
 template <class T>
 BatchedLayout batched_layout(int64_t F, int64_t K, int64_t C, int64_t S, int64_t MR, int64_t NR,
                              bool channel_rows, int64_t positions, int64_t lanes, int64_t L, bool phase_rows,
@@ -112,9 +69,44 @@ BatchedLayout batched_layout(int64_t F, int64_t K, int64_t C, int64_t S, int64_t
     lay.sums = round_up(lay.rows, MR) * round_up(lay.cols, NR);
     const int64_t nrb = ceil_div(lay.rows, MR), ncb = ceil_div(lay.cols, NR);
     const int64_t chunk = batched_chunk(positions);
+    // The estimated packing cycles per position of groups of rbs row blocks x
+    // cbs column blocks. Rows are packed once per group of column blocks,
+    // columns once per group of row blocks. Per element packed:
+    // - pairs as rows: gathered, 1 cycle; where `phase_rows`, a group of whole
+    //   taps gathers each phase's rows once instead (backward_weights_batched's
+    //   by_phase), min(S, its taps) * K rows, in the share `within` of the
+    //   chunks (those within one item; left out, channels as rows won where
+    //   they lose 2.5x: one item of 16 channels x 32768 positions, F = 8,
+    //   S = 2, 8.0 against 3.1 ms);
+    // - the channels as columns: transposed a square of vectors at a time, 1
+    //   cycle, where the runs of positions and the channels fill a vector (the
+    //   first `vector_columns` of each column pass), else element by element
+    //   (padding written too), 2;
+    // - channels as rows: copied run by run, half a cycle, but read in place
+    //   (whole row blocks) in the chunks within one item (positions
+    //   contiguous, the common layout, assumed here as for the squares);
+    // - pairs as columns: gathered and scattered across the tile's rows, 3
+    //   cycles, or 1.5 at stride 1 (dy's positions copied run by run).
+    // `far_gather`: the extra cost of each pair element gathered (batched_plan).
+    // On 80 shapes of the sweep's families (one thread, both orientations
+    // forced in turn, a Zen 4 machine), the transposition at 2 cycles
+    // throughout and pair columns at 1.5 picked the slower orientation by 5%
+    // on average, up to 31%, on the float32 shapes that took this strategy;
+    // these costs, 3% and 25% (float64: 4% and 35% -> 2% and 23%).
     const int64_t vector_columns = L >= lanes ? C / lanes * lanes : 0;
-    const BatchedPacking packing{K,          S,      MR,        NR, nrb, ncb, vector_columns, channel_rows,
-                                 phase_rows, within, far_gather};
+    const auto packing = [&](int64_t rbs, int64_t cbs) {
+        const double row_passes = double(ceil_div(ncb, cbs)), col_passes = double(ceil_div(nrb, rbs));
+        if (channel_rows)
+            return row_passes * double(nrb * MR) * 0.5 * (1.0 - within) +
+                   col_passes * double(ncb * NR) * ((S == 1 ? 1.5 : 3.0) + far_gather);
+        double rows = double(nrb * MR);
+        if (phase_rows && (rbs * MR) % K == 0) {
+            const int64_t taps = rbs * MR / K;
+            rows -= within * (rows - double(ceil_div(nrb, rbs) * std::min(S, taps) * K));
+        }
+        return row_passes * rows * (1.0 + far_gather) +
+               col_passes * (double(vector_columns) + double(ncb * NR - vector_columns) * 2.0);
+    };
     if (positions <= chunk) {
         // One chunk: each tile goes straight into dW, no running sums are
         // kept, so a group is as many blocks as keep each side's packed
@@ -135,7 +127,8 @@ BatchedLayout batched_layout(int64_t F, int64_t K, int64_t C, int64_t S, int64_t
     // and gathered its phase rows again for each of its 6 column blocks;
     // groups of about 3 taps x every column block gather each row once
     // (float32 backward-weights 8-10% faster at one thread). The most row
-    // blocks among equals.
+    // blocks among equals; one group of every tile, where they fit, packs
+    // each side once and ends the search.
     const int64_t pairs = std::max<int64_t>(1, int64_t((512 << 10) / sizeof(T)) / (MR * NR));
     lay.packing = -1;
     for (int64_t rbs = std::min(nrb, pairs); rbs >= 1; --rbs) {
@@ -143,6 +136,7 @@ BatchedLayout batched_layout(int64_t F, int64_t K, int64_t C, int64_t S, int64_t
         const double cost = packing(rbs, cbs);
         if (lay.packing < 0 || cost < lay.packing)
             lay.packing = cost, lay.row_blocks = rbs, lay.col_blocks = cbs;
+        if (rbs == nrb && cbs == ncb) break;
     }
     return lay;
 }
