@@ -444,7 +444,15 @@ int main() {
     // B*C*K*F*L than it: the body's kernels run on all the others, while
     // the large cases' drivers are the same C++ that every native body runs.
     const char* max_text = std::getenv("TCONV1D_TEST_MAX_PRODUCTS");
-    const std::int64_t max_products = max_text != nullptr ? std::atoll(max_text) : 0;
+    std::int64_t max_products = 0;
+    if (max_text != nullptr && *max_text != '\0') {
+        char* end = nullptr;
+        max_products = std::strtoll(max_text, &end, 10);
+        if (*end != '\0' || max_products <= 0) {
+            std::fprintf(stderr, "TCONV1D_TEST_MAX_PRODUCTS='%s' is not a positive integer\n", max_text);
+            return 1;
+        }
+    }
     int layout = 0, skipped = 0;
     for (const auto& cs : cases) {
         const std::int64_t products = cs.batch * cs.channels * cs.filters * cs.filter_size * cs.length;
