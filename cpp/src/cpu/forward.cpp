@@ -396,6 +396,22 @@ constexpr int64_t kBiasAheadBytes = int64_t(256) << 10;
 // (two runs each).
 constexpr int64_t kCachedOutputBytes = int64_t(1) << 20;
 
+// Where more than half of every S outputs hold products the runs are
+// always built by permutes (where the body has them), and their lines are
+// set ahead as above only for one item at a time (not streams) whose rows
+// are at least this long. Float32 and float64, one and two threads,
+// alternated in one process with 64 MB of caches dirtied between calls:
+// (16, 16, 256, 7, 10, 64, 0) 15-16% less time, (16, 64, 128, 4, 5, 64, 0)
+// 6-7%, (16, 32, 256, 6, 8, 128, 1) float64 10%, (8, 32, 256, 4, 5, 64, 1)
+// float64 16%, most of 14 others 0-10%, none slower beyond the runs'
+// spread (5-8% between copies of the same code); with the outputs in cache
+// 3-9% more time (a second pass). Rows of 640-768 bytes (items of 32-48
+// positions) and streams of items ran 3-14% slower set ahead. In the
+// bench's rotation, one thread, against ONNX Runtime: (8, 128, 128, 7, 13,
+// 64, same) 0.93-0.96x -> 1.00-1.03x, (16, 128, 128, 6, 7, 64, 0) 1.02x ->
+// 1.10-1.11x, three other shapes of the family unchanged.
+constexpr int64_t kAheadRowBytes = 1024;
+
 // A stream's items (short items, several to a column block) are set ahead
 // all at once, every row of the task's filter blocks, where that takes at
 // most this many bytes (half of L2 on the machines measured). Set run by
@@ -643,11 +659,14 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
         // store_tiles_runs stores products only, over the bias set here ahead,
         // or builds whole runs by permutes, over the bias (or zeros:
         // bias_ahead) set ahead where the outputs are taken to come from
-        // memory (kCachedOutputBytes). One item's rows are set a span ahead
+        // memory (kCachedOutputBytes; where more than half of every S
+        // outputs hold products, only for long rows: kAheadRowBytes). One item's rows are set a span ahead
         // of each column block; a stream's items all at once, here
         // (kStreamAheadBytes), or else run by run as they are stored.
         const bool permutes = runs_by_permutes(mk, S, Sp);
-        const bool runs_ahead = run_store && 2 * Sp <= S && (!permutes || output_bytes > kCachedOutputBytes);
+        const bool long_rows = double(geo.out_length) * double(sizeof(T)) >= double(kAheadRowBytes);
+        const bool runs_ahead = run_store && (!permutes || output_bytes > kCachedOutputBytes) &&
+                                (2 * Sp <= S || (permutes && G == 1 && long_rows));
         const bool ahead = runs_ahead && G == 1;
         const int64_t stream_items = std::min(G, x.batch() - n * G), task_k0 = kb0 * MR,
                       task_k1 = std::min(K, kb1 * MR);
