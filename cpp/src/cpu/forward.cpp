@@ -660,9 +660,10 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
         // or builds whole runs by permutes, over the bias (or zeros:
         // bias_ahead) set ahead where the outputs are taken to come from
         // memory (kCachedOutputBytes; where more than half of every S
-        // outputs hold products, only for long rows: kAheadRowBytes). One item's rows are set a span ahead
-        // of each column block; a stream's items all at once, here
-        // (kStreamAheadBytes), or else run by run as they are stored.
+        // outputs hold products, only one item's long rows: kAheadRowBytes).
+        // One item's rows are set a span ahead of each column block; a
+        // stream's items all at once, here (kStreamAheadBytes), or else run
+        // by run as they are stored.
         const bool permutes = runs_by_permutes(mk, S, Sp);
         const bool long_rows = double(geo.out_length) * double(sizeof(T)) >= double(kAheadRowBytes);
         const bool runs_ahead = run_store && (!permutes || output_bytes > kCachedOutputBytes) &&
