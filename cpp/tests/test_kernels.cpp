@@ -281,12 +281,14 @@ int main() {
     // past the taps holding the bias alone (F < S, "same"); a crop before
     // the taps; a last item block of one row, of half a tile or fewer, of
     // more; several column blocks, the last partial; weights packed in
-    // square blocks (one tap, or several interleaved) and at the edges. Each
+    // square blocks (one tap, or several interleaved: 12 taps by the
+    // body's transposes) and at the edges. Each
     // three times, so in each layout.
     for (const Case& cs : std::vector<Case>{{17, 20, 9, 4, 2, 1, manual(0, 0)},
                                             {19, 7, 5, 2, 4, 1, same},
                                             {21, 33, 50, 8, 4, 1, manual(2, 3)},
                                             {20, 16, 24, 6, 3, 1, same},
+                                            {18, 16, 20, 12, 12, 1, manual(0, 0)},
                                             {64, 64, 64, 3, 1, 1, same}})
         for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
     // Gaps between the inputs' runs (S > F): the per-item forward's column
@@ -305,7 +307,9 @@ int main() {
     // the bias set ahead of the permutes; 3.1 MB of rows of 384 outputs,
     // each filter block's whole rows brought in ahead as one run of zeros
     // before the permutes; 1.2 MB of float32 rows of 19 KB with products in
-    // 3 of every 4 outputs, brought in ahead too: kAheadRowBytes); each
+    // 3 of every 4 outputs, brought in ahead too: kAheadRowBytes; S = 7,
+    // 11, 13 and 16 with 6 to 12 phases, built by the body's transposes
+    // from S = 11, 7 for float64, over whole groups and partial ones); each
     // shape three times, so in each of the three layouts.
     for (const Case& cs : std::vector<Case>{{1, 3, 2, 1, 8, 5000, manual(0, 0)},
                                             {2, 8, 4, 3, 4, 300, manual(1, 1)},
@@ -323,7 +327,11 @@ int main() {
                                             {3, 8, 16, 1, 3, 40, same},
                                             {1, 2, 64, 2, 4, 4200, manual(0, 0)},
                                             {8, 4, 256, 2, 6, 64, same},
-                                            {1, 8, 64, 3, 4, 1200, manual(1, 1)}})
+                                            {1, 8, 64, 3, 4, 1200, manual(1, 1)},
+                                            {2, 6, 19, 12, 13, 70, manual(2, 5)},
+                                            {1, 9, 8, 7, 16, 333, manual(0, 3)},
+                                            {3, 5, 7, 10, 11, 41, same},
+                                            {2, 4, 10, 6, 7, 77, manual(1, 1)}})
         for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
     // Few rows (K < MR): the tap-wise forward's wide tile (one output
     // channel of 3 or 4 taps) and its runs of consecutive column blocks with

@@ -21,6 +21,11 @@ constexpr std::int64_t kMaxMR = 8;
 // The most rows interleave_add and deinterleave take (strides up to this).
 constexpr std::int64_t kInterleaveMax = 16;
 
+// From this stride on, the AVX-512 interleave_add transposes blocks of rows
+// rather than building each output vector by permutes (see there).
+template <class T>
+constexpr std::int64_t kInterleaveTransposeFrom = sizeof(T) == 4 ? 11 : 7;
+
 // A tile is mr rows by nr columns, stored row-major (row r at out + r*nr).
 template <class T>
 struct MicroKernels {
