@@ -309,7 +309,9 @@ int main() {
     // before the permutes; 1.2 MB of float32 rows of 19 KB with products in
     // 3 of every 4 outputs, brought in ahead too: kAheadRowBytes; S = 7,
     // 11, 13 and 16 with 6 to 12 phases, built by the body's transposes
-    // from S = 11, 7 for float64, over whole groups and partial ones); each
+    // where they take fewer shuffles (by_transposes: float32 from S = 11,
+    // float64 from 7), over whole groups and partial ones, and dy split into
+    // phases by them in the backward passes); each
     // shape three times, so in each of the three layouts.
     for (const Case& cs : std::vector<Case>{{1, 3, 2, 1, 8, 5000, manual(0, 0)},
                                             {2, 8, 4, 3, 4, 300, manual(1, 1)},

@@ -253,21 +253,10 @@ void store_tiles_interleaved_any(int64_t stride, const T* const* tiles, const in
 // Where `phases` of every S outputs hold products, store_tiles_runs builds
 // each run by permutes (every output written, the bias-only ones included)
 // rather than storing the products over the bias (see there).
-// The shuffles per group of `lanes` columns: S vectors of ceil(S/2)
-// permutes each, or from kInterleaveTransposeFrom on log2(lanes) per vector
-// of the blocks of `lanes` rows transposed.
-template <class T>
-int64_t interleave_shuffles(int64_t S, int64_t lanes) {
-    if (S < kInterleaveTransposeFrom<T>) return S * ceil_div(S, int64_t(2));
-    int64_t log2_lanes = 0;
-    while ((int64_t(1) << log2_lanes) < lanes) ++log2_lanes;
-    return ceil_div(S, lanes) * lanes * log2_lanes;
-}
-
 template <class T>
 bool runs_by_permutes(const MicroKernels<T>& mk, int64_t S, int64_t phases) {
     return mk.interleave_add != nullptr && S <= kInterleaveMax &&
-           interleave_shuffles<T>(S, mk.lanes) < int64_t(mk.lanes) * phases;
+           std::min(permute_shuffles(S, S), transpose_shuffles(S, mk.lanes)) < int64_t(mk.lanes) * phases;
 }
 
 // Gaps between the inputs' runs (S > F), contiguous outputs: column block qb

@@ -21,10 +21,25 @@ constexpr std::int64_t kMaxMR = 8;
 // The most rows interleave_add and deinterleave take (strides up to this).
 constexpr std::int64_t kInterleaveMax = 16;
 
-// From this stride on, the AVX-512 interleave_add transposes blocks of rows
-// rather than building each output vector by permutes (see there).
-template <class T>
-constexpr std::int64_t kInterleaveTransposeFrom = sizeof(T) == 4 ? 11 : 7;
+// The shuffles of the AVX-512 interleave_add and deinterleave per group of
+// `lanes` columns of `rows` rows at stride S: each vector built from
+// ceil(S/2) two-source permutes (a vector per output row, or per S rows'
+// worth of outputs), or the rows, padded to whole blocks of `lanes`,
+// transposed in registers, log2(lanes) shuffles per vector. The body takes
+// the transposes where they are fewer (by_transposes). Measured on the
+// forward's runs (rows = S, one thread, alternated in one process): the
+// transposes level at S = 9 and 10 float32, 3% faster at 11, 15-25% at 16;
+// float64 4% slower at S = 6, level or faster from 7: where the counts put
+// the switch.
+constexpr std::int64_t permute_shuffles(std::int64_t S, std::int64_t rows) { return rows * ((S + 1) / 2); }
+constexpr std::int64_t transpose_shuffles(std::int64_t S, std::int64_t lanes) {
+    std::int64_t log2_lanes = 0;
+    while ((std::int64_t(1) << log2_lanes) < lanes) ++log2_lanes;
+    return (S + lanes - 1) / lanes * lanes * log2_lanes;
+}
+constexpr bool by_transposes(std::int64_t S, std::int64_t rows, std::int64_t lanes) {
+    return transpose_shuffles(S, lanes) < permute_shuffles(S, rows);
+}
 
 // A tile is mr rows by nr columns, stored row-major (row r at out + r*nr).
 template <class T>
