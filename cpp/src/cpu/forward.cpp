@@ -252,7 +252,9 @@ void store_tiles_interleaved_any(int64_t stride, const T* const* tiles, const in
 
 // Where `phases` of every S outputs hold products, store_tiles_runs builds
 // each run by permutes (every output written, the bias-only ones included)
-// rather than storing the products over the bias (see there).
+// rather than storing the products over the bias (see there). "Permutes"
+// here and below: interleave_add's shuffles, two-source permutes or, where
+// those are fewer, register transposes (by_transposes).
 template <class T>
 bool runs_by_permutes(const MicroKernels<T>& mk, int64_t S, int64_t phases) {
     return mk.interleave_add != nullptr && S <= kInterleaveMax &&
@@ -278,8 +280,9 @@ bool runs_by_permutes(const MicroKernels<T>& mk, int64_t S, int64_t phases) {
 // permutes, against the products stored over the bias, ran 15% faster at
 // F = 6, S = 13, 10-18% slower at F = 3, S = 8 and twice as long at F = 1,
 // S = 16. So with the bias set ahead, the run is still built by permutes
-// where they cost less than the stores: ceil(S/2) permutes per vector of
-// outputs against a store per product, S * ceil(S/2) < lanes * phases
+// where they cost less than the stores: per group of `lanes` columns, the
+// shuffles (S * ceil(S/2) permutes, or the transposes' where fewer) against
+// a store per product, lanes * phases
 // (rewriting the bias-only outputs with the bias they already hold; float32,
 // one thread, alternated: (4, 128, 256, 2, 4, 64, same) 9-12% less time in
 // cache, 7-13% from memory; (8, 64, 64, 3, 7, 64, 0) 4-5% both ways;

@@ -156,15 +156,17 @@ struct MicroKernels {
     // out[j*S + e] = src[e][j] + add for j*S + e < n, 2 <= S <= kInterleaveMax:
     // S rows of tile columns interleaved into one run of outputs (forward:
     // the phases' products, or the -0 slot for phases without taps, each
-    // S outputs apart), vector permutes instead of a gather per output.
-    // Null where the body has no such kernel (then gather_add). One
+    // S outputs apart), vector permutes (or register transposes, where
+    // they take fewer shuffles: by_transposes) instead of a gather per
+    // output. Null where the body has no such kernel (then gather_add). One
     // addition per element, as gather_add.
     void (*interleave_add)(const T* const* src, std::int64_t S, std::int64_t n, T add, T* out);
 
     // dst[e][j] = in[j*S + e] for e < rows <= S, j < cnt, 2 <= S <=
     // kInterleaveMax, in[0, cnt*S) all readable: one run split into its S
     // phases (dy's phase rows for the backward passes), the inverse of
-    // interleave_add, by permutes; null where the body has none (then
+    // interleave_add, by permutes or transposes (by_transposes, with
+    // `rows` rows); null where the body has none (then
     // element by element, S apart).
     void (*deinterleave)(const T* in, std::int64_t S, std::int64_t rows, std::int64_t cnt, T* const* dst);
 
