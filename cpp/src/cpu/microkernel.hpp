@@ -28,7 +28,7 @@ constexpr std::int64_t kInterleaveMax = 16;
 // transposed in registers, log2(lanes) shuffles per vector. The body takes
 // the transposes where they are fewer (by_transposes). Measured on the
 // forward's runs (rows = S, one thread, alternated in one process): the
-// transposes level at S = 9 and 10 float32, 3% faster at 11, 15-25% at 16;
+// transposes level at S = 9 and 10 float32, 3% faster at 11, 12-25% at 16;
 // float64 4% slower at S = 6, level or faster from 7: where the counts put
 // the switch.
 constexpr std::int64_t permute_shuffles(std::int64_t S, std::int64_t rows) { return rows * ((S + 1) / 2); }
