@@ -140,7 +140,8 @@ def test_workspace_is_bounded_by_the_calls_own_arrays(
 ):
     # R8.3: at most the bytes of the call's inputs and outputs plus 64 KiB,
     # plus a tile set (at most 3 KiB) per thread and 1152 bytes per workspace
-    # piece.
+    # piece; three times that for a forward that may run split in three
+    # (filters longer than the stride, two positions or more: R8.5).
     cropping = "same" if same else 0
     x = np.ones((batch, channels, length), dtype)
     w = np.ones((filter_size, filters, channels), dtype)
@@ -159,9 +160,11 @@ def test_workspace_is_bounded_by_the_calls_own_arrays(
             x.size + dy.size + dw.size,
         ),
     }
+    may_split = filter_size > stride and length >= 2
     for name, (call, elements) in passes.items():
         used = _workspace_of(call)
-        assert used <= elements * item + allowance, (name, used, elements * item)
+        times = 3 if name == "forward" and may_split else 1
+        assert used <= times * (elements * item + allowance), (name, used, elements * item)
 
 
 @pytest.mark.skipif(os.environ.get("TCONV1D_STRATEGY") == "direct", reason="the direct loop nests take no workspace")

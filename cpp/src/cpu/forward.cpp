@@ -16,6 +16,7 @@
 #include "cpu/forward_dots.hpp"
 #include "cpu/forward_latent.hpp"
 #include "cpu/forward_rows.hpp"
+#include "cpu/forward_split.hpp"
 #include "cpu/forward_taps.hpp"
 #include "cpu/index.hpp"
 #include "cpu/isa.hpp"
@@ -1229,10 +1230,15 @@ PhaseColumns stream_columns(const MicroKernels<T>& mk, const Geometry& geo, cons
     return best;
 }
 
+// The forward pass; `may_split`: whether it may run split in three
+// (cpu/forward_split.hpp), false for the split's own sub-passes;
+// `estimate`, where given: nothing is computed, the cost of the strategy
+// the pass would choose (unforced) is stored there (x, w and y need their
+// shapes and strides only).
 template <class T>
-bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const BiasView<const T>& bias,
-             const Geometry& geo, const DataView<T>& y, PhasePanels<T>* reuse,
-             const DataView<const T>* head) {
+bool forward_pass(const DataView<const T>& x, const WeightsView<const T>& w, const BiasView<const T>& bias,
+                  const Geometry& geo, const DataView<T>& y, PhasePanels<T>* reuse,
+                  const DataView<const T>* head, bool may_split, double* estimate = nullptr) {
     const MicroKernels<T>& mk = kernels<T>();
     const int64_t MR = mk.mr, NR = mk.nr;
     const int64_t B = x.batch(), C = x.channels, K = w.num_filters, L = geo.length;
@@ -1241,6 +1247,10 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     const int nt = threads_for(2.0 * double(B) * double(L) * double(C) * double(K) * double(F));
     const PhaseColumns pc = phase_columns(geo, NR, mk.lanes);
     if (pc.nqb == 0) {  // every output kept lies between the inputs' runs or past Lfull
+        if (estimate != nullptr) {
+            *estimate = double(elements(y));
+            return true;
+        }
         fill_bias_only(bias, geo, y, nt);
         return true;
     }
@@ -1331,7 +1341,7 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     // layout, so that it never changes the choice), one thread's block.
     const bool rows_fit = rows_apply(geo) && saturating_add(saturating_add(F * K * C, dots_workspace(x)),
                                                             rows_scratch(geo, C, mk.lanes)) <= budget;
-    const Strategy strategy = choose_strategy({
+    const std::initializer_list<Candidate> candidates = {
         {Strategy::per_item, saturating_add(phase_fixed, slab_elems) <= budget,
          cost.per_item + per_item_weights + packing},
         {Strategy::batched, saturating_add(phase_fixed, block) <= budget,
@@ -1341,7 +1351,28 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
          fit.dots * forward_dots_cost(mk, geo, B, C, K)},
         {Strategy::rows, rows_fit, forward_rows_cost(mk, geo, B, C, K)},
         {Strategy::direct, true, kDirectForwardCycles * products(B, L, F, K, C)},
-    });
+    };
+    const Strategy strategy = choose_strategy(candidates);
+    if (estimate != nullptr) {  // a split's sub-pass, estimated (its views hold no data)
+        *estimate = cheapest_cost(candidates);
+        return true;
+    }
+    // Split in three where that is estimated cheaper than the strategy
+    // chosen for the whole pass (cpu/forward_split.hpp); never for a stream.
+    const auto sub_estimate = [](const DataView<const T>& xh, const WeightsView<const T>& wh,
+                                 const Geometry& gh, const DataView<T>& yh) {
+        double cycles = 0.0;
+        forward_pass<T>(xh, wh, BiasView<const T>{}, gh, yh, nullptr, nullptr, false, &cycles);
+        return cycles;
+    };
+    if (may_split && reuse == nullptr && head == nullptr &&
+        split_chosen<T>(geo, w, B, C, budget, cheapest_cost(candidates), sub_estimate)) {
+        const auto sub = [](const DataView<const T>& xh, const WeightsView<const T>& wh, const Geometry& gh,
+                            const DataView<T>& yh) {
+            forward_pass<T>(xh, wh, BiasView<const T>{}, gh, yh, nullptr, nullptr, false);
+        };
+        if (forward_split(mk, x, w, bias, geo, y, nt, sub)) return true;
+    }
     // Panels kept by the caller (the stream) are packed once, into its memory.
     const bool reused = reuse != nullptr && reuse->mr == MR && reuse->rows == Kp && reuse->filter_size == F &&
                         reuse->stride == S && reuse->channels == C;
@@ -1540,6 +1571,13 @@ bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const Bi
     }
     if (nonfinite) recompute_forward_edges(x, w, bias, geo, y, nt);  // cpu/nonfinite.hpp
     return true;
+}
+
+template <class T>
+bool forward(const DataView<const T>& x, const WeightsView<const T>& w, const BiasView<const T>& bias,
+             const Geometry& geo, const DataView<T>& y, PhasePanels<T>* reuse,
+             const DataView<const T>* head) {
+    return forward_pass(x, w, bias, geo, y, reuse, head, true);
 }
 
 template bool forward<float>(const DataView<const float>&, const WeightsView<const float>&,

@@ -30,10 +30,13 @@ Forced read_forced() {
         f.strategy = Strategy::dots;
     else if (want == "rows")
         f.strategy = Strategy::rows;
+    else if (want == "split")
+        f.strategy = Strategy::split;
     else if (want == "direct")
         f.strategy = Strategy::direct;
     else
-        f.error = "TCONV1D_STRATEGY='" + want + "' is not one of per-item, batched, taps, dots, rows, direct";
+        f.error = "TCONV1D_STRATEGY='" + want +
+                  "' is not one of per-item, batched, taps, dots, rows, split, direct";
     return f;
 }
 

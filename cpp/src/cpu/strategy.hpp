@@ -14,9 +14,9 @@
 
 namespace tconv1d::cpu {
 
-enum class Strategy : std::uint8_t { automatic, per_item, batched, taps, dots, rows, direct };
+enum class Strategy : std::uint8_t { automatic, per_item, batched, taps, dots, rows, split, direct };
 
-// TCONV1D_STRATEGY=per-item|batched|taps|dots|rows|direct, read once; automatic when
+// TCONV1D_STRATEGY=per-item|batched|taps|dots|rows|split|direct, read once; automatic when
 // unset or empty. Throws std::invalid_argument for any other value.
 Strategy forced_strategy();
 
@@ -38,6 +38,16 @@ inline Strategy choose_strategy(std::initializer_list<Candidate> candidates) {
     for (const Candidate& c : candidates)
         if (c.fits && (best == nullptr || c.cost < best->cost)) best = &c;
     return best == nullptr ? Strategy::direct : best->strategy;
+}
+
+// The cost of the cheapest candidate that fits (0 where none does; the
+// passes always list the direct loop nest, which does): the estimate of
+// what the unforced choice runs.
+inline double cheapest_cost(std::initializer_list<Candidate> candidates) {
+    const Candidate* best = nullptr;
+    for (const Candidate& c : candidates)
+        if (c.fits && (best == nullptr || c.cost < best->cost)) best = &c;
+    return best == nullptr ? 0.0 : best->cost;
 }
 
 }  // namespace tconv1d::cpu

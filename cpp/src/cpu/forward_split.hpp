@@ -1,0 +1,385 @@
+// Internal: the forward pass split in three (R8.5 "split"), a two-parallel
+// fast FIR filter: Karatsuba's product of two-term polynomials applied to
+// each phase's taps and the input's positions.
+//
+// Phase s of the full output is a correlation of x with that phase's taps
+// W[m*S + s], m = 0, 1, ...; as polynomials in the input position u,
+// Y_s(u) = W_s(u) X(u). Split both into their even and odd terms,
+// X(u) = X0(u^2) + u X1(u^2) and W_s(u) = W0_s(u^2) + u W1_s(u^2):
+//   Y_s = W0 X0 + u^2 W1 X1 + u ((W0 + W1)(X0 + X1) - W0 X0 - W1 X1).
+// The three products are forward passes of half the positions, each with
+// about half the taps: A = (x0, W0), B = (x1, W1), C = (x0 + x1, W0 + W1),
+// where x0[j] = x[2j], x1[j] = x[2j + 1] and W0, W1 hold the even and odd
+// taps of every phase. Then, for the full output at slot q (q*S + s):
+//   q = 2t:      A[t*S + s] + B[(t - 1)*S + s]
+//   q = 2t + 1:  C[t*S + s] - (A[t*S + s] + B[t*S + s])
+// Three products where the whole pass has four per pair of positions and
+// phase (2*F0 + F1 taps over half the positions, against F over all): a
+// quarter fewer with two taps per phase (vocoders, F = 2S), 20-29% fewer at
+// stride 1. The price is memory passes: the halves of x and their sum, the
+// summed taps, two sub-outputs written and read back, and three packings of
+// weights instead of one. The cost model (forward.cpp) weighs the products
+// saved at the whole pass's own estimate against those passes.
+//
+// Exact arithmetic gives the whole pass's result; in floating point the
+// sums differ in order and C's products are of sums, so the result differs
+// within R3.5 (the error grows by a small factor, not with the size). Inf
+// and NaN would not propagate as R3.6 asks (Inf - Inf in the last line), so
+// an input or taps with any (found in the sums x0 + x1 and W0 + W1, which
+// also catch an overflow there) runs the whole pass instead.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <initializer_list>
+#include <type_traits>
+
+#include "cpu/budget.hpp"
+#include "cpu/cost.hpp"
+#include "cpu/index.hpp"
+#include "cpu/microkernel.hpp"
+#include "cpu/strategy.hpp"
+#include "parallel.hpp"
+#include "tconv1d/geometry.hpp"
+#include "tconv1d/view.hpp"
+#include "workspace.hpp"
+
+namespace tconv1d::cpu {
+
+// The sizes of a split: each half input has J = ceil(L/2) positions (x1 a
+// zero at the end when L is odd); W0 (and W0 + W1) has F0 taps, W1 has F1.
+// Sub-outputs are kept in rows of `row` elements, B's S elements in (so that
+// B[(t - 1)*S + s] is read at t*S + s, zero for t = 0), zero past their ends.
+struct SplitPlan {
+    std::int64_t J = 0, F0 = 0, F1 = 0, M = 0, row = 0;
+    bool views = false;  // W0 and W1 are views of the weights (S = 1 or two taps per phase)
+};
+
+// Taps of parity p (0 even, 1 odd) of the phases' taps: m = 2m' + p, at
+// m'*S + s. The last group may be partial (F not a multiple of S).
+inline std::int64_t split_taps(std::int64_t F, std::int64_t S, std::int64_t p) {
+    const std::int64_t M = ceil_div(F, S), groups = ceil_div(M - p, 2);
+    if (groups <= 0) return 0;
+    return (groups - 1) * S + std::min(S, F - (2 * (groups - 1) + p) * S);
+}
+
+// Whether a split applies: two taps or more per phase (F > S) and two
+// positions or more. (F > S also means no output lies past Lfull.)
+inline bool split_applies(const Geometry& geo) { return geo.filter_size > geo.stride && geo.length >= 2; }
+
+inline SplitPlan split_plan(const Geometry& geo) {
+    const std::int64_t F = geo.filter_size, S = geo.stride, L = geo.length;
+    SplitPlan sp;
+    sp.J = ceil_div(L, 2);
+    sp.M = ceil_div(F, S);
+    sp.F0 = split_taps(F, S, 0);
+    sp.F1 = split_taps(F, S, 1);
+    // The highest index read: slot pair t <= (L + M - 2) / 2, D reads B one
+    // pair on; every sub-output ends before (J + ceil(M/2)) * S.
+    sp.row = (sp.J + ceil_div(sp.M, 2) + 2) * S;
+    sp.views = S == 1 || sp.M == 2;
+    return sp;
+}
+
+// Products of the three sub-passes.
+inline double split_products(const SplitPlan& sp, std::int64_t B, std::int64_t K, std::int64_t C) {
+    return double(B) * double(sp.J) * double(2 * sp.F0 + sp.F1) * double(K) * double(C);
+}
+
+// The weights' taps of parity p: a view of w (S = 1: every other tap; two
+// taps per phase: the first S taps or the rest), or `own` (F_p*K*C
+// elements, the layer's layout) where they are not one view.
+template <class T>
+WeightsView<const T> split_taps_view(const WeightsView<const T>& w, std::int64_t S, std::int64_t p,
+                                     std::int64_t Fp, bool views, const T* own) {
+    WeightsView<const T> v = w;
+    v.filter_size = Fp;
+    if (!views) return {own, Fp, w.num_filters, w.channels, w.num_filters * w.channels, w.channels, 1};
+    if (S == 1) {
+        v.data = w.data + p * w.filter_stride;
+        v.filter_stride = 2 * w.filter_stride;
+    } else {  // M = 2
+        v.data = w.data + p * S * w.filter_stride;
+    }
+    return v;
+}
+
+// Copies the taps of parity p into `own` (where they are not one view).
+template <class T>
+void copy_split_taps(const WeightsView<const T>& w, std::int64_t S, std::int64_t p, std::int64_t Fp, T* own,
+                     int nt) {
+    const std::int64_t K = w.num_filters, C = w.channels;
+    detail::parallel_for_2d(nt, Fp, K, [&](std::int64_t f, std::int64_t k) {
+        const std::int64_t m = 2 * (f / S) + p, s = f % S;
+        for (std::int64_t c = 0; c < C; ++c) own[(f * K + k) * C + c] = w.at(m * S + s, k, c);
+    });
+}
+
+// ws[f] = w0[f] + w1[f] (w1 zero from F1 on), in the layer's layout; whether
+// any sum is Inf or NaN (a non-finite tap, or an overflow).
+template <class T>
+bool sum_weights(const MicroKernels<T>& mk, const WeightsView<const T>& w0, const WeightsView<const T>& w1,
+                 T* ws, int nt) {
+    const std::int64_t F0 = w0.filter_size, F1 = w1.filter_size, K = w0.num_filters, C = w0.channels;
+    return detail::parallel_any(nt, F0 * K, [&](std::int64_t fk) {
+        const std::int64_t f = fk / K, k = fk % K;
+        T* out = ws + fk * C;
+        if (f < F1)
+            for (std::int64_t c = 0; c < C; ++c) out[c] = w0.at(f, k, c) + w1.at(f, k, c);
+        else
+            for (std::int64_t c = 0; c < C; ++c) out[c] = w0.at(f, k, c);
+        return mk.any_nonfinite(out, C);
+    });
+}
+
+// x0, x1 and xs = x0 + x1, each (B, C, J) contiguous; whether any sum is
+// Inf or NaN.
+template <class T>
+bool split_input(const MicroKernels<T>& mk, const DataView<const T>& x, std::int64_t J, T* x0, T* x1, T* xs,
+                 int nt) {
+    const std::int64_t C = x.channels, L = x.length;
+    return detail::parallel_any(nt, x.batch() * C, [&](std::int64_t nc) {
+        const std::int64_t n = nc / C, c = nc % C;
+        T* e = x0 + nc * J;
+        T* o = x1 + nc * J;
+        T* s = xs + nc * J;
+        for (std::int64_t j = 0; j < L / 2; ++j) {
+            e[j] = x.at(n, c, 2 * j);
+            o[j] = x.at(n, c, 2 * j + 1);
+            s[j] = e[j] + o[j];
+        }
+        if (L % 2 != 0) {
+            e[J - 1] = x.at(n, c, L - 1);
+            o[J - 1] = T(0);
+            s[J - 1] = e[J - 1];
+        }
+        return mk.any_nonfinite(s, J);
+    });
+}
+
+// Sets [0, begin) and [end, row) of each of the n rows at `rows` (row
+// apart) to zero: what a sub-pass did not write.
+template <class T>
+void zero_outside(T* rows, std::int64_t n, std::int64_t row, std::int64_t begin, std::int64_t end, int nt) {
+    detail::parallel_for(nt, n, [&](std::int64_t r) {
+        std::fill(rows + r * row, rows + r * row + begin, T(0));
+        std::fill(rows + r * row + end, rows + (r + 1) * row, T(0));
+    });
+}
+
+// A sub-output's view: B items of K rows of `row` elements, `length` of
+// them written by the sub-pass from `offset` on.
+template <class T>
+DataView<T> sub_output(T* rows, std::int64_t B, std::int64_t K, std::int64_t row, std::int64_t offset,
+                       std::int64_t length) {
+    return DataView<T>{rows + offset, B, 1, K * row, 0, K, row, length, 1};
+}
+
+// out[(q*S + s - lo)*ls] = value(t*S + s) + add for the slots q = 2t + odd
+// (odd 0 or 1) and s < S whose full position q*S + s lies in [lo, hi): one
+// output row's even or odd slots. The slots wholly inside the window go
+// without clipping, strides up to 4 as constants (a loop of S elements per
+// slot ran the combining passes of (64, 64, 128, 5, 2, 256, same) ...).
+template <class T, class Value>
+void put_slots(T* out, std::int64_t ls, std::int64_t lo, std::int64_t hi, std::int64_t S, std::int64_t odd,
+               T add, Value&& value) {
+    const auto clipped = [&](std::int64_t t) {
+        const std::int64_t q = 2 * t + odd, s0 = std::max<std::int64_t>(0, lo - q * S),
+                           s1 = std::min(S, hi - q * S);
+        for (std::int64_t s = s0; s < s1; ++s) out[(q * S + s - lo) * ls] = value(t * S + s) + add;
+    };
+    // Pairs t whose slot starts at or after lo and ends by hi: inside.
+    const std::int64_t first = lo <= odd * S ? 0 : ceil_div(ceil_div(lo, S) - odd, 2);
+    const std::int64_t end = std::max(first, (hi / S - odd + 1) / 2);  // slots ending at or before hi
+    for (std::int64_t t = std::max<std::int64_t>(0, (lo / S - odd) / 2 - 1); t < first; ++t) clipped(t);
+    // Whole slots, the stride known to the compiler where it is small.
+    const auto inside = [&](auto stride) {
+        const std::int64_t SS = decltype(stride)::value > 0 ? std::int64_t(decltype(stride)::value) : S;
+        for (std::int64_t t = first; t < end; ++t) {
+            T* o = out + ((2 * t + odd) * SS - lo) * ls;
+            for (std::int64_t s = 0; s < SS; ++s) o[s * ls] = value(t * SS + s) + add;
+        }
+    };
+    switch (S) {
+        case 1:
+            inside(std::integral_constant<int, 1>{});
+            break;
+        case 2:
+            inside(std::integral_constant<int, 2>{});
+            break;
+        case 3:
+            inside(std::integral_constant<int, 3>{});
+            break;
+        case 4:
+            inside(std::integral_constant<int, 4>{});
+            break;
+        default:
+            inside(std::integral_constant<int, 0>{});
+            break;
+    }
+    for (std::int64_t t = end; (2 * t + odd) * S < hi; ++t) clipped(t);
+}
+
+// The combining passes. Even (odd = false): the even slots' outputs,
+// y_full[2t*S + s] = a[t*S + s] + b[t*S + s] (b holds B one slot pair
+// late), then a[i] += b[i + S] (A + B, for the odd slots). Odd: the odd
+// slots' y_full[(2t + 1)*S + s] = c[t*S + s] - a[t*S + s] (c in b's rows).
+// Bias added last; the window of y only.
+template <class T>
+void split_combine(bool odd, T* a, const T* b, std::int64_t row, const BiasView<const T>& bias,
+                   const Geometry& geo, const DataView<T>& y, int nt) {
+    const std::int64_t S = geo.stride, K = y.channels, lo = geo.crop_left,
+                       hi = geo.crop_left + geo.out_length;
+    detail::parallel_for_2d(nt, y.batch(), K, [&](std::int64_t n, std::int64_t k) {
+        T* ar = a + (n * K + k) * row;
+        const T* br = b + (n * K + k) * row;
+        T* out = y.data + y.batch_offset(n) + k * y.channel_stride;
+        const T add = bias.data != nullptr ? bias.at(k) : T(0);
+        if (odd) {
+            put_slots(out, y.length_stride, lo, hi, S, 1, add, [&](std::int64_t i) { return br[i] - ar[i]; });
+            return;
+        }
+        put_slots(out, y.length_stride, lo, hi, S, 0, add, [&](std::int64_t i) { return ar[i] + br[i]; });
+        for (std::int64_t i = 0; i + S < row; ++i) ar[i] += br[i + S];
+    });
+}
+
+// Elements of the split's own workspace: the three half inputs, the summed
+// taps (and W0, W1 where they are not views), two sub-output rows per item
+// and filter.
+inline std::int64_t split_workspace(const SplitPlan& sp, std::int64_t B, std::int64_t K, std::int64_t C) {
+    const std::int64_t inputs = saturating_mul(saturating_mul(3 * B, C), sp.J);
+    const std::int64_t taps = saturating_mul(sp.views ? sp.F0 : 2 * sp.F0 + sp.F1, K * C);
+    return saturating_add(saturating_add(inputs, taps), saturating_mul(saturating_mul(2 * B, K), sp.row));
+}
+
+// The sub-passes' operands, over the split's workspace (or, to estimate
+// their cost, over none: null data, the same shapes and strides).
+template <class T>
+struct SplitOperands {
+    DataView<const T> x0, x1, xs;
+    WeightsView<const T> w0, w1, ws;
+    Geometry g0, g1;
+    DataView<T> a, b, c;  // c: C's output, in b's rows once B's is used
+};
+
+template <class T>
+SplitOperands<T> split_operands(const SplitPlan& sp, const WeightsView<const T>& w, std::int64_t B,
+                                std::int64_t C, std::int64_t S, const T* x0, const T* x1, const T* xs,
+                                const T* own, const T* wsum, T* a, T* b) {
+    const std::int64_t K = w.num_filters, J = sp.J;
+    const auto half = [&](const T* p) { return DataView<const T>{p, B, 1, C * J, 0, C, J, J, 1}; };
+    SplitOperands<T> o;
+    o.x0 = half(x0);
+    o.x1 = half(x1);
+    o.xs = half(xs);
+    o.w0 = split_taps_view(w, S, 0, sp.F0, sp.views, own);
+    o.w1 = split_taps_view(w, S, 1, sp.F1, sp.views, own == nullptr ? nullptr : own + sp.F0 * K * C);
+    o.ws = {wsum, sp.F0, K, C, K * C, C, 1};
+    o.g0 = resolve_geometry(J, sp.F0, S, CroppingSpec::manual(0, 0));
+    o.g1 = resolve_geometry(J, sp.F1, S, CroppingSpec::manual(0, 0));
+    // B items of K rows of `row` elements; B's output S elements in.
+    const auto rows = [&](T* p, std::int64_t offset, std::int64_t length) {
+        return DataView<T>{p == nullptr ? nullptr : p + offset, B, 1, K * sp.row, 0, K, sp.row, length, 1};
+    };
+    o.a = rows(a, 0, o.g0.full_length);
+    o.b = rows(b, S, o.g1.full_length);
+    o.c = rows(b, 0, o.g0.full_length);
+    return o;
+}
+
+// The split's memory passes, in cycles per element: of the input (read,
+// three halves written, their sum scanned), of the summed taps (and of each
+// tap copied where W0 and W1 are not views), and of a sub-output row (the
+// sub-passes write three where the whole pass writes one output; two
+// combining passes read them back).
+constexpr double kSplitInputCycles = 1.0, kSplitTapCycles = 1.0, kSplitOutputCycles = 4.0;
+
+// Whether the forward runs split: forced (TCONV1D_STRATEGY=split) wherever
+// it applies and fits, else where its estimate is below `whole` (the
+// estimate of the strategy the whole pass would run; never under another
+// forced strategy). Its estimate: the three sub-passes' own, by the same
+// cost model (`estimate(x, w, geometry, y)` on operands without data), plus
+// the memory passes above. It fits where its own pieces and the three
+// sub-passes' budgets are within three times the pass's budget (R8.3).
+template <class T, class Estimate>
+bool split_chosen(const Geometry& geo, const WeightsView<const T>& w, std::int64_t B, std::int64_t C,
+                  std::int64_t budget, double whole, Estimate&& estimate) {
+    const Strategy forced = forced_strategy();
+    if (!split_applies(geo) || (forced != Strategy::automatic && forced != Strategy::split)) return false;
+    const SplitPlan sp = split_plan(geo);
+    const std::int64_t K = w.num_filters, KC = K * C;
+    const auto sub_budget = [&](std::int64_t Fs) {
+        const std::int64_t full = (sp.J - 1) * geo.stride + Fs;
+        return workspace_budget<T>(
+            saturating_add(saturating_add(B * C * sp.J, saturating_mul(B * K, full)), Fs * KC));
+    };
+    const std::int64_t own = split_workspace(sp, B, K, C),
+                       subs = saturating_add(saturating_add(sub_budget(sp.F0), sub_budget(sp.F1)),
+                                             sub_budget(sp.F0));
+    if (saturating_add(own, subs) > saturating_mul(budget, 3)) return false;
+    if (forced == Strategy::split) return true;
+    const double passes = kSplitInputCycles * double(B * C * geo.length) +
+                          kSplitTapCycles * double((sp.views ? sp.F0 : 2 * sp.F0 + sp.F1) * KC) +
+                          kSplitOutputCycles * double(B * K * sp.row) + kPackedSetupCycles;
+    // The sub-passes are estimated only where the memory passes cost less
+    // than the products saved at the whole pass's cost per product (which
+    // also spares tiny calls the three estimates).
+    const double saved =
+        whole * (1.0 - split_products(sp, B, K, C) / products(B, geo.length, geo.filter_size, K, C));
+    if (passes >= saved) return false;
+    const SplitOperands<T> o = split_operands<T>(sp, w, B, C, geo.stride, nullptr, nullptr, nullptr, nullptr,
+                                                 nullptr, nullptr, nullptr);
+    const double subs_cost =
+        estimate(o.x0, o.w0, o.g0, o.a) + estimate(o.x1, o.w1, o.g1, o.b) + estimate(o.xs, o.ws, o.g0, o.c);
+    return subs_cost + passes < whole;
+}
+
+// The forward pass split in three: `sub(x, w, geometry, y)` runs one
+// sub-pass (the whole forward, without bias, into a full output). False,
+// with nothing written to y, where the input or the taps hold Inf or NaN
+// (or their sums overflow): then the caller runs the whole pass.
+template <class T, class SubPass>
+bool forward_split(const MicroKernels<T>& mk, const DataView<const T>& x, const WeightsView<const T>& w,
+                   const BiasView<const T>& bias, const Geometry& geo, const DataView<T>& y, int nt,
+                   SubPass&& sub) {
+    const SplitPlan sp = split_plan(geo);
+    const std::int64_t B = x.batch(), C = x.channels, K = w.num_filters, S = geo.stride;
+    const std::int64_t half = B * C * sp.J, own_taps = sp.views ? 0 : (sp.F0 + sp.F1) * K * C,
+                       outputs = B * K * sp.row;
+    detail::WorkspaceSize size;
+    for (int i = 0; i < 3; ++i) size.add<T>(half);
+    size.add<T>(sp.F0 * K * C);
+    size.add<T>(own_taps);
+    size.add<T>(outputs);
+    size.add<T>(outputs);
+    detail::Workspace ws(size, "forward");
+    T* x0 = ws.take<T>(half);
+    T* x1 = ws.take<T>(half);
+    T* xs = ws.take<T>(half);
+    T* wsum = ws.take<T>(sp.F0 * K * C);
+    T* own = ws.take<T>(own_taps);
+    T* a = ws.take<T>(outputs);
+    T* b = ws.take<T>(outputs);
+    const SplitOperands<T> o =
+        split_operands<T>(sp, w, B, C, S, x0, x1, xs, sp.views ? nullptr : own, wsum, a, b);
+
+    if (split_input(mk, x, sp.J, x0, x1, xs, nt)) return false;
+    if (!sp.views) {
+        copy_split_taps(w, S, 0, sp.F0, own, nt);
+        copy_split_taps(w, S, 1, sp.F1, own + sp.F0 * K * C, nt);
+    }
+    if (sum_weights(mk, o.w0, o.w1, wsum, nt)) return false;
+
+    sub(o.x0, o.w0, o.g0, o.a);
+    zero_outside(a, B * K, sp.row, 0, o.g0.full_length, nt);
+    sub(o.x1, o.w1, o.g1, o.b);
+    zero_outside(b, B * K, sp.row, S, S + o.g1.full_length, nt);
+    split_combine(false, a, b, sp.row, bias, geo, y, nt);
+    sub(o.xs, o.ws, o.g0, o.c);
+    zero_outside(b, B * K, sp.row, 0, o.g0.full_length, nt);
+    split_combine(true, a, b, sp.row, bias, geo, y, nt);
+    return true;
+}
+
+}  // namespace tconv1d::cpu
