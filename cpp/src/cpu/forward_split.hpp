@@ -288,12 +288,32 @@ SplitOperands<T> split_operands(const SplitPlan& sp, const WeightsView<const T>&
     return o;
 }
 
-// The split's memory passes, in cycles per element: of the input (read,
-// three halves written, their sum scanned), of the summed taps (and of each
-// tap copied where W0 and W1 are not views), and of a sub-output row (the
-// sub-passes write three where the whole pass writes one output; two
-// combining passes read them back).
-constexpr double kSplitInputCycles = 1.0, kSplitTapCycles = 1.0, kSplitOutputCycles = 4.0;
+// The split's memory passes, in cycles per 4 bytes (they move bytes, so a
+// float64 element costs twice): of the input (read, three halves written,
+// their sum scanned), of the summed taps (and of each tap copied where W0
+// and W1 are not views), and of a sub-output row (the sub-passes write
+// three where the whole pass writes one output; two combining passes read
+// them back), twice that where the two sub-outputs exceed
+// kSplitCachedBytes (then they stream from memory). Fitted on 66 float32
+// draws of the sweep's families with F > S (seeds 301-304 and 311-315),
+// the split forced against the whole pass, one thread: least squares gave
+// 0.9, 1.1 and 4.3 (the last with the sub-passes' own estimates' errors in
+// it: layers of stride 2 whose sub-passes ran slower than estimated); with
+// 3 per sub-output element the split is chosen for 5 of the 10 draws (of
+// 76, float32) it ran 5-18% faster on, and for none it ran slower on; of
+// the same draws in float64, for 7, each 8-16% faster. A latent float64 layer
+// (256, 64, 256, 32, 8, 4, 0), whose sub-outputs (50 MB) are nearly as
+// long as its output, ran 44% slower split: such passes cost about 7 per
+// 4 bytes there.
+constexpr double kSplitInputCycles = 1.0, kSplitTapCycles = 1.0, kSplitOutputCycles = 3.0;
+constexpr double kSplitCachedBytes = 8 << 20;
+
+// A sub-pass of fewer products than this is not split off: halving the
+// positions of a small pass leaves its threads few column blocks to share
+// (one item of 128 to 256 positions at stride 1, 17 million products a
+// sub-pass, ran 10% faster split at one thread and 8-16% slower at two),
+// and the choice may not depend on the thread count (R8.5).
+constexpr double kSplitMinProducts = double(1 << 25);
 
 // Whether the forward runs split: forced (TCONV1D_STRATEGY=split) wherever
 // it applies and fits, else where its estimate is below `whole` (the
@@ -319,9 +339,13 @@ bool split_chosen(const Geometry& geo, const WeightsView<const T>& w, std::int64
                                              sub_budget(sp.F0));
     if (saturating_add(own, subs) > saturating_mul(budget, 3)) return false;
     if (forced == Strategy::split) return true;
-    const double passes = kSplitInputCycles * double(B * C * geo.length) +
-                          kSplitTapCycles * double((sp.views ? sp.F0 : 2 * sp.F0 + sp.F1) * KC) +
-                          kSplitOutputCycles * double(B * K * sp.row) + kPackedSetupCycles;
+    if (double(B) * double(sp.J) * double(sp.F0) * double(KC) < kSplitMinProducts) return false;
+    const double words = double(sizeof(T)) / 4.0, rows = double(B * K * sp.row);
+    const double streamed = 2.0 * rows * double(sizeof(T)) > kSplitCachedBytes ? 2.0 : 1.0;
+    const double passes = words * (kSplitInputCycles * double(B * C * geo.length) +
+                                   kSplitTapCycles * double((sp.views ? sp.F0 : 2 * sp.F0 + sp.F1) * KC) +
+                                   streamed * kSplitOutputCycles * rows) +
+                          kPackedSetupCycles;
     // The sub-passes are estimated only where the memory passes cost less
     // than the products saved at the whole pass's cost per product (which
     // also spares tiny calls the three estimates).
