@@ -1,5 +1,6 @@
 // Internal: the fast CPU implementations of the four passes, one file each
-// (cpu/forward.cpp with forward_taps.hpp, forward_dots.hpp and forward_rows.hpp, backward_data.cpp
+// (cpu/forward.cpp with forward_taps.hpp, forward_dots.hpp, forward_rows.hpp and
+// forward_split.hpp, backward_data.cpp
 // with backward_data_dots.hpp, backward_weights.cpp with
 // backward_weights_dots.hpp, backward_bias.cpp; packing in cpu/packing.hpp, the
 // micro-kernel body's choice in cpu/isa.cpp, budgets in cpu/budget.hpp, the
@@ -25,7 +26,9 @@
 // of a few positions, gather dot products of weight rows read in place with
 // input columns ("dots", cpu/forward_dots.hpp), or for few output channels
 // correlate each input row with its taps in registers ("rows",
-// cpu/forward_rows.hpp); backward-data's "dots"
+// cpu/forward_rows.hpp), or, for filters longer than the stride, run as
+// three forward passes of half the positions (a fast FIR filter: "split",
+// cpu/forward_split.hpp); backward-data's "dots"
 // streams the weights in place as the micro-kernel's vector operand, a group
 // of MR dx columns at a time (cpu/backward_data_dots.hpp); backward-weights'
 // "dots" takes each dW element as a dot product of a phase-split dy row with

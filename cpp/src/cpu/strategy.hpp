@@ -1,6 +1,7 @@
 // Internal: which strategy a pass runs. Each pass weighs its strategies (per
 // batch item, batched across the batch, tap-wise, dot products with the
-// weights in place and correlated rows for the forward pass, the weights streamed in place for
+// weights in place, correlated rows and, for filters longer than the stride,
+// split in three (cpu/forward_split.hpp) for the forward pass, the weights streamed in place for
 // backward-data and dot products along the positions for backward-weights
 // ("dots" both), and the direct loop nest, which needs no workspace) by an
 // estimated cost from the shape alone, among those whose workspace fits the
