@@ -198,7 +198,18 @@ void thread_cap_and_workspace_cache() {
         call();
         return workspace_cached_bytes();
     };
-    CHECK(workspace_of([&] { forward<float>(xv, wv, {}, g, yv); }) <= io + allowance);
+    // A forward with filters longer than the stride may run split in three
+    // (R8.5): its block and its three sub-passes' together within three
+    // times the bound (R8.3); one with F <= S within the bound itself.
+    CHECK(workspace_of([&] { forward<float>(xv, wv, {}, g, yv); }) <= 3 * (io + allowance));
+    const int64_t Fs = S;
+    const Geometry gs = resolve_geometry(L, Fs, S, CroppingSpec::make_same());
+    std::vector<float> ys(std::size_t(N * K * gs.out_length));
+    const WeightsView<const float> wsv{w.data(), Fs, K, C, K * C, C, 1};
+    const std::int64_t io_s = std::int64_t(x.size() + ys.size() + std::size_t(Fs * K * C)) * 4;
+    CHECK(workspace_of([&] {
+              forward<float>(xv, wsv, {}, gs, contiguous_view(ys.data(), N, K, gs.out_length));
+          }) <= io_s + allowance);
     CHECK(workspace_of([&] { backward_data<float>(dyv, wv, g, contiguous_view(dx.data(), N, C, L)); }) <=
           io + allowance);
     CHECK(workspace_of([&] { backward_weights<float>(xv, dyv, g, dwv); }) <= io + allowance);
