@@ -15,11 +15,12 @@
 //   q = 2t + 1:  C[t*S + s] - (A[t*S + s] + B[t*S + s])
 // Three products where the whole pass has four per pair of positions and
 // phase (2*F0 + F1 taps over half the positions, against F over all): a
-// quarter fewer with two taps per phase (vocoders, F = 2S), 20-29% fewer at
-// stride 1. The price is memory passes: the halves of x and their sum, the
-// summed taps, two sub-outputs written and read back, and three packings of
-// weights instead of one. The cost model (forward.cpp) weighs the products
-// saved at the whole pass's own estimate against those passes.
+// quarter fewer with two taps per phase (vocoders, F = 2S), 17-22% fewer
+// at stride 1 (F = 3 to 9; a quarter for long filters). The price is
+// memory passes: the halves of x and their sum, the summed taps, two
+// sub-outputs written and read back, and three packings of weights instead
+// of one. The cost model (split_chosen) weighs the three sub-passes' own
+// estimates and those passes against the whole pass's estimate.
 //
 // Exact arithmetic gives the whole pass's result; in floating point the
 // sums differ in order and C's products are of sums, so the result differs
@@ -167,19 +168,12 @@ void zero_outside(T* rows, std::int64_t n, std::int64_t row, std::int64_t begin,
     });
 }
 
-// A sub-output's view: B items of K rows of `row` elements, `length` of
-// them written by the sub-pass from `offset` on.
-template <class T>
-DataView<T> sub_output(T* rows, std::int64_t B, std::int64_t K, std::int64_t row, std::int64_t offset,
-                       std::int64_t length) {
-    return DataView<T>{rows + offset, B, 1, K * row, 0, K, row, length, 1};
-}
-
 // out[(q*S + s - lo)*ls] = value(t*S + s) + add for the slots q = 2t + odd
 // (odd 0 or 1) and s < S whose full position q*S + s lies in [lo, hi): one
 // output row's even or odd slots. The slots wholly inside the window go
-// without clipping, strides up to 4 as constants (a loop of S elements per
-// slot ran the combining passes of (64, 64, 128, 5, 2, 256, same) ...).
+// without clipping, strides up to 4 as constants (with S a run-time value,
+// the split of (64, 64, 128, 5, 2, 256, same) float32 took 19.3 ms at one
+// thread; with S = 2 a constant, 17.5).
 template <class T, class Value>
 void put_slots(T* out, std::int64_t ls, std::int64_t lo, std::int64_t hi, std::int64_t S, std::int64_t odd,
                T add, Value&& value) {
