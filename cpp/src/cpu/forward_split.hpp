@@ -138,19 +138,28 @@ bool sum_weights(const MicroKernels<T>& mk, const WeightsView<const T>& w0, cons
 template <class T>
 bool split_input(const MicroKernels<T>& mk, const DataView<const T>& x, std::int64_t J, T* x0, T* x1, T* xs,
                  int nt) {
-    const std::int64_t C = x.channels, L = x.length;
+    const std::int64_t C = x.channels, L = x.length, ls = x.length_stride;
     return detail::parallel_any(nt, x.batch() * C, [&](std::int64_t nc) {
-        const std::int64_t n = nc / C, c = nc % C;
+        const T* in = &x.at(nc / C, nc % C, 0);
         T* e = x0 + nc * J;
         T* o = x1 + nc * J;
         T* s = xs + nc * J;
-        for (std::int64_t j = 0; j < L / 2; ++j) {
-            e[j] = x.at(n, c, 2 * j);
-            o[j] = x.at(n, c, 2 * j + 1);
-            s[j] = e[j] + o[j];
-        }
+        // Contiguous positions apart: a loop that vectorizes (a third less
+        // time in this pass, (4, 256, 64, 5, 1, 1024, same) float32).
+        if (ls == 1)
+            for (std::int64_t j = 0; j < L / 2; ++j) {
+                e[j] = in[2 * j];
+                o[j] = in[2 * j + 1];
+                s[j] = e[j] + o[j];
+            }
+        else
+            for (std::int64_t j = 0; j < L / 2; ++j) {
+                e[j] = in[2 * j * ls];
+                o[j] = in[(2 * j + 1) * ls];
+                s[j] = e[j] + o[j];
+            }
         if (L % 2 != 0) {
-            e[J - 1] = x.at(n, c, L - 1);
+            e[J - 1] = in[(L - 1) * ls];
             o[J - 1] = T(0);
             s[J - 1] = e[J - 1];
         }
@@ -298,23 +307,35 @@ SplitOperands<T> split_operands(const SplitPlan& sp, const WeightsView<const T>&
 // the same draws in float64, for 7, each 8-16% faster. A latent float64 layer
 // (256, 64, 256, 32, 8, 4, 0), whose sub-outputs (50 MB) are nearly as
 // long as its output, ran 44% slower split: such passes cost about 7 per
-// 4 bytes there.
+// 4 bytes there. (These charges are scaled by kSplitPassesFit below.)
 constexpr double kSplitInputCycles = 1.0, kSplitTapCycles = 1.0, kSplitOutputCycles = 3.0;
 constexpr double kSplitCachedBytes = 8 << 20;
 
-// A sub-pass of fewer products than this is not split off: halving the
-// positions of a small pass leaves its threads few column blocks to share
-// (one item of 128 to 256 positions at stride 1, 17 million products a
-// sub-pass, ran 10% faster split at one thread and 8-16% slower at two),
-// and the choice may not depend on the thread count (R8.5).
-constexpr double kSplitMinProducts = double(1 << 25);
+// How the split's estimate is weighed against the whole pass's: the
+// sub-passes' estimates and the memory passes above scaled by factors fitted
+// on measurements, and a margin the estimate must clear. Fitted on 60
+// float32 draws of the stride1, vocoder and autoencoder families (seeds
+// 501-503), the split forced against the whole pass at one and two threads:
+// least squares on the one-thread times gave 0.92 per cycle the sub-passes
+// are estimated at (they run a little faster than their estimates say,
+// against the whole pass's) and 0.64 per cycle of the passes. The split
+// runs where that is 7% below the whole pass's estimate; with one batch
+// item, 13%: then each sub-pass shares its filter blocks among the threads,
+// each thread packing every column of the half input, and such splits that
+// ran 8-10% faster at one thread ran 3-11% slower at two (K = 64, or 64
+// positions), where the choice may not depend on the thread count (R8.5).
+// Of the 60 draws, the split is then chosen for the 12 that it ran faster
+// at both thread counts by 2% or more, and for none that it ran slower.
+constexpr double kSplitSubsFit = 0.92, kSplitPassesFit = 0.64;
+constexpr double kSplitMargin = 0.93, kSplitOneItemMargin = 0.87;
 
 // Whether the forward runs split: forced (TCONV1D_STRATEGY=split) wherever
 // it applies and fits, else where its estimate is below `whole` (the
 // estimate of the strategy the whole pass would run; never under another
-// forced strategy). Its estimate: the three sub-passes' own, by the same
-// cost model (`estimate(x, w, geometry, y)` on operands without data), plus
-// the memory passes above. It fits where its own pieces and the three
+// forced strategy) by the margin above. Its estimate: the three sub-passes'
+// own, by the same cost model (`estimate(x, w, geometry, y)` on operands
+// without data), plus the memory passes above, each scaled by its fitted
+// factor. It fits where its own pieces and the three
 // sub-passes' budgets are within three times the pass's budget (R8.3).
 template <class T, class Estimate>
 bool split_chosen(const Geometry& geo, const WeightsView<const T>& w, std::int64_t B, std::int64_t C,
@@ -333,24 +354,25 @@ bool split_chosen(const Geometry& geo, const WeightsView<const T>& w, std::int64
                                              sub_budget(sp.F0));
     if (saturating_add(own, subs) > saturating_mul(budget, 3)) return false;
     if (forced == Strategy::split) return true;
-    if (double(B) * double(sp.J) * double(sp.F0) * double(KC) < kSplitMinProducts) return false;
     const double words = double(sizeof(T)) / 4.0, rows = double(B * K * sp.row);
     const double streamed = 2.0 * rows * double(sizeof(T)) > kSplitCachedBytes ? 2.0 : 1.0;
-    const double passes = words * (kSplitInputCycles * double(B * C * geo.length) +
-                                   kSplitTapCycles * double((sp.views ? sp.F0 : 2 * sp.F0 + sp.F1) * KC) +
-                                   streamed * kSplitOutputCycles * rows) +
+    const double passes = kSplitPassesFit * words *
+                              (kSplitInputCycles * double(B * C * geo.length) +
+                               kSplitTapCycles * double((sp.views ? sp.F0 : 2 * sp.F0 + sp.F1) * KC) +
+                               streamed * kSplitOutputCycles * rows) +
                           kPackedSetupCycles;
-    // The sub-passes are estimated only where the memory passes cost less
-    // than the products saved at the whole pass's cost per product (which
-    // also spares tiny calls the three estimates).
-    const double saved =
-        whole * (1.0 - split_products(sp, B, K, C) / products(B, geo.length, geo.filter_size, K, C));
-    if (passes >= saved) return false;
+    const double margin = B == 1 ? kSplitOneItemMargin : kSplitMargin;
+    // The sub-passes are estimated only where the split could be chosen
+    // with them at 3/4 of the whole pass's cost per product (the least seen
+    // on the draws above: 0.84, short inputs of 512 channels), which spares
+    // small calls the three estimates.
+    const double share = split_products(sp, B, K, C) / products(B, geo.length, geo.filter_size, K, C);
+    if (kSplitSubsFit * 0.75 * share * whole + passes >= margin * whole) return false;
     const SplitOperands<T> o = split_operands<T>(sp, w, B, C, geo.stride, nullptr, nullptr, nullptr, nullptr,
                                                  nullptr, nullptr, nullptr);
     const double subs_cost =
         estimate(o.x0, o.w0, o.g0, o.a) + estimate(o.x1, o.w1, o.g1, o.b) + estimate(o.xs, o.ws, o.g0, o.c);
-    return subs_cost + passes < whole;
+    return kSplitSubsFit * subs_cost + passes < margin * whole;
 }
 
 // The forward pass split in three: `sub(x, w, geometry, y)` runs one
