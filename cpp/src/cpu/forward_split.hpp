@@ -134,12 +134,18 @@ bool sum_weights(const MicroKernels<T>& mk, const WeightsView<const T>& w0, cons
 }
 
 // x0, x1 and xs = x0 + x1, each (B, C, J) contiguous; whether any sum is
-// Inf or NaN.
+// Inf or NaN. Rows of short inputs are taken in chunks of at least
+// kSplitInputChunk elements, each chunk's sums scanned in one call: row by
+// row, a forward of (32, 256, 128, 4, 2, 4, 1) float32 spent 112 us here
+// (14 ns a row of two sums), against 0.38 ms for the whole pass.
+constexpr std::int64_t kSplitInputChunk = 4096;
+
 template <class T>
 bool split_input(const MicroKernels<T>& mk, const DataView<const T>& x, std::int64_t J, T* x0, T* x1, T* xs,
                  int nt) {
-    const std::int64_t C = x.channels, L = x.length, ls = x.length_stride;
-    return detail::parallel_any(nt, x.batch() * C, [&](std::int64_t nc) {
+    const std::int64_t C = x.channels, L = x.length, ls = x.length_stride, rows = x.batch() * C;
+    const std::int64_t per_chunk = ceil_div(kSplitInputChunk, J), chunks = ceil_div(rows, per_chunk);
+    const auto split_row = [&](std::int64_t nc) {
         const T* in = &x.at(nc / C, nc % C, 0);
         T* e = x0 + nc * J;
         T* o = x1 + nc * J;
@@ -163,7 +169,11 @@ bool split_input(const MicroKernels<T>& mk, const DataView<const T>& x, std::int
             o[J - 1] = T(0);
             s[J - 1] = e[J - 1];
         }
-        return mk.any_nonfinite(s, J);
+    };
+    return detail::parallel_any(nt, chunks, [&](std::int64_t chunk) {
+        const std::int64_t first = chunk * per_chunk, end = std::min(rows, first + per_chunk);
+        for (std::int64_t nc = first; nc < end; ++nc) split_row(nc);
+        return mk.any_nonfinite(xs + first * J, (end - first) * J);
     });
 }
 
@@ -310,6 +320,13 @@ SplitOperands<T> split_operands(const SplitPlan& sp, const WeightsView<const T>&
 // 4 bytes there. (These charges are scaled by kSplitPassesFit below.)
 constexpr double kSplitInputCycles = 1.0, kSplitTapCycles = 1.0, kSplitOutputCycles = 3.0;
 constexpr double kSplitCachedBytes = 8 << 20;
+// ...and per row, whatever its length (not scaled): each item and filter's
+// row goes through three zeroing and two combining passes, 42 ns in all at
+// about 3.3 GHz; each item and channel's input row, 7 ns (one thread,
+// forced split, (32, 256, 128, 4, 2, 4, 1) float32: 173 and 60 us for 4096
+// and 8192 rows of two to four elements). Short inputs with many items are
+// where these count: that layer ran 1.6 times as long split as whole.
+constexpr double kSplitRowCycles = 140.0, kSplitInputRowCycles = 24.0;
 
 // How the split's estimate is weighed against the whole pass's: the
 // sub-passes' estimates and the memory passes above scaled by factors fitted
@@ -324,8 +341,12 @@ constexpr double kSplitCachedBytes = 8 << 20;
 // each thread packing every column of the half input, and such splits that
 // ran 8-10% faster at one thread ran 3-11% slower at two (K = 64, or 64
 // positions), where the choice may not depend on the thread count (R8.5).
-// Of the 60 draws, the split is then chosen for the 12 that it ran faster
-// at both thread counts by 2% or more, and for none that it ran slower.
+// With the per-row charges above, of the 60 draws the split is then chosen
+// for 10 of the 11 that it ran faster at both thread counts by 2% or more
+// (0.85-0.93 of the time at one thread, 0.65-0.99 at two), and for none
+// that it ran slower; the rule before (sub-passes of 2^25 products or more,
+// no margin), for 6. On 56 other draws (seeds 511-515, float32 and float64)
+// no chosen split ran slower than the whole pass beyond the VM's noise.
 constexpr double kSplitSubsFit = 0.92, kSplitPassesFit = 0.64;
 constexpr double kSplitMargin = 0.93, kSplitOneItemMargin = 0.87;
 
@@ -360,6 +381,7 @@ bool split_chosen(const Geometry& geo, const WeightsView<const T>& w, std::int64
                               (kSplitInputCycles * double(B * C * geo.length) +
                                kSplitTapCycles * double((sp.views ? sp.F0 : 2 * sp.F0 + sp.F1) * KC) +
                                streamed * kSplitOutputCycles * rows) +
+                          kSplitRowCycles * double(B * K) + kSplitInputRowCycles * double(B * C) +
                           kPackedSetupCycles;
     const double margin = B == 1 ? kSplitOneItemMargin : kSplitMargin;
     // The sub-passes are estimated only where the split could be chosen
