@@ -339,11 +339,11 @@ constexpr double kSplitRowCycles = 140.0, kSplitInputRowCycles = 24.0;
 // runs where that is 7% below the whole pass's estimate; with one batch
 // item, 13%: then each sub-pass shares its filter blocks among the threads,
 // each thread packing every column of the half input, and such splits that
-// ran 8-10% faster at one thread ran 3-11% slower at two (K = 64, or 64
+// ran 7-9% faster at one thread ran 3-11% slower at two (K = 64, or 64
 // positions), where the choice may not depend on the thread count (R8.5).
 // With the per-row charges above, of the 60 draws the split is then chosen
 // for 10 of the 11 that it ran faster at both thread counts by 2% or more
-// (0.85-0.93 of the time at one thread, 0.65-0.99 at two), and for none
+// (0.85-0.94 of the time at one thread, 0.65-0.99 at two), and for none
 // that it ran slower; the rule before (sub-passes of 2^25 products or more,
 // no margin), for 6. On 56 other draws (seeds 511-515, float32 and float64)
 // no chosen split ran slower than the whole pass beyond the VM's noise.
