@@ -150,20 +150,21 @@ bool split_input(const MicroKernels<T>& mk, const DataView<const T>& x, std::int
         T* e = x0 + nc * J;
         T* o = x1 + nc * J;
         T* s = xs + nc * J;
-        // Contiguous positions apart: a loop that vectorizes (a third less
-        // time in this pass, (4, 256, 64, 5, 1, 1024, same) float32).
+        // Contiguous positions with the stride a constant: a loop that
+        // vectorizes (a third less time in this pass, (4, 256, 64, 5, 1,
+        // 1024, same) float32).
+        const auto halves = [&](auto unit) {
+            const std::int64_t step = decltype(unit)::value ? 1 : ls;
+            for (std::int64_t j = 0; j < L / 2; ++j) {
+                e[j] = in[2 * j * step];
+                o[j] = in[(2 * j + 1) * step];
+                s[j] = e[j] + o[j];
+            }
+        };
         if (ls == 1)
-            for (std::int64_t j = 0; j < L / 2; ++j) {
-                e[j] = in[2 * j];
-                o[j] = in[2 * j + 1];
-                s[j] = e[j] + o[j];
-            }
+            halves(std::true_type{});
         else
-            for (std::int64_t j = 0; j < L / 2; ++j) {
-                e[j] = in[2 * j * ls];
-                o[j] = in[(2 * j + 1) * ls];
-                s[j] = e[j] + o[j];
-            }
+            halves(std::false_type{});
         if (L % 2 != 0) {
             e[J - 1] = in[(L - 1) * ls];
             o[J - 1] = T(0);
