@@ -181,20 +181,32 @@ std::pair<double, double> backward_data_costs(const MicroKernels<T>& mk, const G
 // kStreamedGroups groups, charged so (a float64 vocoder stage of 18 MB, 64
 // columns: 14.9 -> 9.5 ms at one thread, the GEMM strategies 12-15); within
 // L2 the fit stands as it was (grouped, a float32 (4,256,128,8,4,64) ran
-// 1.31 ms against the batched strategy's 1.18).
+// 1.31 ms against the batched strategy's 1.18). A last group of fewer than
+// MR columns runs only the tile rows it needs (panel_rows_for) and is
+// charged so: charged as a whole tile, a one-column float64 (1, 256, 256,
+// 32, 8, 1, 0) ran per-item, 3.4 ms against 0.8 streamed (one thread,
+// caches dirtied between calls).
 template <class T>
 double backward_data_dots_cost(const MicroKernels<T>& mk, const Geometry& geo, int64_t B, int64_t C,
                                int64_t K) {
     const int64_t MR = mk.mr, NR = mk.nr, F = geo.filter_size, rows = F * K;
-    const int64_t groups = ceil_div(saturating_mul(B, geo.length), MR),
+    const int64_t columns = saturating_mul(B, geo.length), groups = ceil_div(columns, MR),
                   chunks = ceil_div(rows, kStreamedRows);
-    const double calls = over_blocks(C, NR, [&](int64_t cols) {
-        return panel_cycles(mk, double(rows), cols, 0.0) + 30.0 * double(chunks - 1) + double(MR * cols);
-    });
+    // A group of `real` columns runs the tile rows panel_rows_for takes for
+    // them: one, half the tile, or all of it (each at its loads' pace where
+    // those bind: a one-column tile row).
+    const auto group = [&](int64_t real) {
+        const int64_t r = real == 1 ? 1 : 2 * real <= MR ? MR / 2 : MR;
+        const double calls = over_blocks(C, NR, [&](int64_t cols) {
+            return panel_cycles_loads(mk, double(rows), cols, 0.0, r) + 30.0 * double(chunks - 1) +
+                   double(r * cols);
+        });
+        return 3.0 * double(rows * MR) + 1.2 * calls;
+    };
     const double weight_bytes = double(rows) * double(C) * double(sizeof(T));
     const int64_t streams = weight_bytes > kBeyondL2Bytes ? ceil_div(groups, kStreamedGroups) : groups;
-    return kPackedSetupCycles + double(groups) * (3.0 * double(rows * MR) + 1.2 * calls) +
-           double(streams) * (15e3 + 0.1 * weight_bytes);
+    return kPackedSetupCycles + double(columns / MR) * group(MR) +
+           (columns % MR > 0 ? group(columns % MR) : 0.0) + double(streams) * (15e3 + 0.1 * weight_bytes);
 }
 
 template <class T>
