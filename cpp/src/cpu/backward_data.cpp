@@ -191,7 +191,7 @@ double backward_data_dots_cost(const MicroKernels<T>& mk, const Geometry& geo, i
                                int64_t K) {
     const int64_t MR = mk.mr, NR = mk.nr, F = geo.filter_size, rows = F * K;
     const int64_t columns = saturating_mul(B, geo.length), groups = ceil_div(columns, MR),
-                  chunks = ceil_div(rows, kStreamedRows);
+                  full_groups = columns / MR, chunks = ceil_div(rows, kStreamedRows);
     // A group of `real` columns runs the tile rows panel_rows_for takes for
     // them: one, half the tile, or all of it (each at its loads' pace where
     // those bind: a one-column tile row).
@@ -205,7 +205,7 @@ double backward_data_dots_cost(const MicroKernels<T>& mk, const Geometry& geo, i
     };
     const double weight_bytes = double(rows) * double(C) * double(sizeof(T));
     const int64_t streams = weight_bytes > kBeyondL2Bytes ? ceil_div(groups, kStreamedGroups) : groups;
-    return kPackedSetupCycles + double(columns / MR) * group(MR) +
+    return kPackedSetupCycles + double(full_groups) * group(MR) +
            (columns % MR > 0 ? group(columns % MR) : 0.0) + double(streams) * (15e3 + 0.1 * weight_bytes);
 }
 
