@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <utility>
 
 #include "cpu/index.hpp"
 #include "cpu/microkernel.hpp"
@@ -92,6 +93,24 @@ template <class Fn>
 double over_blocks(std::int64_t count, std::int64_t nr, Fn&& cost_of) {
     const std::int64_t full = count / nr, rest = count % nr;
     return double(full) * cost_of(nr) + (rest > 0 ? cost_of(rest) : 0.0);
+}
+
+// The busiest thread's load and the total of work(task) over `tasks` tasks
+// as a parallel loop of `threads` hands them out under libgomp's static
+// schedule: contiguous runs, the first tasks % threads threads taking one
+// task more. For the plans that balance few tasks by their sizes.
+template <class Work>
+std::pair<double, double> static_loads(std::int64_t tasks, std::int64_t threads, Work&& work) {
+    double busiest = 0, total = 0;
+    for (std::int64_t t = 0, first = 0; t < threads; ++t) {
+        const std::int64_t count = tasks / threads + (t < tasks % threads ? 1 : 0);
+        double load = 0;
+        for (std::int64_t task = first; task < first + count; ++task) load += work(task);
+        busiest = std::max(busiest, load);
+        total += load;
+        first += count;
+    }
+    return {busiest, total};
 }
 
 }  // namespace tconv1d::cpu

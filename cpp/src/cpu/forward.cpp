@@ -820,17 +820,7 @@ inline void slab_plan(StrategyPlan& plan, const PhaseColumns& pc, int64_t B, int
             const int64_t cols = std::min(longest, (g + 1) * group * W) - std::min(longest, g * group * W);
             return double(cols) * double(std::min(nkb, (r + 1) * kbs) - std::min(nkb, r * kbs));
         };
-        // libgomp's static schedule: contiguous runs, the first tasks % most
-        // threads taking one task more.
-        double busiest = 0, total = 0;
-        for (int64_t t = 0, first = 0; t < most; ++t) {
-            const int64_t count = tasks / most + (t < tasks % most ? 1 : 0);
-            double load = 0;
-            for (int64_t task = first; task < first + count; ++task) load += work(task);
-            busiest = std::max(busiest, load);
-            total += load;
-            first += count;
-        }
+        const auto [busiest, total] = static_loads(tasks, most, work);
         return 10.0 * busiest <= 11.0 * total / double(most);
     };
     const auto many_tasks = [&] {  // groups of a size that leaves about four tasks per thread
