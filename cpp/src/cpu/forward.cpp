@@ -559,7 +559,8 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
 
     // A task: a batch item, a group of column blocks and a share of the filter blocks.
     const int64_t row_groups = plan.row_groups, kbs = ceil_div(nkb, row_groups);
-    detail::parallel_for(threads, B * qgroups * row_groups, [&](int64_t task) {
+    const int64_t tasks = B * qgroups * row_groups;
+    detail::parallel_for(threads, tasks, [&](int64_t task) {
         const int64_t n = task / (qgroups * row_groups), qb0 = (task / row_groups % qgroups) * group;
         const int64_t qb1 = std::min(nqb, qb0 + group);
         const int64_t kb0 = (task % row_groups) * kbs, kb1 = std::min(nkb, kb0 + kbs);
@@ -681,11 +682,25 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
                 double(kStreamAheadBytes);
         for (int64_t i = 0; i < stream_items && stream_ahead; ++i)
             bias_ahead(mk, bias, y, n * G + i, task_k0, task_k1, 0, geo.out_length, permutes);
+        // The next task's input (its item's positions of its column blocks,
+        // with their halo), prefetched a share per column block this task
+        // computes (InputAhead); under the static schedule the next task is
+        // this thread's but for its last.
+        InputAhead<T> next_input;
+        if (G == 1 && head == nullptr && task + 1 < tasks) {
+            const int64_t next = task + 1, next_n = next / (qgroups * row_groups);
+            const int64_t next_qb0 = (next / row_groups % qgroups) * group;
+            const int64_t next_qb1 = std::min(nqb, next_qb0 + group);
+            next_input = InputAhead<T>(x, next_n, pc.qmin - P + next_qb0 * W,
+                                       pc.qmin - P + next_qb1 * W + P + pc.qspread,
+                                       ceil_div(kb1 - kb0, kg) * (qb1 - qb0));
+        }
         for (int64_t kbg = kb0; kbg < kb1; kbg += kg) {
             const int64_t kbe = std::min(kb1, kbg + kg), k0 = kbg * MR, k1 = std::min(K, kbe * MR);
             const int64_t span = std::max<int64_t>(1, kBiasAheadBytes / ((k1 - k0) * int64_t(sizeof(T))));
             int64_t filled = t0;  // with `ahead`, rows k0..k1 hold the bias over [t0, filled)
             for (int64_t qb = qb0; qb < qb1; ++qb) {
+                next_input.step();
                 if (ahead && filled < boundary(qb + 1)) {
                     const int64_t end = std::min(t1, std::max(boundary(qb + 1), filled + span));
                     bias_ahead(mk, bias, y, n, k0, k1, filled, end, permutes);
