@@ -242,6 +242,16 @@ int main() {
         {2, 8, 33, 3, 1, 250, same},
         {1, 4, 3, 2, 2, 1000, manual(0, 0)},
         {1, 256, 128, 4, 2, 256, manual(1, 1)},  // a plan search once looped forever here
+        // One phase over 256 channels and more (stride 1; F = 1 under S): the
+        // slab strategy reads the column blocks lying wholly inside an item
+        // in place and packs only those at its ends (kInPlaceChannels, the
+        // contiguous layout alone); three times each, so in each layout.
+        {2, 256, 16, 5, 1, 200, manual(1, 2)},
+        {2, 256, 16, 5, 1, 200, manual(1, 2)},
+        {2, 256, 16, 5, 1, 200, manual(1, 2)},
+        {1, 272, 80, 1, 3, 150, same},
+        {1, 272, 80, 1, 3, 150, same},
+        {1, 272, 80, 1, 3, 150, same},
         // Weights beyond L2 (1.3 MB in float32) over items of two column
         // blocks: the tap-wise forward's tasks of whole items (three to a
         // task) where x lies contiguous (the first of the three layouts),

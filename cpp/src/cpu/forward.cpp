@@ -470,6 +470,24 @@ constexpr int64_t kStripProducts = 64;
 
 inline bool input_strips(int64_t Kp, int64_t F, int64_t S) { return Kp * ceil_div(F, S) <= kStripProducts; }
 
+// One phase (stride 1, or F = 1 under S) and at least this many channels of
+// a contiguous input: the slabs of the column blocks lying wholly inside
+// the item are read in place, rows a channel stride apart, and only the
+// blocks at its ends are packed (their zeros). The copy served few
+// products per element (K x F) and, the input coming from memory, cost
+// 5-16% of such forwards with the micro-kernel at the core's FMA rate.
+// Alternated in one process against the copy (the same output array, 32 MB
+// of caches dirtied between calls, the next task's input prefetched both
+// ways: InputAhead), float32 and float64, one and two threads:
+// (8, 256, 32, 3, 1, 1024, [1 1]) 4-9% less time, (16, 256, 32, 5, 1, 512,
+// 0) 2-6%, (8, 512, 64, 3, 1, 1024, same) 3-4%, (4, 256, 64, 5, 1, 2048,
+// same) 0-8%, (2, 384, 96, 3, 1, 1500, 0) 0-9%; one item of 2048 positions
+// in float64 at one thread 2-3% more ((1, 256, 64, 5, 1, 2048, same)).
+// Layers of 32-128 channels ran the same at one thread and 3-21% slower at
+// two (float32 (4, 32, 32, 9, 1, 256, same), (16, 128, 128, 5, 1, 256,
+// same)): their slabs stay in L1 or L2 between the filter blocks.
+constexpr int64_t kInPlaceChannels = 256;
+
 struct TaskInput {
     int64_t ld = 0;     // row stride
     int64_t step = 0;   // from one column block's positions to the next's
@@ -559,18 +577,36 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
 
     // A task: a batch item, a group of column blocks and a share of the filter blocks.
     const int64_t row_groups = plan.row_groups, kbs = ceil_div(nkb, row_groups);
+    const bool in_place =
+        G == 1 && head == nullptr && x.length_stride == 1 && !strips && Sp == 1 && C >= kInPlaceChannels;
     const int64_t tasks = B * qgroups * row_groups;
     detail::parallel_for(threads, tasks, [&](int64_t task) {
         const int64_t n = task / (qgroups * row_groups), qb0 = (task / row_groups % qgroups) * group;
         const int64_t qb1 = std::min(nqb, qb0 + group);
         const int64_t kb0 = (task % row_groups) * kbs, kb1 = std::min(nkb, kb0 + kbs);
         T* xp = slabs + int64_t(detail::thread_index()) * in.elems;
+        // Blocks whose slab lies wholly inside the item, read in place (kInPlaceChannels).
+        const auto inside = [&](int64_t qb) {
+            const int64_t s0 = pc.qmin - P + qb * W;
+            return in_place && s0 >= 0 && s0 + in.ld <= x.length;
+        };
         // Strips: one block of the strip's width.
         if (G > 1)
             pack_stream_block(mk, x, n * G, G, pc.period, qb0, strips ? qb0 + 1 : qb1, pc.qmin - P, W, in.ld,
                               xp);
+        else if (in_place)  // only the blocks at the item's ends, each to its slot
+            for (int64_t qb = qb0; qb < qb1; ++qb) {
+                if (!inside(qb))
+                    pack_input_block(mk, x, n, qb, qb + 1, pc.qmin - P, W, in.ld, xp + (qb - qb0) * in.step);
+            }
         else
             pack_input_block(mk, x, n, qb0, strips ? qb0 + 1 : qb1, pc.qmin - P, W, in.ld, xp, head);
+        // Column block qb's rows: its slab, or the item's rows in place.
+        const auto block_rows = [&](int64_t qb) {
+            return inside(qb) ? x.data + x.batch_offset(n) + (pc.qmin - P + qb * W)
+                              : xp + (qb - qb0) * in.step;
+        };
+        const auto block_ld = [&](int64_t qb) { return inside(qb) ? x.channel_stride : in.ld; };
         // The bias-only outputs among this task's positions (the groups of
         // an item cut [0, out_length) at their first columns), written now
         // so that the tiles' stores find the lines in cache.
@@ -710,7 +746,8 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
                     // Weights in place: the packed panel's sums, tap by tap.
                     const int64_t q0 = pc.first(p, qb), count = pc.count(p, qb);
                     if (count == 0) continue;
-                    const T* slab = xp + (qb - qb0) * in.step + (q0 - pc.qmin - qb * W) + P;
+                    const T* slab = block_rows(qb) + (q0 - pc.qmin - qb * W) + P;
+                    const int64_t ld = block_ld(qb);
                     for (int64_t kb = kbg; kb < kbe; ++kb)
                         std::fill(tile_at(kb - kbg, p), tile_at(kb - kbg, p) + ts, T(0));
                     const auto add = rows_chain_for(mk, count);
@@ -718,8 +755,7 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
                         for (int64_t c0 = 0; c0 < C; c0 += chunk)
                             for (int64_t kb = kbg; kb < kbe; ++kb)
                                 add(&rows->at(p + m * S, kb * MR, c0), rows->filter_index_stride,
-                                    slab - m + c0 * in.ld, in.ld, std::min(chunk, C - c0),
-                                    tile_at(kb - kbg, p));
+                                    slab - m + c0 * ld, ld, std::min(chunk, C - c0), tile_at(kb - kbg, p));
                 }
                 for (int64_t kb = kbg; kb < kbe; ++kb) {
                     // Of each phase, when they are stored together: columns, first column
@@ -734,18 +770,19 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
                         if (together) tp[p] = tile, firsts[p] = q0, cols[p] = 0;  // Sp <= kRunStoreMax
                         if (count == 0) continue;  // this phase has fewer columns
                         const int64_t M = taps(p, F, S);
-                        const T* slab = xp + (qb - qb0) * in.step + (q0 - pc.qmin - qb * W) + P;
+                        const T* slab = block_rows(qb) + (q0 - pc.qmin - qb * W) + P;
+                        const int64_t ld = block_ld(qb);
                         if (rows == nullptr) {
                             // A block of few real rows (few output channels): those alone.
                             const auto panel = panel_rows_for(mk, std::min(MR, K - kb * MR), count);
                             panel(a + phase_offset[std::size_t(p)] + kb * M * C * MR, MR, slab,
-                                  seg_off.data(), M, C, in.ld, tile, false);
+                                  seg_off.data(), M, C, ld, tile, false);
                         } else if (!grouped) {  // one filter block, tap by tap
                             std::fill(tile, tile + ts, T(0));
                             const auto add = rows_chain_for(mk, count);
                             for (int64_t m = 0; m < M; ++m)
-                                add(&rows->at(p + m * S, kb * MR, 0), rows->filter_index_stride, slab - m,
-                                    in.ld, C, tile);
+                                add(&rows->at(p + m * S, kb * MR, 0), rows->filter_index_stride, slab - m, ld,
+                                    C, tile);
                         }
                         if (together)
                             cols[p] = count;
