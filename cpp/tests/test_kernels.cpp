@@ -252,6 +252,12 @@ int main() {
         {1, 272, 80, 1, 3, 150, same},
         {1, 272, 80, 1, 3, 150, same},
         {1, 272, 80, 1, 3, 150, same},
+        // Runs built by permutes (half the outputs with products) over rows
+        // of 16 KB and more with 32 products or more per output run: not set
+        // to the bias ahead (kCoveredRowBytes); three times, each layout.
+        {1, 64, 9, 2, 4, 1100, manual(1, 1)},
+        {1, 64, 9, 2, 4, 1100, manual(1, 1)},
+        {1, 64, 9, 2, 4, 1100, manual(1, 1)},
         // Weights beyond L2 (1.3 MB in float32) over items of two column
         // blocks: the tap-wise forward's tasks of whole items (three to a
         // task) where x lies contiguous (the first of the three layouts),

@@ -416,6 +416,25 @@ constexpr int64_t kCachedOutputBytes = int64_t(1) << 20;
 // 1.10-1.11x, three other shapes of the family unchanged.
 constexpr int64_t kAheadRowBytes = 1024;
 
+// Runs built by permutes where half or fewer of every S outputs hold
+// products are not set ahead where the micro-kernel's work covers the
+// writes: rows of at least kCoveredRowBytes and at least kCoveredProducts
+// products per output run (C x F >= kCoveredProducts x S). Set ahead, each
+// filter block's long rows were written twice, the string store's pass
+// taking a seventh of the time, while the run's own stores, reading their
+// lines in from memory, overlapped the GEMM of the next column block.
+// Float32 and float64, one and two threads, alternated in one process (the
+// same output array, 32 MB of caches dirtied between calls), 7 layers of
+// rows 16-28 KB: (8, 128, 128, 1, 4, 1024, same) float32 10-12% less time,
+// (1, 128, 64, 3, 7, 1024, same) 7-10%, (4, 256, 128, 3, 9, 1024, same) 4%,
+// the rest 0-4% either way (28 cases, geometric mean 0.97, none slower by
+// more than 1.1%). Where more than half of the outputs hold products (4, 64,
+// 64, 9, 15, 1024, same) ran 5-9% slower, and layers of shorter rows (2-10
+// KB: (16, 128, 128, 1, 3, 256, same), (8, 160, 128, 2, 5, 512, 0)) up to 7%
+// slower, so those stay set ahead.
+constexpr int64_t kCoveredRowBytes = int64_t(16) << 10;
+constexpr int64_t kCoveredProducts = 32;
+
 // A stream's items (short items, several to a column block) are set ahead
 // all at once, every row of the task's filter blocks, where that takes at
 // most this many bytes (half of L2 on the machines measured). Set run by
@@ -701,13 +720,16 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
         // or builds whole runs by permutes, over the bias (or zeros:
         // bias_ahead) set ahead where the outputs are taken to come from
         // memory (kCachedOutputBytes; where more than half of every S
-        // outputs hold products, only one item's long rows: kAheadRowBytes).
+        // outputs hold products, only one item's long rows: kAheadRowBytes;
+        // not where the GEMM covers the writes: kCoveredRowBytes).
         // One item's rows are set a span ahead of each column block; a
         // stream's items all at once, here (kStreamAheadBytes), or else run
         // by run as they are stored.
         const bool permutes = runs_by_permutes(mk, S, Sp);
         const bool long_rows = double(geo.out_length) * double(sizeof(T)) >= double(kAheadRowBytes);
-        const bool runs_ahead = run_store && (!permutes || output_bytes > kCachedOutputBytes) &&
+        const bool covered = permutes && 2 * Sp <= S && C * F >= kCoveredProducts * S &&
+                             double(geo.out_length) * double(sizeof(T)) >= double(kCoveredRowBytes);
+        const bool runs_ahead = run_store && !covered && (!permutes || output_bytes > kCachedOutputBytes) &&
                                 (2 * Sp <= S || (permutes && G == 1 && long_rows));
         const bool ahead = runs_ahead && G == 1;
         const int64_t stream_items = std::min(G, x.batch() - n * G), task_k0 = kb0 * MR,
