@@ -530,10 +530,40 @@ inline TaskInput task_input(const PhaseColumns& pc, int64_t group, int64_t P, in
     return in;
 }
 
+// The bytes a task's input (a group of column blocks) may take, so that its
+// slabs stay in L2 while every filter block reads them: half of L2 on the
+// machines measured (forward groups of up to 1.5 MB: a float64 one-item stage
+// 2-10% faster, float32 20% slower). Where F < S, one item to a task (no
+// stream), the whole of L2 (kRunsRoomBytes): the runs write every output of
+// their rows, bias-only gaps included (store_tiles_runs), and an item split
+// into groups of columns writes each row in pieces, one per task. Pieces of
+// half a row ran at 14-15 GB/s against 21-24 for whole rows (string stores, 8
+// rows of 10-20 KB in turn, one core), and one item of 22 column blocks (a
+// task's input of 572 KB) split in two took 10-20% more time than whole
+// (float32 (4, 128, 128, 1, 5, 1024, 0): 2.43 against 2.02 ms per 1000
+// positions for 1000-1008 positions, 512 KB holding 21 blocks). Float32 and
+// float64, one and two threads, alternated in one process (the same output
+// array, 32 MB of caches dirtied between calls): (4, 128, 128, 1, 5, 1024, 0)
+// float32 16% less time, (1, 128, 128, 1, 3, 1024, 0) 7-12% (float64 0-5%),
+// (2, 256, 128, 1, 4, 1000, 0) 3-12%, (1, 256, 256, 2, 4, 900, same) 4-7%; 26
+// other F < S layers within noise, one slower: (1, 128, 64, 3, 7, 1024, same)
+// float32 at two threads 4% (its item shared out by filter blocks instead of
+// columns, each share packing the whole input). Streams of items keep half of
+// L2: (8, 256, 256, 5, 8, 256, same) float32 4-9% slower in larger groups
+// (float64 6-10% faster).
+constexpr int64_t kSlabRoomBytes = int64_t(512) << 10;
+constexpr int64_t kRunsRoomBytes = int64_t(1) << 20;
+
+template <class T>
+int64_t slab_room(const Geometry& geo, const PhaseColumns& pc) {
+    const bool runs = geo.filter_size < geo.stride && pc.items == 1;
+    return (runs ? kRunsRoomBytes : kSlabRoomBytes) / int64_t(sizeof(T));
+}
+
 // The column blocks a task's input holds within `room` elements (at least
 // one, at most all): strips carry one halo and up to two lines of padding
 // for the whole group, slabs a halo each. The plan's group (budget and
-// 512 KiB) and the estimate's (512 KiB) both come from here.
+// slab_room) and the estimate's (slab_room) both come from here.
 inline int64_t blocks_within(const PhaseColumns& pc, int64_t room, int64_t P, int64_t C, std::size_t elem,
                              bool strips) {
     const int64_t line = int64_t(64 / elem);
@@ -1055,14 +1085,14 @@ double per_item_cycles(const MicroKernels<T>& mk, const Geometry& geo, const Pha
     const double width = double(pc.width + ceil_div(F, S) - 1 + pc.qspread);
     double cycles = double(streams) * double(pc.nqb) * double(C) * width * 0.5;
     // A copy call per channel and block (slabs) or task (strips, one per
-    // group of blocks within 512 KiB) costs kCopyCallCycles at least, the
+    // group of blocks within slab_room) costs kCopyCallCycles at least, the
     // elements' half cycle each above that: short rows cost the call more
     // than the copy ((8, 256, 16, 1, 6, 16, same) float64, a block of 16
     // positions per item: per-item 0.081 ms against tap-wise 0.044, estimated
     // the other way round). On the forward fit's draws (ForwardFit, their
     // estimates as recorded): summed log 2.7 -> 2.5, validation 6.9 -> 6.6.
     // Streams copy each item's row apart: a call each.
-    const int64_t P = ceil_div(F, S) - 1, group_room = int64_t((512 << 10) / sizeof(T));
+    const int64_t P = ceil_div(F, S) - 1, group_room = slab_room<T>(geo, pc);
     const bool strips = input_strips(nkb * MR, F, S);
     const int64_t group = blocks_within(pc, group_room, P, C, sizeof(T), strips);
     {
@@ -1091,7 +1121,7 @@ double per_item_cycles(const MicroKernels<T>& mk, const Geometry& geo, const Pha
     }
     // Weights beyond L2 (as phase panels) come from memory each time a task
     // reads them all again: the per-item strategy once per item and group of
-    // column blocks (its slabs within 512 KiB), the batched one once per
+    // column blocks (its slabs within slab_room), the batched one once per
     // column block of a phase; 0.1 cycles per byte, as for the tap-wise
     // strategy ((8, 512, 256, 6, 3, 16, [1 2]) float32, 3 MB of panels read
     // by each of 8 items: per-item 3.8 ms against tap-wise 2.0).
@@ -1569,8 +1599,8 @@ bool forward_pass(const DataView<const T>& x, const WeightsView<const T>& w, con
                       block_elems = task_input(ps, 1, P, C, sizeof(T), strips).elems;
         const int most =
             std::max(1, threads_within(budget, fixed, block_elems, nt, saturating_mul(Bs * ps.nqb, nkb)));
-        // A task's input within 512 KiB and the budget.
-        const int64_t room = std::min(int64_t((512 << 10) / sizeof(T)), avail / most);
+        // A task's input within slab_room and the budget.
+        const int64_t room = std::min(slab_room<T>(geo, ps), avail / most);
         slab_plan(plan, ps, Bs, nkb, blocks_within(ps, room, P, C, sizeof(T), strips), most);
         plan.per_thread = task_input(ps, plan.group, P, C, sizeof(T), strips).elems;
         const int64_t col_tasks = Bs * ceil_div(ps.nqb, plan.group);
