@@ -534,25 +534,29 @@ inline TaskInput task_input(const PhaseColumns& pc, int64_t group, int64_t P, in
 // slabs stay in L2 while every filter block reads them: half of L2 on the
 // machines measured (forward groups of up to 1.5 MB: a float64 one-item stage
 // 2-10% faster, float32 20% slower). Where F < S, one item to a task (no
-// stream), the whole of L2 (kRunsRoomBytes): the runs write every output of
-// their rows, bias-only gaps included (store_tiles_runs), and an item split
-// into groups of columns writes each row in pieces, one per task. Pieces of
-// half a row ran at 14-15 GB/s against 21-24 for whole rows (string stores, 8
-// rows of 10-20 KB in turn, one core), and one item of 22 column blocks (a
-// task's input of 572 KB) split in two took 10-20% more time than whole
-// (float32 (4, 128, 128, 1, 5, 1024, 0): 2.43 against 2.02 ms per 1000
-// positions for 1000-1008 positions, 512 KB holding 21 blocks). Float32 and
-// float64, one and two threads, alternated in one process (the same output
-// array, 32 MB of caches dirtied between calls): (4, 128, 128, 1, 5, 1024, 0)
+// stream), kRunsRoomBytes, twice L2: the runs write every output of their
+// rows, bias-only gaps included (store_tiles_runs), and an item split into
+// groups of columns writes each row in pieces, one per task, which cost more
+// than the slabs' second reads from L3. Pieces of half a row ran at 14-15
+// GB/s against 21-24 for whole rows (string stores, 8 rows of 10-20 KB in
+// turn, one core), and one item of 22 column blocks (a task's input of 572
+// KB) split in two took 10-20% more time than whole (float32 (4, 128, 128, 1,
+// 5, 1024, 0): 2.43 against 2.02 ms per 1000 positions for 1000-1008
+// positions, 512 KB holding 21 blocks). Float32 and float64, one and two
+// threads, alternated in one process (the same output array, 32 MB of caches
+// dirtied between calls), 1 MB against 512 KB: (4, 128, 128, 1, 5, 1024, 0)
 // float32 16% less time, (1, 128, 128, 1, 3, 1024, 0) 7-12% (float64 0-5%),
 // (2, 256, 128, 1, 4, 1000, 0) 3-12%, (1, 256, 256, 2, 4, 900, same) 4-7%; 26
 // other F < S layers within noise, one slower: (1, 128, 64, 3, 7, 1024, same)
 // float32 at two threads 4% (its item shared out by filter blocks instead of
-// columns, each share packing the whole input). Streams of items keep half of
-// L2: (8, 256, 256, 5, 8, 256, same) float32 4-9% slower in larger groups
-// (float64 6-10% faster).
+// columns, each share packing the whole input). 2 MB against 1 MB: (8, 256,
+// 256, 1, 3, 1024, 0) float32 7% less time, (1, 128, 64, 3, 7, 1024, same)
+// float64 at two threads 13%, 34 other cases (9 layers of 128-512 channels)
+// 0-6% less or within 3% either way. Streams of items keep half of L2: (8,
+// 256, 256, 5, 8, 256, same) float32 4-9% slower in larger groups (float64
+// 6-10% faster).
 constexpr int64_t kSlabRoomBytes = int64_t(512) << 10;
-constexpr int64_t kRunsRoomBytes = int64_t(1) << 20;
+constexpr int64_t kRunsRoomBytes = int64_t(2) << 20;
 
 template <class T>
 int64_t slab_room(const Geometry& geo, const PhaseColumns& pc) {
