@@ -804,13 +804,13 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
                     if (count == 0) continue;
                     const T* slab = block_rows(qb) + (q0 - pc.qmin - qb * W) + P;
                     const int64_t ld = block_ld(qb);
-                    for (int64_t kb = kbg; kb < kbe; ++kb)
-                        std::fill(tile_at(kb - kbg, p), tile_at(kb - kbg, p) + ts, T(0));
-                    const auto add = rows_chain_for(mk, count);
+                    // The first call of each tile's chain starts from zeros (rows_first).
+                    const auto first = rows_first_for(mk, count), add = rows_chain_for(mk, count);
                     for (int64_t m = 0; m < taps(p, F, S); ++m)
                         for (int64_t c0 = 0; c0 < C; c0 += chunk)
                             for (int64_t kb = kbg; kb < kbe; ++kb)
-                                add(&rows->at(p + m * S, kb * MR, c0), rows->filter_index_stride,
+                                (m == 0 && c0 == 0 ? first : add)(
+                                    &rows->at(p + m * S, kb * MR, c0), rows->filter_index_stride,
                                     slab - m + c0 * ld, ld, std::min(chunk, C - c0), tile_at(kb - kbg, p));
                 }
                 for (int64_t kb = kbg; kb < kbe; ++kb) {
@@ -834,11 +834,10 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
                             panel(a + phase_offset[std::size_t(p)] + kb * M * C * MR, MR, slab,
                                   seg_off.data(), M, C, ld, tile, false);
                         } else if (!grouped) {  // one filter block, tap by tap
-                            std::fill(tile, tile + ts, T(0));
-                            const auto add = rows_chain_for(mk, count);
+                            const auto first = rows_first_for(mk, count), add = rows_chain_for(mk, count);
                             for (int64_t m = 0; m < M; ++m)
-                                add(&rows->at(p + m * S, kb * MR, 0), rows->filter_index_stride, slab - m, ld,
-                                    C, tile);
+                                (m == 0 ? first : add)(&rows->at(p + m * S, kb * MR, 0),
+                                                       rows->filter_index_stride, slab - m, ld, C, tile);
                         }
                         if (together)
                             cols[p] = count;
