@@ -199,13 +199,22 @@ struct MicroKernels {
     void (*correlate_rows)(const T* x, std::int64_t ldx, std::int64_t C, const T* w, std::int64_t M, T* out);
 };
 
+// Of a kernel and its variants for the first v vectors of a tile row
+// (parts[v-1]), the one for a column block with `cols` valid columns: the
+// full tile, or the narrowest variant that holds them.
+template <class T, class Kernel>
+Kernel kernel_for_columns(const MicroKernels<T>& mk, std::int64_t cols, Kernel full,
+                          const Kernel (&parts)[4]) {
+    const std::int64_t v = ceil_div(cols, mk.lanes);
+    if (v >= mk.nr / mk.lanes) return full;
+    return parts[std::clamp<std::int64_t>(v, 1, 4) - 1];  // cols >= 1: v >= 1
+}
+
 // The panel kernel for a column block with `cols` valid columns: the full
 // tile, or a narrower variant when whole vectors would be wasted.
 template <class T>
 auto panel_for(const MicroKernels<T>& mk, std::int64_t cols) {
-    const std::int64_t v = ceil_div(cols, mk.lanes);
-    if (v >= mk.nr / mk.lanes) return mk.panel;
-    return mk.panel_part[std::clamp<std::int64_t>(v, 1, 4) - 1];  // cols >= 1: v >= 1
+    return kernel_for_columns(mk, cols, mk.panel, mk.panel_part);
 }
 
 // The panel kernel for a filter block of one real row, `cols` valid columns.
@@ -245,25 +254,19 @@ std::int64_t panel_width(const MicroKernels<T>& mk, std::int64_t cols, std::int6
 // The rows_by_columns kernel for a column block with `cols` valid columns.
 template <class T>
 auto rows_by_columns_for(const MicroKernels<T>& mk, std::int64_t cols) {
-    const std::int64_t v = ceil_div(cols, mk.lanes);
-    if (v >= mk.nr / mk.lanes) return mk.rows_by_columns;
-    return mk.rows_by_columns_part[std::clamp<std::int64_t>(v, 1, 4) - 1];  // cols >= 1: v >= 1
+    return kernel_for_columns(mk, cols, mk.rows_by_columns, mk.rows_by_columns_part);
 }
 
 // The rows_chain kernel for a column block with `cols` valid columns.
 template <class T>
 auto rows_chain_for(const MicroKernels<T>& mk, std::int64_t cols) {
-    const std::int64_t v = ceil_div(cols, mk.lanes);
-    if (v >= mk.nr / mk.lanes) return mk.rows_chain;
-    return mk.rows_chain_part[std::clamp<std::int64_t>(v, 1, 4) - 1];  // cols >= 1: v >= 1
+    return kernel_for_columns(mk, cols, mk.rows_chain, mk.rows_chain_part);
 }
 
 // rows_first's variant for `cols` valid columns, as rows_chain_for.
 template <class T>
 auto rows_first_for(const MicroKernels<T>& mk, std::int64_t cols) {
-    const std::int64_t v = ceil_div(cols, mk.lanes);
-    if (v >= mk.nr / mk.lanes) return mk.rows_first;
-    return mk.rows_first_part[std::clamp<std::int64_t>(v, 1, 4) - 1];  // cols >= 1: v >= 1
+    return kernel_for_columns(mk, cols, mk.rows_first, mk.rows_first_part);
 }
 
 // correlate_rows() computes this many vectors of outputs per call, over up
