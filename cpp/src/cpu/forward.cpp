@@ -1058,13 +1058,19 @@ constexpr double kBatchedGatherCycles = 2.0;
 // gathers say on every family (float32 most); the tap-wise one's
 // read-modify-write of tiles and the dot products' lane sums cost more
 // than counted.
+// `one_filter`: the per-item strategy's estimate for one output channel,
+// whose one-row panels are bound by their loads (a broadcast and a vector
+// load per FMA, most of them straddling two lines): on a Zen 4 machine they
+// ran 1.2-1.5 times their estimate where the tap-wise strategy ran 1.0-1.2
+// (C = 16); fitted with the correlated rows' estimate (kRowsFit, in
+// cpu/forward_rows.hpp, where the draws are given). 1.3-1.5 rank alike.
 struct ForwardFit {
-    double batched, taps, dots;
+    double batched, taps, dots, one_filter;
 };
 
 template <class T>
 constexpr ForwardFit kForwardFit{sizeof(T) == 4 ? 1.7 : 1.3, sizeof(T) == 4 ? 1.15 : 1.2,
-                                 sizeof(T) == 4 ? 1.2 : 1.3};
+                                 sizeof(T) == 4 ? 1.2 : 1.3, 1.35};
 
 // Estimated cycles of each strategy, from the shape alone (so that the
 // choice, and the result, never depend on the thread count): the FMAs of the
@@ -1440,7 +1446,7 @@ bool forward_pass(const DataView<const T>& x, const WeightsView<const T>& w, con
                                                             rows_scratch(geo, C, mk.lanes)) <= budget;
     const std::initializer_list<Candidate> candidates = {
         {Strategy::per_item, saturating_add(phase_fixed, slab_elems) <= budget,
-         cost.per_item + per_item_weights + packing},
+         (K == 1 ? fit.one_filter : 1.0) * (cost.per_item + per_item_weights + packing)},
         {Strategy::batched, saturating_add(phase_fixed, block) <= budget,
          fit.batched * (cost.batched + phase_weights + packing)},
         {Strategy::taps, taps_fit, taps_cost},

@@ -77,29 +77,48 @@ inline bool rows_apply(const Geometry& geo) { return ceil_div(geo.filter_size, g
 // kRowVectors vectors, filter and channel, the FMAs and the shifts that
 // make their inputs (one per cycle: on AVX-512 both issue on one port of
 // the development machine; on Zen 4 a 512-bit shift takes two), the
-// channel's loads; the block's call and stores; the blocks at the ends of
-// the input copied first. Scaled by kRowsFit against the other strategies'
-// estimates: one thread, float32, on a Zen 4 machine, seven one-output-
-// channel shapes each forced to this form, per item and tap-wise, alternated
-// in one process, ran 1.0-1.7 times slower than this estimate says against
-// the tap-wise one's (1.3-1.4 on four): (4, 16, 1, 16, 1, 2048, same) took
-// 0.081 ms against the tap-wise 0.096 and the per-item 0.106, estimated
-// cheapest; (4, 32, 1, 8, 1, 1024, same) 0.056 against 0.042, and with
-// stride 2 or 4 (two to four taps per phase, each phase reading the inputs
-// again) up to twice the tap-wise time, estimated dearer.
-constexpr double kRowsFit = 1.4;
+// channel's loads; the block's call and its stores (vectorized at stride 1,
+// contiguous outputs being the common layout; one by one, S apart,
+// otherwise); the blocks at the ends of the input copied first (a few calls
+// per channel, and the elements). Scaled by kRowsFit against the other
+// strategies' estimates. Fitted on 76 one-output-channel draws of the
+// sweep's one_channel family (seeds 906-908; 60 float32, 16 float64; one
+// thread; every strategy forced in turn, alternated call by call in one
+// process), once the ends were copied as runs and the stride-1 stores
+// vectorized, together with the per-item strategy's one-filter scale
+// (ForwardFit in forward.cpp): the summed log of chosen over fastest time
+// went 2.14 -> 0.17 (10 -> 1 mis-ranked by over 5%). Fitted on seeds 906-907
+// alone, seed 908 went 0.80 -> 0.16. Checked on other draws: of 8000 per
+// dtype (sweep seeds 465-664), 80 float32 and 69 float64 changed strategy;
+// timed (40 and 30 of them, old and new choice alternated in one process)
+// they took 0.87 and 0.72 times as long (geometric means), the worst 1.43
+// times on a 3 us call ((1, 32, 1, 4, 1, 512, 0), rows for tap-wise). The
+// stores' charges (0.5 and 2.5
+// cycles per output) are the fit's: at one cycle for both, stride-4 layers
+// ran rows 1.4 times slower than the tap-wise strategy. Weighed for one
+// output channel only, where it was fitted: with these charges, long thin
+// signals of 4 filters ((1, 8, 4, 2, 1, 16384..65536), 4-8 channels) went
+// from the per-item strategy to the rows and ran 1.0-1.6 times slower
+// (each filter's call reads the block's rows again); never chosen for more
+// filters before either (8000 draws, seeds 265-464). Forced, it runs any K.
+constexpr double kRowsFit = 1.2;
+constexpr double kRowsStoreCycles = 0.5, kRowsStridedStoreCycles = 2.5;
+constexpr double kRowsEdgeCallCycles = 10.0, kRowsEdgeElementCycles = 0.1;
 
 template <class T>
 double forward_rows_cost(const MicroKernels<T>& mk, const Geometry& geo, int64_t B, int64_t C, int64_t K) {
-    if (!rows_apply(geo)) return std::numeric_limits<double>::infinity();
+    if (!rows_apply(geo) || K != 1) return std::numeric_limits<double>::infinity();
     const int64_t lanes = mk.lanes, block = kRowVectors * lanes;
+    const double store = geo.stride == 1 ? kRowsStoreCycles : kRowsStridedStoreCycles;
     double cycles = 2e3 + double(geo.filter_size) * double(K) * double(C);
     for (const RowPhase& ph : row_phases(geo, K, C)) {
         const double blocks = double(ceil_div(ph.q_hi - ph.q_lo, block));
         const double per_channel =
             double(kRowVectors * ph.taps) + 0.5 * double(rows_before(ph.taps, lanes) + kRowVectors + 1);
-        cycles += double(B) * blocks * (double(K) * (double(C) * per_channel + 20.0 + double(block)));
-        cycles += double(B) * 2.0 * double(C) * double(rows_edge_width(ph.taps, lanes));  // the ends' copies
+        cycles += double(B) * blocks * (double(K) * (double(C) * per_channel + 20.0 + store * double(block)));
+        const double edge =
+            kRowsEdgeCallCycles + kRowsEdgeElementCycles * double(rows_edge_width(ph.taps, lanes));
+        cycles += double(B) * 2.0 * double(C) * edge;  // the ends' copies
     }
     return kRowsFit * cycles;
 }
@@ -141,12 +160,20 @@ void forward_rows(const MicroKernels<T>& mk, const DataView<const T>& x, const W
             // The block reads inputs [q0 - before, q0 - before + width).
             const T* rows = item + q0;
             int64_t ld = x.channel_stride;
-            if (q0 - before < 0 || q0 - before + width > L) {
-                for (int64_t c = 0; c < C; ++c)
-                    for (int64_t e = 0; e < width; ++e) {
-                        const int64_t i = q0 - before + e;
-                        edge[c * width + e] = i >= 0 && i < L ? item[c * x.channel_stride + i] : T(0);
-                    }
+            const int64_t first = q0 - before;
+            if (first < 0 || first + width > L) {
+                // Zeros, the inputs [lo, hi) of the block's window, zeros:
+                // runs, not an element-wise test (which took a third of
+                // the pass on short inputs, e.g. 8 items of 512 positions).
+                const int64_t lo = std::clamp<int64_t>(-first, 0, width),
+                              hi = std::clamp<int64_t>(L - first, lo, width);
+                for (int64_t c = 0; c < C; ++c) {
+                    T* dst = edge + c * width;
+                    std::fill(dst, dst + lo, T(0));
+                    std::copy(item + c * x.channel_stride + first + lo,
+                              item + c * x.channel_stride + first + hi, dst + lo);
+                    std::fill(dst + hi, dst + width, T(0));
+                }
                 rows = edge + before;
                 ld = width;
             }
@@ -157,7 +184,10 @@ void forward_rows(const MicroKernels<T>& mk, const DataView<const T>& x, const W
                     y.data + y.batch_offset(n) + k * y.channel_stride + (q0 * S + p - l) * y.length_stride;
                 const T bk = bias.data ? bias.at(k) : T(0);
                 const int64_t step = S * y.length_stride;
-                for (int64_t j = 0; j < count; ++j) out[j * step] = bk + sums[j];
+                if (step == 1)  // contiguous outputs (stride 1): a loop the compiler vectorizes
+                    for (int64_t j = 0; j < count; ++j) out[j] = bk + sums[j];
+                else
+                    for (int64_t j = 0; j < count; ++j) out[j * step] = bk + sums[j];
             }
         }
     });
