@@ -338,7 +338,7 @@ constexpr double kSplitRowCycles = 140.0, kSplitInputRowCycles = 24.0;
 // are estimated at (they run a little faster than their estimates say,
 // against the whole pass's) and 0.64 per cycle of the passes. The split
 // runs where that is 5% below the whole pass's estimate; with one batch
-// item, 13%: then each sub-pass shares its filter blocks among the threads,
+// item, 13% (8% since, below): then each sub-pass shares its filter blocks among the threads,
 // each thread packing every column of the half input, and such splits that
 // ran 7-9% faster at one thread ran 3-11% slower at two (K = 64, or 64
 // positions), where the choice may not depend on the thread count (R8.5).
@@ -354,8 +354,18 @@ constexpr double kSplitRowCycles = 140.0, kSplitInputRowCycles = 24.0;
 // at two ((8, 64, 64, 9, 1, 256, 1), (4, 256, 256, 7, 1, 128, same)), and
 // none between 5% and 7% that ran slower; at 2.5% one ran 22% slower at
 // two threads ((8, 256, 64, 5, 1, 256, same)). So 5%.
+// The one-item margin again (2026-12-05, a Zen 4 machine, at the code of
+// then): of the one-item draws of seeds 265-464 estimated between 13% and
+// 5% below, 20 float32 timed split against whole (alternated call by call
+// in one process) ran 2-17% faster at one thread, all of them, and at two
+// from 11% faster to 2% slower where the estimate was 8% below or more,
+// up to 40% slower above that; 12 float64 ran 0-12% faster at one thread
+// and 10% faster to 8% slower at two. Checked on 14 float32 draws of seeds
+// 465-564 estimated 7-13% below: 1-15% faster at one thread, at two 13%
+// faster to 0.3% slower below 8%, 6-16% slower at 7.3-7.6%. So 8%: one-item
+// stride-1 and vocoder layers near the FMA rate gain a tenth at one thread.
 constexpr double kSplitSubsFit = 0.92, kSplitPassesFit = 0.64;
-constexpr double kSplitMargin = 0.95, kSplitOneItemMargin = 0.87;
+constexpr double kSplitMargin = 0.95, kSplitOneItemMargin = 0.92;
 
 // Whether the forward runs split: forced (TCONV1D_STRATEGY=split) wherever
 // it applies and fits, else where its estimate is below `whole` (the
