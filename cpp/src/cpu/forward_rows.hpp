@@ -93,9 +93,9 @@ inline bool rows_apply(const Geometry& geo) { return ceil_div(geo.filter_size, g
 // timed (40 and 30 of them, old and new choice alternated in one process)
 // they took 0.87 and 0.72 times as long (geometric means), the worst 1.43
 // times on a 3 us call ((1, 32, 1, 4, 1, 512, 0), rows for tap-wise). The
-// stores' charges (0.5 and 2.5
-// cycles per output) are the fit's: at one cycle for both, stride-4 layers
-// ran rows 1.4 times slower than the tap-wise strategy. Weighed for one
+// stores' charges (0.5 and 2.5 cycles per output) are the fit's: at one
+// cycle for both, stride-4 layers ran rows 1.4 times slower than the
+// tap-wise strategy. Weighed for one
 // output channel only, where it was fitted: with these charges, long thin
 // signals of 4 filters ((1, 8, 4, 2, 1, 16384..65536), 4-8 channels) went
 // from the per-item strategy to the rows and ran 1.0-1.6 times slower

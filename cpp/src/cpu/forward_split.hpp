@@ -338,10 +338,11 @@ constexpr double kSplitRowCycles = 140.0, kSplitInputRowCycles = 24.0;
 // are estimated at (they run a little faster than their estimates say,
 // against the whole pass's) and 0.64 per cycle of the passes. The split
 // runs where that is 5% below the whole pass's estimate; with one batch
-// item, 13% (8% since, below): then each sub-pass shares its filter blocks among the threads,
-// each thread packing every column of the half input, and such splits that
-// ran 7-9% faster at one thread ran 3-11% slower at two (K = 64, or 64
-// positions), where the choice may not depend on the thread count (R8.5).
+// item, 13% (8% since, below): then each sub-pass shares its filter
+// blocks among the threads, each thread packing every column of the half
+// input, and such splits that ran 7-9% faster at one thread ran 3-11%
+// slower at two (K = 64, or 64 positions), where the choice may not
+// depend on the thread count (R8.5).
 // With the per-row charges above, of the 60 draws the split is then chosen
 // for 10 of the 11 that it ran faster at both thread counts by 2% or more
 // (0.85-0.94 of the time at one thread, 0.65-0.99 at two), and for none
@@ -364,6 +365,10 @@ constexpr double kSplitRowCycles = 140.0, kSplitInputRowCycles = 24.0;
 // 465-564 estimated 7-13% below: 1-15% faster at one thread, at two 13%
 // faster to 0.3% slower below 8%, 6-16% slower at 7.3-7.6%. So 8%: one-item
 // stride-1 and vocoder layers near the FMA rate gain a tenth at one thread.
+// The cost: one-item stride-1 layers of 64 filters (4 filter blocks shared
+// by the threads in each sub-pass) still lose at two threads, e.g.
+// (1, 128, 64, 7, 1, 512, 0), estimated 10% below, 9% faster at one
+// thread and 10% slower at two.
 constexpr double kSplitSubsFit = 0.92, kSplitPassesFit = 0.64;
 constexpr double kSplitMargin = 0.95, kSplitOneItemMargin = 0.92;
 
