@@ -1590,7 +1590,7 @@ bool forward_pass(const DataView<const T>& x, const WeightsView<const T>& w, con
         return true;  // only real products: non-finite weights need no second look
     }
     const bool batched = strategy == Strategy::batched;
-    const bool in_place = !batched && layer_layout(w) && chain_pays;
+    const bool in_place = !batched && tap_blocks_layout(w) && chain_pays;
     const int64_t fixed = in_place ? 0 : phase_fixed, avail = budget - fixed;
     StrategyPlan plan;
     PhaseColumns ps = pc;  // the per-item strategy's columns: one item's, or a stream's

@@ -286,6 +286,15 @@ bool layer_layout(const WeightsView<const T>& w) {
            w.filter_stride == w.num_filters * w.channels;
 }
 
+// Whether each tap's weights are one contiguous [k][c] block, the taps at
+// any distance apart: the layer's layout, or every other tap of it (the
+// split's sub-passes at stride 1, cpu/forward_split.hpp), which the per-item
+// strategy reads in place as well.
+template <class T>
+bool tap_blocks_layout(const WeightsView<const T>& w) {
+    return w.channel_stride == 1 && w.filter_index_stride == w.channels;
+}
+
 // The weights copied into the layer's own layout at `own` (F*K*C elements),
 // for strategies that read them in place but were given another layout (rare:
 // a transposed view); whether such a strategy runs never depends on that.
