@@ -17,6 +17,9 @@ SHAPES = [
     (5, 20, 9, 2, 5, 33, "same"),  # F < S: bias-only extension
     # One item: backward-weights' groups fit a slice per thread only halved.
     (1, 32, 128, 7, 1, 256, [1, 1]),
+    # One long item at stride 1 with few filters: where it runs split in
+    # three, cut into parts at two threads, each split whole by one thread.
+    (1, 48, 40, 7, 1, 777, [5, 2]),
     # One position: the tap-wise forward as one GEMM into y (its item blocks
     # and column blocks shared out), where that strategy runs.
     (64, 48, 40, 8, 4, 1, "same"),

@@ -281,6 +281,16 @@ int main() {
         {1, 32, 128, 7, 1, 256, manual(1, 1)},
         {1, 32, 128, 7, 1, 256, manual(1, 1)},
         {1, 32, 128, 7, 1, 256, manual(1, 1)},
+        // One long item at stride 1 with few filters: split in three (where
+        // it runs split), it is cut into parts at 2 and 3 threads, each split
+        // whole by one thread (cpu/forward_split.hpp), bitwise as at one; an
+        // odd length, crops that end inside a slot pair, each layout.
+        {1, 48, 40, 7, 1, 777, manual(5, 2)},
+        {1, 48, 40, 7, 1, 777, manual(5, 2)},
+        {1, 48, 40, 7, 1, 777, manual(5, 2)},
+        {1, 64, 24, 4, 1, 1030, same},
+        {1, 64, 24, 4, 1, 1030, same},
+        {1, 64, 24, 4, 1, 1030, same},
     };
     // Strides 5 to 10, every phase with taps: the per-item forward stores the
     // phase tiles of a column block together where the outputs are

@@ -1333,25 +1333,48 @@ PhaseColumns stream_columns(const MicroKernels<T>& mk, const Geometry& geo, cons
     return best;
 }
 
+// What a split's sub-pass would run, estimated (forward_pass's `estimate`):
+// the cost of the strategy it would choose unforced, the strategy it
+// chooses, and whether the per-item strategy fits its budget.
+struct SubPassEstimate {
+    double cost = 0.0;
+    Strategy strategy = Strategy::automatic;
+    bool per_item_fits = false;
+};
+
+// How a split's parts run their sub-passes (cpu/forward_split.hpp): by the
+// per-item strategy, on at most `threads` threads.
+struct SubPassPerItem {
+    int threads = 1;
+};
+
 // The forward pass; `may_split`: whether it may run split in three
 // (cpu/forward_split.hpp), false for the split's own sub-passes;
-// `estimate`, where given: nothing is computed, the cost of the strategy
-// the pass would choose (unforced) is stored there (x, w and y need their
-// shapes and strides only).
+// `estimate`, where given: nothing is computed, what the pass would run is
+// stored there (x, w and y need their shapes and strides only); `per_item`,
+// where given: the per-item strategy (which must fit), on at most its
+// threads.
 template <class T>
 bool forward_pass(const DataView<const T>& x, const WeightsView<const T>& w, const BiasView<const T>& bias,
                   const Geometry& geo, const DataView<T>& y, PhasePanels<T>* reuse,
-                  const DataView<const T>* head, bool may_split, double* estimate = nullptr) {
+                  const DataView<const T>* head, bool may_split, SubPassEstimate* estimate = nullptr,
+                  const SubPassPerItem* per_item = nullptr) {
     const MicroKernels<T>& mk = kernels<T>();
     const int64_t MR = mk.mr, NR = mk.nr;
     const int64_t B = x.batch(), C = x.channels, K = w.num_filters, L = geo.length;
     const int64_t F = geo.filter_size, S = geo.stride, Sp = phases_with_taps(F, S);
     const int64_t Kp = round_up(K, MR), nkb = Kp / MR;
-    const int nt = threads_for(2.0 * double(B) * double(L) * double(C) * double(K) * double(F));
+    // (A part's sub-pass, on one thread inside the parts' region, asks for
+    // no thread count: that would check, on that thread, that a team can start.)
+    const int nt =
+        per_item != nullptr && per_item->threads == 1
+            ? 1
+            : std::min(threads_for(2.0 * double(B) * double(L) * double(C) * double(K) * double(F)),
+                       per_item != nullptr ? per_item->threads : std::numeric_limits<int>::max());
     const PhaseColumns pc = phase_columns(geo, NR, mk.lanes);
     if (pc.nqb == 0) {  // every output kept lies between the inputs' runs or past Lfull
         if (estimate != nullptr) {
-            *estimate = double(elements(y));
+            *estimate = {double(elements(y)), Strategy::automatic, true};
             return true;
         }
         fill_bias_only(bias, geo, y, nt);
@@ -1455,26 +1478,41 @@ bool forward_pass(const DataView<const T>& x, const WeightsView<const T>& w, con
         {Strategy::rows, rows_fit, forward_rows_cost(mk, geo, B, C, K)},
         {Strategy::direct, true, kDirectForwardCycles * products(B, L, F, K, C)},
     };
-    const Strategy strategy = choose_strategy(candidates);
+    const Strategy strategy = per_item != nullptr ? Strategy::per_item : choose_strategy(candidates);
     if (estimate != nullptr) {  // a split's sub-pass, estimated (its views hold no data)
-        *estimate = cheapest_cost(candidates);
+        *estimate = {cheapest_cost(candidates), strategy, candidates.begin()->fits};
         return true;
     }
     // Split in three where that is estimated cheaper than the strategy
     // chosen for the whole pass (cpu/forward_split.hpp); never for a stream.
     const auto sub_estimate = [](const DataView<const T>& xh, const WeightsView<const T>& wh,
                                  const Geometry& gh, const DataView<T>& yh) {
-        double cycles = 0.0;
-        forward_pass<T>(xh, wh, BiasView<const T>{}, gh, yh, nullptr, nullptr, false, &cycles);
-        return cycles;
+        SubPassEstimate e;
+        forward_pass<T>(xh, wh, BiasView<const T>{}, gh, yh, nullptr, nullptr, false, &e);
+        return e;
     };
     if (may_split && reuse == nullptr && head == nullptr &&
-        split_chosen<T>(geo, w, B, C, budget, cheapest_cost(candidates), sub_estimate)) {
-        const auto sub = [](const DataView<const T>& xh, const WeightsView<const T>& wh, const Geometry& gh,
-                            const DataView<T>& yh) {
-            forward_pass<T>(xh, wh, BiasView<const T>{}, gh, yh, nullptr, nullptr, false);
-        };
-        if (forward_split(mk, x, w, bias, geo, y, nt, sub)) return true;
+        split_chosen<T>(geo, w, B, C, budget, cheapest_cost(candidates),
+                        [&](const auto&... sub) { return sub_estimate(sub...).cost; })) {
+        // One item in parts, a thread each, where that pays; else pass by
+        // pass on every thread.
+        const std::vector<SplitPart> parts = split_parts<T>(
+            w, geo, B, C, budget, nt, [&](const auto&... sub) { return sub_estimate(sub...).strategy; },
+            [&](const auto&... sub) { return sub_estimate(sub...).per_item_fits; });
+        if (!parts.empty()) {
+            const auto sub_per_item = [](const DataView<const T>& xh, const WeightsView<const T>& wh,
+                                         const Geometry& gh, const DataView<T>& yh, int threads) {
+                const SubPassPerItem run{threads};
+                forward_pass<T>(xh, wh, BiasView<const T>{}, gh, yh, nullptr, nullptr, false, nullptr, &run);
+            };
+            if (forward_split_parts(mk, x, w, bias, y, parts, nt, sub_per_item)) return true;
+        } else {
+            const auto sub = [](const DataView<const T>& xh, const WeightsView<const T>& wh,
+                                const Geometry& gh, const DataView<T>& yh) {
+                forward_pass<T>(xh, wh, BiasView<const T>{}, gh, yh, nullptr, nullptr, false);
+            };
+            if (forward_split(mk, x, w, bias, geo, y, nt, sub)) return true;
+        }
     }
     // Panels kept by the caller (the stream) are packed once, into its memory.
     const bool reused = reuse != nullptr && reuse->mr == MR && reuse->rows == Kp && reuse->filter_size == F &&

@@ -32,8 +32,11 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <exception>
 #include <initializer_list>
+#include <mutex>
 #include <type_traits>
+#include <vector>
 
 #include "cpu/budget.hpp"
 #include "cpu/cost.hpp"
@@ -381,6 +384,21 @@ constexpr double kSplitRowCycles = 140.0, kSplitInputRowCycles = 24.0;
 constexpr double kSplitSubsFit = 0.92, kSplitPassesFit = 0.64;
 constexpr double kSplitMargin = 0.95, kSplitOneItemMargin = 0.92;
 
+// The workspace of a split, in elements: its own pieces and the three
+// sub-passes' budgets (R8.3 for each sub-pass's arrays).
+template <class T>
+std::int64_t split_bound(const Geometry& geo, std::int64_t B, std::int64_t K, std::int64_t C) {
+    const SplitPlan sp = split_plan(geo);
+    const auto sub_budget = [&](std::int64_t Fs) {
+        const std::int64_t full = (sp.J - 1) * geo.stride + Fs;
+        return workspace_budget<T>(
+            saturating_add(saturating_add(B * C * sp.J, saturating_mul(B * K, full)), Fs * K * C));
+    };
+    return saturating_add(
+        split_workspace(sp, B, K, C),
+        saturating_add(saturating_add(sub_budget(sp.F0), sub_budget(sp.F1)), sub_budget(sp.F0)));
+}
+
 // Whether the forward runs split: forced (TCONV1D_STRATEGY=split) wherever
 // it applies and fits, else where its estimate is below `whole` (the
 // estimate of the strategy the whole pass would run; never under another
@@ -396,15 +414,7 @@ bool split_chosen(const Geometry& geo, const WeightsView<const T>& w, std::int64
     if (!split_applies(geo) || (forced != Strategy::automatic && forced != Strategy::split)) return false;
     const SplitPlan sp = split_plan(geo);
     const std::int64_t K = w.num_filters, KC = K * C;
-    const auto sub_budget = [&](std::int64_t Fs) {
-        const std::int64_t full = (sp.J - 1) * geo.stride + Fs;
-        return workspace_budget<T>(
-            saturating_add(saturating_add(B * C * sp.J, saturating_mul(B * K, full)), Fs * KC));
-    };
-    const std::int64_t own = split_workspace(sp, B, K, C),
-                       subs = saturating_add(saturating_add(sub_budget(sp.F0), sub_budget(sp.F1)),
-                                             sub_budget(sp.F0));
-    if (saturating_add(own, subs) > saturating_mul(budget, 3)) return false;
+    if (split_bound<T>(geo, B, K, C) > saturating_mul(budget, 3)) return false;
     if (forced == Strategy::split) return true;
     const double words = double(sizeof(T)) / 4.0, rows = double(B * K * sp.row);
     const double streamed = 2.0 * rows * double(sizeof(T)) > kSplitCachedBytes ? 2.0 : 1.0;
@@ -473,6 +483,141 @@ bool forward_split(const MicroKernels<T>& mk, const DataView<const T>& x, const 
     zero_outside(b, B * K, sp.row, 0, o.g0.full_length, nt);
     split_combine(true, a, b, sp.row, bias, geo, y, nt);
     return true;
+}
+
+// One item's split on several threads: the item cut into parts, each split
+// whole by one thread (its half inputs, sub-passes and combining passes).
+// Shared out pass by pass instead, each sub-pass shares its filter blocks
+// among the threads, each reading every half input, half of which the
+// other thread has just written; with few filter blocks that lost the
+// split's lead at two threads: 21 one-item stride-1 float32 draws of 32 or
+// 64 filters (seeds 271-420, estimated 3-8% below the whole pass) ran 0.96
+// to 1.24 times the whole pass's time shared, 0.96 to 1.03 in parts where
+// they are long enough to cut ((1, 128, 32, 7, 1, 1024, 0): 1.21 -> 0.98),
+// and they ran 5-12% faster split at one thread. With 128 filters or more,
+// or strides above 1 (phases packed per part), parts ran 2-20% slower than
+// shared ((1, 64, 256, 7, 1, 512, 1): 0.98 -> 1.12 of the whole pass).
+//
+// A part is a run of slot pairs [t0, t1) of the window's. It reads the
+// inputs [i0, i1): from the earliest position that pair t0's sub-outputs
+// read (A's and C's M0 - 1 pairs back, B's of pair t0 - 1 M1 - 1 back), an
+// even one, so that the halves keep the item's parity, to 2*t1; it writes
+// the window's outputs in its pairs. Each of its sub-outputs then sums the
+// same inputs and taps as the item's, in the same order where the
+// sub-passes run the per-item strategy (tap by tap, channel by channel,
+// wherever its column blocks fall): bitwise the same for any cut.
+struct SplitPart {
+    std::int64_t i0 = 0, i1 = 0, y0 = 0;  // y0: the part's first output, in the window
+    Geometry geo;                         // the part's inputs, cropped to its outputs
+};
+
+inline SplitPart split_part(const Geometry& geo, const SplitPlan& sp, std::int64_t t0, std::int64_t t1) {
+    const std::int64_t S = geo.stride, lo = geo.crop_left, hi = geo.crop_left + geo.out_length;
+    const std::int64_t M0 = ceil_div(sp.F0, S), M1 = ceil_div(sp.F1, S);
+    SplitPart part;
+    part.i0 = std::max<std::int64_t>(0, 2 * std::min(t0 - M0 + 1, t0 - M1));
+    part.i1 = std::min(geo.length, 2 * t1);
+    const std::int64_t first = std::max(lo, 2 * t0 * S), end = std::min(hi, 2 * t1 * S);
+    const std::int64_t length = part.i1 - part.i0, full = (length - 1) * S + geo.filter_size;
+    part.y0 = first - lo;
+    part.geo = resolve_geometry(length, geo.filter_size, S,
+                                CroppingSpec::manual(first - part.i0 * S, full - (end - part.i0 * S)));
+    return part;
+}
+
+// Where one item's split runs in parts: stride 1 (one phase, the taps read
+// in place by every part) and filters no more than this many.
+constexpr std::int64_t kSplitPartFilters = 64;
+// Pairs a part keeps at least: shorter sub-passes fill few column blocks.
+constexpr std::int64_t kSplitPartPairs = 128;
+
+// The parts of one item's split on up to nt threads, or none where the
+// split is shared out pass by pass over the whole item instead. Parts run
+// their sub-passes by the per-item strategy, so they apply (kSplitPartFilters)
+// where each sub-pass of one part, the whole window, chooses it
+// (`choice(x, w, geometry, y)`: what a sub-pass over those operands,
+// without data, would choose); then as many parts as threads, of at least
+// kSplitPartPairs pairs, whose sub-passes fit that strategy (`fits`) and
+// whose workspaces together stay within three times the call's `budget`
+// (as the split's own, R8.3), or one, which the threads share pass by pass. Whether parts apply never
+// depends on nt, nor do the inputs they read, whose Inf or NaN send the
+// call to the whole pass.
+template <class T, class Choice, class Fits>
+std::vector<SplitPart> split_parts(const WeightsView<const T>& w, const Geometry& geo, std::int64_t B,
+                                   std::int64_t C, std::int64_t budget, int nt, Choice&& choice,
+                                   Fits&& fits) {
+    if (B != 1 || geo.stride != 1 || w.num_filters > kSplitPartFilters) return {};
+    const SplitPlan sp = split_plan(geo);
+    const std::int64_t S = geo.stride, lo = geo.crop_left, hi = geo.crop_left + geo.out_length;
+    const std::int64_t p0 = lo / (2 * S), p1 = ceil_div(hi, 2 * S);
+    // Whether pred(x, w, geometry, y) holds for each sub-pass of `part`.
+    const auto each_sub = [&](const SplitPart& part, auto&& pred) {
+        const SplitOperands<T> o = split_operands<T>(split_plan(part.geo), w, 1, C, S, nullptr, nullptr,
+                                                     nullptr, nullptr, nullptr, nullptr, nullptr);
+        return pred(o.x0, o.w0, o.g0, o.a) && pred(o.x1, o.w1, o.g1, o.b) && pred(o.xs, o.ws, o.g0, o.c);
+    };
+    const auto cut = [&](std::int64_t count) {
+        std::vector<SplitPart> parts;
+        for (std::int64_t i = 0; i < count; ++i)
+            parts.push_back(
+                split_part(geo, sp, p0 + (p1 - p0) * i / count, p0 + (p1 - p0) * (i + 1) / count));
+        return parts;
+    };
+    std::vector<SplitPart> one = cut(1);
+    const auto per_item = [&](const auto&... sub) { return choice(sub...) == Strategy::per_item; };
+    if (!each_sub(one[0], per_item)) return {};
+    for (std::int64_t count = std::min<std::int64_t>(nt, (p1 - p0) / kSplitPartPairs); count >= 2; --count) {
+        std::vector<SplitPart> parts = cut(count);
+        std::int64_t bound = 0;  // the parts' workspaces, all at once
+        for (const SplitPart& part : parts)
+            bound = saturating_add(bound, split_bound<T>(part.geo, 1, w.num_filters, C));
+        if (bound <= saturating_mul(budget, 3) &&
+            std::all_of(parts.begin(), parts.end(),
+                        [&](const SplitPart& part) { return each_sub(part, fits); }))
+            return parts;
+    }
+    return one;
+}
+
+// The split run part by part (split_parts): several parts a thread each,
+// one part on nt threads; `sub(x, w, geometry, y, threads)` runs a
+// sub-pass by the per-item strategy on at most `threads` threads. False
+// where any part's inputs or the taps hold Inf or NaN (or their sums
+// overflow): then the caller runs the whole pass, over every output.
+template <class T, class SubPass>
+bool forward_split_parts(const MicroKernels<T>& mk, const DataView<const T>& x, const WeightsView<const T>& w,
+                         const BiasView<const T>& bias, const DataView<T>& y,
+                         const std::vector<SplitPart>& parts, int nt, SubPass&& sub) {
+    const int count = int(parts.size()), inner = count == 1 ? nt : 1;
+    const auto sub_inner = [&](const DataView<const T>& xh, const WeightsView<const T>& wh,
+                               const Geometry& gh, const DataView<T>& yh) { sub(xh, wh, gh, yh, inner); };
+    // Part i: its views of the inputs and outputs, split; whether they hold Inf or NaN.
+    const auto run = [&](std::int64_t i) {
+        const SplitPart& part = parts[std::size_t(i)];
+        DataView<const T> xp = x;
+        xp.data = x.data + part.i0 * x.length_stride;
+        xp.length = part.i1 - part.i0;
+        DataView<T> yp = y;
+        yp.data = y.data + part.y0 * y.length_stride;
+        yp.length = part.geo.out_length;
+        return !forward_split(mk, xp, w, bias, part.geo, yp, inner, sub_inner);
+    };
+    if (count == 1) return !run(0);
+    // Exceptions (a workspace that cannot be allocated) may not leave an
+    // OpenMP region: the first is kept, and thrown after it.
+    std::exception_ptr error;
+    std::mutex error_mutex;
+    const bool nonfinite = detail::parallel_any(count, count, [&](std::int64_t i) {
+        try {
+            return run(i);
+        } catch (...) {
+            const std::lock_guard<std::mutex> lock(error_mutex);
+            if (!error) error = std::current_exception();
+            return false;
+        }
+    });
+    if (error) std::rethrow_exception(error);
+    return !nonfinite;
 }
 
 }  // namespace tconv1d::cpu
