@@ -377,26 +377,36 @@ constexpr double kSplitRowCycles = 140.0, kSplitInputRowCycles = 24.0;
 // 465-564 estimated 7-13% below: 1-15% faster at one thread, at two 13%
 // faster to 0.3% slower below 8%, 6-16% slower at 7.3-7.6%. So 8%: one-item
 // stride-1 and vocoder layers near the FMA rate gain a tenth at one thread.
-// The cost: one-item stride-1 layers of 64 filters (4 filter blocks shared
-// by the threads in each sub-pass) still lose at two threads, e.g.
-// (1, 128, 64, 7, 1, 512, 0), estimated 10% below, 9% faster at one
-// thread and 10% slower at two.
+// Since (2026-12-05, the same machine), a long item's split has the
+// batch's 5%: of 256 pairs of positions or more (kSplitLongItemPairs), cut
+// into parts at stride 1 with few filters (split_parts below) or with its
+// sub-passes sharing many filter blocks, it keeps most of its lead at two
+// threads. The 11 float32 draws of seeds 271-420 that this turned to the
+// split (estimated 5-8% below) ran 2.5-12% faster at one thread ((1, 256,
+// 32, 7, 1, 1024, 0): 12%) and 0.89-1.03 times the whole pass's time at
+// two in a quiet run of the VM (one row 1.33; up to 1.5 in a noisy run,
+// where many parallel regions wait on a descheduled thread). Shorter items
+// keep 8%: at 128 pairs, 2-18% slower at two threads where 2-18% faster at
+// one ((1, 256, 64, 7, 1, 256, same)).
 constexpr double kSplitSubsFit = 0.92, kSplitPassesFit = 0.64;
 constexpr double kSplitMargin = 0.95, kSplitOneItemMargin = 0.92;
+constexpr std::int64_t kSplitLongItemPairs = 256;
 
 // The workspace of a split, in elements: its own pieces and the three
-// sub-passes' budgets (R8.3 for each sub-pass's arrays).
+// sub-passes' budgets (R8.3 for each sub-pass's arrays), all of them
+// (`all`), or the largest (the sub-passes run one after another: what a
+// split holds at once).
 template <class T>
-std::int64_t split_bound(const Geometry& geo, std::int64_t B, std::int64_t K, std::int64_t C) {
+std::int64_t split_bound(const Geometry& geo, std::int64_t B, std::int64_t K, std::int64_t C, bool all) {
     const SplitPlan sp = split_plan(geo);
     const auto sub_budget = [&](std::int64_t Fs) {
         const std::int64_t full = (sp.J - 1) * geo.stride + Fs;
         return workspace_budget<T>(
             saturating_add(saturating_add(B * C * sp.J, saturating_mul(B * K, full)), Fs * K * C));
     };
-    return saturating_add(
-        split_workspace(sp, B, K, C),
-        saturating_add(saturating_add(sub_budget(sp.F0), sub_budget(sp.F1)), sub_budget(sp.F0)));
+    const std::int64_t a = sub_budget(sp.F0), b = sub_budget(sp.F1);  // C's as A's
+    return saturating_add(split_workspace(sp, B, K, C),
+                          all ? saturating_add(saturating_add(a, b), a) : std::max(a, b));
 }
 
 // Whether the forward runs split: forced (TCONV1D_STRATEGY=split) wherever
@@ -414,7 +424,7 @@ bool split_chosen(const Geometry& geo, const WeightsView<const T>& w, std::int64
     if (!split_applies(geo) || (forced != Strategy::automatic && forced != Strategy::split)) return false;
     const SplitPlan sp = split_plan(geo);
     const std::int64_t K = w.num_filters, KC = K * C;
-    if (split_bound<T>(geo, B, K, C) > saturating_mul(budget, 3)) return false;
+    if (split_bound<T>(geo, B, K, C, true) > saturating_mul(budget, 3)) return false;
     if (forced == Strategy::split) return true;
     const double words = double(sizeof(T)) / 4.0, rows = double(B * K * sp.row);
     const double streamed = 2.0 * rows * double(sizeof(T)) > kSplitCachedBytes ? 2.0 : 1.0;
@@ -424,7 +434,7 @@ bool split_chosen(const Geometry& geo, const WeightsView<const T>& w, std::int64
                                streamed * kSplitOutputCycles * rows) +
                           kSplitRowCycles * double(B * K) + kSplitInputRowCycles * double(B * C) +
                           kPackedSetupCycles;
-    const double margin = B == 1 ? kSplitOneItemMargin : kSplitMargin;
+    const double margin = B == 1 && sp.J < kSplitLongItemPairs ? kSplitOneItemMargin : kSplitMargin;
     // The sub-passes are estimated only where the split could be chosen
     // with them at 3/4 of the whole pass's cost per product (the least seen
     // on the draws above: 0.84, short inputs of 512 channels), which spares
@@ -538,8 +548,9 @@ constexpr std::int64_t kSplitPartPairs = 128;
 // (`choice(x, w, geometry, y)`: what a sub-pass over those operands,
 // without data, would choose); then as many parts as threads, of at least
 // kSplitPartPairs pairs, whose sub-passes fit that strategy (`fits`) and
-// whose workspaces together stay within three times the call's `budget`
-// (as the split's own, R8.3), or one, which the threads share pass by pass. Whether parts apply never
+// whose workspaces held at once (each part's own and one sub-pass's) stay
+// within three times the call's `budget` (as the split's, R8.3), or one,
+// which the threads share pass by pass. Whether parts apply never
 // depends on nt, nor do the inputs they read, whose Inf or NaN send the
 // call to the whole pass.
 template <class T, class Choice, class Fits>
@@ -568,9 +579,9 @@ std::vector<SplitPart> split_parts(const WeightsView<const T>& w, const Geometry
     if (!each_sub(one[0], per_item)) return {};
     for (std::int64_t count = std::min<std::int64_t>(nt, (p1 - p0) / kSplitPartPairs); count >= 2; --count) {
         std::vector<SplitPart> parts = cut(count);
-        std::int64_t bound = 0;  // the parts' workspaces, all at once
+        std::int64_t bound = 0;  // the parts' workspaces at once
         for (const SplitPart& part : parts)
-            bound = saturating_add(bound, split_bound<T>(part.geo, 1, w.num_filters, C));
+            bound = saturating_add(bound, split_bound<T>(part.geo, 1, w.num_filters, C, false));
         if (bound <= saturating_mul(budget, 3) &&
             std::all_of(parts.begin(), parts.end(),
                         [&](const SplitPart& part) { return each_sub(part, fits); }))
