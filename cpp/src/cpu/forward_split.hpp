@@ -546,11 +546,11 @@ constexpr std::int64_t kSplitPartPairs = 128;
 // their sub-passes by the per-item strategy, so they apply (kSplitPartFilters)
 // where each sub-pass of one part, the whole window, chooses it
 // (`choice(x, w, geometry, y)`: what a sub-pass over those operands,
-// without data, would choose); then as many parts as threads, of at least
-// kSplitPartPairs pairs, whose sub-passes fit that strategy (`fits`) and
-// whose workspaces held at once (each part's own and one sub-pass's) stay
-// within three times the call's `budget` (as the split's, R8.3), or one,
-// which the threads share pass by pass. Whether parts apply never
+// without data, would choose); then one part per thread where each has at
+// least kSplitPartPairs pairs, their sub-passes fit that strategy (`fits`)
+// and their workspaces held at once (each part's own and one sub-pass's)
+// stay within three times the call's `budget` (as the split's, R8.3); else
+// one part, which the threads share pass by pass. Whether parts apply never
 // depends on nt, nor do the inputs they read, whose Inf or NaN send the
 // call to the whole pass.
 template <class T, class Choice, class Fits>
@@ -577,16 +577,15 @@ std::vector<SplitPart> split_parts(const WeightsView<const T>& w, const Geometry
     std::vector<SplitPart> one = cut(1);
     const auto per_item = [&](const auto&... sub) { return choice(sub...) == Strategy::per_item; };
     if (!each_sub(one[0], per_item)) return {};
-    for (std::int64_t count = std::min<std::int64_t>(nt, (p1 - p0) / kSplitPartPairs); count >= 2; --count) {
-        std::vector<SplitPart> parts = cut(count);
-        std::int64_t bound = 0;  // the parts' workspaces at once
-        for (const SplitPart& part : parts)
-            bound = saturating_add(bound, split_bound<T>(part.geo, 1, w.num_filters, C, false));
-        if (bound <= saturating_mul(budget, 3) &&
-            std::all_of(parts.begin(), parts.end(),
-                        [&](const SplitPart& part) { return each_sub(part, fits); }))
-            return parts;
-    }
+    // A thread each, or none: fewer parts than threads would leave threads idle.
+    if (nt < 2 || (p1 - p0) / kSplitPartPairs < nt) return one;
+    std::vector<SplitPart> parts = cut(nt);
+    std::int64_t bound = 0;  // the parts' workspaces at once
+    for (const SplitPart& part : parts)
+        bound = saturating_add(bound, split_bound<T>(part.geo, 1, w.num_filters, C, false));
+    if (bound <= saturating_mul(budget, 3) &&
+        std::all_of(parts.begin(), parts.end(), [&](const SplitPart& part) { return each_sub(part, fits); }))
+        return parts;
     return one;
 }
 
