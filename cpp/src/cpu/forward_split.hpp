@@ -569,6 +569,7 @@ std::vector<SplitPart> split_parts(const WeightsView<const T>& w, const Geometry
     };
     const auto cut = [&](std::int64_t count) {
         std::vector<SplitPart> parts;
+        parts.reserve(std::size_t(count));
         for (std::int64_t i = 0; i < count; ++i)
             parts.push_back(
                 split_part(geo, sp, p0 + (p1 - p0) * i / count, p0 + (p1 - p0) * (i + 1) / count));
