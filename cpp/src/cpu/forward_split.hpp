@@ -377,20 +377,33 @@ constexpr double kSplitRowCycles = 140.0, kSplitInputRowCycles = 24.0;
 // 465-564 estimated 7-13% below: 1-15% faster at one thread, at two 13%
 // faster to 0.3% slower below 8%, 6-16% slower at 7.3-7.6%. So 8%: one-item
 // stride-1 and vocoder layers near the FMA rate gain a tenth at one thread.
-// Since (2026-12-05, the same machine), a long item's split has the
-// batch's 5%: of 256 pairs of positions or more (kSplitLongItemPairs), cut
-// into parts at stride 1 with few filters (split_parts below) or with its
-// sub-passes sharing many filter blocks, it keeps most of its lead at two
-// threads. The 11 float32 draws of seeds 271-420 that this turned to the
-// split (estimated 5-8% below) ran 2.5-12% faster at one thread ((1, 256,
-// 32, 7, 1, 1024, 0): 12%) and 0.89-1.03 times the whole pass's time at
-// two in a quiet run of the VM (one row 1.33; up to 1.5 in a noisy run,
-// where many parallel regions wait on a descheduled thread). Shorter items
-// keep 8%: at 128 pairs, 2-18% slower at two threads where 2-18% faster at
-// one ((1, 256, 64, 7, 1, 256, same)).
+// Since (2026-12-05, the same machine) the margin is 1%, and 5% only for
+// several items whose weights (F x K x C) exceed four times their input
+// (B x C x L). The margin trades time at two threads for time at one, and
+// there the trade pays: the choice may not depend on the thread count
+// (R8.5), and at one thread the peers run such layers about as fast as
+// the whole pass, at two they fall behind it. Timed split against whole
+// (float32, alternated call by call in one process), draws of seeds
+// 280-400 estimated between 8% and 0% below:
+// - one item: 16 draws, 0-18% faster at one thread but one (1.01 of the
+//   time), 2-22% slower at two ((1, 256, 32, 5, 1, 512, 0): 0.91 and
+//   1.22); float64 0-13% faster at one thread, 6% faster to 23% slower at
+//   two. The peers against the whole pass (ten of them, forward): 0.96-1.27
+//   of its time at one thread, 1.52-2.11 at two (they parallelize one item
+//   poorly);
+// - several items, the weights at most four times the input: 11 draws,
+//   0-10% faster at one thread, 7% faster to 12% slower at two; the peers
+//   against the whole pass 1.01-1.28 of its time and 1.21-2.35;
+// - several items, larger weights (short inputs: (4, 512, 256, 12, 6, 32,
+//   [3 3]) and (2, 256, 128, 18, 9, 32, [4 5]), 24 and 36 times the input):
+//   10-15% faster at one thread but 23-43% slower at two, the three weight
+//   sets packed and streamed by both threads for few columns.
+// Above the whole pass's estimate the split ran 11% faster to 13% slower
+// at one thread (22 one-item draws). (Before: 5%, and 8% for one item of
+// fewer than 256 pairs of positions.)
 constexpr double kSplitSubsFit = 0.92, kSplitPassesFit = 0.64;
-constexpr double kSplitMargin = 0.95, kSplitOneItemMargin = 0.92;
-constexpr std::int64_t kSplitLongItemPairs = 256;
+constexpr double kSplitMargin = 0.99, kSplitWeightsMargin = 0.95;
+constexpr std::int64_t kSplitWeightsPerInput = 4;
 
 // The workspace of a split, in elements: its own pieces and the three
 // sub-passes' budgets (R8.3 for each sub-pass's arrays), all of them
@@ -434,7 +447,11 @@ bool split_chosen(const Geometry& geo, const WeightsView<const T>& w, std::int64
                                streamed * kSplitOutputCycles * rows) +
                           kSplitRowCycles * double(B * K) + kSplitInputRowCycles * double(B * C) +
                           kPackedSetupCycles;
-    const double margin = B == 1 && sp.J < kSplitLongItemPairs ? kSplitOneItemMargin : kSplitMargin;
+    // Several items whose weights exceed kSplitWeightsPerInput times their input keep 5%.
+    const bool weights_dominate =
+        B > 1 && saturating_mul(geo.filter_size, K) >
+                     saturating_mul(saturating_mul(kSplitWeightsPerInput, B), geo.length);
+    const double margin = weights_dominate ? kSplitWeightsMargin : kSplitMargin;
     // The sub-passes are estimated only where the split could be chosen
     // with them at 3/4 of the whole pass's cost per product (the least seen
     // on the draws above: 0.84, short inputs of 512 channels), which spares
