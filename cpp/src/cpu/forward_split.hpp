@@ -377,30 +377,36 @@ constexpr double kSplitRowCycles = 140.0, kSplitInputRowCycles = 24.0;
 // 465-564 estimated 7-13% below: 1-15% faster at one thread, at two 13%
 // faster to 0.3% slower below 8%, 6-16% slower at 7.3-7.6%. So 8%: one-item
 // stride-1 and vocoder layers near the FMA rate gain a tenth at one thread.
-// Since (2026-12-05, the same machine) the margin is 1%, and 5% only for
-// several items whose weights (F x K x C) exceed four times their input
-// (B x C x L). The margin trades time at two threads for time at one, and
-// there the trade pays: the choice may not depend on the thread count
-// (R8.5), and at one thread the peers run such layers about as fast as
-// the whole pass, at two they fall behind it. Timed split against whole
+// Since (2026-12-05, the same machine) the float32 margin is 1%, and 5%
+// only for several items whose weights (F x K x C) exceed four times their
+// input (B x C x L). The margin trades time at two threads for time at
+// one, and in float32 the trade pays: the choice may not depend on the
+// thread count (R8.5), and at one thread the peers run such layers about
+// as fast as the whole pass, at two they fall behind it. Float64 keeps 5%
+// (the peers run it at half their float32 rate or less, and its splits
+// gain less: below). Timed split against whole
 // (float32, alternated call by call in one process), draws of seeds
 // 280-400 estimated between 8% and 0% below:
 // - one item: 16 draws, 0-18% faster at one thread but one (1.01 of the
 //   time), 2-22% slower at two ((1, 256, 32, 5, 1, 512, 0): 0.91 and
-//   1.22); float64 0-13% faster at one thread, 6% faster to 23% slower at
-//   two. The peers against the whole pass (ten of them, forward): 0.96-1.27
+//   1.22); in float64 0-13% faster at one thread, 6% faster to 23% slower
+//   at two. The peers against the whole pass (ten of them, forward): 0.96-1.27
 //   of its time at one thread, 1.52-2.11 at two (they parallelize one item
 //   poorly);
 // - several items, the weights at most four times the input: 11 draws,
 //   0-10% faster at one thread, 7% faster to 12% slower at two; the peers
-//   against the whole pass 1.01-1.28 of its time and 1.21-2.35;
+//   against the whole pass 1.01-1.28 of its time and 1.21-2.35 (in
+//   float64, of these 11 draws nine ran split at 5% already, and the one
+//   that 1% would turn ran 5% slower at one thread, 1% at two);
 // - several items, larger weights (short inputs: (4, 512, 256, 12, 6, 32,
 //   [3 3]) and (2, 256, 128, 18, 9, 32, [4 5]), 24 and 36 times the input):
 //   10-15% faster at one thread but 23-43% slower at two, the three weight
 //   sets packed and streamed by both threads for few columns.
 // Above the whole pass's estimate the split ran 11% faster to 13% slower
 // at one thread (22 one-item draws). (Before: 5%, and 8% for one item of
-// fewer than 256 pairs of positions.)
+// fewer than 256 pairs of positions, in both precisions; the float64 ones
+// that 5% turns to the split, 14 draws estimated 5-8% below, ran 2-12%
+// faster at one thread, 9% faster to 11% slower at two.)
 constexpr double kSplitSubsFit = 0.92, kSplitPassesFit = 0.64;
 constexpr double kSplitMargin = 0.99, kSplitWeightsMargin = 0.95;
 constexpr std::int64_t kSplitWeightsPerInput = 4;
@@ -447,11 +453,11 @@ bool split_chosen(const Geometry& geo, const WeightsView<const T>& w, std::int64
                                streamed * kSplitOutputCycles * rows) +
                           kSplitRowCycles * double(B * K) + kSplitInputRowCycles * double(B * C) +
                           kPackedSetupCycles;
-    // Several items whose weights exceed kSplitWeightsPerInput times their input keep 5%.
+    // Float64, and several items whose weights exceed kSplitWeightsPerInput times their input, keep 5%.
     const bool weights_dominate =
         B > 1 && saturating_mul(geo.filter_size, K) >
                      saturating_mul(saturating_mul(kSplitWeightsPerInput, B), geo.length);
-    const double margin = weights_dominate ? kSplitWeightsMargin : kSplitMargin;
+    const double margin = sizeof(T) == 4 && !weights_dominate ? kSplitMargin : kSplitWeightsMargin;
     // The sub-passes are estimated only where the split could be chosen
     // with them at 3/4 of the whole pass's cost per product (the least seen
     // on the draws above: 0.84, short inputs of 512 channels), which spares
