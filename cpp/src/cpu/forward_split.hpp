@@ -384,9 +384,9 @@ constexpr double kSplitRowCycles = 140.0, kSplitInputRowCycles = 24.0;
 // thread count (R8.5), and at one thread the peers run such layers about
 // as fast as the whole pass, at two they fall behind it. Float64 keeps 5%
 // (the peers run it at half their float32 rate or less, and its splits
-// gain less: below). Timed split against whole
-// (float32, alternated call by call in one process), draws of seeds
-// 280-400 estimated between 8% and 0% below:
+// gain less: below). Timed split against whole (float32, alternated call
+// by call in one process), draws of seeds 280-400 estimated between 8%
+// and 0% below:
 // - one item: 16 draws, 0-18% faster at one thread but one (1.01 of the
 //   time), 2-22% slower at two ((1, 256, 32, 5, 1, 512, 0): 0.91 and
 //   1.22); in float64 0-13% faster at one thread, 6% faster to 23% slower
@@ -408,7 +408,7 @@ constexpr double kSplitRowCycles = 140.0, kSplitInputRowCycles = 24.0;
 // that 5% turns to the split, 14 draws estimated 5-8% below, ran 2-12%
 // faster at one thread, 9% faster to 11% slower at two.)
 constexpr double kSplitSubsFit = 0.92, kSplitPassesFit = 0.64;
-constexpr double kSplitMargin = 0.99, kSplitWeightsMargin = 0.95;
+constexpr double kSplitFloat32Margin = 0.99, kSplitMargin = 0.95;
 constexpr std::int64_t kSplitWeightsPerInput = 4;
 
 // The workspace of a split, in elements: its own pieces and the three
@@ -457,7 +457,7 @@ bool split_chosen(const Geometry& geo, const WeightsView<const T>& w, std::int64
     const bool weights_dominate =
         B > 1 && saturating_mul(geo.filter_size, K) >
                      saturating_mul(saturating_mul(kSplitWeightsPerInput, B), geo.length);
-    const double margin = sizeof(T) == 4 && !weights_dominate ? kSplitMargin : kSplitWeightsMargin;
+    const double margin = sizeof(T) == 4 && !weights_dominate ? kSplitFloat32Margin : kSplitMargin;
     // The sub-passes are estimated only where the split could be chosen
     // with them at 3/4 of the whole pass's cost per product (the least seen
     // on the draws above: 0.84, short inputs of 512 channels), which spares
