@@ -251,15 +251,42 @@ void store_tiles_interleaved_any(int64_t stride, const T* const* tiles, const in
     store_tiles_interleaved<T, S>(tiles, cols, NR, kb, MR, K, bias, y, n, t0);
 }
 
+// Whether a run's phases with taps (F <= 2 < S) are interleaved by
+// interleave_rows_add, one two-source permute per output vector over those
+// phases alone, where interleave_add takes ceil(S/2) permutes over every
+// phase, the -0 slot standing in for those without taps (at S = 2 both take
+// one). Float32 and float64, one thread, alternated in one process, the
+// choices of runs_by_permutes unchanged: 31 draws of the sweep's F < S
+// layers (F = 1 or 2, S = 3 to 7; 64 MB of caches dirtied between calls)
+// 0.963 times the time (geometric mean; 0.87-1.03), (8, 256, 256, 2, 7,
+// 64, 0) float32 0.95 both in cache and from memory.
+template <class T>
+bool sparse_runs(const MicroKernels<T>& mk, int64_t S, int64_t phases) {
+    return mk.interleave_rows_add != nullptr && phases <= kSparseRows && S > 2 && S <= kInterleaveMax;
+}
+
 // Where `phases` of every S outputs hold products, store_tiles_runs builds
 // each run by permutes (every output written, the bias-only ones included)
 // rather than storing the products over the bias (see there). "Permutes"
 // here and below: interleave_add's shuffles, two-source permutes or, where
-// those are fewer, register transposes (by_transposes).
+// those are fewer, register transposes (by_transposes). The permutes of
+// interleave_rows_add (sparse_runs) are counted as 2.5 shuffles per output
+// vector, S per group of `lanes` columns: each comes with its add and its
+// whole-vector store, where the other way a string store sets the bias and
+// one store per product follows. Counted as one (S), float32 layers of F =
+// 1, S = 13 to 15 and F = 2, S = 16, float64 of F = 2, S = 7 to 15 ran up
+// to 10% slower built by permutes; counted as 2.5, of 40 draws whose choice
+// changed (F = 1, S = 3 to 6; F = 2, S = 6 to 12 float32, 3 to 6 float64;
+// alternated in one process) the time went to 0.931 times (geometric mean;
+// 0.71-1.02) at one thread and 0.933 (0.71-1.01) at two with the outputs in
+// cache, 0.977 (0.83-1.27) at one thread with 64 MB of caches dirtied
+// between calls (the losses: outputs under kCachedOutputBytes, taken to be
+// in cache and so not set ahead, coming from memory).
 template <class T>
 bool runs_by_permutes(const MicroKernels<T>& mk, int64_t S, int64_t phases) {
-    return mk.interleave_add != nullptr && S <= kInterleaveMax &&
-           std::min(permute_shuffles(S, S), transpose_shuffles(S, mk.lanes)) < int64_t(mk.lanes) * phases;
+    if (mk.interleave_add == nullptr || S > kInterleaveMax) return false;
+    if (sparse_runs(mk, S, phases)) return 5 * S < 2 * int64_t(mk.lanes) * phases;
+    return std::min(permute_shuffles(S, S), transpose_shuffles(S, mk.lanes)) < int64_t(mk.lanes) * phases;
 }
 
 // Gaps between the inputs' runs (S > F), contiguous outputs: column block qb
@@ -340,6 +367,24 @@ void store_tiles_runs(const MicroKernels<T>& mk, const T* tiles, int64_t tile_el
             phase_of[e] = p;
             start[e] = p < phases ? col : 0;
             if (p < phases ? col < 0 || col + count > cols[p] : count > NR) covered = false;
+        }
+        if (covered && n_out >= S && sparse_runs(mk, S, phases)) {
+            // The phases with taps alone (each at one slot e < S: n_out >= S),
+            // every row of the tile in one call.
+            const T* src[kSparseRows];
+            int64_t at[kSparseRows];
+            int64_t count = 0;
+            for (int64_t e = 0; e < S; ++e)
+                if (phase_of[e] < phases) {
+                    src[count] = tiles + phase_of[e] * tile_elems + start[e];
+                    at[count++] = e;
+                }
+            T add[kMaxMR];
+            for (int64_t r = 0; r < rows; ++r) add[r] = bias.data ? bias.at(kb * MR + r) : T(0);
+            mk.interleave_rows_add(src, at, count, S, NR, rows, n_out, add,
+                                   y.data + y.batch_offset(n) + kb * MR * y.channel_stride + t0,
+                                   y.channel_stride);
+            return;
         }
         if (covered && n_out >= S) {
             const T* src[kInterleaveMax];

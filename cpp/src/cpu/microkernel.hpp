@@ -21,6 +21,9 @@ constexpr std::int64_t kMaxMR = 8;
 // The most rows interleave_add and deinterleave take (strides up to this).
 constexpr std::int64_t kInterleaveMax = 16;
 
+// The most sources interleave_rows_add takes: one two-source permute.
+constexpr std::int64_t kSparseRows = 2;
+
 // The shuffles of the AVX-512 interleave_add and deinterleave per group of
 // `lanes` columns of `rows` rows at stride S: each vector built from
 // ceil(S/2) two-source permutes (a vector per output row, or per S rows'
@@ -172,6 +175,18 @@ struct MicroKernels {
     // output. Null where the body has no such kernel (then gather_add). One
     // addition per element, as gather_add.
     void (*interleave_add)(const T* const* src, std::int64_t S, std::int64_t n, T add, T* out);
+
+    // out[r*ldo + j*S + at[i]] = src[i][r*lds + j] + add[r] for i < count,
+    // and out[r*ldo + t] = -0 + add[r] for the other t, t < n, r < rows;
+    // 1 <= count <= kSparseRows sources at distinct slots at[i] < S, 2 <= S
+    // <= kInterleaveMax: a tile's rows of the phases with taps interleaved
+    // with the bias-only outputs between them (F < S), one two-source
+    // permute per output vector where interleave_add takes ceil(S/2) of
+    // them. The same sums, bit for bit, as interleave_add with the -0 slot
+    // for the other rows. Null where the body has none.
+    void (*interleave_rows_add)(const T* const* src, const std::int64_t* at, std::int64_t count,
+                                std::int64_t S, std::int64_t lds, std::int64_t rows, std::int64_t n,
+                                const T* add, T* out, std::int64_t ldo);
 
     // dst[e][j] = in[j*S + e] for e < rows <= S, j < cnt, 2 <= S <=
     // kInterleaveMax, in[0, cnt*S) all readable: one run split into its S
