@@ -361,19 +361,26 @@ int main() {
                                             {3, 5, 7, 10, 11, 41, same},
                                             {2, 4, 10, 6, 7, 77, manual(1, 1)}})
         for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
-    // One or two phases with taps (F <= 2 < S), runs built by permutes over
+    // One to four phases with taps (F <= 4 < S), runs built by permutes over
     // those phases alone (interleave_rows_add, where the body has it:
-    // float32 F = 1 up to S = 6, F = 2 up to 12; float64 F = 1 at S = 3, F =
-    // 2 up to 6): crops that put the phases at other slots of the run, and
-    // tiles of fewer rows than the tile's (K = 5, 9), whole groups and a
-    // partial last one, items whose runs are shorter than one group; each
-    // shape three times, so in each of the three layouts.
+    // float32 F = 1 up to S = 6, F = 2 up to 12, F = 3 from S = 5 to 11, F =
+    // 4 from 5 to 15; float64 F = 1 at S = 3, F = 2 up to 6, F = 3 from 5 to
+    // 6, F = 4 from 5 to 8; one pair of sources or two, the second a copy of
+    // the third for F = 3): crops that put the phases at other slots of the
+    // run, and tiles of fewer rows than the tile's (K = 5, 7, 9), whole
+    // groups and a partial last one, items whose runs are shorter than one
+    // group; each shape three times, so in each of the three layouts.
     for (const Case& cs : std::vector<Case>{{2, 6, 5, 1, 5, 37, manual(2, 1)},
                                             {1, 7, 9, 2, 11, 45, same},
                                             {3, 5, 12, 2, 3, 29, manual(1, 0)},
                                             {2, 4, 8, 1, 3, 33, manual(0, 2)},
                                             {1, 9, 16, 2, 6, 50, manual(5, 3)},
-                                            {2, 3, 10, 2, 12, 9, manual(7, 2)}})
+                                            {2, 3, 10, 2, 12, 9, manual(7, 2)},
+                                            {2, 6, 7, 3, 5, 23, manual(1, 1)},
+                                            {1, 5, 9, 4, 8, 41, same},
+                                            {3, 4, 16, 3, 11, 30, manual(4, 2)},
+                                            {2, 3, 8, 4, 15, 12, manual(0, 9)},
+                                            {1, 8, 8, 3, 6, 7, same}})
         for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
     // Few rows (K < MR): the tap-wise forward's wide tile (one output
     // channel of 3 or 4 taps) and its runs of consecutive column blocks with

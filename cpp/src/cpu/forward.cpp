@@ -251,18 +251,22 @@ void store_tiles_interleaved_any(int64_t stride, const T* const* tiles, const in
     store_tiles_interleaved<T, S>(tiles, cols, NR, kb, MR, K, bias, y, n, t0);
 }
 
-// Whether a run's phases with taps (F <= 2 < S) are interleaved by
-// interleave_rows_add, one two-source permute per output vector over those
-// phases alone, where interleave_add takes ceil(S/2) permutes over every
-// phase, the -0 slot standing in for those without taps (at S = 2 both take
-// one). Float32 and float64, one thread, alternated in one process, the
-// choices of runs_by_permutes unchanged: 31 draws of the sweep's F < S
-// layers (F = 1 or 2, S = 3 to 7; 64 MB of caches dirtied between calls)
-// 0.963 times the time (geometric mean; 0.87-1.03), (8, 256, 256, 2, 7,
-// 64, 0) float32 0.95 both in cache and from memory.
+// Whether a run's phases with taps (F < S) are interleaved by
+// interleave_rows_add, over those phases alone: one two-source permute per
+// output vector for one or two of them, two for three or four, where
+// interleave_add takes ceil(S/2) permutes over every phase, the -0 slot
+// standing in for those without taps (taken where that is more: S > 2 and
+// S > 4). Float32 and float64, one thread, alternated in one process:
+// with the choices of runs_by_permutes unchanged, 31 draws of the sweep's F
+// < S layers with F = 1 or 2 (S = 3 to 7; 64 MB of caches dirtied between
+// calls) 0.963 times the time (geometric mean; 0.87-1.03), (8, 256, 256,
+// 2, 7, 64, 0) float32 0.95 both in cache and from memory; with F = 3 or
+// 4, S = 5 to 16 (the choices as below), 40 draws 0.985 in cache and 0.989
+// dirtied (0.88-1.05), 0.987 at two threads.
 template <class T>
 bool sparse_runs(const MicroKernels<T>& mk, int64_t S, int64_t phases) {
-    return mk.interleave_rows_add != nullptr && phases <= kSparseRows && S > 2 && S <= kInterleaveMax;
+    return mk.interleave_rows_add != nullptr && S <= kInterleaveMax &&
+           (phases <= 2 ? S > 2 : phases <= kSparseRows && S > 4);
 }
 
 // Where `phases` of every S outputs hold products, store_tiles_runs builds
@@ -281,12 +285,18 @@ bool sparse_runs(const MicroKernels<T>& mk, int64_t S, int64_t phases) {
 // 0.71-1.02) at one thread and 0.933 (0.71-1.01) at two with the outputs in
 // cache, 0.977 (0.83-1.27) at one thread with 64 MB of caches dirtied
 // between calls (the losses: outputs under kCachedOutputBytes, taken to be
-// in cache and so not set ahead, coming from memory).
+// in cache and so not set ahead, coming from memory). Two pairs of sources
+// (F = 3 or 4) are counted as 4 per vector (a second permute and a blend):
+// built by them at every S from 5 to 16, float64 layers of S = 11 to 16 ran
+// up to 23% slower than with the products stored; counted as 4, or where
+// interleave_add's count already chose the permutes, none beyond 5%.
 template <class T>
 bool runs_by_permutes(const MicroKernels<T>& mk, int64_t S, int64_t phases) {
     if (mk.interleave_add == nullptr || S > kInterleaveMax) return false;
-    if (sparse_runs(mk, S, phases)) return 5 * S < 2 * int64_t(mk.lanes) * phases;
-    return std::min(permute_shuffles(S, S), transpose_shuffles(S, mk.lanes)) < int64_t(mk.lanes) * phases;
+    const int64_t stores = int64_t(mk.lanes) * phases;
+    if (std::min(permute_shuffles(S, S), transpose_shuffles(S, mk.lanes)) < stores) return true;
+    // interleave_rows_add: 2.5 or 4 per output vector (one or two permutes).
+    return sparse_runs(mk, S, phases) && (phases <= 2 ? 5 * S : 8 * S) < 2 * stores;
 }
 
 // Gaps between the inputs' runs (S > F), contiguous outputs: column block qb

@@ -21,8 +21,9 @@ constexpr std::int64_t kMaxMR = 8;
 // The most rows interleave_add and deinterleave take (strides up to this).
 constexpr std::int64_t kInterleaveMax = 16;
 
-// The most sources interleave_rows_add takes: one two-source permute.
-constexpr std::int64_t kSparseRows = 2;
+// The most sources interleave_rows_add takes: two pairs, two two-source
+// permutes per output vector.
+constexpr std::int64_t kSparseRows = 4;
 
 // The shuffles of the AVX-512 interleave_add and deinterleave per group of
 // `lanes` columns of `rows` rows at stride S: each vector built from
@@ -181,9 +182,9 @@ struct MicroKernels {
     // 1 <= count <= kSparseRows sources at distinct slots at[i] < S, 2 <= S
     // <= kInterleaveMax: a tile's rows of the phases with taps interleaved
     // with the bias-only outputs between them (F < S), one two-source
-    // permute per output vector where interleave_add takes ceil(S/2) of
-    // them. The same sums, bit for bit, as interleave_add with the -0 slot
-    // for the other rows. Null where the body has none.
+    // permute per output vector and pair of sources where interleave_add
+    // takes ceil(S/2) of them. The same sums, bit for bit, as interleave_add
+    // with the -0 slot for the other rows. Null where the body has none.
     void (*interleave_rows_add)(const T* const* src, const std::int64_t* at, std::int64_t count,
                                 std::int64_t S, std::int64_t lds, std::int64_t rows, std::int64_t n,
                                 const T* add, T* out, std::int64_t ldo);
