@@ -278,8 +278,8 @@ bool sparse_runs(const MicroKernels<T>& mk, int64_t S, int64_t phases) {
 // vector, S per group of `lanes` columns: each comes with its add and its
 // whole-vector store, where the other way a string store sets the bias and
 // one store per product follows. Counted as one (S), float32 layers of F =
-// 1, S = 13 to 15 and F = 2, S = 16, float64 of F = 2, S = 7 to 15 ran up
-// to 10% slower built by permutes; counted as 2.5, of 40 draws whose choice
+// 1, S = 13 to 15 and F = 2, S = 16, float64 of F = 2, S = 11 to 15 ran 2%
+// to 10% slower built by permutes (caches dirtied); counted as 2.5, of 40 draws whose choice
 // changed (F = 1, S = 3 to 6; F = 2, S = 6 to 12 float32, 3 to 6 float64;
 // alternated in one process) the time went to 0.931 times (geometric mean;
 // 0.71-1.02) at one thread and 0.933 (0.71-1.01) at two with the outputs in
