@@ -382,6 +382,18 @@ int main() {
                                             {2, 3, 8, 4, 15, 12, manual(0, 9)},
                                             {1, 8, 8, 3, 6, 7, same}})
         for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
+    // Weights read in place over column blocks whose last vector holds half
+    // a vector of columns or fewer (37, 52, 70 and 27 outputs at stride 1, a
+    // stride-2 "same"): the chained calls' half-vector variants where the
+    // body has them (rows_chain_half, AVX-512: float32 from 1 to 8 columns
+    // past whole vectors, float64 from 1 to 4), the same sums as the full
+    // tile's; each shape three times, so in each of the three layouts.
+    for (const Case& cs : std::vector<Case>{{1, 32, 16, 3, 1, 35, manual(0, 0)},
+                                            {2, 40, 8, 5, 1, 48, manual(0, 0)},
+                                            {1, 24, 16, 7, 1, 66, manual(1, 1)},
+                                            {1, 16, 8, 3, 1, 25, manual(0, 0)},
+                                            {2, 24, 16, 4, 2, 35, same}})
+        for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
     // Few rows (K < MR): the tap-wise forward's wide tile (one output
     // channel of 3 or 4 taps) and its runs of consecutive column blocks with
     // the blocks between runs in a second pass (outputs shared by 2 and by 4

@@ -123,6 +123,16 @@ struct MicroKernels {
     void (*rows_first_part[4])(const T* d, std::int64_t ldd, const T* xt, std::int64_t ldx, std::int64_t cnt,
                                T* out);
 
+    // rows_chain_half[v-1] and rows_first_half[v-1]: rows_chain_part[v-1]
+    // and rows_first_part[v-1] whose last vector is half a vector (its
+    // first lanes/2 columns only): the same sums, bit for bit, in half the
+    // FMA time where the core issues half-width FMAs twice as often. Null
+    // where the body has none.
+    void (*rows_chain_half[4])(const T* d, std::int64_t ldd, const T* xt, std::int64_t ldx, std::int64_t cnt,
+                               T* out);
+    void (*rows_first_half[4])(const T* d, std::int64_t ldd, const T* xt, std::int64_t ldx, std::int64_t cnt,
+                               T* out);
+
     // out[r*ldo + j] = sum over c < cnt of a[r*lda + c] * b[j*ldb + c], for
     // r < rows <= kDotRows and j < cols <= kDotCols: per (r, j), one partial
     // sum per vector lane over the whole vectors of c, the lanes then added by
@@ -273,16 +283,26 @@ auto rows_by_columns_for(const MicroKernels<T>& mk, std::int64_t cols) {
     return kernel_for_columns(mk, cols, mk.rows_by_columns, mk.rows_by_columns_part);
 }
 
-// The rows_chain kernel for a column block with `cols` valid columns.
+// The rows_chain kernel for a column block with `cols` valid columns: its
+// half-vector variant where the last vector's columns fill half of it or
+// less.
+template <class T, class Kernel>
+Kernel chain_for_columns(const MicroKernels<T>& mk, std::int64_t cols, Kernel full, const Kernel (&parts)[4],
+                         const Kernel (&halves)[4]) {
+    const std::int64_t v = ceil_div(cols, mk.lanes), last = cols - (v - 1) * mk.lanes;
+    if (halves[0] != nullptr && 2 * last <= mk.lanes && v <= mk.nr / mk.lanes)
+        return halves[std::clamp<std::int64_t>(v, 1, 4) - 1];
+    return kernel_for_columns(mk, cols, full, parts);
+}
 template <class T>
 auto rows_chain_for(const MicroKernels<T>& mk, std::int64_t cols) {
-    return kernel_for_columns(mk, cols, mk.rows_chain, mk.rows_chain_part);
+    return chain_for_columns(mk, cols, mk.rows_chain, mk.rows_chain_part, mk.rows_chain_half);
 }
 
 // rows_first's variant for `cols` valid columns, as rows_chain_for.
 template <class T>
 auto rows_first_for(const MicroKernels<T>& mk, std::int64_t cols) {
-    return kernel_for_columns(mk, cols, mk.rows_first, mk.rows_first_part);
+    return chain_for_columns(mk, cols, mk.rows_first, mk.rows_first_part, mk.rows_first_half);
 }
 
 // correlate_rows() computes this many vectors of outputs per call, over up
