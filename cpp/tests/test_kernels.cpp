@@ -291,6 +291,16 @@ int main() {
         {1, 64, 24, 4, 1, 1030, same},
         {1, 64, 24, 4, 1, 1030, same},
         {1, 64, 24, 4, 1, 1030, same},
+        // One short item at stride 1 with more filters than parts take: split
+        // (forced), its sub-passes run tap-wise on the AVX-512 body, reading
+        // W0 (every other tap: a view of the weights) in place, and its last
+        // partial filter block packed from that view (K = 75); each layout.
+        {1, 128, 72, 3, 1, 100, manual(0, 0)},
+        {1, 128, 72, 3, 1, 100, manual(0, 0)},
+        {1, 128, 72, 3, 1, 100, manual(0, 0)},
+        {1, 128, 75, 3, 1, 100, manual(1, 0)},
+        {1, 128, 75, 3, 1, 100, manual(1, 0)},
+        {1, 128, 75, 3, 1, 100, manual(1, 0)},
     };
     // Strides 5 to 10, every phase with taps: the per-item forward stores the
     // phase tiles of a column block together where the outputs are

@@ -59,6 +59,17 @@ double panel_cycles(const MicroKernels<T>& mk, double depth, std::int64_t cols, 
     return depth * double(r * ceil_div(cols, std::int64_t(mk.lanes))) * 0.5 + 30.0 + double(r * cols) * store;
 }
 
+// The steps of a panel call (its FMAs, or its loads where they take longer),
+// without the call's charge and stores: panel_cycles_loads' first term.
+template <class T>
+double panel_steps_cycles(const MicroKernels<T>& mk, double depth, std::int64_t cols, std::int64_t rows,
+                          double split = 0.0) {
+    if (cols <= 0) return 0.0;
+    const std::int64_t v = ceil_div(cols, std::int64_t(mk.lanes));
+    const double loads = double(rows) + double(v) * (1.0 + split);
+    return depth * std::max(double(rows * v), loads) * 0.5;
+}
+
 // panel_cycles, each step's FMAs or, where they take less, its loads (a
 // broadcast per row and each vector) at two per cycle: the forward's
 // estimates. A block of one vector per row is bound by its loads: charged as
@@ -82,9 +93,7 @@ double panel_cycles_loads(const MicroKernels<T>& mk, double depth, std::int64_t 
                           std::int64_t rows = 0, double split = 0.0) {
     if (cols <= 0) return 0.0;
     const std::int64_t r = rows > 0 ? rows : std::int64_t(mk.mr);
-    const std::int64_t v = ceil_div(cols, std::int64_t(mk.lanes));
-    const double loads = double(r) + double(v) * (1.0 + split);
-    return depth * std::max(double(r * v), loads) * 0.5 + 30.0 + double(r * cols) * store;
+    return panel_steps_cycles(mk, depth, cols, r, split) + 30.0 + double(r * cols) * store;
 }
 
 // `count` columns cut into blocks of nr: cost_of(cols) for the full blocks

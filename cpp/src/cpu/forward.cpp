@@ -1136,6 +1136,7 @@ constexpr ForwardFit kForwardFit{sizeof(T) == 4 ? 1.7 : 1.3, sizeof(T) == 4 ? 1.
 // that sets them before adding).
 struct ForwardCosts {
     double per_item = 0, batched = 0, taps = 0;
+    double taps_steps = 0;  // the tap-wise panel calls' steps, part of `taps`
 };
 
 // The per-item strategy's estimated cycles over B items, as streams of
@@ -1272,12 +1273,19 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
                               double(C * TW) * packing
                         : 0.0;
     };
-    if (L <= TW) {
-        const int64_t per_block = TW / L, full = B / per_block;
-        c.taps = double(full) * tap_cost(per_block * L, 0.5) + tap_cost((B % per_block) * L, 0.5);
-    } else {
-        c.taps = double(B) * over_blocks(L, TW, [&](int64_t cols) { return tap_cost(cols, 0.0); });
-    }
+    const auto tap_steps = [&](int64_t cols, double) {
+        return double(nrb) * panel_steps_cycles(mk, double(C), cols, rows.height);
+    };
+    // Blocks of whole items (packed: `packing` per element), or of one item's positions.
+    const auto over_tap_blocks = [&](auto&& cost_of) {
+        if (L <= TW) {
+            const int64_t per_block = TW / L, full = B / per_block;
+            return double(full) * cost_of(per_block * L, 0.5) + cost_of((B % per_block) * L, 0.5);
+        }
+        return double(B) * over_blocks(L, TW, [&](int64_t cols) { return cost_of(cols, 0.0); });
+    };
+    c.taps = over_tap_blocks(tap_cost);
+    c.taps_steps = over_tap_blocks(tap_steps);
     // The pass that sets y to the bias first: vectorized runs over whole
     // rows, a twentieth of a cycle per output. Charged half a cycle, it put
     // the tap-wise strategy behind where it ran fastest on F < S layers
@@ -1506,8 +1514,29 @@ bool forward_pass(const DataView<const T>& x, const WeightsView<const T>& w, con
     // the adds one would have run 1.4 times as fast; with 8 items it ran
     // 0.56-2.3 times the adds' time, slower on 5 of 10.
     const LatentColumns lc = latent_columns(geo, K, mk.lanes, sizeof(T));
+    // A whole pass at stride 1 with rows in place: the fit scales what the
+    // panel calls' steps leave. Those steps are the per-item strategy's own
+    // kernels over the same weights in place and run as fast; what ran
+    // slower than counted is the rest (each tile's read-modify-write into y,
+    // the bias pass). Scaled whole, one short item went per item, whose last
+    // column block holds the few outputs past the input's last vector:
+    // (1, 256, 256, 3, 1, 128, 0) float32 (130 outputs) ran 0.515 ms per
+    // item against 0.471 tap-wise (at 128 outputs 0.474 and 0.473). Per-item
+    // and tap-wise forced, one thread, summed log of chosen over faster
+    // time: float32 6.12 -> 5.87 and 7.46 -> 7.16 (574 and 558 draws of
+    // sweep seeds 701-780), float64 6.14 -> 6.02 (530 of 701-730). Not for
+    // a split's sub-passes (may_split false): those the split shares out
+    // pass by pass, tap-wise, ran at two threads 1.15-1.2 times as long as
+    // the whole pass tap-wise ((1, 256, 128, 5, 1, 128, 0) float64 0.49
+    // against 0.41 ms, three runs). Not at S > 1, whose element-by-element adds then
+    // had to be charged higher to rank alike, which sent one output channel
+    // to the correlated rows' strategy, up to 1.37 times slower; nor for
+    // rows packed across taps (K < MR), another kernel: one output channel
+    // (1, 16, 1, 4, 1, 16384, same) float64 went tap-wise, 1.34 times slower.
+    const double taps_steps = S == 1 && tap_rows_plan.in_place && may_split ? cost.taps_steps : 0.0;
     const double taps_adds =
-        fit.taps * (cost.taps + kPackWeightCycles * double(taps_fixed) + (taps_fixed > 0 ? packing : 0.0));
+        taps_steps + fit.taps * (cost.taps - taps_steps + kPackWeightCycles * double(taps_fixed) +
+                                 (taps_fixed > 0 ? packing : 0.0));
     const double latent_gemm = L == 1 && B >= 2 * MR ? latent_cycles(mk, lc, geo, B, C, K) + packing
                                                      : std::numeric_limits<double>::infinity();
     const bool latent = latent_gemm < 1.5 * taps_adds;
@@ -1657,9 +1686,12 @@ bool forward_pass(const DataView<const T>& x, const WeightsView<const T>& w, con
         // Tasks of whole items read every block in place: no scratch.
         const int64_t per_thread = tap_by_item(tb, tap_rows_plan, x, F, K) ? 0 : tap_scratch;
         const int threads = threads_within(budget, taps_fixed, per_thread, nt, tap_tasks);
-        // Weights read in place but lying in another layout (rare: a
-        // transposed view) are first copied into the layer's.
-        const bool copy = tap_rows_plan.in_place && !layer_layout(w);
+        // Weights read in place are read tap by tap (blocks [k][c], the taps
+        // at any distance apart: the layer's layout, or a split's every other
+        // tap); in another layout (rare: a transposed view) they are first
+        // copied into the layer's. (A split's sub-passes copied their taps
+        // each call: 9% of a one-item stride-1 pass at two threads.)
+        const bool copy = tap_rows_plan.in_place && !tap_blocks_layout(w);
         // The input packed once for every filter block where the budget
         // holds it (then the threads need no scratch of their own; else
         // each task packs its block into its thread's).
