@@ -292,9 +292,11 @@ int main() {
         {1, 64, 24, 4, 1, 1030, same},
         {1, 64, 24, 4, 1, 1030, same},
         // One short item at stride 1 with more filters than parts take: split
-        // (forced), its sub-passes run tap-wise on the AVX-512 body, reading
-        // W0 (every other tap: a view of the weights) in place, and its last
-        // partial filter block packed from that view (K = 75); each layout.
+        // (forced), sub-passes that run tap-wise on the AVX-512 body (all of
+        // them for K = 75, some for K = 72) read their taps in place from a
+        // view of the weights (W0: every other tap), K = 75's last partial
+        // filter block packed from that view; each layout. (Reading W0 as if
+        // in the layer's layout fails the K = 75 case.)
         {1, 128, 72, 3, 1, 100, manual(0, 0)},
         {1, 128, 72, 3, 1, 100, manual(0, 0)},
         {1, 128, 72, 3, 1, 100, manual(0, 0)},

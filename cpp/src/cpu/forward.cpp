@@ -1528,11 +1528,12 @@ bool forward_pass(const DataView<const T>& x, const WeightsView<const T>& w, con
     // a split's sub-passes (may_split false): those the split shares out
     // pass by pass, tap-wise, ran at two threads 1.15-1.2 times as long as
     // the whole pass tap-wise ((1, 256, 128, 5, 1, 128, 0) float64 0.49
-    // against 0.41 ms, three runs). Not at S > 1, whose element-by-element adds then
-    // had to be charged higher to rank alike, which sent one output channel
-    // to the correlated rows' strategy, up to 1.37 times slower; nor for
-    // rows packed across taps (K < MR), another kernel: one output channel
-    // (1, 16, 1, 4, 1, 16384, same) float64 went tap-wise, 1.34 times slower.
+    // against 0.41 ms, three runs). Not at S > 1, whose element-by-element
+    // adds then had to be charged higher to rank alike, which sent one
+    // output channel to the correlated rows' strategy, up to 1.37 times
+    // slower; nor for rows packed across taps (K < MR), another kernel: one
+    // output channel (1, 16, 1, 4, 1, 16384, same) float64 went tap-wise,
+    // 1.34 times slower.
     const double taps_steps = S == 1 && tap_rows_plan.in_place && may_split ? cost.taps_steps : 0.0;
     const double taps_adds =
         taps_steps + fit.taps * (cost.taps - taps_steps + kPackWeightCycles * double(taps_fixed) +
