@@ -42,6 +42,17 @@ constexpr double kCopyCallCycles = 20.0;
 // reads them from memory each time.
 constexpr double kBeyondL2Bytes = 1 << 20;
 
+// An output and input larger than this together are taken to leave the
+// caches between two passes over the output (the tap-wise strategy's bias
+// pass and its adds, cpu/forward.cpp). Float32 filter_shorter draws, one
+// thread, the choices that changed, timed against the estimate without the
+// charge: at 4 MB (half the L3 one core keeps on the machines measured)
+// five went per item, each in 0.70-0.95 of the time with 64 MB of caches
+// dirtied between calls; at 2 MB five more, faster dirtied but up to 1.12
+// times as slow in cache; at 1 MB (L2) 15 more, 1.07 times as slow
+// (geometric mean, dirtied).
+constexpr double kTapOutputBytes = 4 << 20;
+
 // The products of a pass: B*L*F*K*C (every one a real product in forward).
 inline double products(std::int64_t B, std::int64_t L, std::int64_t F, std::int64_t K, std::int64_t C) {
     return double(B) * double(L) * double(F) * double(K) * double(C);

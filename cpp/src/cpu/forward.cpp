@@ -1266,7 +1266,9 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
     // (1,256,64,7,1,1024) 1.78 against 2.04 ms).
     // The tile: the full one, or the wide one (half the rows, twice the
     // columns) for rows that fill half a tile or less.
-    const double add = S == 1 ? 1.5 : 2.0;
+    // With F < S and rows in place, 2.5: there the panel calls' steps go
+    // unscaled (forward_pass), and the adds carry what the fit charged them.
+    const double add = S == 1 ? 1.5 : rows.in_place && F < S ? 2.5 : 2.0;
     const int64_t TW = rows.width;
     const auto tap_cost = [&](int64_t cols, double packing) {
         return cols > 0 ? double(nrb) * panel_cycles_loads(mk, double(C), cols, add, rows.height) +
@@ -1313,6 +1315,19 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
     if (weight_bytes > kBeyondL2Bytes) c.taps += 0.1 * weight_bytes * double(weight_reads - 1);
     const double input_bytes = double(B) * double(C) * double(L) * double(sizeof(T));
     if (filter_major && input_bytes > kBeyondL2Bytes) c.taps += 0.1 * input_bytes * double(nkb - 1);
+    // With F < S most outputs hold the bias alone and each of the rest one
+    // tap's product: the per-item strategy writes every output once, the
+    // tap-wise one twice (the bias pass, then each tile's read-modify-write).
+    // Where the output and input exceed kTapOutputBytes, the second visit
+    // reads the output from memory again: 0.1 cycles per byte, as for the
+    // weights. Uncharged, (16, 128, 16, 1, 9, 1024, same) float32 (9 MB of
+    // outputs) went tap-wise, 3.05 ms against 1.90 per item (one thread,
+    // 64 MB of caches dirtied between calls). Not for F >= S, whose outputs
+    // take F/S products each, where the FMAs hide that read: charged there
+    // too, (256, 64, 256, 16, 4, 2, same) float64 left the tap-wise strategy
+    // for the dot products, 1.65 times slower.
+    const double output_bytes = double(B) * double(K) * double(geo.out_length) * double(sizeof(T));
+    if (F < S && output_bytes + input_bytes > kTapOutputBytes) c.taps += 0.1 * output_bytes;
     return c;
 }
 
@@ -1514,8 +1529,8 @@ bool forward_pass(const DataView<const T>& x, const WeightsView<const T>& w, con
     // the adds one would have run 1.4 times as fast; with 8 items it ran
     // 0.56-2.3 times the adds' time, slower on 5 of 10.
     const LatentColumns lc = latent_columns(geo, K, mk.lanes, sizeof(T));
-    // A whole pass at stride 1 with rows in place: the fit scales what the
-    // panel calls' steps leave. Those steps are the per-item strategy's own
+    // A whole pass at stride 1, or with F < S, with rows in place: the fit
+    // scales what the panel calls' steps leave. Those steps are the per-item strategy's own
     // kernels over the same weights in place and run as fast; what ran
     // slower than counted is the rest (each tile's read-modify-write into y,
     // the bias pass). Scaled whole, one short item went per item, whose last
@@ -1528,13 +1543,23 @@ bool forward_pass(const DataView<const T>& x, const WeightsView<const T>& w, con
     // a split's sub-passes (may_split false): those the split shares out
     // pass by pass, tap-wise, ran at two threads 1.15-1.2 times as long as
     // the whole pass tap-wise ((1, 256, 128, 5, 1, 128, 0) float64 0.49
-    // against 0.41 ms, three runs). Not at S > 1, whose element-by-element
+    // against 0.41 ms, three runs). With F < S each output takes one tap's
+    // product at most, as in the per-item strategy's phases of one tap; the
+    // adds, element by element S apart, are charged 2.5 there (at 2.0, 29
+    // float32 draws of seeds 881-1000 changed, 1.04 times as slow, geometric
+    // mean). At 2.5, the changed choices, alternated in one process against
+    // the steps scaled: float32 one thread 0.91 (12 draws, 0.61-1.09), two
+    // threads 0.92 (12, 0.62-1.38), float64 one thread 0.90 (30, 0.66-1.15);
+    // seeds 1001-1100 float32 with caches dirtied 0.98 (16, 0.76-1.27).
+    // Not at every S > 1 (F >= S: several taps' adds per output), whose
     // adds then had to be charged higher to rank alike, which sent one
     // output channel to the correlated rows' strategy, up to 1.37 times
-    // slower; nor for rows packed across taps (K < MR), another kernel: one
-    // output channel (1, 16, 1, 4, 1, 16384, same) float64 went tap-wise,
-    // 1.34 times slower.
-    const double taps_steps = S == 1 && tap_rows_plan.in_place && may_split ? cost.taps_steps : 0.0;
+    // slower and short inputs of many items from the tap-wise strategy to
+    // the batched one, up to 1.3; nor for rows packed across taps (K < MR),
+    // another kernel: one output channel (1, 16, 1, 4, 1, 16384, same)
+    // float64 went tap-wise, 1.34 times slower.
+    const double taps_steps =
+        (S == 1 || F < S) && tap_rows_plan.in_place && may_split ? cost.taps_steps : 0.0;
     const double taps_adds =
         taps_steps + fit.taps * (cost.taps - taps_steps + kPackWeightCycles * double(taps_fixed) +
                                  (taps_fixed > 0 ? packing : 0.0));
