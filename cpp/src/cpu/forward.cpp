@@ -1530,34 +1530,33 @@ bool forward_pass(const DataView<const T>& x, const WeightsView<const T>& w, con
     // 0.56-2.3 times the adds' time, slower on 5 of 10.
     const LatentColumns lc = latent_columns(geo, K, mk.lanes, sizeof(T));
     // A whole pass at stride 1, or with F < S, with rows in place: the fit
-    // scales what the panel calls' steps leave. Those steps are the per-item strategy's own
-    // kernels over the same weights in place and run as fast; what ran
-    // slower than counted is the rest (each tile's read-modify-write into y,
-    // the bias pass). Scaled whole, one short item went per item, whose last
-    // column block holds the few outputs past the input's last vector:
-    // (1, 256, 256, 3, 1, 128, 0) float32 (130 outputs) ran 0.515 ms per
-    // item against 0.471 tap-wise (at 128 outputs 0.474 and 0.473). Per-item
-    // and tap-wise forced, one thread, summed log of chosen over faster
-    // time: float32 6.12 -> 5.87 and 7.46 -> 7.16 (574 and 558 draws of
-    // sweep seeds 701-780), float64 6.14 -> 6.02 (530 of 701-730). Not for
-    // a split's sub-passes (may_split false): those the split shares out
-    // pass by pass, tap-wise, ran at two threads 1.15-1.2 times as long as
-    // the whole pass tap-wise ((1, 256, 128, 5, 1, 128, 0) float64 0.49
-    // against 0.41 ms, three runs). With F < S each output takes one tap's
-    // product at most, as in the per-item strategy's phases of one tap; the
-    // adds, element by element S apart, are charged 2.5 there (at 2.0, 29
-    // float32 draws of seeds 881-1000 changed, 1.04 times as slow, geometric
-    // mean). At 2.5, the changed choices, alternated in one process against
-    // the steps scaled: float32 one thread 0.91 (12 draws, 0.61-1.09), two
-    // threads 0.92 (12, 0.62-1.38), float64 one thread 0.90 (30, 0.66-1.15);
-    // seeds 1001-1100 float32 with caches dirtied 0.98 (16, 0.76-1.27).
-    // Not at every S > 1 (F >= S: several taps' adds per output), whose
-    // adds then had to be charged higher to rank alike, which sent one
-    // output channel to the correlated rows' strategy, up to 1.37 times
-    // slower and short inputs of many items from the tap-wise strategy to
-    // the batched one, up to 1.3; nor for rows packed across taps (K < MR),
-    // another kernel: one output channel (1, 16, 1, 4, 1, 16384, same)
-    // float64 went tap-wise, 1.34 times slower.
+    // scales what the panel calls' steps leave. Those steps are the per-item
+    // strategy's own kernels over the same weights in place and run as fast;
+    // what ran slower than counted is the rest (each tile's read-modify-write
+    // into y, the bias pass). Scaled whole, one short item went per item, whose
+    // last column block holds the few outputs past the input's last vector:
+    // (1, 256, 256, 3, 1, 128, 0) float32 (130 outputs) ran 0.515 ms per item
+    // against 0.471 tap-wise (at 128 outputs 0.474 and 0.473). Per-item and
+    // tap-wise forced, one thread, summed log of chosen over faster time:
+    // float32 6.12 -> 5.87 and 7.46 -> 7.16 (574 and 558 draws of sweep seeds
+    // 701-780), float64 6.14 -> 6.02 (530 of 701-730). Not for a split's
+    // sub-passes (may_split false): those the split shares out pass by pass,
+    // tap-wise, ran at two threads 1.15-1.2 times as long as the whole pass
+    // tap-wise ((1, 256, 128, 5, 1, 128, 0) float64 0.49 against 0.41 ms, three
+    // runs). With F < S each output takes one tap's product at most, as in the
+    // per-item strategy's phases of one tap; the adds, element by element S
+    // apart, are charged 2.5 there (at 2.0, 29 float32 draws of seeds 881-1000
+    // changed, 1.04 times as slow, geometric mean). At 2.5, the changed choices,
+    // alternated in one process against the steps scaled: float32 one thread
+    // 0.91 (12 draws, 0.61-1.09), two threads 0.92 (12, 0.62-1.38), float64 one
+    // thread 0.90 (30, 0.66-1.15); seeds 1001-1100 float32 with caches dirtied
+    // 0.98 (16, 0.76-1.27). Not at every S > 1 (F >= S: several taps' adds per
+    // output), whose adds then had to be charged higher to rank alike, which
+    // sent one output channel to the correlated rows' strategy, up to 1.37 times
+    // slower and short inputs of many items from the tap-wise strategy to the
+    // batched one, up to 1.3; nor for rows packed across taps (K < MR), another
+    // kernel: one output channel (1, 16, 1, 4, 1, 16384, same) float64 went
+    // tap-wise, 1.34 times slower.
     const double taps_steps =
         (S == 1 || F < S) && tap_rows_plan.in_place && may_split ? cost.taps_steps : 0.0;
     const double taps_adds =
