@@ -167,6 +167,27 @@ def test_workspace_is_bounded_by_the_calls_own_arrays(
         assert used <= times * (elements * item + allowance), (name, used, elements * item)
 
 
+def test_backward_workspace_is_packed_in_slices_of_at_most_64_mib():
+    # R8.3: backward-data and backward-weights pack batch slices of at most
+    # 64 MiB (one item's where that is more). Eight items of 64 MiB of dy in
+    # all, whose backward-weights packs about 10 MiB per item (phase-split
+    # dy and transposed input): all eight at once took 77.5 MiB.
+    batch, channels, filters, filter_size, stride, length = 8, 64, 128, 4, 2, 8192
+    x = np.ones((batch, channels, length), np.float32)
+    w = np.ones((filter_size, filters, channels), np.float32)
+    geometry = tconv1d.resolve_geometry(length, filter_size, stride, 0)
+    dy = np.ones((batch, filters, geometry.out_length), np.float32)
+    dx, dw = np.empty_like(x), np.empty_like(w)
+    core = tconv1d._core
+    allowance = 65536 + tconv1d.get_num_threads() * 3072 + 4 * 1152
+    for name, call in {
+        "backward-data": lambda: core.backward_data(dy[None], w, geometry, dx[None]),
+        "backward-weights": lambda: core.backward_weights(x[None], dy[None], geometry, dw),
+    }.items():
+        used = _workspace_of(call)
+        assert used <= (64 << 20) + w.nbytes + allowance, (name, used)
+
+
 @pytest.mark.skipif(os.environ.get("TCONV1D_STRATEGY") == "direct", reason="the direct loop nests take no workspace")
 def test_workspace_cache_limit_frees_and_refuses_negative():
     x, w = np.ones((4, 64, 256), np.float32), np.ones((4, 64, 64), np.float32)

@@ -592,7 +592,7 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     const int64_t fixed = F * Kp * Cp;
     const int64_t budget =
         workspace_budget<T>(saturating_add(saturating_add(elements(x), elements(dy)), F * K * C));
-    const int64_t G = batches_per_slice(
+    const int64_t G = batches_per_slice<T>(
         B, budget, fixed, saturating_add(saturating_mul(saturating_mul(Sp, Kp), Lq), saturating_mul(L, Cp)));
     const int nt = threads_for(2.0 * double(B) * double(L) * double(C) * double(K) * double(F));
     // The per-item strategy needs a batch item's phase-split dy and transposed
