@@ -7,9 +7,11 @@ result pinning a much larger block, the cache limit not applying."""
 from __future__ import annotations
 
 import gc
+import os
 
 import numpy as np
 import pytest
+from isolated import run_isolated
 from oracles import backward, forward, relative_error
 
 import tconv1d
@@ -82,6 +84,16 @@ def test_freed_results_count_against_the_cache_limit():
     del y
     gc.collect()
     assert tconv1d.workspace_cached_bytes() >= kept + nbytes
+
+
+def test_the_default_cache_limit_is_a_sixteenth_of_memory_within_256_mib_and_1_gib():
+    # R8.3, in a new interpreter (the tests here set the limit).
+    out = run_isolated("print(tconv1d.workspace_cache_limit())")
+    want = 256 << 20
+    if "SC_PHYS_PAGES" in getattr(os, "sysconf_names", {}):
+        memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        want = min(max(memory // 16, 256 << 20), 1 << 30)
+    assert int(out) == want
 
 
 def test_a_small_result_does_not_take_a_much_larger_block():

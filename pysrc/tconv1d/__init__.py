@@ -44,12 +44,13 @@ def max_num_threads() -> int:
 
 
 def set_workspace_cache_limit(nbytes: int) -> None:
-    """Bytes of freed memory kept for later calls (256 MiB by default; 0 keeps none).
+    """Bytes of freed memory kept for later calls (0 keeps none).
 
     The cache holds the passes' freed workspace and the memory of freed
     results of 1 MiB or more, so that a recurring call reuses pages already
-    faulted in. Lowering the limit frees what exceeds it at once. A call's
-    workspace is at most the size of its own inputs and outputs plus 64 KiB.
+    faulted in. Lowering the limit frees what exceeds it at once. The default
+    is a sixteenth of the machine's memory, within 256 MiB and 1 GiB. A call's workspace is at most the size of its own
+    inputs and outputs plus 64 KiB.
     """
     from .arguments import as_integer
 
@@ -57,7 +58,7 @@ def set_workspace_cache_limit(nbytes: int) -> None:
 
 
 def workspace_cache_limit() -> int:
-    """The limit :func:`set_workspace_cache_limit` set (256 MiB by default)."""
+    """The limit :func:`set_workspace_cache_limit` set (by default a sixteenth of the machine's memory, within 256 MiB and 1 GiB)."""
     return _core.workspace_cache_limit()
 
 

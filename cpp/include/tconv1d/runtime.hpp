@@ -43,7 +43,8 @@ TCONV1D_API int get_num_threads();
 // loop nests), before any parallel region (failure: a std::bad_alloc whose
 // what() names the pass and the size), and returns it
 // to a process-wide cache when it ends. The cache keeps freed blocks for the
-// next calls while their total is within a limit (256 MiB by default) and
+// next calls while their total is within a limit (by default a sixteenth of
+// the machine's memory, within 256 MiB and 1 GiB) and
 // returns the rest to the operating system.
 TCONV1D_API std::int64_t workspace_cached_bytes();
 TCONV1D_API std::int64_t workspace_cache_limit();

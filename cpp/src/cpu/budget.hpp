@@ -33,8 +33,8 @@ inline int threads_for(double flops) {
 }
 
 // The most bytes a batch slice's packed operands take, unless one batch
-// item's take more (SPEC R8.3): a quarter of the workspace cache's default
-// limit, so that a recurring call's workspace stays cached. A pass packs a
+// item's take more (SPEC R8.3): a quarter of the workspace cache's least
+// default limit (workspace.cpp), so that a recurring call's workspace stays cached. A pass packs a
 // slice up front and then reads it back; beyond the caches that is a trip
 // to memory whatever the slice's size, so a larger slice saves only a
 // parallel region, while a workspace over the cache's limit comes as fresh
