@@ -1201,9 +1201,12 @@ double per_item_cycles(const MicroKernels<T>& mk, const Geometry& geo, const Pha
     return cycles + bias_only * 0.05;
 }
 
+// The strategies' estimates (ForwardCosts); `whole_pass`: not one of a
+// split's sub-passes (forward_pass's may_split), whose tap-wise steps stay
+// scaled.
 template <class T>
 ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const PhaseColumns& pc, int64_t B,
-                           int64_t C, int64_t K, const TapRows& rows, const TapBlocks& tb) {
+                           int64_t C, int64_t K, const TapRows& rows, const TapBlocks& tb, bool whole_pass) {
     const int64_t MR = mk.mr, NR = mk.nr, F = geo.filter_size, S = geo.stride, L = geo.length;
     const int64_t Sp = phases_with_taps(F, S), nkb = ceil_div(K, MR);
     // The tap-wise strategy's row blocks per column block: those with a tap
@@ -1266,9 +1269,10 @@ ForwardCosts forward_costs(const MicroKernels<T>& mk, const Geometry& geo, const
     // (1,256,64,7,1,1024) 1.78 against 2.04 ms).
     // The tile: the full one, or the wide one (half the rows, twice the
     // columns) for rows that fill half a tile or less.
-    // With F < S and rows in place, 2.5: there the panel calls' steps go
-    // unscaled (forward_pass), and the adds carry what the fit charged them.
-    const double add = S == 1 ? 1.5 : rows.in_place && F < S ? 2.5 : 2.0;
+    // With F < S and rows in place, 2.5 for a whole pass: there the panel
+    // calls' steps go unscaled (forward_pass), and the adds carry what the fit
+    // charged them; a split's sub-passes keep their steps scaled and 2.0.
+    const double add = S == 1 ? 1.5 : rows.in_place && F < S && whole_pass ? 2.5 : 2.0;
     const int64_t TW = rows.width;
     const auto tap_cost = [&](int64_t cols, double packing) {
         return cols > 0 ? double(nrb) * panel_cycles_loads(mk, double(C), cols, add, rows.height) +
@@ -1481,7 +1485,7 @@ bool forward_pass(const DataView<const T>& x, const WeightsView<const T>& w, con
     // Packed weights cost a scatter (and a finiteness check) per element,
     // except where the caller keeps the panels (the stream, R13): packed once,
     // at its first such call, they serve every later one.
-    const ForwardCosts cost = forward_costs(mk, geo, pc, B, C, K, tap_rows_plan, tap_blocks_plan);
+    const ForwardCosts cost = forward_costs(mk, geo, pc, B, C, K, tap_rows_plan, tap_blocks_plan, may_split);
     const double packing = reuse != nullptr ? 0.0 : kPackedSetupCycles,
                  phase_weights = reuse != nullptr ? 0.0 : kPackWeightCycles * double(phase_fixed);
     // The per-item strategy reads the weights where they lie when they are
