@@ -49,8 +49,9 @@ def set_workspace_cache_limit(nbytes: int) -> None:
     The cache holds the passes' freed workspace and the memory of freed
     results of 1 MiB or more, so that a recurring call reuses pages already
     faulted in. Lowering the limit frees what exceeds it at once. The default
-    is a sixteenth of the machine's memory, within 256 MiB and 1 GiB. A call's workspace is at most the size of its own
-    inputs and outputs plus 64 KiB.
+    is a sixteenth of the machine's memory, within 256 MiB and 1 GiB. A
+    call's workspace is at most the size of its own inputs and outputs plus
+    64 KiB.
     """
     from .arguments import as_integer
 
@@ -58,7 +59,10 @@ def set_workspace_cache_limit(nbytes: int) -> None:
 
 
 def workspace_cache_limit() -> int:
-    """The limit :func:`set_workspace_cache_limit` set (by default a sixteenth of the machine's memory, within 256 MiB and 1 GiB)."""
+    """The limit :func:`set_workspace_cache_limit` set.
+
+    By default a sixteenth of the machine's memory, within 256 MiB and 1 GiB.
+    """
     return _core.workspace_cache_limit()
 
 
