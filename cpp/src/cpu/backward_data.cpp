@@ -340,8 +340,7 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
     // stay in L2) are read from cache by every channel block. The grouping
     // never changes the result.
     const int64_t nb_cache = std::max<int64_t>(
-        1,
-        std::min<int64_t>(8, int64_t((1 << 20) / sizeof(T)) / std::max<int64_t>(1, seg_block * K * width)));
+        1, std::min<int64_t>(8, l2_elements<T>() / std::max<int64_t>(1, seg_block * K * width)));
     struct Plan {
         int64_t nb, cb_per_task, col_tasks, cb_tasks;
         bool fused;
@@ -366,7 +365,7 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
             // 442 KB slabs to a task, ran 105-109 ms at one thread against
             // 80-82 fused, one block to a task.
             int64_t nb_limit = std::min(nb_cache, nb_max);
-            const int64_t slabs_in_l2 = int64_t((1 << 20) / sizeof(T)) / std::max<int64_t>(1, slab);
+            const int64_t slabs_in_l2 = l2_elements<T>() / std::max<int64_t>(1, slab);
             if (slabs_in_l2 >= 1) nb_limit = std::min(nb_limit, slabs_in_l2);
             const int64_t groups = round_up(ceil_div(ncols, nb_limit), nt);
             pl.nb = ceil_div(ncols, groups);
@@ -381,8 +380,8 @@ bool backward_data(const DataView<const T>& dy, const WeightsView<const T>& w, c
         // task packs them itself (they never travel to memory and back);
         // otherwise the slice's slabs are packed up front. The threads' own
         // slabs take the place of a slice's, so they must not need more.
-        pl.fused = own_slabs_only || (pl.cb_tasks == 1 && pl.nb * slab <= int64_t((1 << 20) / sizeof(T)) &&
-                                      pl.threads * pl.nb <= G * nib);
+        pl.fused = own_slabs_only ||
+                   (pl.cb_tasks == 1 && pl.nb * slab <= l2_elements<T>() && pl.threads * pl.nb <= G * nib);
         return pl;
     };
     // Workspace: the packed weights; one region for the dy slabs, which holds

@@ -647,8 +647,7 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     // column-block block. The block sizes minimize that traffic for enough
     // (balanced) tasks. Each tile's sum runs over batches then chunks of
     // positions, in order, whatever the blocking and thread count.
-    const int64_t pair_budget =
-        std::max<int64_t>(1, int64_t((1 << 20) / sizeof(T)) / std::max<int64_t>(1, F * tile));
+    const int64_t pair_budget = std::max<int64_t>(1, l2_elements<T>() / std::max<int64_t>(1, F * tile));
     const double input_size = double(L) * double(Cp), dy_size = double(Sp) * double(Kp) * double(Lq);
     // When the transposed input of one column block and the dy rows of a
     // filter block (whole slice) fit in L2 together, a tile is instead run

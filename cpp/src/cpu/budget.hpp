@@ -34,15 +34,15 @@ inline int threads_for(double flops) {
 
 // The most bytes a batch slice's packed operands take, unless one batch
 // item's take more (SPEC R8.3): a quarter of the workspace cache's least
-// default limit (workspace.cpp), so that a recurring call's workspace stays cached. A pass packs a
-// slice up front and then reads it back; beyond the caches that is a trip
-// to memory whatever the slice's size, so a larger slice saves only a
-// parallel region, while a workspace over the cache's limit comes as fresh
-// pages every call. A float64 backward-weights of 16 items (335 MB of dy)
-// packed all of them, a 310 MB workspace: 90-98 ms a call at one thread,
-// against 76 in slices of three items. At 16 MB, slices of fewer items
-// took some backward-weights to their whole-slice order (backward_weights.cpp),
-// up to 1.2 times slower.
+// default limit (workspace.cpp), so that a recurring call's workspace
+// stays cached. A pass packs a slice up front and then reads it back;
+// beyond the caches that is a trip to memory whatever the slice's size, so
+// a larger slice saves only a parallel region, while a workspace over the
+// cache's limit comes as fresh pages every call. A float64
+// backward-weights of 16 items (335 MB of dy) packed all of them, a 310 MB
+// workspace: 90-98 ms a call at one thread, against 76 in slices of three
+// items. At 16 MiB, slices of fewer items took some backward-weights to
+// their whole-slice order (backward_weights.cpp), up to 1.2 times slower.
 constexpr std::int64_t kSliceBytes = std::int64_t(64) << 20;
 
 // Batches per slice so that fixed + slice * per_batch <= budget, and the

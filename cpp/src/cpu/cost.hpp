@@ -37,10 +37,19 @@ constexpr double kChainCallCycles = 120.0;
 // row's length: its dispatch and the partial lines at both ends.
 constexpr double kCopyCallCycles = 20.0;
 
-// Weights larger than this are taken to live beyond L2 (1-2 MB per core on
-// the machines measured): a strategy that reads them once per column block
-// reads them from memory each time.
-constexpr double kBeyondL2Bytes = 1 << 20;
+// The L2 a core is taken to have for cache blocking: 1-2 MB per core on the
+// machines measured, so the lesser.
+constexpr std::int64_t kL2Bytes = std::int64_t(1) << 20;
+
+// kL2Bytes as elements of T.
+template <class T>
+constexpr std::int64_t l2_elements() {
+    return kL2Bytes / std::int64_t(sizeof(T));
+}
+
+// Weights larger than this are taken to live beyond L2: a strategy that
+// reads them once per column block reads them from memory each time.
+constexpr double kBeyondL2Bytes = double(kL2Bytes);
 
 // An output and input larger than this together are taken to leave the
 // caches between two passes over the output (the tap-wise strategy's bias
