@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import gc
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -86,14 +88,93 @@ def test_freed_results_count_against_the_cache_limit():
     assert tconv1d.workspace_cached_bytes() >= kept + nbytes
 
 
+def _memory_groups() -> list[tuple[str, str]]:
+    """(directory, limit file) of this process's memory control groups (Linux:
+    cgroup v2's unified group, v1's memory group), from /proc/self/cgroup."""
+    found = []
+    try:
+        with open("/proc/self/cgroup") as groups:
+            lines = groups.read().splitlines()
+    except OSError:
+        return found
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if controllers == "":
+            found.append(("/sys/fs/cgroup" + path.rstrip("/"), "memory.max"))
+        elif "memory" in controllers.split(","):
+            found.append(("/sys/fs/cgroup/memory" + path.rstrip("/"), "memory.limit_in_bytes"))
+    return found
+
+
+def _group_limit() -> int | None:
+    """The lowest memory limit set on this process's groups or their ancestors."""
+    limits = []
+    for directory, name in _memory_groups():
+        while True:
+            try:
+                with open(os.path.join(directory, name)) as f:
+                    text = f.read().strip()
+                if text.isdigit() and int(text) > 0:
+                    limits.append(int(text))
+            except OSError:
+                pass
+            if directory in ("/sys/fs/cgroup", "/sys/fs/cgroup/memory"):
+                break
+            directory = os.path.dirname(directory)
+    return min(limits, default=None)
+
+
 def test_the_default_cache_limit_is_a_sixteenth_of_memory_within_256_mib_and_1_gib():
-    # R8.3, in a new interpreter (the tests here set the limit).
+    # R8.3, in a new interpreter (the tests here set the limit): the memory is
+    # the machine's, or the control group's limit where that is lower.
     out = run_isolated("print(tconv1d.workspace_cache_limit())")
-    want = 256 << 20
+    memory = _group_limit()
     if "SC_PHYS_PAGES" in getattr(os, "sysconf_names", {}):
-        memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-        want = min(max(memory // 16, 256 << 20), 1 << 30)
+        physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        memory = physical if memory is None else min(memory, physical)
+    want = 256 << 20 if memory is None else min(max(memory // 16, 256 << 20), 1 << 30)
     assert int(out) == want
+
+
+def test_the_default_cache_limit_follows_a_lower_control_group_limit():
+    # A container's memory limit (R8.3): a new interpreter joins a child
+    # control group limited to 8 GiB, whose sixteenth, 512 MiB, lies between
+    # the bounds. Where no such group can be made here (not root, no cgroup
+    # v1 memory hierarchy or v2 memory controller), skipped.
+    made = None
+    for directory, name in _memory_groups():
+        child = os.path.join(directory, f"tconv1d-test-{os.getpid()}")
+        try:
+            os.mkdir(child)
+        except OSError:
+            continue
+        try:
+            # A control group's directory comes with its files; a plain one
+            # (the hierarchies' parent, where that is a tmpfs) does not.
+            with open(os.path.join(child, name), "r+") as f:
+                f.write(str(8 << 30))
+            made = child
+            break
+        except OSError:
+            os.rmdir(child)
+    if made is None:
+        pytest.skip("no memory control group can be made here")
+    physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    if physical <= 8 << 30:
+        os.rmdir(made)
+        pytest.skip("the machine has no more memory than the group's limit")
+    join = f"open({os.path.join(made, 'cgroup.procs')!r}, 'w').write(str(os.getpid()))"
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", f"import os; {join}; import tconv1d; print(tconv1d.workspace_cache_limit())"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.rmdir(made)  # empty again: its one process has ended
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) == 512 << 20
 
 
 def test_a_small_result_does_not_take_a_much_larger_block():

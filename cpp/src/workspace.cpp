@@ -1,9 +1,11 @@
 #include "workspace.hpp"
 
 #include <algorithm>
+#include <fstream>
 #include <limits>
 #include <mutex>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "tconv1d/runtime.hpp"
@@ -21,25 +23,63 @@ namespace {
 
 using detail::kWorkspaceAlign;  // NOLINT(misc-unused-using-decls): used where mmap is not
 
-// The cache's default limit: a sixteenth of the machine's memory, within
-// 256 MiB and 1 GiB. Above 256 MiB a recurring call whose result and
-// workspace are large keeps reusing its pages: a float64 output of 335 MB
-// was faulted in afresh each call, and on a virtual machine that hands freed
-// memory back to its host (free page reporting) each fresh page may be a
-// fault on the host too: that forward took 54 ms on cached pages, 73-460 ms
-// on fresh ones (0.01-0.42 s of system time for the same 159 huge-page
-// faults), at one thread.
+// The cache's default limit: a sixteenth of the memory the process may use
+// (the machine's, or its control group's limit where that is lower: a
+// container), within 256 MiB and 1 GiB. Above 256 MiB a recurring call
+// whose result and workspace are large keeps reusing its pages: a float64
+// output of 335 MB was faulted in afresh each call, and on a virtual
+// machine that hands freed memory back to its host (free page reporting)
+// each fresh page may be a fault on the host too: that forward took 54 ms on
+// cached pages, 73-460 ms on fresh ones (0.01-0.42 s of system time for the
+// same 159 huge-page faults), at one thread.
 constexpr std::int64_t kLeastDefaultCacheLimit = std::int64_t(256) << 20;
 constexpr std::int64_t kMostDefaultCacheLimit = std::int64_t(1) << 30;
 
+// The lowest memory limit of the process's control group and its ancestors
+// (Linux; cgroup v2's memory.max, v1's memory.limit_in_bytes), or the
+// int64 maximum where none is set or readable.
+std::int64_t control_group_limit() {
+    std::int64_t lowest = std::numeric_limits<std::int64_t>::max();
+#ifdef __linux__
+    std::ifstream groups("/proc/self/cgroup");
+    std::string line;
+    while (std::getline(groups, line)) {
+        // "0::/path" (v2), or "N:controllers:/path" (v1) with memory among them.
+        const std::size_t first = line.find(':'), second = line.find(':', first + 1);
+        if (first == std::string::npos || second == std::string::npos) continue;
+        const std::string controllers = line.substr(first + 1, second - first - 1);
+        std::string root, file;
+        if (controllers.empty())
+            root = "/sys/fs/cgroup", file = "memory.max";
+        else if (("," + controllers + ",").find(",memory,") != std::string::npos)
+            root = "/sys/fs/cgroup/memory", file = "memory.limit_in_bytes";
+        else
+            continue;
+        // From the group up to the hierarchy's root (inside a container the
+        // group's path may not exist: its root is the container's group).
+        std::string path = line.substr(second + 1);
+        for (;;) {
+            std::ifstream in(root + path + (path.empty() || path.back() != '/' ? "/" : "") + file);
+            long long bytes = 0;
+            if (in >> bytes && bytes > 0)
+                lowest = std::min<std::int64_t>(lowest, bytes);  // "max" reads as none
+            if (path.empty() || path == "/") break;
+            path = path.substr(0, path.find_last_of('/'));
+        }
+    }
+#endif
+    return lowest;
+}
+
 std::int64_t default_cache_limit() {
-    std::int64_t limit = kLeastDefaultCacheLimit;
+    std::int64_t memory = control_group_limit();
 #if defined(_SC_PHYS_PAGES) && defined(_SC_PAGE_SIZE)
     const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
     if (pages > 0 && page > 0 && std::int64_t(pages) <= std::numeric_limits<std::int64_t>::max() / page)
-        limit = std::clamp(std::int64_t(pages) * page / 16, kLeastDefaultCacheLimit, kMostDefaultCacheLimit);
+        memory = std::min(memory, std::int64_t(pages) * page);
 #endif
-    return limit;
+    if (memory == std::numeric_limits<std::int64_t>::max()) return kLeastDefaultCacheLimit;
+    return std::clamp(memory / 16, kLeastDefaultCacheLimit, kMostDefaultCacheLimit);
 }
 
 std::string mebibytes(std::size_t bytes) {

@@ -49,7 +49,8 @@ def set_workspace_cache_limit(nbytes: int) -> None:
     The cache holds the passes' freed workspace and the memory of freed
     results of 1 MiB or more, so that a recurring call reuses pages already
     faulted in. Lowering the limit frees what exceeds it at once. The default
-    is a sixteenth of the machine's memory, within 256 MiB and 1 GiB. A
+    is a sixteenth of the machine's memory (or of the process's control-group
+    memory limit where that is lower: a container), within 256 MiB and 1 GiB. A
     call's workspace is at most the size of its own inputs and outputs plus
     64 KiB.
     """
@@ -61,7 +62,8 @@ def set_workspace_cache_limit(nbytes: int) -> None:
 def workspace_cache_limit() -> int:
     """The limit :func:`set_workspace_cache_limit` set.
 
-    By default a sixteenth of the machine's memory, within 256 MiB and 1 GiB.
+    By default a sixteenth of the machine's memory (or of a lower control-group
+    limit), within 256 MiB and 1 GiB.
     """
     return _core.workspace_cache_limit()
 

@@ -44,7 +44,8 @@ TCONV1D_API int get_num_threads();
 // what() names the pass and the size), and returns it
 // to a process-wide cache when it ends. The cache keeps freed blocks for the
 // next calls while their total is within a limit (by default a sixteenth of
-// the machine's memory, within 256 MiB and 1 GiB) and
+// the machine's memory, or of the process's control-group memory limit where
+// that is lower, within 256 MiB and 1 GiB) and
 // returns the rest to the operating system.
 TCONV1D_API std::int64_t workspace_cached_bytes();
 TCONV1D_API std::int64_t workspace_cache_limit();
