@@ -59,7 +59,11 @@ std::int64_t control_group_limit() {
         // group's path may not exist: its root is the container's group).
         std::string path = line.substr(second + 1);
         for (;;) {
-            std::ifstream in(root + path + (path.empty() || path.back() != '/' ? "/" : "") + file);
+            std::string name = root;
+            name += path;
+            if (path.empty() || path.back() != '/') name += '/';
+            name += file;
+            std::ifstream in(name);
             long long bytes = 0;
             if (in >> bytes && bytes > 0)
                 lowest = std::min<std::int64_t>(lowest, bytes);  // "max" reads as none
