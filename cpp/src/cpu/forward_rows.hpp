@@ -110,12 +110,13 @@ double forward_rows_cost(const MicroKernels<T>& mk, const Geometry& geo, int64_t
     if (!rows_apply(geo) || K != 1) return std::numeric_limits<double>::infinity();
     const int64_t lanes = mk.lanes, block = kRowVectors * lanes;
     const double store = geo.stride == 1 ? kRowsStoreCycles : kRowsStridedStoreCycles;
-    double cycles = 2e3 + double(geo.filter_size) * double(K) * double(C);
+    // One output channel (K == 1): per block, each channel's taps once.
+    double cycles = 2e3 + double(geo.filter_size) * double(C);
     for (const RowPhase& ph : row_phases(geo, K, C)) {
         const double blocks = double(ceil_div(ph.q_hi - ph.q_lo, block));
         const double per_channel =
             double(kRowVectors * ph.taps) + 0.5 * double(rows_before(ph.taps, lanes) + kRowVectors + 1);
-        cycles += double(B) * blocks * (double(K) * (double(C) * per_channel + 20.0 + store * double(block)));
+        cycles += double(B) * blocks * (double(C) * per_channel + 20.0 + store * double(block));
         const double edge =
             kRowsEdgeCallCycles + kRowsEdgeElementCycles * double(rows_edge_width(ph.taps, lanes));
         cycles += double(B) * 2.0 * double(C) * edge;  // the ends' copies
