@@ -169,23 +169,30 @@ def test_workspace_is_bounded_by_the_calls_own_arrays(
 
 def test_backward_workspace_is_packed_in_slices_of_at_most_64_mib():
     # R8.3: backward-data and backward-weights pack batch slices of at most
-    # 64 MiB (one item's where that is more). Eight items of 64 MiB of dy in
-    # all, whose backward-weights packs about 10 MiB per item (phase-split
-    # dy and transposed input): all eight at once took 77.5 MiB.
-    batch, channels, filters, filter_size, stride, length = 8, 64, 128, 4, 2, 8192
-    x = np.ones((batch, channels, length), np.float32)
-    w = np.ones((filter_size, filters, channels), np.float32)
-    geometry = tconv1d.resolve_geometry(length, filter_size, stride, 0)
-    dy = np.ones((batch, filters, geometry.out_length), np.float32)
-    dx, dw = np.empty_like(x), np.empty_like(w)
+    # 64 MiB (one item's where that is more). Each pass on a layer of 128 MiB
+    # or 64 MiB of dy whose packed slabs would take more all at once:
+    # backward-weights of eight items packs about 10 MiB per item (phase-split
+    # dy and transposed input; 77.5 MiB all at once), backward-data of four
+    # items of 8192 filters slabs too large for L2 (32 MiB per item, packed
+    # up front; 99.5 MiB all at once).
     core = tconv1d._core
     allowance = 65536 + tconv1d.get_num_threads() * 3072 + 4 * 1152
-    for name, call in {
-        "backward-data": lambda: core.backward_data(dy[None], w, geometry, dx[None]),
-        "backward-weights": lambda: core.backward_weights(x[None], dy[None], geometry, dw),
-    }.items():
-        used = _workspace_of(call)
-        assert used <= (64 << 20) + w.nbytes + allowance, (name, used)
+
+    def operands(batch, channels, filters, filter_size, stride, length):
+        x = np.ones((batch, channels, length), np.float32)
+        w = np.ones((filter_size, filters, channels), np.float32)
+        geometry = tconv1d.resolve_geometry(length, filter_size, stride, 0)
+        dy = np.ones((batch, filters, geometry.out_length), np.float32)
+        return x, w, geometry, dy
+
+    x, w, geometry, dy = operands(4, 8, 8192, 2, 2, 512)
+    dx = np.empty_like(x)
+    used = _workspace_of(lambda: core.backward_data(dy[None], w, geometry, dx[None]))
+    assert used <= (64 << 20) + w.nbytes + allowance, ("backward-data", used)
+    x, w, geometry, dy = operands(8, 64, 128, 4, 2, 8192)
+    dw = np.empty_like(w)
+    used = _workspace_of(lambda: core.backward_weights(x[None], dy[None], geometry, dw))
+    assert used <= (64 << 20) + w.nbytes + allowance, ("backward-weights", used)
 
 
 @pytest.mark.skipif(os.environ.get("TCONV1D_STRATEGY") == "direct", reason="the direct loop nests take no workspace")
