@@ -23,6 +23,26 @@ std::int64_t workspace_budget(std::int64_t own_elements) {
     return saturating_add(own_elements, kWorkspaceAllowanceBytes / std::int64_t(sizeof(T)));
 }
 
+// Threads for a parallel region of light work (a copy, a sum or a fill,
+// under a nanosecond an element) over `elements` elements: `nt` from
+// kRegionElements on, else 1. A region costs about 0.7 us where the team's
+// threads still spin from the last one, 4 us after 3 ms idle, and 26-43 us
+// where they wait passively (OMP_WAIT_POLICY=passive), on the 2-core VM of
+// docs/performance.md. The forward split in three (cpu/forward_split.hpp)
+// ran 13 regions a call, a few of them over a few hundred elements:
+// (1, 128, 128, 9, 1, 128, 0) float32 at two threads took 0.25 ms with
+// spinning threads and 0.83-1.27 ms with passive ones (0.36 and 0.39 at
+// one thread). Its light regions under 8192 elements on one thread: with
+// spinning threads four one-item stride-1 layers ran level (0.99-1.00 of
+// the time), with passive ones 0.72-1.00; under 65536, they ran 3.5-4%
+// slower with spinning threads. Which thread does the work never changes a
+// result.
+constexpr std::int64_t kRegionElements = std::int64_t(1) << 13;
+
+inline int threads_for_elements(std::int64_t elements, int nt) {
+    return elements >= kRegionElements ? nt : 1;
+}
+
 // Threads for a call of `flops` floating-point operations: tiny calls are not
 // worth waking a team for (the result does not depend on this).
 inline int threads_for(double flops) {

@@ -113,7 +113,7 @@ template <class T>
 void copy_split_taps(const WeightsView<const T>& w, std::int64_t S, std::int64_t p, std::int64_t Fp, T* own,
                      int nt) {
     const std::int64_t K = w.num_filters, C = w.channels;
-    detail::parallel_for_2d(nt, Fp, K, [&](std::int64_t f, std::int64_t k) {
+    detail::parallel_for_2d(threads_for_elements(Fp * K * C, nt), Fp, K, [&](std::int64_t f, std::int64_t k) {
         const std::int64_t m = 2 * (f / S) + p, s = f % S;
         for (std::int64_t c = 0; c < C; ++c) own[(f * K + k) * C + c] = w.at(m * S + s, k, c);
     });
@@ -125,7 +125,7 @@ template <class T>
 bool sum_weights(const MicroKernels<T>& mk, const WeightsView<const T>& w0, const WeightsView<const T>& w1,
                  T* ws, int nt) {
     const std::int64_t F0 = w0.filter_size, F1 = w1.filter_size, K = w0.num_filters, C = w0.channels;
-    return detail::parallel_any(nt, F0 * K, [&](std::int64_t fk) {
+    return detail::parallel_any(threads_for_elements(F0 * K * C, nt), F0 * K, [&](std::int64_t fk) {
         const std::int64_t f = fk / K, k = fk % K;
         T* out = ws + fk * C;
         if (f < F1)
@@ -183,7 +183,7 @@ bool split_input(const MicroKernels<T>& mk, const DataView<const T>& x, std::int
             s[J - 1] = e[J - 1];
         }
     };
-    return detail::parallel_any(nt, chunks, [&](std::int64_t chunk) {
+    return detail::parallel_any(threads_for_elements(rows * J, nt), chunks, [&](std::int64_t chunk) {
         const std::int64_t first = chunk * per_chunk, end = std::min(rows, first + per_chunk);
         for (std::int64_t nc = first; nc < end; ++nc) split_row(nc);
         return mk.any_nonfinite(xs + first * J, (end - first) * J);
@@ -194,7 +194,7 @@ bool split_input(const MicroKernels<T>& mk, const DataView<const T>& x, std::int
 // apart) to zero: what a sub-pass did not write.
 template <class T>
 void zero_outside(T* rows, std::int64_t n, std::int64_t row, std::int64_t begin, std::int64_t end, int nt) {
-    detail::parallel_for(nt, n, [&](std::int64_t r) {
+    detail::parallel_for(threads_for_elements(n * (begin + row - end), nt), n, [&](std::int64_t r) {
         std::fill(rows + r * row, rows + r * row + begin, T(0));
         std::fill(rows + r * row + end, rows + (r + 1) * row, T(0));
     });
@@ -256,18 +256,20 @@ void split_combine(bool odd, T* a, const T* b, std::int64_t row, const BiasView<
                    const Geometry& geo, const DataView<T>& y, int nt) {
     const std::int64_t S = geo.stride, K = y.channels, lo = geo.crop_left,
                        hi = geo.crop_left + geo.out_length;
-    detail::parallel_for_2d(nt, y.batch(), K, [&](std::int64_t n, std::int64_t k) {
-        T* ar = a + (n * K + k) * row;
-        const T* br = b + (n * K + k) * row;
-        T* out = y.data + y.batch_offset(n) + k * y.channel_stride;
-        const T add = bias.data != nullptr ? bias.at(k) : T(0);
-        if (odd) {
-            put_slots(out, y.length_stride, lo, hi, S, 1, add, [&](std::int64_t i) { return br[i] - ar[i]; });
-            return;
-        }
-        put_slots(out, y.length_stride, lo, hi, S, 0, add, [&](std::int64_t i) { return ar[i] + br[i]; });
-        for (std::int64_t i = 0; i + S < row; ++i) ar[i] += br[i + S];
-    });
+    detail::parallel_for_2d(
+        threads_for_elements(y.batch() * K * row, nt), y.batch(), K, [&](std::int64_t n, std::int64_t k) {
+            T* ar = a + (n * K + k) * row;
+            const T* br = b + (n * K + k) * row;
+            T* out = y.data + y.batch_offset(n) + k * y.channel_stride;
+            const T add = bias.data != nullptr ? bias.at(k) : T(0);
+            if (odd) {
+                put_slots(out, y.length_stride, lo, hi, S, 1, add,
+                          [&](std::int64_t i) { return br[i] - ar[i]; });
+                return;
+            }
+            put_slots(out, y.length_stride, lo, hi, S, 0, add, [&](std::int64_t i) { return ar[i] + br[i]; });
+            for (std::int64_t i = 0; i + S < row; ++i) ar[i] += br[i + S];
+        });
 }
 
 // Elements of the split's own workspace: the three half inputs, the summed
