@@ -1589,7 +1589,9 @@ bool forward_pass(const DataView<const T>& x, const WeightsView<const T>& w, con
         {Strategy::dots, saturating_add(dots_workspace(x), F * K * C) <= budget,
          fit.dots * forward_dots_cost(mk, geo, B, C, K)},
         {Strategy::rows, rows_fit, forward_rows_cost(mk, geo, B, C, K)},
-        {Strategy::direct, true, kDirectForwardCycles * products(B, L, F, K, C)},
+        {Strategy::direct, true,
+         kDirectForwardCycles * products(B, L, F, K, C) +
+             kDirectForwardOutputCycles * double(B) * double(K) * double(geo.out_length)},
     };
     const Strategy strategy = per_item != nullptr ? Strategy::per_item : choose_strategy(candidates);
     if (estimate != nullptr) {  // a split's sub-pass, estimated (its views hold no data)
