@@ -1607,7 +1607,7 @@ bool forward_pass(const DataView<const T>& x, const WeightsView<const T>& w, con
         return e;
     };
     if (may_split && reuse == nullptr && head == nullptr &&
-        split_chosen<T>(geo, w, B, C, budget, cheapest_cost(candidates),
+        split_chosen<T>(mk, geo, w, B, C, budget, cheapest_cost(candidates),
                         [&](const auto&... sub) { return sub_estimate(sub...).cost; })) {
         // One item in parts, a thread each, where that pays; else pass by
         // pass on every thread.

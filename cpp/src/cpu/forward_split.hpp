@@ -332,7 +332,7 @@ SplitOperands<T> split_operands(const SplitPlan& sp, const WeightsView<const T>&
 // the same draws in float64, for 7, each 8-16% faster. A latent float64 layer
 // (256, 64, 256, 32, 8, 4, 0), whose sub-outputs (50 MB) are nearly as
 // long as its output, ran 44% slower split: such passes cost about 7 per
-// 4 bytes there. (These charges are scaled by kSplitPassesFit below.)
+// 4 bytes there. (These charges are scaled by the fit of split_fit below.)
 constexpr double kSplitInputCycles = 1.0, kSplitTapCycles = 1.0, kSplitOutputCycles = 3.0;
 constexpr double kSplitCachedBytes = 8 << 20;
 // ...and per row, whatever its length (not scaled): each item and filter's
@@ -409,7 +409,29 @@ constexpr double kSplitRowCycles = 140.0, kSplitInputRowCycles = 24.0;
 // fewer than 256 pairs of positions, in both precisions; the float64 ones
 // that 5% turns to the split, 14 draws estimated 5-8% below, ran 2-12%
 // faster at one thread, 9% faster to 11% slower at two.)
-constexpr double kSplitSubsFit = 0.92, kSplitPassesFit = 0.64;
+//
+// Those fits are the 512-bit body's (the AVX-512 machines above). With the
+// 256-bit body on a Zen 3 core (AVX2, 512 KB of L2; 2026-12-06) the split
+// ran over them: timed against the fastest other strategy (every strategy
+// forced in turn, alternated call by call in one process, one thread),
+// split time / best other time ~ 1.12 x the sub-passes' share of the
+// estimate + 1.6 x the passes' (least squares over 80 float32 draws where
+// a split applies, sweep seeds 1361-1364), so that 23 of the 38 splits
+// chosen ran slower than the whole pass, up to 1.48 times ((1, 64, 32, 10,
+// 5, 256, [2 3])), while the ones of 128 channels and filters or more ran
+// 5-18% faster. With the fits so scaled (1.03 both), the geometric mean of
+// chosen over fastest time went 1.037 -> 1.008 on those draws, 1.036 ->
+// 1.014 on 73 others (seeds 1365-1368) and 1.035 -> 1.008 on 71 float64
+// ones. Narrower bodies take the same (not measured: no machine here
+// lacked AVX2).
+struct SplitFit {
+    double subs, passes;
+};
+template <class T>
+SplitFit split_fit(const MicroKernels<T>& mk) {
+    constexpr SplitFit wide{0.92, 0.64}, narrow{1.03, 1.03};
+    return std::int64_t(mk.lanes) * std::int64_t(sizeof(T)) >= 64 ? wide : narrow;
+}
 constexpr double kSplitFloat32Margin = 0.99, kSplitMargin = 0.95;
 constexpr std::int64_t kSplitWeightsPerInput = 4;
 
@@ -439,8 +461,8 @@ std::int64_t split_bound(const Geometry& geo, std::int64_t B, std::int64_t K, st
 // factor. It fits where its own pieces and the three
 // sub-passes' budgets are within three times the pass's budget (R8.3).
 template <class T, class Estimate>
-bool split_chosen(const Geometry& geo, const WeightsView<const T>& w, std::int64_t B, std::int64_t C,
-                  std::int64_t budget, double whole, Estimate&& estimate) {
+bool split_chosen(const MicroKernels<T>& mk, const Geometry& geo, const WeightsView<const T>& w,
+                  std::int64_t B, std::int64_t C, std::int64_t budget, double whole, Estimate&& estimate) {
     const Strategy forced = forced_strategy();
     if (!split_applies(geo) || (forced != Strategy::automatic && forced != Strategy::split)) return false;
     const SplitPlan sp = split_plan(geo);
@@ -449,7 +471,8 @@ bool split_chosen(const Geometry& geo, const WeightsView<const T>& w, std::int64
     if (forced == Strategy::split) return true;
     const double words = double(sizeof(T)) / 4.0, rows = double(B * K * sp.row);
     const double streamed = 2.0 * rows * double(sizeof(T)) > kSplitCachedBytes ? 2.0 : 1.0;
-    const double passes = kSplitPassesFit * words *
+    const SplitFit fit = split_fit(mk);
+    const double passes = fit.passes * words *
                               (kSplitInputCycles * double(B * C * geo.length) +
                                kSplitTapCycles * double((sp.views ? sp.F0 : 2 * sp.F0 + sp.F1) * KC) +
                                streamed * kSplitOutputCycles * rows) +
@@ -465,12 +488,12 @@ bool split_chosen(const Geometry& geo, const WeightsView<const T>& w, std::int64
     // on the draws above: 0.84, short inputs of 512 channels), which spares
     // small calls the three estimates.
     const double share = split_products(sp, B, K, C) / products(B, geo.length, geo.filter_size, K, C);
-    if (kSplitSubsFit * 0.75 * share * whole + passes >= margin * whole) return false;
+    if (fit.subs * 0.75 * share * whole + passes >= margin * whole) return false;
     const SplitOperands<T> o = split_operands<T>(sp, w, B, C, geo.stride, nullptr, nullptr, nullptr, nullptr,
                                                  nullptr, nullptr, nullptr);
     const double subs_cost =
         estimate(o.x0, o.w0, o.g0, o.a) + estimate(o.x1, o.w1, o.g1, o.b) + estimate(o.xs, o.ws, o.g0, o.c);
-    return kSplitSubsFit * subs_cost + passes < margin * whole;
+    return fit.subs * subs_cost + passes < margin * whole;
 }
 
 // The forward pass split in three: `sub(x, w, geometry, y)` runs one
