@@ -1119,13 +1119,25 @@ constexpr double kBatchedGatherCycles = 2.0;
 // ran 1.2-1.5 times their estimate where the tap-wise strategy ran 1.0-1.2
 // (C = 16); fitted with the correlated rows' estimate (kRowsFit, in
 // cpu/forward_rows.hpp, where the draws are given). 1.3-1.5 rank alike.
+// `one_filter_taps`: the tap-wise strategy's for one output channel. 1 with
+// the 512-bit body, where the rows were fitted. With the 256-bit body on a
+// Zen 3 core (2026-12-06; four taps a tile where the 512-bit body's tile
+// takes eight) it ran 1.1-2.2 times its estimate (median 1.6) in cache,
+// where the correlated rows ran 0.7-1.1 times theirs: 100 one-output-channel
+// float32 draws of sweep seeds 1361-1400, one thread, per-item, tap-wise and
+// rows forced in turn, alternated call by call in one process. Mis-ranked so,
+// (8, 64, 1, 16, 2, 2048, same) ran tap-wise in 1.4 ms, against 0.8 by rows
+// and 0.84 by ONNX Runtime.
 struct ForwardFit {
-    double batched, taps, dots, one_filter;
+    double batched, taps, dots, one_filter, one_filter_taps;
 };
 
 template <class T>
-constexpr ForwardFit kForwardFit{sizeof(T) == 4 ? 1.7 : 1.3, sizeof(T) == 4 ? 1.15 : 1.2,
-                                 sizeof(T) == 4 ? 1.2 : 1.3, 1.35};
+ForwardFit forward_fit(const MicroKernels<T>& mk) {
+    const bool wide = std::int64_t(mk.lanes) * std::int64_t(sizeof(T)) >= 64;
+    return {sizeof(T) == 4 ? 1.7 : 1.3, sizeof(T) == 4 ? 1.15 : 1.2, sizeof(T) == 4 ? 1.2 : 1.3, 1.35,
+            wide ? 1.0 : 1.6};
+}
 
 // Estimated cycles of each strategy, from the shape alone (so that the
 // choice, and the result, never depend on the thread count): the FMAs of the
@@ -1520,7 +1532,7 @@ bool forward_pass(const DataView<const T>& x, const WeightsView<const T>& w, con
     const double per_item_weights = chain_pays && longest_phase(pc) >= 2 * int64_t(mk.lanes)
                                         ? kChainCallCycles * chain_calls
                                         : phase_weights;
-    constexpr ForwardFit fit = kForwardFit<T>;
+    const ForwardFit fit = forward_fit(mk);
     // Inputs of one position: the tap-wise strategy may run as one GEMM
     // straight into y (cpu/forward_latent.hpp). Its weights are packed anew
     // each call, which over few items costs more than the adds it saves:
@@ -1574,7 +1586,8 @@ bool forward_pass(const DataView<const T>& x, const WeightsView<const T>& w, con
                : saturating_add(saturating_add(taps_fixed, tap_rows_plan.copy), tap_scratch) <= budget;
     // Against the other strategies the tap-wise one counts as its adds'
     // estimate at most (the GEMM is taken where it runs faster).
-    const double taps_cost = latent ? std::min(latent_gemm, taps_adds) : taps_adds;
+    const double taps_cost =
+        (K == 1 ? fit.one_filter_taps : 1.0) * (latent ? std::min(latent_gemm, taps_adds) : taps_adds);
     // Correlated rows (cpu/forward_rows.hpp): the reordered weights, a copy
     // of an input whose positions are not contiguous (counted whatever the
     // layout, so that it never changes the choice), one thread's block.

@@ -101,9 +101,17 @@ inline bool rows_apply(const Geometry& geo) { return ceil_div(geo.filter_size, g
 // from the per-item strategy to the rows and ran 1.0-1.6 times slower
 // (each filter's call reads the block's rows again); never chosen for more
 // filters before either (8000 draws, seeds 265-464). Forced, it runs any K.
+// An input beyond the caches costs more again: a block reads C rows, each a
+// channel stride apart, and those many streams wait on memory. On a Zen 3
+// core (2026-12-06; 100 one-output-channel float32 draws, seeds 1361-1400,
+// rows forced, one thread) the rows ran 0.75-1.1 times their estimate while
+// the inputs came to 8 MB or less, and from 16 MB on 0.3-1.0 cycles per
+// input byte more (up to 4 times the estimate: (4, 128, 1, 4, 1, 16384,
+// same) 10 ms, against 3.7 tap-wise).
 constexpr double kRowsFit = 1.2;
 constexpr double kRowsStoreCycles = 0.5, kRowsStridedStoreCycles = 2.5;
 constexpr double kRowsEdgeCallCycles = 10.0, kRowsEdgeElementCycles = 0.1;
+constexpr double kRowsCachedBytes = 8 << 20, kRowsMemoryCycles = 0.6;
 
 template <class T>
 double forward_rows_cost(const MicroKernels<T>& mk, const Geometry& geo, int64_t B, int64_t C, int64_t K) {
@@ -121,6 +129,8 @@ double forward_rows_cost(const MicroKernels<T>& mk, const Geometry& geo, int64_t
             kRowsEdgeCallCycles + kRowsEdgeElementCycles * double(rows_edge_width(ph.taps, lanes));
         cycles += double(B) * 2.0 * double(C) * edge;  // the ends' copies
     }
+    const double input_bytes = double(B) * double(C) * double(geo.length) * double(sizeof(T));
+    if (input_bytes > kRowsCachedBytes) cycles += kRowsMemoryCycles * input_bytes;
     return kRowsFit * cycles;
 }
 
