@@ -305,10 +305,17 @@ bool runs_by_permutes(const MicroKernels<T>& mk, int64_t S, int64_t phases) {
 // every S outputs, the run is built from the phases' tiles and the -0 slot
 // after them (phase `phases`), the bias added to every output: interleaved
 // by permutes where the body has them (interleave_add; against the gather,
-// one thread: F = 3, S = 4, 1 x 8 x 16384 inputs, half the time), else
-// gathered (written element by element instead, the bias first and each
-// product over it S apart, the stores cost 2-5 times as much per output,
-// one core, S = 4 to 16). Where they fill half or less, the caller sets the
+// one thread: F = 3, S = 4, 1 x 8 x 16384 inputs, half the time). A body
+// without them stores the products over the bias as below: the hardware
+// gather (AVX2) ran slower than plain loads on a Zen 3 core, and building
+// the run by gathers, against the products stored S apart over the bias
+// set ahead, took 10-25% more time (float32, one thread, alternated call by
+// call in one process: (16, 16, 64, 3, 5, 256, same) 1.50 -> 1.12 ms, (4,
+// 16, 64, 3, 5, 256, same) 0.37 -> 0.27, (4, 16, 16, 10, 11, 256, 0) 0.23
+// -> 0.20; with 64 MB of caches dirtied between calls within 10% either
+// way). (On the AVX-512 machines, the gathered runs' stores S apart had
+// cost 2-5 times as much per output, S = 4 to 16; there the gather is left
+// for runs the permutes do not cover.) Where they fill half or less, the caller sets the
 // run to the bias beforehand (bias_ahead) and each product (plus the bias)
 // is stored over it here: a vector gather per output cost more than that
 // where most outputs are the bias alone (the gather's lanes take a cycle
@@ -345,7 +352,7 @@ void store_tiles_runs(const MicroKernels<T>& mk, const T* tiles, int64_t tile_el
         const int64_t c1 = std::min(cols[p], end > at ? ceil_div(end - at, S) : 0);
         return std::array<int64_t, 3>{at, c0, c1};
     };
-    if (2 * phases <= S && !runs_by_permutes(mk, S, phases)) {
+    if ((2 * phases <= S || mk.interleave_add == nullptr) && !runs_by_permutes(mk, S, phases)) {
         std::array<int64_t, 3> land[kRunStoreMax];  // the same for every row
         for (int64_t p = 0; p < phases; ++p) land[p] = landing(p, t0, t1);
         for (int64_t r = 0; r < rows; ++r) {
@@ -805,8 +812,9 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
         const bool together = pair_store || group_store || run_store || G > 1;
         // An item's columns end (item-local, the longest phase's): in a stream, past the last item's.
         const int64_t item_columns = *std::max_element(pc.hi.begin(), pc.hi.end()) - (G - 1) * pc.period;
-        // store_tiles_runs stores products only, over the bias set here ahead,
-        // or builds whole runs by permutes, over the bias (or zeros:
+        // store_tiles_runs stores products only, over the bias set here ahead
+        // (half or fewer of every S outputs hold products, or a body without
+        // permutes), or builds whole runs by permutes, over the bias (or zeros:
         // bias_ahead) set ahead where the outputs are taken to come from
         // memory (kCachedOutputBytes; where more than half of every S
         // outputs hold products, only one item's long rows: kAheadRowBytes;
@@ -818,8 +826,9 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
         const bool long_rows = double(geo.out_length) * double(sizeof(T)) >= double(kAheadRowBytes);
         const bool covered = permutes && 2 * Sp <= S && C * F >= kCoveredProducts * S &&
                              double(geo.out_length) * double(sizeof(T)) >= double(kCoveredRowBytes);
-        const bool runs_ahead = run_store && !covered && (!permutes || output_bytes > kCachedOutputBytes) &&
-                                (2 * Sp <= S || (permutes && G == 1 && long_rows));
+        const bool runs_ahead =
+            run_store && !covered && (!permutes || output_bytes > kCachedOutputBytes) &&
+            (2 * Sp <= S || (mk.interleave_add == nullptr && !permutes) || (permutes && G == 1 && long_rows));
         const bool ahead = runs_ahead && G == 1;
         const int64_t stream_items = std::min(G, x.batch() - n * G), task_k0 = kb0 * MR,
                       task_k1 = std::min(K, kb1 * MR);
