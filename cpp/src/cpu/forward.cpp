@@ -564,9 +564,15 @@ inline bool input_strips(int64_t Kp, int64_t F, int64_t S) { return Kp * ceil_di
 // 0) 2-6%, (8, 512, 64, 3, 1, 1024, same) 3-4%, (4, 256, 64, 5, 1, 2048,
 // same) 0-8%, (2, 384, 96, 3, 1, 1500, 0) 0-9%; one item of 2048 positions
 // in float64 at one thread 2-3% more ((1, 256, 64, 5, 1, 2048, same)).
-// Layers of 32-128 channels ran the same at one thread and 3-21% slower at
-// two (float32 (4, 32, 32, 9, 1, 256, same), (16, 128, 128, 5, 1, 256,
-// same)): their slabs stay in L1 or L2 between the filter blocks.
+// With the 512-bit body only, where that was measured (a Zen 4 core). With
+// the 256-bit body on a Zen 3 core (32 KB of L1, 512 KB of L2; 2026-12-06)
+// the copy won everywhere, alternated in one process, float32 unless said:
+// (4, 256, 256, 3, 1, 1024, [1 1]) per item 29 -> 18 ms (stride1-wide),
+// (4, 256, 64, 5, 1, 2048, same) 45 -> 15, float64 75 -> 30 with 64 MB of
+// caches dirtied, (16, 256, 32, 5, 1, 512, 0) 10.0 -> 8.7 dirtied, L = 1000
+// instead of 1024 23 -> 18; at two threads 11 -> 9 and 11 -> 8: rows a
+// channel stride apart, a power of two, share the cache's sets, and the
+// copy's contiguous slab streams from L2.
 constexpr int64_t kInPlaceChannels = 256;
 
 struct TaskInput {
@@ -692,8 +698,8 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
 
     // A task: a batch item, a group of column blocks and a share of the filter blocks.
     const int64_t row_groups = plan.row_groups, kbs = ceil_div(nkb, row_groups);
-    const bool in_place =
-        G == 1 && head == nullptr && x.length_stride == 1 && !strips && Sp == 1 && C >= kInPlaceChannels;
+    const bool in_place = G == 1 && head == nullptr && x.length_stride == 1 && !strips && Sp == 1 &&
+                          C >= kInPlaceChannels && int64_t(mk.lanes) * int64_t(sizeof(T)) >= 64;
     const int64_t tasks = B * qgroups * row_groups;
     detail::parallel_for(threads, tasks, [&](int64_t task) {
         const int64_t n = task / (qgroups * row_groups), qb0 = (task / row_groups % qgroups) * group;
