@@ -161,7 +161,8 @@ struct MicroKernels {
     // tiles in one pass (forward with gaps between the inputs' runs: each
     // phase's products and, for the outputs between them, a slot holding
     // -0, so that they get exactly `add`). One addition per element
-    // whatever the instruction set.
+    // whatever the instruction set. Where the body has interleave_add, for
+    // the runs it does not cover.
     void (*gather_add)(const T* base, const std::int32_t* idx, std::int64_t n, T add, T* out);
 
     // out[i] = value for i < n, a vector at a time (outputs set to the
@@ -183,8 +184,9 @@ struct MicroKernels {
     // the phases' products, or the -0 slot for phases without taps, each
     // S outputs apart), vector permutes (or register transposes, where
     // they take fewer shuffles: by_transposes) instead of a gather per
-    // output. Null where the body has no such kernel (then gather_add). One
-    // addition per element, as gather_add.
+    // output. Null where the body has no such kernel (then the products are
+    // stored over the bias: forward.cpp, store_tiles_runs). One addition per
+    // element, as gather_add.
     void (*interleave_add)(const T* const* src, std::int64_t S, std::int64_t n, T add, T* out);
 
     // out[r*ldo + j*S + at[i]] = src[i][r*lds + j] + add[r] for i < count,
