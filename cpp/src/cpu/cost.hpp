@@ -26,6 +26,8 @@ constexpr double kDirectForwardCycles = 1.5, kDirectBackwardDataCycles = 1.5,
 // input channel with F = S, on a Zen 3 core). Charged by products alone,
 // float64 layers of one input channel with F = S (such as (4, 1, 16, 4, 4,
 // 1024, 0)) went to the loop nest and ran 5-9 times as long as per item.
+// Half the measured cost ranks those apart and leaves the tiniest calls (a
+// few hundred outputs, where the packed strategies' setup dominates) on it.
 constexpr double kDirectForwardOutputCycles = 20.0;
 
 // Packing a weight into panels or tap-wise rows: a transposed copy in

@@ -564,6 +564,9 @@ inline bool input_strips(int64_t Kp, int64_t F, int64_t S) { return Kp * ceil_di
 // 0) 2-6%, (8, 512, 64, 3, 1, 1024, same) 3-4%, (4, 256, 64, 5, 1, 2048,
 // same) 0-8%, (2, 384, 96, 3, 1, 1500, 0) 0-9%; one item of 2048 positions
 // in float64 at one thread 2-3% more ((1, 256, 64, 5, 1, 2048, same)).
+// Layers of 32-128 channels ran the same at one thread and 3-21% slower at
+// two (float32 (4, 32, 32, 9, 1, 256, same), (16, 128, 128, 5, 1, 256,
+// same)): their slabs stay in L1 or L2 between the filter blocks.
 // With the 512-bit body only, where that was measured (a Zen 4 core). With
 // the 256-bit body on a Zen 3 core (32 KB of L1, 512 KB of L2; 2026-12-06)
 // the copy won everywhere, alternated in one process, float32 unless said:
@@ -834,7 +837,7 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
                              double(geo.out_length) * double(sizeof(T)) >= double(kCoveredRowBytes);
         const bool runs_ahead =
             run_store && !covered && (!permutes || output_bytes > kCachedOutputBytes) &&
-            (2 * Sp <= S || (mk.interleave_add == nullptr && !permutes) || (permutes && G == 1 && long_rows));
+            (2 * Sp <= S || mk.interleave_add == nullptr || (permutes && G == 1 && long_rows));
         const bool ahead = runs_ahead && G == 1;
         const int64_t stream_items = std::min(G, x.batch() - n * G), task_k0 = kb0 * MR,
                       task_k1 = std::min(K, kb1 * MR);
