@@ -702,7 +702,7 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
     // A task: a batch item, a group of column blocks and a share of the filter blocks.
     const int64_t row_groups = plan.row_groups, kbs = ceil_div(nkb, row_groups);
     const bool in_place = G == 1 && head == nullptr && x.length_stride == 1 && !strips && Sp == 1 &&
-                          C >= kInPlaceChannels && int64_t(mk.lanes) * int64_t(sizeof(T)) >= 64;
+                          C >= kInPlaceChannels && wide_vectors(mk);
     const int64_t tasks = B * qgroups * row_groups;
     detail::parallel_for(threads, tasks, [&](int64_t task) {
         const int64_t n = task / (qgroups * row_groups), qb0 = (task / row_groups % qgroups) * group;
@@ -1152,9 +1152,8 @@ struct ForwardFit {
 
 template <class T>
 ForwardFit forward_fit(const MicroKernels<T>& mk) {
-    const bool wide = std::int64_t(mk.lanes) * std::int64_t(sizeof(T)) >= 64;
     return {sizeof(T) == 4 ? 1.7 : 1.3, sizeof(T) == 4 ? 1.15 : 1.2, sizeof(T) == 4 ? 1.2 : 1.3, 1.35,
-            wide ? 1.0 : 1.6};
+            wide_vectors(mk) ? 1.0 : 1.6};
 }
 
 // Estimated cycles of each strategy, from the shape alone (so that the

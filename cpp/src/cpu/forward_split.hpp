@@ -430,7 +430,7 @@ struct SplitFit {
 template <class T>
 SplitFit split_fit(const MicroKernels<T>& mk) {
     constexpr SplitFit wide{0.92, 0.64}, narrow{1.03, 1.03};
-    return std::int64_t(mk.lanes) * std::int64_t(sizeof(T)) >= 64 ? wide : narrow;
+    return wide_vectors(mk) ? wide : narrow;
 }
 constexpr double kSplitFloat32Margin = 0.99, kSplitMargin = 0.95;
 constexpr std::int64_t kSplitWeightsPerInput = 4;

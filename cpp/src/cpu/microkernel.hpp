@@ -227,6 +227,15 @@ struct MicroKernels {
     void (*correlate_rows)(const T* x, std::int64_t ldx, std::int64_t C, const T* w, std::int64_t M, T* out);
 };
 
+// Whether the body's vectors are 512 bits (the AVX-512 body). The cost
+// model's fits were made with it; where the 256-bit body ran otherwise (a Zen
+// 3 core), a few choices and fits differ by this (forward.cpp,
+// forward_split.hpp).
+template <class T>
+bool wide_vectors(const MicroKernels<T>& mk) {
+    return std::int64_t(mk.lanes) * std::int64_t(sizeof(T)) >= 64;
+}
+
 // Of a kernel and its variants for the first v vectors of a tile row
 // (parts[v-1]), the one for a column block with `cols` valid columns: the
 // full tile, or the narrowest variant that holds them.
