@@ -337,7 +337,8 @@ int main() {
     // a gather's piece, S = 40; rows longer than the bias written ahead at
     // a time, 256 KiB over the block's rows: 2 and 3 rows of 36-40 thousand
     // outputs; more than half of every S outputs with products, S = 3 to
-    // 16, interleaved by permutes where the body has them; half or fewer,
+    // 16, interleaved by permutes or transposes where the body has them
+    // (the 256-bit body by transposes alone); half or fewer,
     // S = 3 and 4, the run still built by permutes, on items of 16 and 40
     // positions, each row's run one partial group of the permutes, or whole
     // groups and a partial one: outputs taken to be in cache, no bias set

@@ -293,8 +293,8 @@ bool sparse_runs(const MicroKernels<T>& mk, int64_t S, int64_t phases) {
 template <class T>
 bool runs_by_permutes(const MicroKernels<T>& mk, int64_t S, int64_t phases) {
     if (mk.interleave_add == nullptr || S > kInterleaveMax) return false;
+    if (interleave_pays(mk, S, phases)) return true;
     const int64_t stores = int64_t(mk.lanes) * phases;
-    if (std::min(permute_shuffles(S, S), transpose_shuffles(S, mk.lanes)) < stores) return true;
     // interleave_rows_add: 2.5 or 4 per output vector (one or two permutes).
     return sparse_runs(mk, S, phases) && (phases <= 2 ? 5 * S : 8 * S) < 2 * stores;
 }
@@ -305,8 +305,16 @@ bool runs_by_permutes(const MicroKernels<T>& mk, int64_t S, int64_t phases) {
 // every S outputs, the run is built from the phases' tiles and the -0 slot
 // after them (phase `phases`), the bias added to every output: interleaved
 // by permutes where the body has them (interleave_add; against the gather,
-// one thread: F = 3, S = 4, 1 x 8 x 16384 inputs, half the time). A body
-// without them stores the products over the bias as below: the hardware
+// one thread: F = 3, S = 4, 1 x 8 x 16384 inputs, half the time), or by
+// the 256-bit body's register transposes: against the products stored over
+// the bias, on a Zen 3 core (float32, one thread, alternated call by call in
+// one process) (16, 16, 64, 3, 5, 256, same) 1.16 -> 0.98 ms, (8, 64, 64, 4,
+// 5, 256, 0) 1.20 -> 1.10, (4, 16, 16, 10, 11, 256, 0) 0.40 -> 0.33, F = 2
+// at S = 3 level; over 102 draws of the sweep's families where S >= 5 or F
+// < S (the group stores of F >= S too: interleave_pays), 0.987 times the
+// time float32 and 0.988 float64 (geometric means), the worst (16, 16, 128,
+// 9, 16, 256, 0) float64 (67 MB of outputs) 13% slower. A body without
+// interleave_add stores the products over the bias as below: the hardware
 // gather (AVX2) ran slower than plain loads on a Zen 3 core, and building
 // the run by gathers, against the products stored S apart over the bias
 // set ahead, took 10-25% more time (float32, one thread, alternated call by
@@ -795,7 +803,7 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
                     ordered[e] = tp[(first + e) % S];
                     ordered_cols[e] = cols[(first + e) % S];
                 }
-                if (mk.interleave_add != nullptr) {
+                if (interleave_pays(mk, S, S)) {
                     // The run holds every column of every phase, interleaved.
                     int64_t total = 0;
                     for (int64_t e = 0; e < S; ++e) total += ordered_cols[e];
@@ -831,13 +839,16 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
         // One item's rows are set a span ahead of each column block; a
         // stream's items all at once, here (kStreamAheadBytes), or else run
         // by run as they are stored.
+        // Built: store_tiles_runs builds the runs whole (more than half of
+        // every S outputs with products, or runs_by_permutes).
         const bool permutes = runs_by_permutes(mk, S, Sp);
+        const bool built = permutes || (2 * Sp > S && mk.interleave_add != nullptr && S <= kInterleaveMax);
         const bool long_rows = double(geo.out_length) * double(sizeof(T)) >= double(kAheadRowBytes);
         const bool covered = permutes && 2 * Sp <= S && C * F >= kCoveredProducts * S &&
                              double(geo.out_length) * double(sizeof(T)) >= double(kCoveredRowBytes);
         const bool runs_ahead =
-            run_store && !covered && (!permutes || output_bytes > kCachedOutputBytes) &&
-            (2 * Sp <= S || mk.interleave_add == nullptr || (permutes && G == 1 && long_rows));
+            run_store && !covered && (!built || output_bytes > kCachedOutputBytes) &&
+            (2 * Sp <= S || mk.interleave_add == nullptr || (built && G == 1 && long_rows));
         const bool ahead = runs_ahead && G == 1;
         const int64_t stream_items = std::min(G, x.batch() - n * G), task_k0 = kb0 * MR,
                       task_k1 = std::min(K, kb1 * MR);
@@ -846,7 +857,7 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
             double(stream_items) * double(task_k1 - task_k0) * double(geo.out_length) * double(sizeof(T)) <=
                 double(kStreamAheadBytes);
         for (int64_t i = 0; i < stream_items && stream_ahead; ++i)
-            bias_ahead(mk, bias, y, n * G + i, task_k0, task_k1, 0, geo.out_length, permutes);
+            bias_ahead(mk, bias, y, n * G + i, task_k0, task_k1, 0, geo.out_length, built);
         // The next task's input (its item's positions of its column blocks,
         // with their halo), prefetched a share per column block this task
         // computes (InputAhead); under the static schedule the next task is
@@ -868,7 +879,7 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
                 next_input.step();
                 if (ahead && filled < boundary(qb + 1)) {
                     const int64_t end = std::min(t1, std::max(boundary(qb + 1), filled + span));
-                    bias_ahead(mk, bias, y, n, k0, k1, filled, end, permutes);
+                    bias_ahead(mk, bias, y, n, k0, k1, filled, end, built);
                     filled = end;
                 }
                 for (int64_t p = 0; p < Sp && grouped; ++p) {

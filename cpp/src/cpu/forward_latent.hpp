@@ -108,7 +108,7 @@ void pack_latent_weights(const MicroKernels<T>& mk, const WeightsView<const T>& 
                 T* out = wr + (c0 + i) * ld + k0 * taps;
                 const T* row[kInterleaveMax];
                 for (int64_t u = 0; u < taps; ++u) row[u] = block + (u * V + i) * V;
-                if (taps >= 2 && mk.interleave_add != nullptr) {
+                if (taps >= 2 && interleave_pays(mk, taps, taps)) {
                     mk.interleave_add(row, taps, V * taps, T(-0.0), out);  // x + -0 is x, -0 included
                 } else {
                     for (int64_t j = 0; j < V; ++j)

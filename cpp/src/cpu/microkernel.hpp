@@ -183,10 +183,10 @@ struct MicroKernels {
     // S rows of tile columns interleaved into one run of outputs (forward:
     // the phases' products, or the -0 slot for phases without taps, each
     // S outputs apart), vector permutes (or register transposes, where
-    // they take fewer shuffles: by_transposes) instead of a gather per
-    // output. Null where the body has no such kernel (then the products are
-    // stored over the bias: forward.cpp, store_tiles_runs). One addition per
-    // element, as gather_add.
+    // they take fewer shuffles: by_transposes; the 256-bit body's by
+    // transposes alone) instead of a gather per output. Null where the body
+    // has no such kernel (then the products are stored over the bias:
+    // forward.cpp, store_tiles_runs). One addition per element, as gather_add.
     void (*interleave_add)(const T* const* src, std::int64_t S, std::int64_t n, T add, T* out);
 
     // out[r*ldo + j*S + at[i]] = src[i][r*lds + j] + add[r] for i < count,
@@ -234,6 +234,26 @@ struct MicroKernels {
 template <class T>
 bool wide_vectors(const MicroKernels<T>& mk) {
     return std::int64_t(mk.lanes) * std::int64_t(sizeof(T)) >= 64;
+}
+
+// Whether interleave_add builds a run of S phases, `phases` of them
+// products, in fewer operations than a store per product: per group of
+// `lanes` columns, the AVX-512 body's permutes or transposes, whichever
+// take fewer shuffles, or the 256-bit body's transposes (it has no
+// two-source permutes) and their whole-vector stores, against lanes x
+// phases stores. On a Zen 3 core (float32, one thread, alternated call by
+// call in one process) the 256-bit transposes against the stores: every
+// phase with taps, S = 3 and 4 ran 3% slower, S = 5 to 8 2-4% faster, and
+// S = 2 10% slower (the pair store vectorizes); half or fewer of the phases
+// with products, F = 7 at S = 14 and 16 ran 4% slower, F = 4 at S = 8 3%
+// faster: where the count puts the switch, but for the last.
+template <class T>
+bool interleave_pays(const MicroKernels<T>& mk, std::int64_t S, std::int64_t phases) {
+    if (mk.interleave_add == nullptr || S > kInterleaveMax) return false;
+    const std::int64_t transposes = transpose_shuffles(S, mk.lanes);
+    const std::int64_t ops = wide_vectors(mk) ? std::min(permute_shuffles(S, S), transposes)
+                                              : transposes + ceil_div(S, std::int64_t(mk.lanes)) * mk.lanes;
+    return ops < std::int64_t(mk.lanes) * phases;
 }
 
 // Of a kernel and its variants for the first v vectors of a tile row
