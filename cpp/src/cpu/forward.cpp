@@ -200,6 +200,11 @@ void store_tile_pair(const T* first, int64_t first_cols, const T* second, int64_
     }
 }
 
+// The per-item strategy's weights read in place are charged as their chained
+// calls only where a phase's columns fill at least this many bytes (see
+// forward_pass's estimate).
+constexpr int64_t kChainColumnBytes = 128;
+
 // Strides 3 to this with every phase holding taps store their tiles together
 // (store_tiles_interleaved); the stride-2 pair store is its own.
 constexpr int64_t kGroupStoreMax = 10;
@@ -1557,7 +1562,13 @@ bool forward_pass(const DataView<const T>& x, const WeightsView<const T>& w, con
     // alternated in one process: of 400 draws (seeds 410-419) 9 choices
     // changed, summed log(new / old) -1.84 (0.64-1.03 each); two threads,
     // 200 draws, 5 changed, -0.81; float64, 240 draws, 4 changed, -0.49.
-    const double per_item_weights = chain_pays && longest_phase(pc) >= 2 * int64_t(mk.lanes)
+    // Counted in bytes (two 512-bit vectors, kChainColumnBytes), not in the
+    // body's vectors: with the 256-bit body 16 float32 positions are two
+    // vectors, and there the chained calls ran 12-25% slower than the
+    // tap-wise strategy ((2, 512, 256, 4, 2, 16, [1 1]) 0.448 against 0.393
+    // ms, (1, 512, 256, 8, 4, 16, [2 2]) 0.484 against 0.403; Zen 3, one
+    // thread, alternated in one process).
+    const double per_item_weights = chain_pays && longest_phase(pc) * int64_t(sizeof(T)) >= kChainColumnBytes
                                         ? kChainCallCycles * chain_calls
                                         : phase_weights;
     const ForwardFit fit = forward_fit(mk);

@@ -205,8 +205,9 @@ struct MicroKernels {
     // kInterleaveMax, in[0, cnt*S) all readable: one run split into its S
     // phases (dy's phase rows for the backward passes), the inverse of
     // interleave_add, by permutes or transposes (by_transposes, with
-    // `rows` rows); null where the body has none (then
-    // element by element, S apart).
+    // `rows` rows; the 256-bit body's by two-source shuffles at stride 2,
+    // by transposes for four rows or more); null where the body has none
+    // (then element by element, S apart).
     void (*deinterleave)(const T* in, std::int64_t S, std::int64_t rows, std::int64_t cnt, T* const* dst);
 
     // out[c*mr + r] = rows[r][c] for r < n <= mr (zero for the other rows),
