@@ -278,7 +278,8 @@ bool sparse_runs(const MicroKernels<T>& mk, int64_t S, int64_t phases) {
 // each run by permutes (every output written, the bias-only ones included)
 // rather than storing the products over the bias (see there). "Permutes"
 // here and below: interleave_add's shuffles, two-source permutes or, where
-// those are fewer, register transposes (by_transposes). The permutes of
+// those are fewer, register transposes (by_transposes; the 256-bit body's
+// transposes alone, counted by interleave_pays). The permutes of
 // interleave_rows_add (sparse_runs) are counted as 2.5 shuffles per output
 // vector, S per group of `lanes` columns: each comes with its add and its
 // whole-vector store, where the other way a string store sets the bias and
@@ -339,8 +340,9 @@ bool runs_by_permutes(const MicroKernels<T>& mk, int64_t S, int64_t phases) {
 // F = 6, S = 13, 10-18% slower at F = 3, S = 8 and twice as long at F = 1,
 // S = 16. So with the bias set ahead, the run is still built by permutes
 // where they cost less than the stores: per group of `lanes` columns, the
-// shuffles (S * ceil(S/2) permutes, or the transposes' where fewer) against
-// a store per product, lanes * phases
+// shuffles (S * ceil(S/2) permutes, or the transposes' where fewer; the
+// 256-bit body's transposes and their vector stores: interleave_pays)
+// against a store per product, lanes * phases
 // (rewriting the bias-only outputs with the bias they already hold; float32,
 // one thread, alternated: (4, 128, 256, 2, 4, 64, same) 9-12% less time in
 // cache, 7-13% from memory; (8, 64, 64, 3, 7, 64, 0) 4-5% both ways;
@@ -491,8 +493,9 @@ constexpr int64_t kCachedOutputBytes = int64_t(1) << 20;
 // 1.10-1.11x, three other shapes of the family unchanged.
 constexpr int64_t kAheadRowBytes = 1024;
 
-// Those runs are set ahead, further, only where there are at least this
-// many filters: their rows are the streams of outputs that a column block's
+// With the 256-bit body those runs are set ahead, further, only where there
+// are at least this many filters (the 512-bit body as measured there, above):
+// their rows are the streams of outputs that a column block's
 // runs write into in turn, and the hardware prefetchers follow a few by
 // themselves, so that the pass ahead only adds a second pass over every
 // output. On a Zen 3 core (float32, one thread, runs built by transposes,
@@ -849,25 +852,29 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
         const int64_t item_columns = *std::max_element(pc.hi.begin(), pc.hi.end()) - (G - 1) * pc.period;
         // store_tiles_runs stores products only, over the bias set here ahead
         // (half or fewer of every S outputs hold products, or a body without
-        // permutes), or builds whole runs by permutes, over the bias (or zeros:
+        // interleave_add), or builds whole runs, over the bias (or zeros:
         // bias_ahead) set ahead where the outputs are taken to come from
         // memory (kCachedOutputBytes; where more than half of every S
-        // outputs hold products, only one item's long rows of many filters:
-        // kAheadRowBytes, kAheadFilters;
+        // outputs hold products, only one item's long rows, with the 256-bit
+        // body of many filters: kAheadRowBytes, kAheadFilters;
         // not where the GEMM covers the writes: kCoveredRowBytes).
         // One item's rows are set a span ahead of each column block; a
         // stream's items all at once, here (kStreamAheadBytes), or else run
         // by run as they are stored.
-        // Built: store_tiles_runs builds the runs whole (more than half of
-        // every S outputs with products, or runs_by_permutes).
+        // Built: store_tiles_runs builds the runs whole by interleave_add
+        // (runs_by_permutes, or more than half of every S outputs with
+        // products); for the 512-bit body counted by runs_by_permutes alone,
+        // as measured there (it differs only for float64 at S = 9 to 11 with
+        // 5 or 6 phases, and beyond kInterleaveMax, where the gather builds them).
         const bool permutes = runs_by_permutes(mk, S, Sp);
-        const bool built = permutes || (2 * Sp > S && mk.interleave_add != nullptr && S <= kInterleaveMax);
+        const bool built = permutes || (!wide_vectors(mk) && 2 * Sp > S && mk.interleave_add != nullptr &&
+                                        S <= kInterleaveMax);
         const bool long_rows = double(geo.out_length) * double(sizeof(T)) >= double(kAheadRowBytes);
         const bool covered = permutes && 2 * Sp <= S && C * F >= kCoveredProducts * S &&
                              double(geo.out_length) * double(sizeof(T)) >= double(kCoveredRowBytes);
         const bool runs_ahead = run_store && !covered && (!built || output_bytes > kCachedOutputBytes) &&
                                 (2 * Sp <= S || mk.interleave_add == nullptr ||
-                                 (built && G == 1 && long_rows && K >= kAheadFilters));
+                                 (built && G == 1 && long_rows && (wide_vectors(mk) || K >= kAheadFilters)));
         const bool ahead = runs_ahead && G == 1;
         const int64_t stream_items = std::min(G, x.batch() - n * G), task_k0 = kb0 * MR,
                       task_k1 = std::min(K, kb1 * MR);

@@ -85,7 +85,9 @@ double latent_cycles(const MicroKernels<T>& mk, const LatentColumns& lc, const G
 // Weights in the layer's layout, a square block of `lanes` channels by
 // `lanes` filters at a time: each tap's block transposed in registers, then
 // each channel's row of the block (its filters' taps side by side) written
-// as one run, the taps interleaved by the body's permutes where it has them.
+// as one run, the taps interleaved by the body's permutes or transposes
+// where those pay (interleave_pays: with the 256-bit body from 5 taps in
+// float32, 4 in float64).
 // Element by element, the stores `ld` apart cost 2 cycles each in cache, and
 // 4 MB of weights took twice the GEMM's time ((32, 512, 128, 16, 8, 1, same)
 // float32). The edges (and other layouts) element by element.

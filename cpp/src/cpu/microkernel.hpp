@@ -25,7 +25,8 @@ constexpr std::int64_t kInterleaveMax = 16;
 // permutes per output vector.
 constexpr std::int64_t kSparseRows = 4;
 
-// The shuffles of the AVX-512 interleave_add and deinterleave per group of
+// The shuffles of the AVX-512 interleave_add and deinterleave (and of the
+// 256-bit body's transposes, interleave_pays) per group of
 // `lanes` columns of `rows` rows at stride S: each vector built from
 // ceil(S/2) two-source permutes (a vector per output row, or per S rows'
 // worth of outputs), or the rows, padded to whole blocks of `lanes`,
