@@ -81,6 +81,20 @@ double latent_cycles(const MicroKernels<T>& mk, const LatentColumns& lc, const G
            double(full) * items(MR) + (rest > 0 ? items(rest) : 0.0) + 0.05 * bias_only;
 }
 
+// A task of pack_latent_weights packs this many bytes of channels (whole
+// blocks of `lanes`, at least one): each filter's row is then read in runs of
+// 256 bytes, four whole lines. With a block of `lanes` channels per task,
+// the 256-bit body read half of each 64-byte line, the other half left to
+// another task after the line had left the caches, and 8 MB of float64
+// weights packed at 7 cycles per element. The rows of the filter block
+// kAheadBlocks blocks on are prefetched: the walk down the filters takes a
+// row a page apart, which the hardware prefetchers do not follow. Float64
+// (32, 512, 256, 8, 8, 1, 0) 5.6 -> 4.6 ms by the runs, -> 4.3 with the
+// prefetch; float32 (8, 128, 256, 8, 4, 1, same) 0.145 -> 0.136 ms (Zen 3,
+// one thread, alternated in one process).
+constexpr int64_t kLatentPackBytes = 256;
+constexpr int64_t kAheadBlocks = 2;
+
 // wr[c*ld + k*taps + u] = w(t_lo + u + l, k, c), zero from `count` to ld.
 // Weights in the layer's layout, a square block of `lanes` channels by
 // `lanes` filters at a time: each tap's block transposed in registers, then
@@ -97,33 +111,45 @@ void pack_latent_weights(const MicroKernels<T>& mk, const WeightsView<const T>& 
     const int64_t C = w.channels, K = w.num_filters, V = mk.lanes, taps = lc.taps, ld = lc.ld;
     const bool blocks = w.channel_stride == 1 && taps <= kInterleaveMax;
     const int64_t k_blocks = blocks ? K / V * V : 0;
+    const int64_t per_task = std::max<int64_t>(1, kLatentPackBytes / (V * int64_t(sizeof(T))));  // blocks
+    const int64_t ncv = ceil_div(C, V);
     const auto at = [&](int64_t u, int64_t k, int64_t c) -> const T& { return w.at(lc.t_lo + u + l, k, c); };
-    detail::parallel_for(nt, ceil_div(C, V), [&](int64_t cv) {
-        const int64_t c0 = cv * V;
-        const int64_t c1 = std::min(C, c0 + V);
-        const int64_t k_end = c1 - c0 == V ? k_blocks : 0;  // filters done in blocks
-        alignas(64) T block[kInterleaveMax * 256];          // a tap's transposed block each: lanes^2 <= 256
-        for (int64_t k0 = 0; k0 < k_end; k0 += V) {
-            for (int64_t u = 0; u < taps; ++u)
-                mk.transpose(&at(u, k0, c0), w.filter_index_stride, block + u * V * V, V);
-            for (int64_t i = 0; i < V; ++i) {
-                T* out = wr + (c0 + i) * ld + k0 * taps;
-                const T* row[kInterleaveMax];
-                for (int64_t u = 0; u < taps; ++u) row[u] = block + (u * V + i) * V;
-                if (taps >= 2 && interleave_pays(mk, taps, taps)) {
-                    mk.interleave_add(row, taps, V * taps, T(-0.0), out);  // x + -0 is x, -0 included
-                } else {
-                    for (int64_t j = 0; j < V; ++j)
-                        for (int64_t u = 0; u < taps; ++u) out[j * taps + u] = row[u][j];
+    detail::parallel_for(nt, ceil_div(ncv, per_task), [&](int64_t task) {
+        const int64_t cv0 = task * per_task, cv1 = std::min(ncv, cv0 + per_task);
+        // Filters done in blocks: those of the whole channel blocks.
+        const auto k_end = [&](int64_t cv) { return std::min(C, cv * V + V) - cv * V == V ? k_blocks : 0; };
+        alignas(64) T block[kInterleaveMax * 256];  // a tap's transposed block each: lanes^2 <= 256
+        const int64_t c_lo = cv0 * V, c_hi = std::min(C, cv1 * V);
+        for (int64_t k0 = 0; k0 < k_blocks; k0 += V) {
+            if (const int64_t kn = k0 + kAheadBlocks * V; kn < k_blocks)
+                for (int64_t u = 0; u < taps; ++u)
+                    for (int64_t k = kn; k < kn + V; ++k)
+                        for (int64_t c = c_lo; c < c_hi; c += 64 / int64_t(sizeof(T)))
+                            __builtin_prefetch(&at(u, k, c), 0, 3);
+            for (int64_t cv = cv0; cv < cv1 && k0 < k_end(cv); ++cv) {
+                const int64_t c0 = cv * V;
+                for (int64_t u = 0; u < taps; ++u)
+                    mk.transpose(&at(u, k0, c0), w.filter_index_stride, block + u * V * V, V);
+                for (int64_t i = 0; i < V; ++i) {
+                    T* out = wr + (c0 + i) * ld + k0 * taps;
+                    const T* row[kInterleaveMax];
+                    for (int64_t u = 0; u < taps; ++u) row[u] = block + (u * V + i) * V;
+                    if (taps >= 2 && interleave_pays(mk, taps, taps)) {
+                        mk.interleave_add(row, taps, V * taps, T(-0.0), out);  // x + -0 is x, -0 included
+                    } else {
+                        for (int64_t j = 0; j < V; ++j)
+                            for (int64_t u = 0; u < taps; ++u) out[j * taps + u] = row[u][j];
+                    }
                 }
             }
         }
-        for (int64_t c = c0; c < c1; ++c) {
-            T* out = wr + c * ld;
-            for (int64_t k = k_end; k < K; ++k)
-                for (int64_t u = 0; u < taps; ++u) out[k * taps + u] = at(u, k, c);
-            std::fill(out + lc.count, out + ld, T(0));
-        }
+        for (int64_t cv = cv0; cv < cv1; ++cv)
+            for (int64_t c = cv * V; c < std::min(C, cv * V + V); ++c) {
+                T* out = wr + c * ld;
+                for (int64_t k = k_end(cv); k < K; ++k)
+                    for (int64_t u = 0; u < taps; ++u) out[k * taps + u] = at(u, k, c);
+                std::fill(out + lc.count, out + ld, T(0));
+            }
     });
 }
 

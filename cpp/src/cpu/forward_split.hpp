@@ -469,6 +469,16 @@ bool split_chosen(const MicroKernels<T>& mk, const Geometry& geo, const WeightsV
     const std::int64_t K = w.num_filters, KC = K * C;
     if (split_bound<T>(geo, B, K, C, true) > saturating_mul(budget, 3)) return false;
     if (forced == Strategy::split) return true;
+    // Halves of one position (L = 2) make each sub-pass a latent expansion
+    // (L = 1) over half the taps of every weight: three passes over the
+    // weights, each packing or reading them anew, for a quarter fewer
+    // products, where those products were few per weight. Estimated below
+    // the whole pass, such splits ran 1.5-2.8 times as long as it (float64
+    // (32, 512, 256, 16, 8, 2, same) 19.8 against 7.2 ms tap-wise, (128, 256,
+    // 64, 16, 8, 2, 0) 5.5 against 3.6; Zen 3, one thread), and on 60 random
+    // latent draws (L <= 4, both precisions) none of L = 2 ran split faster
+    // than the fastest other strategy by more than 2%.
+    if (sp.J < 2) return false;
     const double words = double(sizeof(T)) / 4.0, rows = double(B * K * sp.row);
     const double streamed = 2.0 * rows * double(sizeof(T)) > kSplitCachedBytes ? 2.0 : 1.0;
     const SplitFit fit = split_fit(mk);
