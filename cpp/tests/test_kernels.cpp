@@ -425,9 +425,13 @@ int main() {
     // for them: 16 taps (the most one call takes) and 17 (past it: the
     // other form), blocks at both ends of the input and an input shorter
     // than one block, outputs cropped at both ends and extended ("same"
-    // with F < S); each shape three times, so in each of the three layouts
-    // (an input whose positions are not contiguous is copied first).
+    // with F < S), phases long enough that their blocks start on a whole
+    // vector before the first kept output (kAlignedRowBlocks: 2048 and 2500
+    // positions), at stride 1 and 2; each shape three times, so in each of
+    // the three layouts (an input whose positions are not contiguous is
+    // copied first).
     for (const Case& cs : std::vector<Case>{{4, 16, 1, 16, 1, 2048, same},
+                                            {2, 12, 1, 8, 2, 2500, manual(3, 2)},
                                             {2, 16, 1, 17, 1, 600, manual(3, 2)},
                                             {3, 9, 1, 12, 1, 20, manual(0, 0)},
                                             {2, 20, 2, 7, 1, 333, same},

@@ -37,6 +37,15 @@ using std::int64_t;
 // bookkeeping, few enough that one long item still splits across threads.
 constexpr int64_t kRowTaskBlocks = 8;
 
+// Phases of at least this many blocks start their blocks on a whole vector
+// (forward_rows). Split across two lines, the loads of rows coming from
+// memory ran at half the rate: on a Zen 3 core (one thread, alternated in
+// one process) (8, 64, 1, 4, 1, 16384, same) float32 5.1 -> 2.9 ms, (4, 64,
+// 1, 16, 4, 16384, same) 4.5 -> 3.4, (4, 256, 1, 4, 2, 4096, same) 1.66 ->
+// 1.38. The block that aligning adds (the outputs before q_lo) cost 5-10% on
+// one item of 512 positions in cache, the misaligned loads little there.
+constexpr int64_t kAlignedRowBlocks = 32;
+
 // Phase p's weights in rows (K filters of C channels of M_p taps each, the
 // phases one after another: F*K*C elements in all) and the outputs q with
 // taps that land in the kept window, j = q*S + p in [l, jend).
@@ -112,6 +121,20 @@ constexpr double kRowsFit = 1.2;
 constexpr double kRowsStoreCycles = 0.5, kRowsStridedStoreCycles = 2.5;
 constexpr double kRowsEdgeCallCycles = 10.0, kRowsEdgeElementCycles = 0.1;
 constexpr double kRowsCachedBytes = 8 << 20, kRowsMemoryCycles = 0.6;
+// With the 256-bit body on a Zen 3 core (2026-12-06), once the blocks start
+// on whole vectors (kAlignedRowBlocks) and a chunk's phases run one after
+// another, inputs beyond kRowsCachedBytes are charged the larger of the
+// FMAs and 0.2 cycles per input byte, not their sum, at 0.9 of the other
+// strategies' scale: the rows' reads hid under the FMAs wherever those took
+// more (F = 16 at stride 1 ran at 0.9-1.0 of the estimate without any
+// memory charge up to 256 MB), while the other strategies' estimates, which
+// charge such inputs nothing, ran 1.3-2.5 times under their times there.
+// Fitted on 277 one-output-channel draws (sweep seeds 1481-1600, both
+// precisions, inputs of 32 KB to 256 MB; rows forced against the automatic
+// choice, one thread, alternated in one process). At 0.9 for inputs in
+// cache too, one item of 512-1024 positions went to the rows and ran up to
+// 1.8 times slower; those keep kRowsFit.
+constexpr double kRowsNarrowFit = 0.9, kRowsNarrowMemoryCycles = 0.2;
 
 template <class T>
 double forward_rows_cost(const MicroKernels<T>& mk, const Geometry& geo, int64_t B, int64_t C, int64_t K) {
@@ -130,6 +153,8 @@ double forward_rows_cost(const MicroKernels<T>& mk, const Geometry& geo, int64_t
         cycles += double(B) * 2.0 * double(C) * edge;  // the ends' copies
     }
     const double input_bytes = double(B) * double(C) * double(geo.length) * double(sizeof(T));
+    if (!wide_vectors(mk) && input_bytes > kRowsCachedBytes)
+        return kRowsNarrowFit * std::max(cycles, kRowsNarrowMemoryCycles * input_bytes);
     if (input_bytes > kRowsCachedBytes) cycles += kRowsMemoryCycles * input_bytes;
     return kRowsFit * cycles;
 }
@@ -153,12 +178,22 @@ void forward_rows(const MicroKernels<T>& mk, const DataView<const T>& x, const W
         for (int64_t c = 0; c < C; ++c) dst[c * ph.taps] = w.at(f, k, c);
     });
 
+    // Blocks of a phase of kAlignedRowBlocks blocks or more start at a whole
+    // vector (q_lo rounded down; the outputs before q_lo computed and left):
+    // the inputs' loads then lie within cache lines wherever the rows start
+    // on a whole vector. From q_lo on, "same" cropping's odd start split
+    // half of them across two lines (see kAlignedRowBlocks).
+    const auto first_block = [&](const RowPhase& ph) {
+        return ceil_div(ph.q_hi - ph.q_lo, block) >= kAlignedRowBlocks ? ph.q_lo - ph.q_lo % W : ph.q_lo;
+    };
     int64_t chunks = 0;  // per phase and item
     for (const RowPhase& ph : phases)
-        chunks = std::max(chunks, ceil_div(ceil_div(ph.q_hi - ph.q_lo, block), kRowTaskBlocks));
+        chunks = std::max(chunks, ceil_div(ceil_div(ph.q_hi - first_block(ph), block), kRowTaskBlocks));
     const auto P = int64_t(phases.size());
     detail::parallel_for(nt, B * P * chunks, [&](int64_t task) {
-        const int64_t n = task / (P * chunks), p = task / chunks % P, chunk = task % chunks;
+        // Phases innermost: a chunk's phases read the same inputs, which the
+        // first leaves in cache for the others.
+        const int64_t n = task / (P * chunks), chunk = task / P % chunks, p = task % P;
         const RowPhase& ph = phases[std::size_t(p)];
         const int64_t M = ph.taps, before = rows_before(M, W) * W, width = rows_edge_width(M, W);
         const T* item = x.data + x.batch_offset(n);
@@ -166,7 +201,7 @@ void forward_rows(const MicroKernels<T>& mk, const DataView<const T>& x, const W
         alignas(64)
             T sums[std::size_t(kRowVectors) * 64 / sizeof(T)];  // kRowVectors vectors of up to 64 bytes
         for (int64_t b = chunk * kRowTaskBlocks; b < (chunk + 1) * kRowTaskBlocks; ++b) {
-            const int64_t q0 = ph.q_lo + b * block;
+            const int64_t q0 = first_block(ph) + b * block;
             if (q0 >= ph.q_hi) break;
             // The block reads inputs [q0 - before, q0 - before + width).
             const T* rows = item + q0;
@@ -188,7 +223,7 @@ void forward_rows(const MicroKernels<T>& mk, const DataView<const T>& x, const W
                 rows = edge + before;
                 ld = width;
             }
-            const int64_t count = std::min(block, ph.q_hi - q0);
+            const int64_t count = std::min(block, ph.q_hi - q0), skip = std::max<int64_t>(0, ph.q_lo - q0);
             for (int64_t k = 0; k < K; ++k) {
                 mk.correlate_rows(rows, ld, C, wr + ph.offset + k * C * M, M, sums);
                 T* out =
@@ -196,9 +231,9 @@ void forward_rows(const MicroKernels<T>& mk, const DataView<const T>& x, const W
                 const T bk = bias.data ? bias.at(k) : T(0);
                 const int64_t step = S * y.length_stride;
                 if (step == 1)  // contiguous outputs (stride 1): a loop the compiler vectorizes
-                    for (int64_t j = 0; j < count; ++j) out[j] = bk + sums[j];
+                    for (int64_t j = skip; j < count; ++j) out[j] = bk + sums[j];
                 else
-                    for (int64_t j = 0; j < count; ++j) out[j * step] = bk + sums[j];
+                    for (int64_t j = skip; j < count; ++j) out[j * step] = bk + sums[j];
             }
         }
     });
