@@ -87,6 +87,21 @@ double panel_cycles(const MicroKernels<T>& mk, double depth, std::int64_t cols, 
     return depth * double(r * ceil_div(cols, std::int64_t(mk.lanes))) * 0.5 + 30.0 + double(r * cols) * store;
 }
 
+// Each step's FMA adds to the sum the step before left in the same
+// accumulator, so a step takes at least an FMA's latency, however few
+// accumulators the tile has (rows x vectors under latency x 2 FMA units):
+// 4 cycles on the cores measured. Counted as its FMAs alone, a tile of one
+// vector per row (inputs of 1 to 8 float32 columns: one item of a latent
+// vector) was estimated at 2.5 cycles a step and ran at 4 or more, and the
+// tap-wise strategy was taken where the dot products ran twice as fast
+// ((1, 512, 256, 32, 8, 4, 0) float32 0.41 of the time). With the latency,
+// of 2000 sweep draws (seeds 1471-1600) 26 float32 and 56 float64 changed
+// strategy; timed old against new (Zen 3, one thread, alternated in one
+// process) they took 0.89 and 0.85 of the time (geometric means), the
+// worst 1.37 times ((1, 32, 32, 8, 8, 4, 0) float32, 10 us) and 1.71
+// ((8, 32, 256, 32, 8, 2, same) float64, estimates within 5%).
+constexpr double kFmaLatencyCycles = 4.0;
+
 // The steps of a panel call (its FMAs, or its loads where they take longer),
 // without the call's charge and stores: panel_cycles_loads' first term.
 template <class T>
@@ -95,7 +110,7 @@ double panel_steps_cycles(const MicroKernels<T>& mk, double depth, std::int64_t 
     if (cols <= 0) return 0.0;
     const std::int64_t v = ceil_div(cols, std::int64_t(mk.lanes));
     const double loads = double(rows) + double(v) * (1.0 + split);
-    return depth * std::max(double(rows * v), loads) * 0.5;
+    return depth * std::max(std::max(double(rows * v), loads) * 0.5, kFmaLatencyCycles);
 }
 
 // panel_cycles, each step's FMAs or, where they take less, its loads (a
