@@ -442,12 +442,16 @@ int main() {
     // forward's chunks read in place slab by slab where x lies contiguous
     // (slabs of 32, 32 and 8 channels; a last column block whose whole
     // vectors end with the row; two items; outputs shared by neighbouring
-    // chunks; one, two and four row blocks), packed else; each shape three
-    // times, so in each of the three layouts.
+    // chunks; one, two and four row blocks; one output channel whose taps
+    // land on outputs of their own, F = S and F < S < 2F, written as runs of
+    // every phase where those lie in the kept window: tap_phase_runs), packed
+    // else; each shape three times, so in each of the three layouts.
     for (const Case& cs : std::vector<Case>{{2, 72, 1, 5, 2, 2003, manual(1, 2)},
                                             {1, 40, 2, 3, 1, 7001, same},
                                             {1, 40, 3, 5, 2, 7001, manual(2, 1)},
-                                            {2, 36, 4, 8, 4, 4001, same}})
+                                            {2, 36, 4, 8, 4, 4001, same},
+                                            {1, 48, 1, 4, 4, 7001, same},
+                                            {2, 40, 1, 3, 4, 4001, manual(1, 2)}})
         for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
     // Short items, every phase with taps: the per-item forward's streams of
     // several items (each followed by the taps' reach of zeros) as one
