@@ -444,14 +444,16 @@ int main() {
     // vectors end with the row; two items; outputs shared by neighbouring
     // chunks; one, two and four row blocks; one output channel whose taps
     // land on outputs of their own, F = S and F < S < 2F, written as runs of
-    // every phase where those lie in the kept window: tap_phase_runs), packed
-    // else; each shape three times, so in each of the three layouts.
+    // every phase where those lie in the kept window: tap_phase_runs; F = S =
+    // 1, a single phase, added as before), packed else; each shape three
+    // times, so in each of the three layouts.
     for (const Case& cs : std::vector<Case>{{2, 72, 1, 5, 2, 2003, manual(1, 2)},
                                             {1, 40, 2, 3, 1, 7001, same},
                                             {1, 40, 3, 5, 2, 7001, manual(2, 1)},
                                             {2, 36, 4, 8, 4, 4001, same},
                                             {1, 48, 1, 4, 4, 7001, same},
-                                            {2, 40, 1, 3, 4, 4001, manual(1, 2)}})
+                                            {2, 40, 1, 3, 4, 4001, manual(1, 2)},
+                                            {1, 64, 1, 1, 1, 5000, manual(0, 0)}})
         for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
     // Short items, every phase with taps: the per-item forward's streams of
     // several items (each followed by the taps' reach of zeros) as one

@@ -111,8 +111,11 @@ void pack_latent_weights(const MicroKernels<T>& mk, const WeightsView<const T>& 
     const int64_t C = w.channels, K = w.num_filters, V = mk.lanes, taps = lc.taps, ld = lc.ld;
     const bool blocks = w.channel_stride == 1 && taps <= kInterleaveMax;
     const int64_t k_blocks = blocks ? K / V * V : 0;
-    const int64_t per_task = std::max<int64_t>(1, kLatentPackBytes / (V * int64_t(sizeof(T))));  // blocks
+    // Channel blocks per task: kLatentPackBytes of them, fewer where that
+    // would leave a thread without a task (a copy: the split changes no value).
     const int64_t ncv = ceil_div(C, V);
+    const int64_t per_task = std::clamp<int64_t>(
+        ceil_div(ncv, std::max(nt, 1)), 1, std::max<int64_t>(1, kLatentPackBytes / (V * int64_t(sizeof(T)))));
     const auto at = [&](int64_t u, int64_t k, int64_t c) -> const T& { return w.at(lc.t_lo + u + l, k, c); };
     detail::parallel_for(nt, ceil_div(ncv, per_task), [&](int64_t task) {
         const int64_t cv0 = task * per_task, cv1 = std::min(ncv, cv0 + per_task);
@@ -120,7 +123,7 @@ void pack_latent_weights(const MicroKernels<T>& mk, const WeightsView<const T>& 
         const auto k_end = [&](int64_t cv) { return std::min(C, cv * V + V) - cv * V == V ? k_blocks : 0; };
         alignas(64) T block[kInterleaveMax * 256];  // a tap's transposed block each: lanes^2 <= 256
         const int64_t c_lo = cv0 * V, c_hi = std::min(C, cv1 * V);
-        for (int64_t k0 = 0; k0 < k_blocks; k0 += V) {
+        for (int64_t k0 = 0; k0 < k_end(cv0); k0 += V) {  // none where the task's one block is partial
             if (const int64_t kn = k0 + kAheadBlocks * V; kn < k_blocks)
                 for (int64_t u = 0; u < taps; ++u)
                     for (int64_t k = kn; k < kn + V; ++k)

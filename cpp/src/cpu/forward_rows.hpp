@@ -229,14 +229,16 @@ void forward_rows(const MicroKernels<T>& mk, const DataView<const T>& x, const W
             const int64_t count = std::min(block, ph.q_hi - q0), skip = std::max<int64_t>(0, ph.q_lo - q0);
             for (int64_t k = 0; k < K; ++k) {
                 mk.correlate_rows(rows, ld, C, wr + ph.offset + k * C * M, M, sums);
-                T* out =
-                    y.data + y.batch_offset(n) + k * y.channel_stride + (q0 * S + p - l) * y.length_stride;
+                // The block's first kept output (q0 + skip: never before y's row).
+                T* out = y.data + y.batch_offset(n) + k * y.channel_stride +
+                         ((q0 + skip) * S + p - l) * y.length_stride;
                 const T bk = bias.data ? bias.at(k) : T(0);
                 const int64_t step = S * y.length_stride;
+                const T* kept = sums + skip;
                 if (step == 1)  // contiguous outputs (stride 1): a loop the compiler vectorizes
-                    for (int64_t j = skip; j < count; ++j) out[j] = bk + sums[j];
+                    for (int64_t j = 0; j < count - skip; ++j) out[j] = bk + kept[j];
                 else
-                    for (int64_t j = skip; j < count; ++j) out[j * step] = bk + sums[j];
+                    for (int64_t j = 0; j < count - skip; ++j) out[j * step] = bk + kept[j];
             }
         }
     });

@@ -13,6 +13,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "cpu/cost.hpp"
 #include "cpu/direct.hpp"
@@ -560,7 +561,7 @@ void tap_tile(const MicroKernels<T>& mk, const WeightsView<const T>& w, const T*
 template <class T>
 bool tap_phase_runs(const MicroKernels<T>& mk, const Geometry& geo, const DataView<T>& y) {
     const int64_t F = geo.filter_size, S = geo.stride;
-    return y.channels == 1 && F <= S && 2 * F > S && S <= kInterleaveMax && y.length_stride == 1 &&
+    return y.channels == 1 && S >= 2 && F <= S && 2 * F > S && S <= kInterleaveMax && y.length_stride == 1 &&
            mk.interleave_add != nullptr;
 }
 
@@ -572,7 +573,7 @@ bool write_tap_phase_run(const MicroKernels<T>& mk, const T* const* tap_row, con
                          const TapItems& items, const Geometry& geo, T bias, const DataView<T>& y) {
     const int64_t S = geo.stride, t0 = sub.i0 * S - geo.crop_left, n = S * sub.cols;
     if (items.count != 1 || t0 < 0 || t0 + n > geo.out_length) return false;
-    // The -0 slot: a block's columns and the whole vectors past them (<= 2*nr <= 96).
+    // The -0 slot: interleave_add reads a block's columns (at most the wide tile's 2*nr <= 96).
     alignas(64) static const std::array<T, 128> zeros = [] {
         std::array<T, 128> z{};
         z.fill(T(-0.0));
