@@ -129,8 +129,9 @@ double panel_steps_cycles(const MicroKernels<T>& mk, double depth, std::int64_t 
 // output channel (rows of one, bound by their loads), stride 1, float32,
 // one thread, per-item forced: (4, 64, 1, F, 1, 4096, 0) took 3.5 cycles
 // per step for each tap past the first (F = 1 to 16), against the 2 of an
-// aligned step (then a step's loads; kFmaLatencyCycles bounds it below); counted so, (4, 32, 1, 16, 1, 1024,
-// same) is estimated above the tap-wise strategy, which runs it in 0.063 ms against 0.079-0.085.
+// aligned step (its loads; kFmaLatencyCycles bounds a step below); counted
+// so, (4, 32, 1, 16, 1, 1024, same) is estimated above the tap-wise
+// strategy, which runs it in 0.063 ms against 0.079-0.085.
 template <class T>
 double panel_cycles_loads(const MicroKernels<T>& mk, double depth, std::int64_t cols, double store,
                           std::int64_t rows = 0, double split = 0.0) {

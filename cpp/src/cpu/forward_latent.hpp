@@ -87,13 +87,13 @@ double latent_cycles(const MicroKernels<T>& mk, const LatentColumns& lc, const G
 // the 256-bit body read half of each 64-byte line, the other half left to
 // another task after the line had left the caches, and 8 MB of float64
 // weights packed at 7 cycles per element. The rows of the filter block
-// kAheadBlocks blocks on are prefetched: the walk down the filters takes a
+// kLatentAheadBlocks blocks on are prefetched: the walk down the filters takes a
 // row a page apart, which the hardware prefetchers do not follow. Float64
 // (32, 512, 256, 8, 8, 1, 0) 5.6 -> 4.6 ms by the runs, -> 4.3 with the
 // prefetch; float32 (8, 128, 256, 8, 4, 1, same) 0.145 -> 0.136 ms (Zen 3,
 // one thread, alternated in one process).
 constexpr int64_t kLatentPackBytes = 256;
-constexpr int64_t kAheadBlocks = 2;
+constexpr int64_t kLatentAheadBlocks = 2;
 
 // wr[c*ld + k*taps + u] = w(t_lo + u + l, k, c), zero from `count` to ld.
 // Weights in the layer's layout, a square block of `lanes` channels by
@@ -124,7 +124,7 @@ void pack_latent_weights(const MicroKernels<T>& mk, const WeightsView<const T>& 
         alignas(64) T block[kInterleaveMax * 256];  // a tap's transposed block each: lanes^2 <= 256
         const int64_t c_lo = cv0 * V, c_hi = std::min(C, cv1 * V);
         for (int64_t k0 = 0; k0 < k_end(cv0); k0 += V) {  // none where the task's one block is partial
-            if (const int64_t kn = k0 + kAheadBlocks * V; kn < k_blocks)
+            if (const int64_t kn = k0 + kLatentAheadBlocks * V; kn < k_blocks)
                 for (int64_t u = 0; u < taps; ++u)
                     for (int64_t k = kn; k < kn + V; ++k)
                         for (int64_t c = c_lo; c < c_hi; c += 64 / int64_t(sizeof(T)))
