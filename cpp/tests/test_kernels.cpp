@@ -25,8 +25,10 @@ struct Case {
 };
 
 // Storage for a logical (N, C, L) tensor in one of three layouts:
-// 0 contiguous (N, C, L); 1 stored (L, N, C) with L reversed; 2 (N, C, L)
-// with every axis strided by 2 in a larger buffer.
+// 0 contiguous (N, C, L), starting `shift` elements past a 64-byte boundary
+// (kernels that read rows in place align their blocks to the address); 1
+// stored (L, N, C) with L reversed; 2 (N, C, L) with every axis strided by 2
+// in a larger buffer.
 template <class T>
 struct Tensor {
     std::vector<T> storage;
@@ -34,15 +36,18 @@ struct Tensor {
 };
 
 template <class T>
-Tensor<T> make_tensor(std::int64_t N, std::int64_t C, std::int64_t L, int layout) {
+Tensor<T> make_tensor(std::int64_t N, std::int64_t C, std::int64_t L, int layout, std::int64_t shift = 0) {
     Tensor<T> t;
     DataView<T>& v = t.view;
     v.batch_outer = N;
     v.channels = C;
     v.length = L;
     if (layout == 0) {
-        t.storage.assign(std::size_t(N * C * L), T(0));
-        v.data = t.storage.data();
+        constexpr auto line = std::int64_t(64 / sizeof(T));
+        t.storage.assign(std::size_t(N * C * L + line + shift), T(0));
+        const auto address = reinterpret_cast<std::uintptr_t>(t.storage.data());
+        const auto to_line = std::int64_t((64 - address % 64) % 64 / sizeof(T));
+        v.data = t.storage.data() + to_line + shift;
         v.batch_outer_stride = C * L;
         v.channel_stride = L;
         v.length_stride = 1;
@@ -97,15 +102,15 @@ double rel_error(const std::vector<double>& want, const std::vector<double>& got
 }
 
 template <class T>
-void run_case(const Case& cs, int layout, std::mt19937_64& rng) {
+void run_case(const Case& cs, int layout, std::int64_t shift, std::mt19937_64& rng) {
     const double tol = sizeof(T) == 8 ? 1e-12 : 1e-5;
     const Geometry g = resolve_geometry(cs.length, cs.filter_size, cs.stride, cs.cropping);
     const auto N = cs.batch, C = cs.channels, K = cs.filters, F = cs.filter_size, L = cs.length;
     const auto Lo = g.out_length;
     std::uniform_real_distribution<double> u(-1, 1);
 
-    auto x = make_tensor<T>(N, C, L, layout);
-    auto dy = make_tensor<T>(N, K, Lo, layout);
+    auto x = make_tensor<T>(N, C, L, layout, shift);
+    auto dy = make_tensor<T>(N, K, Lo, layout, shift);
     for (auto* t : {&x, &dy})
         for (std::int64_t n = 0; n < N; ++n)
             for (std::int64_t c = 0; c < t->view.channels; ++c)
@@ -121,7 +126,7 @@ void run_case(const Case& cs, int layout, std::mt19937_64& rng) {
                     : WeightsView<const T>{w_store.data() + (F - 1), F, K, C, -1, F, K * F};
     const BiasView<const T> bias{b.data(), K, 1};
 
-    auto y = make_tensor<T>(N, K, Lo, layout), y_ref = make_tensor<T>(N, K, Lo, 0);
+    auto y = make_tensor<T>(N, K, Lo, layout, shift), y_ref = make_tensor<T>(N, K, Lo, 0);
     auto dx = make_tensor<T>(N, C, L, layout), dx_ref = make_tensor<T>(N, C, L, 0);
     std::vector<T> dw(static_cast<std::size_t>(F * K * C)), dw_ref(dw.size());
     std::vector<T> db(static_cast<std::size_t>(K)), db_ref(db.size());
@@ -547,14 +552,18 @@ int main() {
             return 1;
         }
     }
+    // The contiguous layout's tensors start 0-7 elements past a line, case
+    // by case.
     int layout = 0, skipped = 0;
+    std::int64_t index = 0;
     for (const auto& cs : cases) {
         const std::int64_t products = cs.batch * cs.channels * cs.filters * cs.filter_size * cs.length;
+        const std::int64_t shift = index++ % 8;
         if (max_products > 0 && products > max_products) {
             ++skipped;
         } else {
-            run_case<float>(cs, layout, rng);
-            run_case<double>(cs, layout, rng);
+            run_case<float>(cs, layout, shift, rng);
+            run_case<double>(cs, layout, shift, rng);
         }
         layout = (layout + 1) % 3;
     }
