@@ -527,7 +527,9 @@ int main() {
     // other two layouts). Each shape three times, so in each layout.
     for (const Case& cs : std::vector<Case>{{3, 6, 1, 8, 2, 2500, same},
                                             {2, 5, 3, 3, 1, 1500, manual(1, 0)},
-                                            {1, 1, 1, 16, 4, 3001, manual(2, 5)}})
+                                            {1, 1, 1, 16, 4, 3001, manual(2, 5)},
+                                            // rows 4 KiB apart beyond L2: tap-wise slabs copied
+                                            {2, 80, 1, 16, 4, 1024, manual(3, 5)}})
         for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
     std::uniform_int_distribution<std::int64_t> d(1, 12);
     for (int r = 0; r < 30; ++r) {

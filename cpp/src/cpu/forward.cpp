@@ -1544,7 +1544,9 @@ bool forward_pass(const DataView<const T>& x, const WeightsView<const T>& w, con
     const TapBlocks tap_blocks_plan = tap_blocks(
         B, L, F, S, tap_rows_plan.width, mk.lanes, C, sizeof(T), tap_rows_plan.blocks,
         tap_rows_plan.in_place ? ceil_div(K, MR) : 1, tap_slabs(tap_rows_plan, x.length_stride == 1));
-    const int64_t tap_scratch = tap_scratch_per_thread(tap_blocks_plan, tap_rows_plan, C);
+    const int64_t tap_scratch = tap_scratch_per_thread(
+        tap_blocks_plan, tap_rows_plan, C,
+        tap_slab_copies(tap_blocks_plan, tap_rows_plan, x.channel_stride, sizeof(T)), mk.lanes, sizeof(T));
     const bool strips = input_strips(Kp, F, S);
     const int64_t slab_elems = task_input(pc, 1, ceil_div(F, S) - 1, C, sizeof(T), strips).elems;
     const int64_t block = saturating_mul(saturating_mul(ceil_div(F, S), C), NR);

@@ -22,6 +22,7 @@
 #include <limits>
 #include <vector>
 
+#include "cpu/alignment.hpp"
 #include "cpu/index.hpp"
 #include "cpu/microkernel.hpp"
 #include "parallel.hpp"
@@ -138,6 +139,18 @@ constexpr double kRowsCachedBytes = 8 << 20, kRowsMemoryCycles = 0.6;
 // faster, 8 slower, the worst 1.32 times on calls of 10-40 us), where
 // float32 ran 1.030 (16 slower, 8 faster).
 constexpr double kRowsNarrowFit = 0.9, kRowsNarrowMemoryCycles = 0.2;
+// Refitted once the tap-wise slabs of rows a multiple of 4 KiB apart were
+// copied (kTapSlabCopyBlocks, cpu/forward_taps.hpp): the fit above had been
+// made on lengths of powers of two (every family of the sweep), where the
+// tap-wise strategy then ran up to 1.6 times slower than its estimate. On
+// 46 float32 and 80 float64 one-output-channel draws beyond 8 MB (sweep
+// seeds 1601-1700; the input 16 bytes past a line, as NumPy places a large
+// array; rows, tap-wise and per-item forced, one thread, alternated in one
+// process), inputs beyond kRowsCachedBytes at 1.1 rather than 0.9: summed
+// log(chosen / fastest) 2.43 -> 0.92 and 4.59 -> 1.13, draws 10% or more
+// slower than the fastest 7 -> 3 and 18 -> 4. Float64 in cache keeps 0.9
+// (at 1.1, 80 draws of the same seeds went 2.66 -> 6.37).
+constexpr double kRowsNarrowMemoryFit = 1.1;
 
 template <class T>
 double forward_rows_cost(const MicroKernels<T>& mk, const Geometry& geo, int64_t B, int64_t C, int64_t K) {
@@ -157,19 +170,9 @@ double forward_rows_cost(const MicroKernels<T>& mk, const Geometry& geo, int64_t
     }
     const double input_bytes = double(B) * double(C) * double(geo.length) * double(sizeof(T));
     if (!wide_vectors(mk) && input_bytes > kRowsCachedBytes)
-        return kRowsNarrowFit * std::max(cycles, kRowsNarrowMemoryCycles * input_bytes);
+        return kRowsNarrowMemoryFit * std::max(cycles, kRowsNarrowMemoryCycles * input_bytes);
     if (!wide_vectors(mk) && sizeof(T) == 8) return kRowsNarrowFit * cycles;
     return kRowsFit * cycles;
-}
-
-// Elements from the last whole vector to the start of every row of x, where
-// all rows share it (their strides whole vectors); else 0, each row's start.
-template <class T>
-int64_t row_vector_offset(const DataView<const T>& x, int64_t lanes) {
-    const auto address = reinterpret_cast<std::uintptr_t>(x.data);
-    const bool shared = x.channel_stride % lanes == 0 && x.batch_outer_stride % lanes == 0 &&
-                        x.batch_inner_stride % lanes == 0 && address % sizeof(T) == 0;
-    return shared ? int64_t(address / sizeof(T) % std::uintptr_t(lanes)) : 0;
 }
 
 // y = bias + the correlations at every output a tap reaches (the others:
@@ -202,7 +205,7 @@ void forward_rows(const MicroKernels<T>& mk, const DataView<const T>& x, const W
     // otherwise the rows' own start counts. An output's sum is the same
     // whatever block computes it, so the result does not depend on the
     // address.
-    const int64_t offset = row_vector_offset(x, W);
+    const int64_t offset = std::max<int64_t>(0, row_vector_offset(x, W));
     const auto first_block = [&](const RowPhase& ph) {
         if (ceil_div(ph.q_hi - ph.q_lo, block) < kAlignedRowBlocks) return ph.q_lo;
         return ph.q_lo - (ph.q_lo + offset) % W;
