@@ -2,9 +2,12 @@
 // Kernels that read rows in place load whole vectors from them; a vector
 // that straddles two cache lines costs about two loads. NumPy places a large
 // array 16 bytes past a line (its allocation's header), so half of the
-// 32-byte loads from such an array straddle. Kernels that read in place
-// either start their blocks at whole vectors of the address (rows) or copy
-// such rows first where each element serves enough products (taps).
+// 32-byte loads from such an array straddle. The correlated rows
+// (cpu/forward_rows.hpp) start their blocks where the address is a whole
+// vector: each output's sum is computed whole by one block, so where the
+// blocks start never changes the result. (The tap-wise strategy's blocks
+// add into shared outputs in block order, so moving them would make the
+// result depend on the address; its in-place reads stay where they are.)
 #pragma once
 
 #include <cstdint>
