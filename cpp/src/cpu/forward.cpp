@@ -1205,6 +1205,10 @@ struct ForwardCosts {
     double taps_steps = 0;  // the tap-wise panel calls' steps, part of `taps`
 };
 
+// Cycles per byte of the per-item strategy's weight panels read again from
+// beyond L2 (per_item_cycles).
+constexpr double kPerItemPanelRereadCycles = 0.05;
+
 // The per-item strategy's estimated cycles over B items, as streams of
 // pc.items: the copies and FMAs of the panel calls, the stores, the panels
 // read again from beyond L2, and the bias-only outputs.
@@ -1253,12 +1257,21 @@ double per_item_cycles(const MicroKernels<T>& mk, const Geometry& geo, const Pha
     // Weights beyond L2 (as phase panels) come from memory each time a task
     // reads them all again: the per-item strategy once per item and group of
     // column blocks (its slabs within slab_room), the batched one once per
-    // column block of a phase; 0.1 cycles per byte, as for the tap-wise
-    // strategy ((8, 512, 256, 6, 3, 16, [1 2]) float32, 3 MB of panels read
-    // by each of 8 items: per-item 3.8 ms against tap-wise 2.0).
+    // column block of a phase. At first 0.1 cycles per byte, as for the
+    // tap-wise strategy ((8, 512, 256, 6, 3, 16, [1 2]) float32, 3 MB of
+    // panels read by each of 8 items: per-item 3.8 ms against tap-wise 2.0);
+    // the per-item strategy's panels are read in order, which the
+    // prefetchers stream from L3: at 0.05 (Zen 3, 2026-12-06; 100 draws
+    // with 512 KB of weights or more and two items or more, sweep seeds
+    // 1601-1700, per-item, tap-wise and batched forced, one thread,
+    // alternated in one process) summed log(chosen / fastest) float64 4.95
+    // -> 3.69, float32 unchanged; on seeds 1701-1800 the 10 choices that
+    // changed (9 float64, short F < S inputs of 4-16 items and 128-256
+    // channels, such as (16, 256, 256, 4, 8, 16, same) 5.7 -> 3.6 ms) all
+    // ran faster, 0.64-0.89 of the time.
     const double panel_bytes = double(F) * double(C) * double(nkb * MR) * double(sizeof(T));
     if (panel_bytes > kBeyondL2Bytes)
-        cycles += 0.1 * panel_bytes * double(streams * ceil_div(pc.nqb, group) - 1);
+        cycles += kPerItemPanelRereadCycles * panel_bytes * double(streams * ceil_div(pc.nqb, group) - 1);
     // The outputs of the phases without taps (F < S) hold the bias alone:
     // written in vectorized runs over whole rows (contiguous outputs, the
     // common layout), a twentieth of a cycle each (the batched strategy
