@@ -26,7 +26,8 @@ struct Case {
 
 // Storage for a logical (N, C, L) tensor in one of three layouts:
 // 0 contiguous (N, C, L), starting `shift` elements past a 64-byte boundary
-// (kernels that read rows in place align their blocks to the address); 1
+// (run_case shifts x, dy and y; kernels that read rows in place align their
+// blocks to the address); 1
 // stored (L, N, C) with L reversed; 2 (N, C, L) with every axis strided by 2
 // in a larger buffer.
 template <class T>
@@ -181,6 +182,19 @@ void run_case(const Case& cs, int layout, std::int64_t shift, std::mt19937_64& r
         auto yp = make_tensor<T>(N, K, Lo, layout);
         forward<T>(as_const(x.view), wp, bias, g, yp.view);
         const auto a = bits(y.view), b = bits(yp.view);
+        CHECK(std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
+    }
+
+    // The same bits from x placed elsewhere (R8.5: results never depend on
+    // the address; the correlated rows start their blocks by it).
+    if (layout == 0) {
+        auto xs = make_tensor<T>(N, C, L, layout, (shift + 3) % 8);
+        for (std::int64_t n = 0; n < N; ++n)
+            for (std::int64_t c = 0; c < C; ++c)
+                for (std::int64_t i = 0; i < L; ++i) xs.view.at(n, c, i) = x.view.at(n, c, i);
+        auto ys = make_tensor<T>(N, K, Lo, layout);
+        forward<T>(as_const(xs.view), w, bias, g, ys.view);
+        const auto a = bits(y.view), b = bits(ys.view);
         CHECK(std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
     }
 
@@ -528,8 +542,8 @@ int main() {
     for (const Case& cs : std::vector<Case>{{3, 6, 1, 8, 2, 2500, same},
                                             {2, 5, 3, 3, 1, 1500, manual(1, 0)},
                                             {1, 1, 1, 16, 4, 3001, manual(2, 5)},
-                                            // rows 4 KiB apart beyond L2: tap-wise slabs copied
-                                            {2, 80, 1, 16, 4, 1024, manual(3, 5)}})
+                                            // rows 8 or 16 KiB apart beyond L2: tap-wise slabs copied
+                                            {2, 80, 1, 16, 4, 2048, manual(3, 5)}})
         for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
     std::uniform_int_distribution<std::int64_t> d(1, 12);
     for (int r = 0; r < 30; ++r) {

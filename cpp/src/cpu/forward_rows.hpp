@@ -227,11 +227,15 @@ void forward_rows(const MicroKernels<T>& mk, const DataView<const T>& x, const W
         for (int64_t b = chunk * kRowTaskBlocks; b < (chunk + 1) * kRowTaskBlocks; ++b) {
             const int64_t q0 = first_block(ph) + b * block;
             if (q0 >= ph.q_hi) break;
-            // The block reads inputs [q0 - before, q0 - before + width).
-            const T* rows = item + q0;
+            // The block reads inputs [q0 - before, q0 - before + width): in
+            // place where they lie within the rows (q0 may be negative, or
+            // past L, only where they do not: no pointer is formed there).
+            const T* rows = nullptr;
             int64_t ld = x.channel_stride;
             const int64_t first = q0 - before;
-            if (first < 0 || first + width > L) {
+            if (first >= 0 && first + width <= L) {
+                rows = item + q0;
+            } else {
                 // Zeros, the inputs [lo, hi) of the block's window, zeros:
                 // runs, not an element-wise test (which took a third of
                 // the pass on short inputs, e.g. 8 items of 512 positions).
