@@ -27,9 +27,8 @@ struct Case {
 // Storage for a logical (N, C, L) tensor in one of three layouts:
 // 0 contiguous (N, C, L), starting `shift` elements past a 64-byte boundary
 // (run_case shifts x, dy and y; kernels that read rows in place align their
-// blocks to the address); 1
-// stored (L, N, C) with L reversed; 2 (N, C, L) with every axis strided by 2
-// in a larger buffer.
+// blocks to the address); 1 stored (L, N, C) with L reversed; 2 (N, C, L)
+// with every axis strided by 2 in a larger buffer.
 template <class T>
 struct Tensor {
     std::vector<T> storage;
