@@ -424,13 +424,31 @@ constexpr double kSplitRowCycles = 140.0, kSplitInputRowCycles = 24.0;
 // 1.014 on 73 others (seeds 1365-1368) and 1.035 -> 1.008 on 71 float64
 // ones. Narrower bodies take the same (not measured: no machine here
 // lacked AVX2).
+// Refitted per precision (2026-12-07, the same kind of core, inputs 16
+// bytes past a cache line as NumPy places them): every draw of sweep seeds
+// 1801-1840 whose split was estimated within 12% above the whole pass or
+// anywhere below it (311 float32, 358 float64), the split and each other
+// strategy forced in turn, alternated call by call in one process, one
+// thread. The chosen splits of one vocoder family, 128 channels to 64
+// filters, ran 1.05 times the fastest other strategy's time (median of 25;
+// up to 1.24, (2, 128, 64, 4, 2, 4096, [1 1])), those of 256 channels or
+// more 0.81-0.97 (43 of 46): the memory passes, a larger share of the split where
+// the channels are few, cost more than charged. Float32: the passes (the
+// per-row charges too) at 1.4 times their charge above; the summed
+// log(chosen / fastest) went 4.62 -> 3.54, and on 308 draws of seeds
+// 1841-1880 5.39 -> 3.49 (choices more than 5% slower than the fastest 34
+// -> 28). Float64: the sub-passes at 0.97 times, the passes as they were:
+// 4.68 -> 4.25 and 5.16 -> 3.63 (361 draws), more than 5% slower 29 -> 26
+// and 35 -> 22. (Float64 with float32's fit: 4.97 and 7.60.)
 struct SplitFit {
-    double subs, passes;
+    double subs, passes, rows;  // rows: the per-row charges
 };
 template <class T>
 SplitFit split_fit(const MicroKernels<T>& mk) {
-    constexpr SplitFit wide{0.92, 0.64}, narrow{1.03, 1.03};
-    return wide_vectors(mk) ? wide : narrow;
+    constexpr SplitFit wide{0.92, 0.64, 1.0}, narrow_float{1.03, 1.03 * 1.4, 1.4},
+        narrow_double{1.0, 1.03, 1.0};
+    if (wide_vectors(mk)) return wide;
+    return sizeof(T) == 4 ? narrow_float : narrow_double;
 }
 constexpr double kSplitFloat32Margin = 0.99, kSplitMargin = 0.95;
 constexpr std::int64_t kSplitWeightsPerInput = 4;
@@ -486,8 +504,8 @@ bool split_chosen(const MicroKernels<T>& mk, const Geometry& geo, const WeightsV
                               (kSplitInputCycles * double(B * C * geo.length) +
                                kSplitTapCycles * double((sp.views ? sp.F0 : 2 * sp.F0 + sp.F1) * KC) +
                                streamed * kSplitOutputCycles * rows) +
-                          kSplitRowCycles * double(B * K) + kSplitInputRowCycles * double(B * C) +
-                          kPackedSetupCycles;
+                          fit.rows * (kSplitRowCycles * double(B * K) + kSplitInputRowCycles * double(B * C) +
+                                      kPackedSetupCycles);
     // Float64, and several items whose weights exceed kSplitWeightsPerInput times their input, keep 5%.
     const bool weights_dominate =
         B > 1 && saturating_mul(geo.filter_size, K) >
