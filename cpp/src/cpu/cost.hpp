@@ -49,6 +49,11 @@ constexpr double kCopyCallCycles = 20.0;
 // machines measured, so the lesser.
 constexpr std::int64_t kL2Bytes = std::int64_t(1) << 20;
 
+// Addresses this many bytes apart fall in the same set of L1 (64 sets of
+// 64-byte lines on the machines measured): rows a multiple of it apart
+// evict one another sooner than the cache's size suggests.
+constexpr std::int64_t kSetPeriodBytes = 4096;
+
 // kL2Bytes as elements of T.
 template <class T>
 constexpr std::int64_t l2_elements() {

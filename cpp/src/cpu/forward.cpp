@@ -687,13 +687,13 @@ inline int64_t group_tiles(int64_t tile_bytes, int64_t slots) {
 // The chained calls' chunk of input rows (forward_slabs' `grouped`): the
 // channels of a column block of W columns that 24 KiB holds, a vector's
 // worth at least; chunks only with one phase, more channels than a chunk,
-// and the weights' rows less than a page apart.
+// and the weights' rows less than kSetPeriodBytes apart.
 template <class T>
 int64_t chain_chunk(const MicroKernels<T>& mk, int64_t W) {
     return std::max<int64_t>(mk.lanes, (24 << 10) / (W * int64_t(sizeof(T))));
 }
 inline bool chain_grouped(int64_t Sp, int64_t C, int64_t chunk, std::size_t elem) {
-    return Sp == 1 && C > chunk && C * int64_t(elem) < 4096;
+    return Sp == 1 && C > chunk && C * int64_t(elem) < kSetPeriodBytes;
 }
 
 // The slab strategy: a task is one batch item (or a stream of pc.items
@@ -1559,7 +1559,7 @@ bool forward_pass(const DataView<const T>& x, const WeightsView<const T>& w, con
         tap_rows_plan.in_place ? ceil_div(K, MR) : 1, tap_slabs(tap_rows_plan, x.length_stride == 1));
     const int64_t tap_scratch = tap_scratch_per_thread(
         tap_blocks_plan, tap_rows_plan, C,
-        tap_slab_copies(tap_blocks_plan, tap_rows_plan, x.channel_stride, sizeof(T)), mk.lanes, sizeof(T));
+        tap_slab_copies(tap_blocks_plan, tap_rows_plan, x.channel_stride, sizeof(T)), sizeof(T));
     const bool strips = input_strips(Kp, F, S);
     const int64_t slab_elems = task_input(pc, 1, ceil_div(F, S) - 1, C, sizeof(T), strips).elems;
     const int64_t block = saturating_mul(saturating_mul(ceil_div(F, S), C), NR);

@@ -84,13 +84,13 @@ constexpr int64_t kTapSlabTasks = 32;
 // at a pitch of an odd number of lines, whose rows fall in different sets;
 // the panels read the copy. The sums are the same operations on the same
 // values in the same order, so the same bits. Float32 on a Zen 3 core, one
-// thread, alternated in one process: (8, 128, 1, 16, 4, 16384, 0) 23.5 ->
-// 16.6 ms, (16, 128, 1, 16, 4, 2048, 0) 5.9 -> 4.2-4.5, (4, 128, 1, 8, 2,
-// 16384, same) 6.1 -> 5.0; float64 (8, 128, 1, 16, 4, 16384, 0) 46 -> 29.
+// thread, alternated in one process (the input 16 bytes past a line, as
+// NumPy places it): (8, 128, 1, 16, 4, 16384, 0) 22.8 -> 14.2 ms, (16,
+// 128, 1, 16, 4, 2048, 0) 5.7 -> 3.6, (4, 128, 1, 8, 2, 16384, same) 5.9
+// -> 5.0; float64 (8, 128, 1, 16, 4, 16384, 0) 46.4 -> 28.7.
 // With one row block (4 taps of one filter) the copy cost more than it
 // saved: (8, 256, 1, 4, 1, 4096, 0) 3.6 -> 5.1 ms.
 constexpr int64_t kTapSlabCopyBlocks = 32;
-constexpr int64_t kSetPeriodBytes = 4096;  // L1: 64 sets of 64-byte lines
 
 // Column blocks: whole batch items when an item fits in NR columns
 // (items_per_block of them), else `width` positions of one item (NR, or a
@@ -240,12 +240,12 @@ inline bool tap_slab_copies(const TapBlocks& tb, const TapRows& rows, int64_t ch
 }
 
 // The elements between a slab copy's rows: room for kTapSlabCopyBlocks
-// column blocks and a vector (a last block read as the whole vectors that
-// end with the row starts up to a vector early), rounded up to an odd
-// number of 64-byte lines.
-inline int64_t tap_slab_copy_pitch(const TapRows& rows, int64_t lanes, std::size_t elem) {
+// column blocks (a group's columns span at most that: a block read from
+// before its start, the row's last, is the group's only one), rounded up
+// to an odd number of 64-byte lines.
+inline int64_t tap_slab_copy_pitch(const TapRows& rows, std::size_t elem) {
     const auto line = int64_t(64 / elem);
-    const int64_t lines = ceil_div(kTapSlabCopyBlocks * rows.width + lanes, line);
+    const int64_t lines = ceil_div(kTapSlabCopyBlocks * rows.width, line);
     return (lines % 2 == 0 ? lines + 1 : lines) * line;
 }
 
@@ -253,10 +253,10 @@ inline int64_t tap_slab_copy_pitch(const TapRows& rows, int64_t lanes, std::size
 // (rows.blocks x rows.height x width; width is then whole tiles) and, where
 // slabs are copied, a slab's copy (kTapSlabChannels rows of the pitch).
 inline int64_t tap_scratch_per_thread(const TapBlocks& tb, const TapRows& rows, int64_t C, bool copies,
-                                      int64_t lanes, std::size_t elem) {
+                                      std::size_t elem) {
     const int64_t scratch = saturating_mul(tb.slab > 0 ? rows.blocks * rows.height : C, tb.width);
     if (!copies) return scratch;
-    return saturating_add(scratch, saturating_mul(tb.slab, tap_slab_copy_pitch(rows, lanes, elem)));
+    return saturating_add(scratch, saturating_mul(tb.slab, tap_slab_copy_pitch(rows, elem)));
 }
 
 // Weights as row panels: a[(rb*C + c)*H + r] = W[f, k, c] for row
@@ -652,7 +652,7 @@ void forward_tap_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, co
     };
     // Copies hold the columns [lo, hi) of kTapSlabCopyBlocks column blocks.
     const int64_t group = copy != nullptr ? kTapSlabCopyBlocks * NR : block.cols;
-    const int64_t pitch = copy != nullptr ? tap_slab_copy_pitch(rows, mk.lanes, sizeof(T)) : 0;
+    const int64_t pitch = copy != nullptr ? tap_slab_copy_pitch(rows, sizeof(T)) : 0;
     // Row blocks innermost: a slab's NR columns, read from L2, serve them all from L1.
     for (int64_t c0 = 0; c0 < C; c0 += slab) {
         const int64_t cnt = std::min(slab, C - c0);
@@ -793,7 +793,7 @@ void forward_taps(const MicroKernels<T>& mk, const DataView<const T>& x, const W
     // unless filter blocks come first).
     std::vector<int64_t> packed_block(std::size_t(std::max(threads, 1)), -1);
     const bool slab_copies = tap_slab_copies(tb, rows, x.channel_stride, sizeof(T));
-    const int64_t slab_scratch = tap_scratch_per_thread(tb, rows, C, slab_copies, mk.lanes, sizeof(T));
+    const int64_t slab_scratch = tap_scratch_per_thread(tb, rows, C, slab_copies, sizeof(T));
     const bool filter_major = taps_filter_major(tb, rows, B, F, K, C, L, MR, sizeof(T));
     // A single block of one item's contiguous positions whose whole vectors
     // stay inside its rows is read in place (row stride: the channel stride;
