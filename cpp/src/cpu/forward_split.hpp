@@ -335,12 +335,13 @@ SplitOperands<T> split_operands(const SplitPlan& sp, const WeightsView<const T>&
 // 4 bytes there. (These charges are scaled by the fit of split_fit below.)
 constexpr double kSplitInputCycles = 1.0, kSplitTapCycles = 1.0, kSplitOutputCycles = 3.0;
 constexpr double kSplitCachedBytes = 8 << 20;
-// ...and per row, whatever its length (not scaled): each item and filter's
-// row goes through three zeroing and two combining passes, 42 ns in all at
-// about 3.3 GHz; each item and channel's input row, 7 ns (one thread,
-// forced split, (32, 256, 128, 4, 2, 4, 1) float32: 173 and 60 us for 4096
-// and 8192 rows of two to four elements). Short inputs with many items are
-// where these count: that layer ran 1.6 times as long split as whole.
+// ...and per row, whatever its length (scaled by split_fit's `rows` alone):
+// each item and filter's row goes through three zeroing and two combining
+// passes, 42 ns in all at about 3.3 GHz; each item and channel's input row, 7
+// ns (one thread, forced split, (32, 256, 128, 4, 2, 4, 1) float32: 173 and
+// 60 us for 4096 and 8192 rows of two to four elements). Short inputs with
+// many items are where these count: that layer ran 1.6 times as long split as
+// whole.
 constexpr double kSplitRowCycles = 140.0, kSplitInputRowCycles = 24.0;
 
 // How the split's estimate is weighed against the whole pass's: the
@@ -424,22 +425,22 @@ constexpr double kSplitRowCycles = 140.0, kSplitInputRowCycles = 24.0;
 // 1.014 on 73 others (seeds 1365-1368) and 1.035 -> 1.008 on 71 float64
 // ones. Narrower bodies take the same (not measured: no machine here
 // lacked AVX2).
-// Refitted per precision (2026-12-07, the same kind of core, inputs 16
-// bytes past a cache line as NumPy places them): every draw of sweep seeds
+// Refitted per precision (2026-12-07, the same kind of core, inputs 16 bytes
+// past a cache line as NumPy places them): every draw of sweep seeds
 // 1801-1840 whose split was estimated within 12% above the whole pass or
 // anywhere below it (311 float32, 358 float64), the split and each other
 // strategy forced in turn, alternated call by call in one process, one
 // thread. The chosen splits of one vocoder family, 128 channels to 64
-// filters, ran 1.05 times the fastest other strategy's time (median of 25;
-// up to 1.24, (2, 128, 64, 4, 2, 4096, [1 1])), those of 256 channels or
-// more 0.81-0.97 (43 of 46): the memory passes, a larger share of the split where
+// filters, ran 1.05 times the fastest other strategy's time (median of 25; up
+// to 1.24, (2, 128, 64, 4, 2, 4096, [1 1])), those of 256 channels or more
+// 0.81-0.97 (43 of 46): the memory passes, a larger share of the split where
 // the channels are few, cost more than charged. Float32: the passes (the
-// per-row charges too) at 1.4 times their charge above; the summed
-// log(chosen / fastest) went 4.62 -> 3.54, and on 308 draws of seeds
-// 1841-1880 5.39 -> 3.49 (choices more than 5% slower than the fastest 34
-// -> 28). Float64: the sub-passes at 0.97 times, the passes as they were:
-// 4.68 -> 4.25 and 5.16 -> 3.63 (361 draws), more than 5% slower 29 -> 26
-// and 35 -> 22. (Float64 with float32's fit: 4.97 and 7.60.)
+// per-row charges too) at 1.4 times their charge above; the summed log(chosen
+// / fastest) went 4.62 -> 3.54, and on 308 draws of seeds 1841-1880 5.39 ->
+// 3.49 (choices more than 5% slower than the fastest 34 -> 28). Float64: the
+// sub-passes at 0.97 times (1.0), the passes as they were: 4.68 -> 4.25 and
+// 5.16 -> 3.63 (361 draws), more than 5% slower 29 -> 26 and 35 -> 22.
+// (Float64 with float32's fit: 4.97 and 7.60.)
 struct SplitFit {
     double subs, passes, rows;  // rows: the per-row charges
 };
@@ -504,8 +505,8 @@ bool split_chosen(const MicroKernels<T>& mk, const Geometry& geo, const WeightsV
                               (kSplitInputCycles * double(B * C * geo.length) +
                                kSplitTapCycles * double((sp.views ? sp.F0 : 2 * sp.F0 + sp.F1) * KC) +
                                streamed * kSplitOutputCycles * rows) +
-                          fit.rows * (kSplitRowCycles * double(B * K) + kSplitInputRowCycles * double(B * C) +
-                                      kPackedSetupCycles);
+                          fit.rows * kSplitRowCycles * double(B * K) +
+                          fit.rows * kSplitInputRowCycles * double(B * C) + fit.rows * kPackedSetupCycles;
     // Float64, and several items whose weights exceed kSplitWeightsPerInput times their input, keep 5%.
     const bool weights_dominate =
         B > 1 && saturating_mul(geo.filter_size, K) >

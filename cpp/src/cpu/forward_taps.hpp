@@ -240,9 +240,10 @@ inline bool tap_slab_copies(const TapBlocks& tb, const TapRows& rows, int64_t ch
 }
 
 // The elements between a slab copy's rows: room for kTapSlabCopyBlocks
-// column blocks (a group's columns span at most that: a block read from
-// before its start, the row's last, is the group's only one), rounded up
-// to an odd number of 64-byte lines.
+// column blocks, rounded up to an odd number of 64-byte lines. A group's
+// columns span at most that: a block read from before its start (by
+// skip_of) is the row's last, which moves the group's start only where it
+// is the group's only block, and else ends the group at the row's end.
 inline int64_t tap_slab_copy_pitch(const TapRows& rows, std::size_t elem) {
     const auto line = int64_t(64 / elem);
     const int64_t lines = ceil_div(kTapSlabCopyBlocks * rows.width, line);
