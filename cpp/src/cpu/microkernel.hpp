@@ -21,6 +21,17 @@ constexpr std::int64_t kMaxMR = 8;
 // The most rows interleave_add and deinterleave take (strides up to this).
 constexpr std::int64_t kInterleaveMax = 16;
 
+// The strides up to which the 256-bit body's interleave_add builds its
+// output vectors by permutes (one per phase and vector, and a blend) rather
+// than by register transposes: 5 for 8 lanes (float32), 3 for 4 (float64).
+// On a Zen 3 core, one thread, alternated call by call in one process,
+// against the transposes (F < S, every run built whole): float32 (4, 64, 64,
+// 2, 3, 1024, 0) 3.54 -> 3.00 ms, (8, 16, 16, 2, 3, 2048, 0) 0.84 -> 0.59,
+// (4, 64, 64, 3, 4, 1024, 0) 2.27 -> 2.20, (16, 16, 64, 3, 5, 256, same)
+// 1.12 -> 1.09, but S = 6 (4, 64, 64, 4, 6, 1024, 0) 2.74 -> 2.94; float64
+// at S = 3 3-7% less time, at S = 4 level.
+constexpr std::int64_t permuted_max(std::int64_t lanes) { return lanes >= 8 ? 5 : 3; }
+
 // The most sources interleave_rows_add takes: two pairs, two two-source
 // permutes per output vector.
 constexpr std::int64_t kSparseRows = 4;
@@ -253,8 +264,12 @@ template <class T>
 bool interleave_pays(const MicroKernels<T>& mk, std::int64_t S, std::int64_t phases) {
     if (mk.interleave_add == nullptr || S > kInterleaveMax) return false;
     const std::int64_t transposes = transpose_shuffles(S, mk.lanes);
-    const std::int64_t ops = wide_vectors(mk) ? std::min(permute_shuffles(S, S), transposes)
-                                              : transposes + ceil_div(S, std::int64_t(mk.lanes)) * mk.lanes;
+    if (wide_vectors(mk))
+        return std::min(permute_shuffles(S, S), transposes) < std::int64_t(mk.lanes) * phases;
+    if (S == 2) return false;  // the pair store's loop is vectorized: unpacks and whole stores
+    const std::int64_t ops = S <= permuted_max(mk.lanes)
+                                 ? S * S + S  // permutes and blends, S stores
+                                 : transposes + ceil_div(S, std::int64_t(mk.lanes)) * mk.lanes;
     return ops < std::int64_t(mk.lanes) * phases;
 }
 
