@@ -279,7 +279,7 @@ bool sparse_runs(const MicroKernels<T>& mk, int64_t S, int64_t phases) {
 // rather than storing the products over the bias (see there). "Permutes"
 // here and below: interleave_add's shuffles, two-source permutes or, where
 // those are fewer, register transposes (by_transposes; the 256-bit body's
-// transposes alone, counted by interleave_pays). The permutes of
+// one-source permutes or transposes, counted by interleave_pays). The permutes of
 // interleave_rows_add (sparse_runs) are counted as 2.5 shuffles per output
 // vector, S per group of `lanes` columns: each comes with its add and its
 // whole-vector store, where the other way a string store sets the bias and
@@ -341,7 +341,8 @@ bool runs_by_permutes(const MicroKernels<T>& mk, int64_t S, int64_t phases) {
 // S = 16. So with the bias set ahead, the run is still built by permutes
 // where they cost less than the stores: per group of `lanes` columns, the
 // shuffles (S * ceil(S/2) permutes, or the transposes' where fewer; the
-// 256-bit body's transposes and their vector stores: interleave_pays)
+// 256-bit body's permutes or transposes and their vector stores:
+// interleave_pays)
 // against a store per product, lanes * phases
 // (rewriting the bias-only outputs with the bias they already hold; float32,
 // one thread, alternated: (4, 128, 256, 2, 4, 64, same) 9-12% less time in

@@ -100,7 +100,7 @@ constexpr int64_t kLatentAheadBlocks = 2;
 // `lanes` filters at a time: each tap's block transposed in registers, then
 // each channel's row of the block (its filters' taps side by side) written
 // as one run, the taps interleaved by the body's permutes or transposes
-// where those pay (interleave_pays: with the 256-bit body from 5 taps in
+// where those pay (interleave_pays: with the 256-bit body from 3 taps in
 // float32, 4 in float64).
 // Element by element, the stores `ld` apart cost 2 cycles each in cache, and
 // 4 MB of weights took twice the GEMM's time ((32, 512, 128, 16, 8, 1, same)

@@ -252,14 +252,18 @@ bool wide_vectors(const MicroKernels<T>& mk) {
 // Whether interleave_add builds a run of S phases, `phases` of them
 // products, in fewer operations than a store per product: per group of
 // `lanes` columns, the AVX-512 body's permutes or transposes, whichever
-// take fewer shuffles, or the 256-bit body's transposes (it has no
-// two-source permutes) and their whole-vector stores, against lanes x
-// phases stores. On a Zen 3 core (float32, one thread, alternated call by
-// call in one process) the 256-bit transposes against the stores: every
-// phase with taps, S = 3 and 4 ran 3% slower, S = 5 to 8 2-4% faster, and
-// S = 2 10% slower (the pair store vectorizes); half or fewer of the phases
-// with products, F = 7 at S = 14 and 16 ran 4% slower, F = 4 at S = 8 3%
-// faster: where the count puts the switch, but for the last.
+// take fewer shuffles, or the 256-bit body's one-source permutes and blends
+// (up to permuted_max) or transposes, and their whole-vector stores, against
+// lanes x phases stores. On a Zen 3 core (float32, one thread, alternated
+// call by call in one process) the 256-bit transposes against the stores:
+// every phase with taps, S = 3 and 4 ran 3% slower, S = 5 to 8 2-4% faster,
+// and S = 2 10% slower (the pair store vectorizes: left to it); half or
+// fewer of the phases with products, F = 7 at S = 14 and 16 ran 4% slower,
+// F = 4 at S = 8 3% faster: where the count puts the switch, but for the
+// last. The permutes against the stores, float32: (16, 16, 64, 3, 3, 256,
+// 0) 1.61 -> 1.27 ms, (16, 128, 64, 6, 3, 256, same) 7.85 -> 7.46, (8, 32,
+// 32, 8, 4, 512, 0) 1.74 -> 1.70, the latent weights' packing of (64, 128,
+// 128, 4, 4, 1, 0) 0.265 -> 0.243 (the whole forward).
 template <class T>
 bool interleave_pays(const MicroKernels<T>& mk, std::int64_t S, std::int64_t phases) {
     if (mk.interleave_add == nullptr || S > kInterleaveMax) return false;
