@@ -1184,14 +1184,32 @@ constexpr double kBatchedGatherCycles = 2.0;
 // rows forced in turn, alternated call by call in one process. Mis-ranked so,
 // (8, 64, 1, 16, 2, 2048, same) ran tap-wise in 1.4 ms, against 0.8 by rows
 // and 0.84 by ONNX Runtime.
+// `taps_whole`: the tap-wise strategy's whole estimate (its adds, where the
+// latent GEMM is not a candidate; not one output channel's) against the
+// others', where F >= S. 1 with the 512-bit body. With the 256-bit body on
+// a Zen 3 core (2026-12-07) the tap-wise strategy ran slower than its
+// estimate against the per-item one in float32: 430 draws of sweep seeds
+// 1881-1910 (no latent or one-output-channel layers) whose per-item and
+// tap-wise estimates lay within 1.5 times of each other, per-item, tap-wise
+// and batched forced in turn, alternated call by call in one process, one
+// thread. Scaled by 1.15 where F >= S, the summed log(chosen / fastest) of
+// the three went 5.01 -> 2.84, choices more than 5% slower than the
+// fastest 31 -> 18 (stride 1: 1.77 -> 0.01; (4, 256, 32, 3, 1, 256, same)
+// had run tap-wise in 1.28 ms, per item in 1.04); flat from 1.15 to 1.3.
+// F < S layers gained nothing from any scale (their adds are charged apart,
+// above). Held out: the 20 choices it changed on seeds 1911-1960 (tap-wise
+// to per item) ran in 0.887 of the time at one thread (geometric mean;
+// 0.74-1.12) and 0.985 at two (0.77-1.30: one-item stride-1 layers, which
+// the per-item strategy shares out less well). Float64 not measured: 1.
 struct ForwardFit {
-    double batched, taps, dots, one_filter, one_filter_taps;
+    double batched, taps, dots, one_filter, one_filter_taps, taps_whole;
 };
 
 template <class T>
 ForwardFit forward_fit(const MicroKernels<T>& mk) {
-    return {sizeof(T) == 4 ? 1.7 : 1.3, sizeof(T) == 4 ? 1.15 : 1.2, sizeof(T) == 4 ? 1.2 : 1.3, 1.35,
-            wide_vectors(mk) ? 1.0 : 1.6};
+    return {sizeof(T) == 4 ? 1.7 : 1.3,   sizeof(T) == 4 ? 1.15 : 1.2,
+            sizeof(T) == 4 ? 1.2 : 1.3,   1.35,
+            wide_vectors(mk) ? 1.0 : 1.6, !wide_vectors(mk) && sizeof(T) == 4 ? 1.15 : 1.0};
 }
 
 // Estimated cycles of each strategy, from the shape alone (so that the
@@ -1662,8 +1680,11 @@ bool forward_pass(const DataView<const T>& x, const WeightsView<const T>& w, con
                : saturating_add(saturating_add(taps_fixed, tap_rows_plan.copy), tap_scratch) <= budget;
     // Against the other strategies the tap-wise one counts as its adds'
     // estimate at most (the GEMM is taken where it runs faster).
-    const double taps_cost =
-        (K == 1 ? fit.one_filter_taps : 1.0) * (latent ? std::min(latent_gemm, taps_adds) : taps_adds);
+    const double taps_cost = latent ? (K == 1 ? fit.one_filter_taps : 1.0) * std::min(latent_gemm, taps_adds)
+                                    : (K == 1   ? fit.one_filter_taps
+                                       : F >= S ? fit.taps_whole
+                                                : 1.0) *
+                                          taps_adds;
     // Correlated rows (cpu/forward_rows.hpp): the reordered weights, a copy
     // of an input whose positions are not contiguous (counted whatever the
     // layout, so that it never changes the choice), one thread's block.
