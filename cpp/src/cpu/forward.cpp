@@ -312,7 +312,8 @@ bool runs_by_permutes(const MicroKernels<T>& mk, int64_t S, int64_t phases) {
 // after them (phase `phases`), the bias added to every output: interleaved
 // by permutes where the body has them (interleave_add; against the gather,
 // one thread: F = 3, S = 4, 1 x 8 x 16384 inputs, half the time), or by
-// the 256-bit body's register transposes: against the products stored over
+// the 256-bit body's register transposes (its one-source permutes up to
+// permuted_max since, faster still: microkernel.hpp): against the products stored over
 // the bias, on a Zen 3 core (float32, one thread, alternated call by call in
 // one process) (16, 16, 64, 3, 5, 256, same) 1.16 -> 0.98 ms, (8, 64, 64, 4,
 // 5, 256, 0) 1.20 -> 1.10, (4, 16, 16, 10, 11, 256, 0) 0.40 -> 0.33, F = 2
@@ -1186,7 +1187,7 @@ constexpr double kBatchedGatherCycles = 2.0;
 // and 0.84 by ONNX Runtime.
 // `taps_whole`: the tap-wise strategy's whole estimate (its adds, where the
 // latent GEMM is not a candidate; not one output channel's) against the
-// others', where F >= S. 1 with the 512-bit body. With the 256-bit body on
+// others', where F >= S. 1 with the other bodies. With the 256-bit body on
 // a Zen 3 core (2026-12-07) the tap-wise strategy ran slower than its
 // estimate against the per-item one in float32: 430 draws of sweep seeds
 // 1881-1910 (no latent or one-output-channel layers) whose per-item and
@@ -1209,7 +1210,7 @@ template <class T>
 ForwardFit forward_fit(const MicroKernels<T>& mk) {
     return {sizeof(T) == 4 ? 1.7 : 1.3,   sizeof(T) == 4 ? 1.15 : 1.2,
             sizeof(T) == 4 ? 1.2 : 1.3,   1.35,
-            wide_vectors(mk) ? 1.0 : 1.6, !wide_vectors(mk) && sizeof(T) == 4 ? 1.15 : 1.0};
+            wide_vectors(mk) ? 1.0 : 1.6, mk.lanes * int(sizeof(T)) == 32 && sizeof(T) == 4 ? 1.15 : 1.0};
 }
 
 // Estimated cycles of each strategy, from the shape alone (so that the
@@ -1666,7 +1667,9 @@ bool forward_pass(const DataView<const T>& x, const WeightsView<const T>& w, con
     // slower and short inputs of many items from the tap-wise strategy to the
     // batched one, up to 1.3; nor for rows packed across taps (K < MR), another
     // kernel: one output channel (1, 16, 1, 4, 1, 16384, same) float64 went
-    // tap-wise, 1.34 times slower.
+    // tap-wise, 1.34 times slower. (With the 256-bit body, float32, the whole
+    // of taps_adds, steps included, is scaled again below where F >= S:
+    // ForwardFit's taps_whole, fitted on that body's own draws.)
     const double taps_steps =
         (S == 1 || F < S) && tap_rows_plan.in_place && may_split ? cost.taps_steps : 0.0;
     const double taps_adds =

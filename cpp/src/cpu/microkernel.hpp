@@ -23,7 +23,10 @@ constexpr std::int64_t kInterleaveMax = 16;
 
 // The strides up to which the 256-bit body's interleave_add builds its
 // output vectors by permutes (one per phase and vector, and a blend) rather
-// than by register transposes: 5 for 8 lanes (float32), 3 for 4 (float64).
+// than by register transposes, and its deinterleave its rows likewise from
+// stride 3: 5 for 8 lanes (float32), 3 for 4 (float64). Stride 2 included
+// (interleave_add there: one output channel of F = S = 2, tap-wise,
+// (8, 32, 1, 2, 2, 4096, 0) float32 0.27 -> 0.25 ms).
 // On a Zen 3 core, one thread, alternated call by call in one process,
 // against the transposes (F < S, every run built whole): float32 (4, 64, 64,
 // 2, 3, 1024, 0) 3.54 -> 3.00 ms, (8, 16, 16, 2, 3, 2048, 0) 0.84 -> 0.59,
@@ -196,7 +199,8 @@ struct MicroKernels {
     // the phases' products, or the -0 slot for phases without taps, each
     // S outputs apart), vector permutes (or register transposes, where
     // they take fewer shuffles: by_transposes; the 256-bit body's by
-    // transposes alone) instead of a gather per output. Null where the body
+    // one-source permutes and blends up to permuted_max, by transposes
+    // beyond) instead of a gather per output. Null where the body
     // has no such kernel (then the products are stored over the bias:
     // forward.cpp, store_tiles_runs). One addition per element, as gather_add.
     void (*interleave_add)(const T* const* src, std::int64_t S, std::int64_t n, T add, T* out);
@@ -218,7 +222,8 @@ struct MicroKernels {
     // phases (dy's phase rows for the backward passes), the inverse of
     // interleave_add, by permutes or transposes (by_transposes, with
     // `rows` rows; the 256-bit body's by two-source shuffles at stride 2,
-    // by transposes for four rows or more); null where the body has none
+    // by one-source permutes at strides 3 to permuted_max, beyond by
+    // transposes for four rows or more); null where the body has none
     // (then element by element, S apart).
     void (*deinterleave)(const T* in, std::int64_t S, std::int64_t rows, std::int64_t cnt, T* const* dst);
 
@@ -272,7 +277,7 @@ bool interleave_pays(const MicroKernels<T>& mk, std::int64_t S, std::int64_t pha
         return std::min(permute_shuffles(S, S), transposes) < std::int64_t(mk.lanes) * phases;
     if (S == 2) return false;  // the pair store's loop is vectorized: unpacks and whole stores
     const std::int64_t ops = S <= permuted_max(mk.lanes)
-                                 ? S * S + S  // permutes and blends, S stores
+                                 ? S * S + S  // S permutes per vector (blends not counted), S stores
                                  : transposes + ceil_div(S, std::int64_t(mk.lanes)) * mk.lanes;
     return ops < std::int64_t(mk.lanes) * phases;
 }
