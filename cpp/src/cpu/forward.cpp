@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "cpu/budget.hpp"
@@ -306,19 +307,27 @@ bool runs_by_permutes(const MicroKernels<T>& mk, int64_t S, int64_t phases) {
 }
 
 // The products stored over the bias one by one (store_tiles_runs), this
-// many columns (32 bytes of them) at a time, each store's address the
-// group's first output and a fixed multiple of S: with one loop step per
-// column, `perf` put most of the pass's stores' time on the increments
-// after each store. On a Zen 3 core
-// (one thread, alternated call by call in one process) float32 (8, 16, 128,
-// 2, 5, 64, 0) 0.207 -> 0.190 ms, (1, 16, 64, 3, 6, 1024, 0) 0.265 -> 0.248,
-// (16, 128, 128, 1, 14, 16, same) 0.217 -> 0.205, (8, 64, 64, 4, 8, 64,
-// same) 3-4% less time, (4, 128, 128, 1, 8, 1024, 0) 2%; float64 (1, 16,
-// 64, 3, 6, 1024, 0) 0.478 -> 0.411 ms, (8, 16, 128, 2, 5, 64, 0) 5% less
-// (8 columns at a time: 4% more); at two threads and with 32 MB of caches
-// dirtied between calls 0-10% less. The same sums: each is tile + bias.
+// many columns (32 bytes of them) per loop step, each store's address the
+// group's first output and a fixed multiple of S: with one step per column,
+// `perf` put most of the pass's stores' time on the increments after each
+// store. On a Zen 3 core (one thread, alternated call by call in one
+// process) float32 (8, 16, 128, 2, 5, 64, 0) 0.207 -> 0.190 ms, (1, 16, 64,
+// 3, 6, 1024, 0) 0.265 -> 0.248, (16, 128, 128, 1, 14, 16, same) 0.217 ->
+// 0.205, (8, 64, 64, 4, 8, 64, same) 3-4% less time, (4, 128, 128, 1, 8,
+// 1024, 0) 2%; float64 (1, 16, 64, 3, 6, 1024, 0) 0.478 -> 0.411 ms, (8,
+// 16, 128, 2, 5, 64, 0) 5% less (8 columns per step: 4% more); at two
+// threads 2-10% less, with 32 MB of caches dirtied between calls 0-12%.
+// The same sums: each is tile + bias.
 template <class T>
 constexpr int kStoreUnroll = int(32 / sizeof(T));
+
+// One group: group[l*S] = tile[l] + b for l < kStoreUnroll, the sums first,
+// written out as a fold (unrolled by every compiler, no pragma).
+template <class T, int... L>
+inline void store_group(const T* tile, T b, int64_t S, T* group, std::integer_sequence<int, L...> /*lanes*/) {
+    const T sums[] = {(tile[L] + b)...};
+    ((group[L * S] = sums[L]), ...);
+}
 
 // Gaps between the inputs' runs (S > F), contiguous outputs: column block qb
 // owns the outputs [t0, t1) (PhaseColumns::by_position), so each row's run is
@@ -396,16 +405,9 @@ void store_tiles_runs(const MicroKernels<T>& mk, const T* tiles, int64_t tile_el
                 const auto [at, c0, c1] = land[p];
                 const T* tile = tiles + p * tile_elems + r * NR;
                 int64_t col = c0;
-                // kStoreUnroll columns at a time, each store at a fixed multiple of S
-                // from the group's first output.
-                for (; col + kStoreUnroll<T> <= c1; col += kStoreUnroll<T>) {
-                    T* group = out + at + col * S;
-                    T v[kStoreUnroll<T>];
-#pragma GCC unroll 8
-                    for (int l = 0; l < kStoreUnroll<T>; ++l) v[l] = tile[col + l] + b;
-#pragma GCC unroll 8
-                    for (int l = 0; l < kStoreUnroll<T>; ++l) group[l * S] = v[l];
-                }
+                for (; col + kStoreUnroll<T> <= c1; col += kStoreUnroll<T>)
+                    store_group(tile + col, b, S, out + at + col * S,
+                                std::make_integer_sequence<int, kStoreUnroll<T>>());
                 for (; col < c1; ++col) out[at + col * S] = tile[col] + b;
             }
         }
