@@ -637,6 +637,22 @@ inline bool input_strips(int64_t Kp, int64_t F, int64_t S) { return Kp * ceil_di
 // copy's contiguous slab streams from L2.
 constexpr int64_t kInPlaceChannels = 256;
 
+// Whether forward_slabs may read an input's column blocks in place
+// (kInPlaceChannels): one item to a task, one phase, no strips, the 512-bit
+// body; the caller adds what the shape alone does not say (a contiguous
+// input, not a stream's head).
+template <class T>
+bool slabs_in_place(const MicroKernels<T>& mk, const PhaseColumns& pc, int64_t Sp, int64_t C, bool strips) {
+    return pc.items == 1 && Sp == 1 && !strips && C >= kInPlaceChannels && wide_vectors(mk);
+}
+
+// Whether column block qb's slab (its W columns and the halo, from position
+// qmin - P + qb*W on) lies wholly inside an item of `length` positions.
+inline bool slab_inside(const PhaseColumns& pc, int64_t qb, int64_t P, int64_t length) {
+    const int64_t s0 = pc.qmin - P + qb * pc.width;
+    return s0 >= 0 && s0 + pc.width + P + pc.qspread <= length;
+}
+
 struct TaskInput {
     int64_t ld = 0;     // row stride
     int64_t step = 0;   // from one column block's positions to the next's
@@ -760,8 +776,7 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
 
     // A task: a batch item, a group of column blocks and a share of the filter blocks.
     const int64_t row_groups = plan.row_groups, kbs = ceil_div(nkb, row_groups);
-    const bool in_place = G == 1 && head == nullptr && x.length_stride == 1 && !strips && Sp == 1 &&
-                          C >= kInPlaceChannels && wide_vectors(mk);
+    const bool in_place = head == nullptr && x.length_stride == 1 && slabs_in_place(mk, pc, Sp, C, strips);
     const int64_t tasks = B * qgroups * row_groups;
     detail::parallel_for(threads, tasks, [&](int64_t task) {
         const int64_t n = task / (qgroups * row_groups), qb0 = (task / row_groups % qgroups) * group;
@@ -769,10 +784,7 @@ void forward_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, const 
         const int64_t kb0 = (task % row_groups) * kbs, kb1 = std::min(nkb, kb0 + kbs);
         T* xp = slabs + int64_t(detail::thread_index()) * in.elems;
         // Blocks whose slab lies wholly inside the item, read in place (kInPlaceChannels).
-        const auto inside = [&](int64_t qb) {
-            const int64_t s0 = pc.qmin - P + qb * W;
-            return in_place && s0 >= 0 && s0 + in.ld <= x.length;
-        };
+        const auto inside = [&](int64_t qb) { return in_place && slab_inside(pc, qb, P, x.length); };
         // Strips: one block of the strip's width.
         if (G > 1)
             pack_stream_block(mk, x, n * G, G, pc.period, qb0, strips ? qb0 + 1 : qb1, pc.qmin - P, W, in.ld,
@@ -1257,6 +1269,10 @@ struct ForwardCosts {
 // beyond L2 (per_item_cycles).
 constexpr double kPerItemPanelRereadCycles = 0.05;
 
+// Rows of at least this many bytes whose column blocks are read in place
+// are charged no copy for those blocks (per_item_cycles).
+constexpr int64_t kInPlaceRowBytes = 2048;
+
 // The per-item strategy's estimated cycles over B items, as streams of
 // pc.items: the copies and FMAs of the panel calls, the stores, the panels
 // read again from beyond L2, and the bias-only outputs.
@@ -1266,7 +1282,25 @@ double per_item_cycles(const MicroKernels<T>& mk, const Geometry& geo, const Pha
     const int64_t MR = mk.mr, F = geo.filter_size, S = geo.stride;
     const int64_t Sp = phases_with_taps(F, S), nkb = ceil_div(K, MR), streams = ceil_div(B, pc.items);
     const double width = double(pc.width + ceil_div(F, S) - 1 + pc.qspread);
-    double cycles = double(streams) * double(pc.nqb) * double(C) * width * 0.5;
+    const int64_t P = ceil_div(F, S) - 1, group_room = slab_room<T>(geo, pc);
+    const bool strips = input_strips(nkb * MR, F, S);
+    // The column blocks read in place (slabs_in_place; a contiguous input
+    // taken, the common layout) copy nothing, where the item's rows are at
+    // least kInPlaceRowBytes long. Charged with the copy, (8, 256, 32, 3, 1,
+    // 1024, same) float32 was estimated level with the tap-wise strategy,
+    // which ran it instead in 1.29-1.34 times the per-item time (a Zen 4
+    // core, one and two threads, alternated call by call in one process, 32
+    // MB of caches dirtied between calls). Uncharged on rows of every length,
+    // one-item layers of 16 positions and F = 1 went per item, 0.70-0.92
+    // times as fast (their rows read in place are 64-128 bytes apiece); from
+    // 2 KB rows, of 76 sweep seeds' draws with 256 channels or more and one
+    // phase (seeds 1964-2039, both dtypes), 9 changed strategy and ran at
+    // 0.94-1.08 times the speed at one thread, 0.95-1.17 at two (geometric
+    // means 1.01 and 1.03).
+    int64_t copied = pc.nqb;
+    if (slabs_in_place(mk, pc, Sp, C, strips) && geo.length * int64_t(sizeof(T)) >= kInPlaceRowBytes)
+        for (int64_t qb = 0; qb < pc.nqb; ++qb) copied -= slab_inside(pc, qb, P, geo.length) ? 1 : 0;
+    double cycles = double(streams) * double(copied) * double(C) * width * 0.5;
     // A copy call per channel and block (slabs) or task (strips, one per
     // group of blocks within slab_room) costs kCopyCallCycles at least, the
     // elements' half cycle each above that: short rows cost the call more
@@ -1275,11 +1309,9 @@ double per_item_cycles(const MicroKernels<T>& mk, const Geometry& geo, const Pha
     // the other way round). On the forward fit's draws (ForwardFit, their
     // estimates as recorded): summed log 2.7 -> 2.5, validation 6.9 -> 6.6.
     // Streams copy each item's row apart: a call each.
-    const int64_t P = ceil_div(F, S) - 1, group_room = slab_room<T>(geo, pc);
-    const bool strips = input_strips(nkb * MR, F, S);
     const int64_t group = blocks_within(pc, group_room, P, C, sizeof(T), strips);
     {
-        const double calls = double(streams) * double(C) * double(strips ? ceil_div(pc.nqb, group) : pc.nqb);
+        const double calls = double(streams) * double(C) * double(strips ? ceil_div(pc.nqb, group) : copied);
         const double row = strips ? double((group - 1) * pc.width) + width : width;
         cycles += calls * std::max(0.0, kCopyCallCycles - 0.5 * row);
         if (pc.items > 1) cycles += double(B) * double(C) * kCopyCallCycles;
