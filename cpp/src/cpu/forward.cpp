@@ -1285,18 +1285,20 @@ double per_item_cycles(const MicroKernels<T>& mk, const Geometry& geo, const Pha
     const int64_t P = ceil_div(F, S) - 1, group_room = slab_room<T>(geo, pc);
     const bool strips = input_strips(nkb * MR, F, S);
     // The column blocks read in place (slabs_in_place; a contiguous input
-    // taken, the common layout) copy nothing, where the item's rows are at
-    // least kInPlaceRowBytes long. Charged with the copy, (8, 256, 32, 3, 1,
-    // 1024, same) float32 was estimated level with the tap-wise strategy,
-    // which ran it instead in 1.29-1.34 times the per-item time (a Zen 4
-    // core, one and two threads, alternated call by call in one process, 32
-    // MB of caches dirtied between calls). Uncharged on rows of every length,
-    // one-item layers of 16 positions and F = 1 went per item, 0.70-0.92
-    // times as fast (their rows read in place are 64-128 bytes apiece); from
-    // 2 KB rows, of 76 sweep seeds' draws with 256 channels or more and one
-    // phase (seeds 1964-2039, both dtypes), 9 changed strategy and ran at
-    // 0.94-1.08 times the speed at one thread, 0.95-1.17 at two (geometric
-    // means 1.01 and 1.03).
+    // taken, the common layout, and no stream's head, which is copied whole)
+    // copy nothing, where the item's rows are at least kInPlaceRowBytes long
+    // (so also in the one-item baseline that stream_columns weighs streams
+    // against). Charged with the copy, (8, 256, 32, 3, 1, 1024, same)
+    // float32 was estimated level with the tap-wise strategy, which ran it
+    // instead in 1.24-1.34 times the per-item time (a Zen 4 core, one and two
+    // threads, alternated call by call in one process, 32 MB of caches
+    // dirtied between calls). Uncharged on rows of every length, one-item
+    // layers of 16 positions and F = 1 went per item and ran at 0.70-1.11
+    // times the speed, mostly slower (their rows read in place are 64-128
+    // bytes apiece). From 2 KB rows, of the draws of sweep seeds 1964-2039
+    // with 256 channels or more and one phase (both dtypes), 9 changed
+    // strategy and ran at 0.94-1.08 times the speed at one thread, 0.95-1.17
+    // at two (geometric means 1.01 and 1.03).
     int64_t copied = pc.nqb;
     if (slabs_in_place(mk, pc, Sp, C, strips) && geo.length * int64_t(sizeof(T)) >= kInPlaceRowBytes)
         for (int64_t qb = 0; qb < pc.nqb; ++qb) copied -= slab_inside(pc, qb, P, geo.length) ? 1 : 0;
