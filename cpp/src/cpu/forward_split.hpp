@@ -351,7 +351,8 @@ constexpr double kSplitRowCycles = 140.0, kSplitInputRowCycles = 24.0;
 // 501-503), the split forced against the whole pass at one and two threads:
 // least squares on the one-thread times gave 0.92 per cycle the sub-passes
 // are estimated at (they run a little faster than their estimates say,
-// against the whole pass's) and 0.64 per cycle of the passes. The split
+// against the whole pass's) and 0.64 per cycle of the passes (1.5 times
+// that since, weighing two threads too: below). The split
 // runs where that is 5% below the whole pass's estimate; with one batch
 // item, 13% (8% since, below): then each sub-pass shares its filter
 // blocks among the threads, each thread packing every column of the half
@@ -441,12 +442,28 @@ constexpr double kSplitRowCycles = 140.0, kSplitInputRowCycles = 24.0;
 // sub-passes at 0.97 times (1.0), the passes as they were: 4.68 -> 4.25 and
 // 5.16 -> 3.63 (361 draws), more than 5% slower 29 -> 26 and 35 -> 22.
 // (Float64 with float32's fit: 4.97 and 7.60.)
+// The 512-bit body's passes refitted at one and two threads (2026-12-07, a
+// Zen 4 core): the split against the whole pass (the strategy it would
+// choose), alternated call by call in one process, every draw of sweep seeds
+// 2044-2079 whose split was estimated within 15% above the whole pass or
+// anywhere below it (289 float32, 347 float64). Its estimate ranked it well
+// at one thread and too low at two (its memory passes gain less from a second
+// thread than the products do): in the draws of seeds 2044-2061 estimated
+// 2.5-7.5% below the whole pass, split over whole time 0.97 (float32,
+// geometric mean) and 1.03 (float64) at one thread, 1.03 and 1.07 at two. The
+// choice may not depend on the thread count (the split's sums differ in
+// order), so the fit weighs both: the passes (the per-row charges too) at 1.5
+// times their charge before. Summed log(chosen / fastest) over both thread
+// counts: float32 13.14 -> 9.83, float64 10.74 -> 8.88 (seeds 2044-2061 and
+// 2062-2079 each improved alone, the fit made on the first); of the 126
+// choices it changed, 1.5% slower at one thread and 5.7% faster at two
+// (geometric means).
 struct SplitFit {
     double subs, passes, rows;  // rows: the per-row charges
 };
 template <class T>
 SplitFit split_fit(const MicroKernels<T>& mk) {
-    constexpr SplitFit wide{0.92, 0.64, 1.0}, narrow_float{1.03, 1.03 * 1.4, 1.4},
+    constexpr SplitFit wide{0.92, 0.64 * 1.5, 1.5}, narrow_float{1.03, 1.03 * 1.4, 1.4},
         narrow_double{1.0, 1.03, 1.0};
     if (wide_vectors(mk)) return wide;
     return sizeof(T) == 4 ? narrow_float : narrow_double;
