@@ -1744,12 +1744,16 @@ bool forward_pass(const DataView<const T>& x, const WeightsView<const T>& w, con
         latent ? latent_workspace(lc, B, C, MR, sizeof(T)) <= budget
                : saturating_add(saturating_add(taps_fixed, tap_rows_plan.copy), tap_scratch) <= budget;
     // Against the other strategies the tap-wise one counts as its adds'
-    // estimate at most (the GEMM is taken where it runs faster).
+    // estimate at most (the GEMM is taken where it runs faster), plus its
+    // slab copies where it makes them (cpu/forward_taps.hpp).
+    const double taps_copies = tap_slab_copy_cycles(mk, tap_blocks_plan, tap_rows_plan, x.channel_stride,
+                                                    double(B) * double(C) * double(L));
     const double taps_cost = latent ? (K == 1 ? fit.one_filter_taps : 1.0) * std::min(latent_gemm, taps_adds)
                                     : (K == 1   ? fit.one_filter_taps
                                        : F >= S ? fit.taps_whole
                                                 : 1.0) *
-                                          taps_adds;
+                                              taps_adds +
+                                          taps_copies;
     // Correlated rows (cpu/forward_rows.hpp): the reordered weights, a copy
     // of an input whose positions are not contiguous (counted whatever the
     // layout, so that it never changes the choice), one thread's block.

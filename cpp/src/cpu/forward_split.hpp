@@ -443,21 +443,24 @@ constexpr double kSplitRowCycles = 140.0, kSplitInputRowCycles = 24.0;
 // 5.16 -> 3.63 (361 draws), more than 5% slower 29 -> 26 and 35 -> 22.
 // (Float64 with float32's fit: 4.97 and 7.60.)
 // The 512-bit body's passes refitted at one and two threads (2026-12-07, a
-// Zen 4 core): the split against the whole pass (the strategy it would
+// Zen 4 core; the AVX-512 machines of the fit above were not measured again):
+// the split against the whole pass (the strategy the whole pass would
 // choose), alternated call by call in one process, every draw of sweep seeds
 // 2044-2079 whose split was estimated within 15% above the whole pass or
 // anywhere below it (289 float32, 347 float64). Its estimate ranked it well
-// at one thread and too low at two (its memory passes gain less from a second
-// thread than the products do): in the draws of seeds 2044-2061 estimated
-// 2.5-7.5% below the whole pass, split over whole time 0.97 (float32,
-// geometric mean) and 1.03 (float64) at one thread, 1.03 and 1.07 at two. The
-// choice may not depend on the thread count (the split's sums differ in
-// order), so the fit weighs both: the passes (the per-row charges too) at 1.5
-// times their charge before. Summed log(chosen / fastest) over both thread
-// counts: float32 13.14 -> 9.83, float64 10.74 -> 8.88 (seeds 2044-2061 and
-// 2062-2079 each improved alone, the fit made on the first); of the 126
-// choices it changed, 1.5% slower at one thread and 5.7% faster at two
-// (geometric means).
+// at one thread and too cheap at two (its memory passes gain less from a
+// second thread than the products do): in the draws of seeds 2044-2061
+// estimated 2.5-7.5% below the whole pass, split over whole time 0.97
+// (float32, geometric mean) and 1.03 (float64) at one thread, 1.03 and 1.07
+// at two. The choice may not depend on the thread count (the split's sums
+// differ in order), so the fit weighs both: the passes (the per-row and setup
+// charges too) at 1.5 times their charge before. Summed log(chosen / faster
+// of the two) over both thread counts: float32 13.14 -> 9.83, float64 10.74
+// -> 8.88 (seeds 2044-2061 and 2062-2079 each improved alone, the fit made on
+// the first). Held out (seeds 2080-2099, 32 MB of caches dirtied between
+// calls, 21 rounds), the 62 draws whose choice it changed ran 1.007 times as
+// fast at one thread and 1.085 at two (geometric means; 0.73-1.21, the 0.73
+// replayed at 0.94, and 0.92-1.35).
 struct SplitFit {
     double subs, passes, rows;  // rows: the per-row charges
 };

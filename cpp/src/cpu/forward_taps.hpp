@@ -239,6 +239,35 @@ inline bool tap_slab_copies(const TapBlocks& tb, const TapRows& rows, int64_t ch
     return tb.slab > 0 && rows.blocks >= 2 && stride_bytes % kSetPeriodBytes == 0;
 }
 
+// What the slab copies cost, in the estimates' cycles: kTapSlabCopyCycles per
+// 4 bytes of input where tap_slab_copies holds, with the 512-bit body (the
+// 256-bit body's estimates were refitted with the copies in place:
+// kRowsNarrowMemoryFit, cpu/forward_rows.hpp). Uncharged, the copies (a third
+// of the CPU time of (1, 256, 1, 16, 1, 16384, same) float32 at two threads,
+// where the panels took a quarter) left the tap-wise strategy chosen where
+// the correlated rows ran 1.9 times as fast, at 0.93-0.98 of PyTorch's speed
+// (a Zen 4 core, 2026-12-07). Fitted on the one-output-channel draws of sweep
+// seeds 2100-2199 whose slabs are copied (F = 16 at positions a multiple of
+// 1024 float32 or 512 float64 apart; 70 float32, 84 float64), tap-wise,
+// correlated rows and per-item forced in turn at one and two threads,
+// alternated call by call in one process: the summed log(chosen / fastest of
+// the three) went 4.61 -> 2.11 (one thread) and 7.99 -> 3.63 (two) in
+// float32, 10.27 -> 1.82 and 12.93 -> 1.48 in float64 (0.5: 2.66, 5.71, 4.58,
+// 6.33; 1.0: 3.54, 3.46, 3.32, 2.81).
+// Held out (seeds 2200-2299, 32 MB of caches dirtied between calls, 21
+// rounds), the 93 draws whose choice it changed (each from tap-wise to the
+// correlated rows) ran 1.22 times as fast at one thread and 1.26 at two
+// (geometric means; float32 0.96-1.58 and 0.96-1.98, float64 0.77-1.90 and
+// 0.93-2.55).
+constexpr double kTapSlabCopyCycles = 0.75;
+
+template <class T>
+double tap_slab_copy_cycles(const MicroKernels<T>& mk, const TapBlocks& tb, const TapRows& rows,
+                            int64_t channel_stride, double input_elements) {
+    if (!wide_vectors(mk) || !tap_slab_copies(tb, rows, channel_stride, sizeof(T))) return 0.0;
+    return kTapSlabCopyCycles * double(sizeof(T)) / 4.0 * input_elements;
+}
+
 // The elements between a slab copy's rows: room for kTapSlabCopyBlocks
 // column blocks, rounded up to an odd number of 64-byte lines. A group's
 // columns span at most that: a block read from before its start (by
