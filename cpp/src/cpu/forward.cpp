@@ -1636,9 +1636,12 @@ bool forward_pass(const DataView<const T>& x, const WeightsView<const T>& w, con
     const int64_t phase_fixed = F * C * Kp;
     const TapRows tap_rows_plan = tap_rows(F, K, C, MR, NR);
     const int64_t taps_fixed = tap_rows_plan.packed;
-    const TapBlocks tap_blocks_plan = tap_blocks(
-        B, L, F, S, tap_rows_plan.width, mk.lanes, C, sizeof(T), tap_rows_plan.blocks,
-        tap_rows_plan.in_place ? ceil_div(K, MR) : 1, tap_slabs(tap_rows_plan, x.length_stride == 1));
+    // The tap-wise column blocks over x, or over an input with contiguous rows.
+    const auto tap_blocks_over = [&](bool contiguous) {
+        return tap_blocks(B, L, F, S, tap_rows_plan.width, mk.lanes, C, sizeof(T), tap_rows_plan.blocks,
+                          tap_rows_plan.in_place ? ceil_div(K, MR) : 1, tap_slabs(tap_rows_plan, contiguous));
+    };
+    const TapBlocks tap_blocks_plan = tap_blocks_over(x.length_stride == 1);
     const int64_t tap_scratch = tap_scratch_per_thread(
         tap_blocks_plan, tap_rows_plan, C,
         tap_slab_copies(tap_blocks_plan, tap_rows_plan, x.channel_stride, sizeof(T)), sizeof(T));
@@ -1744,10 +1747,12 @@ bool forward_pass(const DataView<const T>& x, const WeightsView<const T>& w, con
         latent ? latent_workspace(lc, B, C, MR, sizeof(T)) <= budget
                : saturating_add(saturating_add(taps_fixed, tap_rows_plan.copy), tap_scratch) <= budget;
     // Against the other strategies the tap-wise one counts as its adds'
-    // estimate at most (the GEMM is taken where it runs faster), plus its
-    // slab copies where it makes them (cpu/forward_taps.hpp).
-    const double taps_copies = tap_slab_copy_cycles(mk, tap_blocks_plan, tap_rows_plan, x.channel_stride,
-                                                    double(B) * double(C) * double(L));
+    // estimate at most (the GEMM is taken where it runs faster), plus, with
+    // the 512-bit body, the slab copies it makes over the layer's own layout
+    // (cpu/forward_taps.hpp): counted from the shape alone, whatever the
+    // input's strides, so that they never change the choice (R8.5).
+    const double taps_copies =
+        tap_slab_copy_cycles(mk, tap_blocks_over(true), tap_rows_plan, L, double(B) * double(C) * double(L));
     const double taps_cost = latent ? (K == 1 ? fit.one_filter_taps : 1.0) * std::min(latent_gemm, taps_adds)
                                     : (K == 1   ? fit.one_filter_taps
                                        : F >= S ? fit.taps_whole

@@ -240,25 +240,29 @@ inline bool tap_slab_copies(const TapBlocks& tb, const TapRows& rows, int64_t ch
 }
 
 // What the slab copies cost, in the estimates' cycles: kTapSlabCopyCycles per
-// 4 bytes of input where tap_slab_copies holds, with the 512-bit body (the
-// 256-bit body's estimates were refitted with the copies in place:
-// kRowsNarrowMemoryFit, cpu/forward_rows.hpp). Uncharged, the copies (a third
-// of the CPU time of (1, 256, 1, 16, 1, 16384, same) float32 at two threads,
-// where the panels took a quarter) left the tap-wise strategy chosen where
-// the correlated rows ran 1.9 times as fast, at 0.93-0.98 of PyTorch's speed
-// (a Zen 4 core, 2026-12-07). Fitted on the one-output-channel draws of sweep
-// seeds 2100-2199 whose slabs are copied (F = 16 at positions a multiple of
-// 1024 float32 or 512 float64 apart; 70 float32, 84 float64), tap-wise,
-// correlated rows and per-item forced in turn at one and two threads,
-// alternated call by call in one process: the summed log(chosen / fastest of
-// the three) went 4.61 -> 2.11 (one thread) and 7.99 -> 3.63 (two) in
-// float32, 10.27 -> 1.82 and 12.93 -> 1.48 in float64 (0.5: 2.66, 5.71, 4.58,
-// 6.33; 1.0: 3.54, 3.46, 3.32, 2.81).
-// Held out (seeds 2200-2299, 32 MB of caches dirtied between calls, 21
-// rounds), the 93 draws whose choice it changed (each from tap-wise to the
-// correlated rows) ran 1.22 times as fast at one thread and 1.26 at two
-// (geometric means; float32 0.96-1.58 and 0.96-1.98, float64 0.77-1.90 and
-// 0.93-2.55).
+// 4 bytes of input where tap_slab_copies holds (two to four row blocks), with
+// the 512-bit body. (With the 256-bit body the tap-wise estimate charges no
+// copy; the correlated rows' estimate beyond 8 MB was refitted with the
+// copies in place there: kRowsNarrowMemoryFit, cpu/forward_rows.hpp.) The
+// caller passes a plan and a channel stride of the layer's own layout, so
+// that the charge depends on the shape alone (R8.5). Uncharged, the copies (a
+// third of the CPU time of (1, 256, 1, 16, 1, 16384, same) float32 at two
+// threads, where the panels took a quarter) left the tap-wise strategy chosen
+// where the correlated rows ran 1.9 times as fast, at 0.93-0.98 of PyTorch's
+// speed (a Zen 4 core, 2026-12-07). Fitted on the one-output-channel draws of
+// sweep seeds 2100-2199 whose slabs are copied (F = 16 at positions a
+// multiple of 1024 float32 or 512 float64 apart; 70 float32, 84 float64),
+// tap-wise, correlated rows and per-item forced in turn at one and two
+// threads, alternated call by call in one process: the summed log(chosen /
+// fastest of the three) went 4.61 -> 2.11 (one thread) and 7.99 -> 3.63 (two)
+// in float32, 10.27 -> 1.82 and 12.93 -> 1.48 in float64 (0.5: 2.66, 5.71,
+// 4.58, 6.33; 1.0: 3.54, 3.46, 3.32, 2.81). Held out (seeds 2200-2299, 32 MB
+// of caches dirtied between calls, 21 rounds), the 93 draws whose choice it
+// changed (each from tap-wise to the correlated rows) ran 1.22 times as fast
+// at one thread and 1.26 at two (geometric means; float32 0.96-1.58 and
+// 0.96-1.98, float64 0.77-1.90 and 0.93-2.55). Only one output channel was
+// measured; with two to seven the copies are charged alike, where the
+// correlated rows do not run.
 constexpr double kTapSlabCopyCycles = 0.75;
 
 template <class T>
