@@ -3,8 +3,6 @@ oracles in oracles.py, the adjoint identity and central finite differences."""
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import oracles
 import pytest
@@ -311,33 +309,6 @@ def test_strided_reversed_readonly_inputs_give_the_same_result():
     ref = tconv1d.transposed_conv1d_backward(np.ascontiguousarray(strided), w, np.ascontiguousarray(dy), stride=2)
     for g, r in zip(got, ref):
         np.testing.assert_array_equal(g, r)
-
-
-@pytest.mark.skipif(
-    bool(os.environ.get("TCONV1D_STRATEGY")),
-    reason="checks the automatic choice; forced tap-wise, a strided input's chunks are packed where "
-    "its contiguous copy's are read in place, another order of the same sums",
-)
-@pytest.mark.parametrize("layout", ["sliced", "stepped", "channels last"])
-def test_a_strided_input_gives_its_contiguous_copys_bits(layout):
-    # One output channel of 16 taps over 16384 positions, rows 64 KiB apart
-    # where contiguous: the tap-wise strategy copies its slabs there, and the
-    # cost model charges that copy from the shape alone. Charged from the
-    # strides, the same values sliced from longer rows ran the tap-wise
-    # strategy where their contiguous copy ran the correlated rows, whose
-    # sums differ in order (R8.5: the choice never depends on the layout).
-    rng = np.random.default_rng(11)
-    B, C, L = 1, 256, 16384
-    if layout == "sliced":
-        x = rng.standard_normal((B, C, L + 16)).astype(np.float32)[:, :, :L]
-    elif layout == "stepped":
-        x = rng.standard_normal((B, C, 2 * L)).astype(np.float32)[:, :, ::2]
-    else:
-        x = np.transpose(rng.standard_normal((B, L, C)).astype(np.float32), (0, 2, 1))
-    assert not x.flags.c_contiguous
-    w = rng.standard_normal((16, 1, C)).astype(np.float32)
-    want = tconv1d.transposed_conv1d(np.ascontiguousarray(x), w, stride=1, cropping="same")
-    np.testing.assert_array_equal(tconv1d.transposed_conv1d(x, w, stride=1, cropping="same"), want)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -603,12 +603,15 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     // loop nest (cpu/strategy.hpp).
     // Calibrated on float64 shapes with S >= 8 drawn from the sweep's families
     // (per-item and batched forced, 2 threads): 4 cycles per far gather.
-    const bool far = saturating_mul(saturating_mul(S, dy.length_stride), int64_t(sizeof(T))) >= 64 &&
+    // Far: S positions apart in the layer's own layout (dy's positions
+    // contiguous), whatever dy's strides, so that the choice depends on the
+    // shape alone (R8.5).
+    const bool far = saturating_mul(S, int64_t(sizeof(T))) >= 64 &&
                      saturating_mul(elements(dy), int64_t(sizeof(T))) > (int64_t(1) << 20);
     const auto [lay, batched_cost] = batched_plan(mk, B, L, F, S, K, C, far ? 4.0 : 0.0);
     const double per_item_cost = per_item_cycles(mk, geo, B, C, K);
     const int64_t dots_sums = weight_dots_sums(mk, geo, C, K);
-    const int64_t dots_per_thread = weight_dots_per_thread(mk, x, geo, K);
+    const int64_t dots_per_thread = weight_dots_per_thread(mk, geo, K);
     const int dots_threads =
         threads_within(budget, dots_sums, dots_per_thread, nt, ceil_div(C, kDotCols) * int64_t(nt));
     const Strategy strategy = choose_strategy(

@@ -103,15 +103,15 @@ int64_t weight_dots_sums(const MicroKernels<T>& mk, const Geometry& geo, int64_t
 }
 
 // A thread's workspace: a chunk of phase-split dy (every pair's row, the
-// chunk's positions and the taps' reach past it) and, where the input rows
-// are not contiguous, a channel block's rows over the chunk.
+// chunk's positions and the taps' reach past it) and room for a channel
+// block's rows over the chunk, which are copied where the input's positions
+// are not contiguous: counted for every layout, so that whether the
+// strategy fits depends on the shape alone (R8.5).
 template <class T>
-int64_t weight_dots_per_thread(const MicroKernels<T>& mk, const DataView<const T>& x, const Geometry& geo,
-                               int64_t K) {
+int64_t weight_dots_per_thread(const MicroKernels<T>& mk, const Geometry& geo, int64_t K) {
     const int64_t chunk = weight_dots_chunk(mk);
     const int64_t rows = phases_with_taps(geo.filter_size, geo.stride) * K;  // a weights array's: no overflow
-    return rows * (chunk + ceil_div(geo.filter_size, geo.stride)) +
-           (x.length_stride == 1 ? 0 : kDotCols * chunk);
+    return rows * (chunk + ceil_div(geo.filter_size, geo.stride)) + kDotCols * chunk;
 }
 
 // Estimated cycles (cpu/cost.hpp), kWeightDotsFit times: per call of R
@@ -120,10 +120,11 @@ int64_t weight_dots_per_thread(const MicroKernels<T>& mk, const DataView<const T
 // are shifted by a tap's m, most vectors straddle two cache lines) or the
 // FMAs' latency (4 cycles, the R*J sums each waiting on its last); then the
 // sums added into their lanes and the positions past the last whole vector
-// one by one. Per item, the packing of phase-split dy (and of the input rows
-// where they are not contiguous) and, where a chunk of it lies beyond L2,
-// its lines read again from memory by every channel block (4 cycles each);
-// once, the lanes added into dW.
+// one by one. Per item, the packing of phase-split dy and, where a chunk of
+// it lies beyond L2, its lines read again from memory by every channel
+// block (4 cycles each); once, the lanes added into dW. From the shape
+// alone (R8.5): the copy of input rows whose positions are not contiguous
+// is not counted.
 // The fit: 240 draws of the sweep's families (seeds 111-116, float32 and
 // float64, the per-item, batched and dots strategies alternated in one
 // process, 1 thread) ranked best with the estimate times 1.3; on 160 draws
@@ -152,11 +153,10 @@ double weight_dots_cycles(const MicroKernels<T>& mk, const DataView<const T>& x,
         return cycles;
     });
     const double chunk_bytes = double(Sp * K) * double(Lc) * double(sizeof(T));
-    const double packing = double(Sp * K) * double(Lq) *
-                               (0.5 + (chunk_bytes > kBeyondL2Bytes
-                                           ? 4.0 * double(ceil_div(C, kDotCols)) * double(sizeof(T)) / 64
-                                           : 0.0)) +
-                           (x.length_stride == 1 ? 0.0 : double(C) * double(L));
+    const double packing =
+        double(Sp * K) * double(Lq) *
+        (0.5 +
+         (chunk_bytes > kBeyondL2Bytes ? 4.0 * double(ceil_div(C, kDotCols)) * double(sizeof(T)) / 64 : 0.0));
     return kWeightDotsFit * (double(B) * (per_item + packing) + double(weight_dots_sums(mk, geo, C, K)));
 }
 
@@ -175,7 +175,7 @@ void backward_weights_dots(const MicroKernels<T>& mk, const DataView<const T>& x
     const int64_t S = geo.stride, Sp = phases_with_taps(F, S), W = mk.lanes, l = geo.crop_left;
     const int64_t chunk = weight_dots_chunk(mk), Lc = chunk + ceil_div(F, S), tile = kDotRows * kDotCols * W;
     const int64_t jend = std::min(geo.full_length, l + geo.out_length);  // kept full positions: [l, jend)
-    const int64_t per_thread = weight_dots_per_thread(mk, x, geo, K);
+    const int64_t per_thread = weight_dots_per_thread(mk, geo, K);
     const bool in_place = x.length_stride == 1;
     const std::vector<PairGroup> groups = pair_groups(F, S, K, Lc);
     const int64_t ngroups = int64_t(groups.size()), ncb = ceil_div(C, kDotCols);

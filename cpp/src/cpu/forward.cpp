@@ -1636,15 +1636,12 @@ bool forward_pass(const DataView<const T>& x, const WeightsView<const T>& w, con
     const int64_t phase_fixed = F * C * Kp;
     const TapRows tap_rows_plan = tap_rows(F, K, C, MR, NR);
     const int64_t taps_fixed = tap_rows_plan.packed;
-    // The tap-wise column blocks over x, or over an input with contiguous rows.
-    const auto tap_blocks_over = [&](bool contiguous) {
-        return tap_blocks(B, L, F, S, tap_rows_plan.width, mk.lanes, C, sizeof(T), tap_rows_plan.blocks,
-                          tap_rows_plan.in_place ? ceil_div(K, MR) : 1, tap_slabs(tap_rows_plan, contiguous));
-    };
-    const TapBlocks tap_blocks_plan = tap_blocks_over(x.length_stride == 1);
-    const int64_t tap_scratch = tap_scratch_per_thread(
-        tap_blocks_plan, tap_rows_plan, C,
-        tap_slab_copies(tap_blocks_plan, tap_rows_plan, x.channel_stride, sizeof(T)), sizeof(T));
+    // The tap-wise column blocks, from the shape alone (any layout of x).
+    const TapBlocks tap_blocks_plan =
+        tap_blocks(B, L, F, S, tap_rows_plan.width, mk.lanes, C, sizeof(T), tap_rows_plan.blocks,
+                   tap_rows_plan.in_place ? ceil_div(K, MR) : 1, tap_slabs(tap_rows_plan));
+    const int64_t tap_scratch =
+        tap_scratch_per_thread(tap_blocks_plan, tap_rows_plan, B, F, K, C, L, sizeof(T));
     const bool strips = input_strips(Kp, F, S);
     const int64_t slab_elems = task_input(pc, 1, ceil_div(F, S) - 1, C, sizeof(T), strips).elems;
     const int64_t block = saturating_mul(saturating_mul(ceil_div(F, S), C), NR);
@@ -1752,7 +1749,7 @@ bool forward_pass(const DataView<const T>& x, const WeightsView<const T>& w, con
     // (cpu/forward_taps.hpp): counted from the shape alone, whatever the
     // input's strides, so that they never change the choice (R8.5).
     const double taps_copies =
-        tap_slab_copy_cycles(mk, tap_blocks_over(true), tap_rows_plan, L, double(B) * double(C) * double(L));
+        tap_slab_copy_cycles(mk, tap_blocks_plan, tap_rows_plan, L, double(B) * double(C) * double(L));
     const double taps_cost = latent ? (K == 1 ? fit.one_filter_taps : 1.0) * std::min(latent_gemm, taps_adds)
                                     : (K == 1   ? fit.one_filter_taps
                                        : F >= S ? fit.taps_whole
@@ -1898,8 +1895,10 @@ bool forward_pass(const DataView<const T>& x, const WeightsView<const T>& w, con
     if (strategy == Strategy::taps) {
         const TapBlocks& tb = tap_blocks_plan;
         const int64_t tap_tasks = tb.count * (tap_rows_plan.in_place ? ceil_div(K, MR) : 1);
-        // Tasks of whole items read every block in place: no scratch.
-        const int64_t per_thread = tap_by_item(tb, tap_rows_plan, x, F, K) ? 0 : tap_scratch;
+        // Tasks of whole items read every block in place where x's positions
+        // are contiguous: no scratch.
+        const bool by_item_in_place = tap_by_item_in_place(tb, tap_rows_plan, x, F, K);
+        const int64_t per_thread = by_item_in_place ? 0 : tap_scratch;
         const int threads = threads_within(budget, taps_fixed, per_thread, nt, tap_tasks);
         // Weights read in place are read tap by tap (blocks [k][c], the taps
         // at any distance apart: the layer's layout, or a split's every other
@@ -1909,9 +1908,12 @@ bool forward_pass(const DataView<const T>& x, const WeightsView<const T>& w, con
         const bool copy = tap_rows_plan.in_place && !tap_blocks_layout(w);
         // The input packed once for every filter block where the budget
         // holds it (then the threads need no scratch of their own; else
-        // each task packs its block into its thread's).
+        // each task packs its block into its thread's); never for tasks of
+        // whole items, which copy their items into their threads' scratch.
         int64_t whole =
-            per_thread > 0 ? taps_packed_input(tb, tap_rows_plan, B, F, K, C, L, MR, sizeof(T)) : 0;
+            per_thread > 0 && taps_items_per_task(tb, tap_rows_plan, B, F, K, C, L, sizeof(T)) == 0
+                ? taps_packed_input(tb, tap_rows_plan, B, F, K, C, L, MR, sizeof(T))
+                : 0;
         if (saturating_add(saturating_add(taps_fixed, copy ? F * K * C : 0), whole) > budget) whole = 0;
         const int64_t scratch_elems = whole > 0 ? 0 : int64_t(threads) * per_thread;
         detail::WorkspaceSize size;

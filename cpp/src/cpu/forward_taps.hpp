@@ -118,7 +118,7 @@ struct TapBlocks {
 constexpr int64_t kTapRunBlocks = 8, kTapRunTasks = 32;
 
 // `reads`: the row blocks that read each column block (TapRows::blocks);
-// `slabs`: whether chunks may be read in place slab by slab (tap_slabs).
+// `slabs`: whether chunks may be read slab by slab (tap_slabs).
 // Blocks of an item's positions are balanced: as many as NR-wide ones would
 // take, of whole vectors as even as they come (64 float32 positions: 32 + 32
 // rather than 48 + 16, whose one-vector block runs the kernel at about 2/3
@@ -223,12 +223,11 @@ inline TapRows tap_rows(int64_t F, int64_t K, int64_t C, int64_t MR, int64_t NR)
     return rows;
 }
 
-// Whether chunks may be read in place slab by slab (TapBlocks::slab): rows
-// packed in at most kTapSlabRowBlocks row blocks, from x with contiguous
-// rows.
-inline bool tap_slabs(const TapRows& rows, bool contiguous) {
-    return contiguous && !rows.in_place && rows.blocks <= kTapSlabRowBlocks;
-}
+// Whether chunks are read slab by slab (TapBlocks::slab): rows packed in at
+// most kTapSlabRowBlocks row blocks. From the shape alone, whatever the
+// input's strides (tap_slab_copied), so that every layout of an input runs
+// the same blocks and sums as its contiguous copy (R8.5).
+inline bool tap_slabs(const TapRows& rows) { return !rows.in_place && rows.blocks <= kTapSlabRowBlocks; }
 
 // Whether a chunk's slabs are copied before the panels read them (see
 // kTapSlabCopyBlocks): two row blocks or more, rows a multiple of
@@ -239,13 +238,24 @@ inline bool tap_slab_copies(const TapBlocks& tb, const TapRows& rows, int64_t ch
     return tb.slab > 0 && rows.blocks >= 2 && stride_bytes % kSetPeriodBytes == 0;
 }
 
+// Whether a run copies its chunk's slabs: where tap_slab_copies holds, and
+// always over an input whose positions are not contiguous (stepped,
+// reversed, channels-last), which the panels cannot read in place. The copy
+// gathers them, so such an input runs the same operations on the same
+// values in the same order as its contiguous copy, and gives its bits
+// (packed into chunks instead, it summed the channels in another order).
+template <class T>
+bool tap_slab_copied(const TapBlocks& tb, const TapRows& rows, const DataView<const T>& x) {
+    return tb.slab > 0 && (x.length_stride != 1 || tap_slab_copies(tb, rows, x.channel_stride, sizeof(T)));
+}
+
 // What the slab copies cost, in the estimates' cycles: kTapSlabCopyCycles per
 // 4 bytes of input where tap_slab_copies holds (two to four row blocks), with
 // the 512-bit body. (With the 256-bit body the tap-wise estimate charges no
 // copy; the correlated rows' estimate beyond 8 MB was refitted with the
 // copies in place there: kRowsNarrowMemoryFit, cpu/forward_rows.hpp.) The
-// caller passes a plan and a channel stride of the layer's own layout, so
-// that the charge depends on the shape alone (R8.5). Uncharged, the copies (a
+// caller passes the channel stride of the layer's own layout (L), so that
+// the charge depends on the shape alone (R8.5). Uncharged, the copies (a
 // third of the CPU time of (1, 256, 1, 16, 1, 16384, same) float32 at two
 // threads, where the panels took a quarter) left the tap-wise strategy chosen
 // where the correlated rows ran 1.9 times as fast, at 0.93-0.98 of PyTorch's
@@ -281,16 +291,6 @@ inline int64_t tap_slab_copy_pitch(const TapRows& rows, std::size_t elem) {
     const auto line = int64_t(64 / elem);
     const int64_t lines = ceil_div(kTapSlabCopyBlocks * rows.width, line);
     return (lines % 2 == 0 ? lines + 1 : lines) * line;
-}
-
-// The scratch per thread: a packed chunk (C x width), or a chunk's tiles
-// (rows.blocks x rows.height x width; width is then whole tiles) and, where
-// slabs are copied, a slab's copy (kTapSlabChannels rows of the pitch).
-inline int64_t tap_scratch_per_thread(const TapBlocks& tb, const TapRows& rows, int64_t C, bool copies,
-                                      std::size_t elem) {
-    const int64_t scratch = saturating_mul(tb.slab > 0 ? rows.blocks * rows.height : C, tb.width);
-    if (!copies) return scratch;
-    return saturating_add(scratch, saturating_mul(tb.slab, tap_slab_copy_pitch(rows, elem)));
 }
 
 // Weights as row panels: a[(rb*C + c)*H + r] = W[f, k, c] for row
@@ -331,8 +331,11 @@ void pack_tap_rows(const MicroKernels<T>& mk, const WeightsView<const T>& w, con
 // taps. Items never share an output, filter blocks never share an output
 // row, so the tasks (group of items, group of filter blocks) need no waves;
 // every output receives its terms in the order of f, whatever the groups.
-// Chosen from the shape alone (x must lie with contiguous rows to be read in
-// place; otherwise the blocks run one by one). Weights within L2 gain
+// Chosen from the shape alone: over an input whose positions are not
+// contiguous, each task first copies its items into its thread's scratch
+// (forward_taps_by_item), so every layout sums in the order of f, as its
+// contiguous copy does (block by block, an output at a block's edge
+// received its terms in another order). Weights within L2 gain
 // nothing from it (a 160 KB layer over 64 positions: 10% slower than block
 // by block).
 //
@@ -376,10 +379,27 @@ inline int64_t taps_packed_input(const TapBlocks& tb, const TapRows& rows, int64
     return saturating_mul(saturating_mul(tb.count, C), tb.width);
 }
 
-// Whether the strategy runs tasks of whole items (forward_taps_by_item):
-// their blocks are read in place, from x with contiguous rows.
+// The scratch per thread: a task's items (tasks of whole items,
+// taps_items_per_task: within kTapInputBytes), a packed chunk (C x width),
+// or a chunk's tiles (rows.blocks x rows.height x width; width is then whole
+// tiles) and room for a slab's copy (kTapSlabChannels rows of the pitch).
+// Room for the copies is counted whether or not the run makes them (over an
+// input whose positions are not contiguous, or tap_slab_copied), so that the
+// bound, and whether the strategy fits, depend on the shape alone.
+inline int64_t tap_scratch_per_thread(const TapBlocks& tb, const TapRows& rows, int64_t B, int64_t F,
+                                      int64_t K, int64_t C, int64_t L, std::size_t elem) {
+    const int64_t items = taps_items_per_task(tb, rows, B, F, K, C, L, elem);
+    if (items > 0) return saturating_mul(saturating_mul(items, C), L);
+    if (tb.slab == 0) return saturating_mul(C, tb.width);
+    return saturating_add(saturating_mul(rows.blocks * rows.height, tb.width),
+                          saturating_mul(tb.slab, tap_slab_copy_pitch(rows, elem)));
+}
+
+// Whether tasks of whole items read x in place (its positions contiguous),
+// needing no scratch.
 template <class T>
-bool tap_by_item(const TapBlocks& tb, const TapRows& rows, const DataView<const T>& x, int64_t F, int64_t K) {
+bool tap_by_item_in_place(const TapBlocks& tb, const TapRows& rows, const DataView<const T>& x, int64_t F,
+                          int64_t K) {
     return x.length_stride == 1 &&
            taps_items_per_task(tb, rows, x.batch(), F, K, x.channels, x.length, sizeof(T)) > 0;
 }
@@ -698,10 +718,15 @@ void forward_tap_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, co
             const TapBlock first = sub_block(g0), last = sub_block((g1 - 1) / NR * NR);
             const int64_t lo = first.i0 - skip_of(first),
                           hi = last.i0 + round_up(last.cols, mk.lanes) - skip_of(last);
-            if (copy != nullptr)
+            if (copy != nullptr && x.length_stride == 1)
                 for (int64_t c = 0; c < cnt; ++c)
                     std::copy(rows_in_place + c * x.channel_stride + lo,
                               rows_in_place + c * x.channel_stride + hi, copy + c * pitch);
+            else if (copy != nullptr)  // positions not contiguous: gathered
+                for (int64_t c = 0; c < cnt; ++c) {
+                    const T* row = rows_in_place + c * x.channel_stride;
+                    for (int64_t i = lo; i < hi; ++i) copy[c * pitch + i - lo] = row[i * x.length_stride];
+                }
             for (int64_t s0 = g0; s0 < g1; s0 += NR) {
                 const TapBlock sub = sub_block(s0);
                 const int64_t skip = skip_of(sub);
@@ -732,16 +757,19 @@ void forward_tap_slabs(const MicroKernels<T>& mk, const DataView<const T>& x, co
     }
 }
 
-// Tasks of whole items (taps_items_per_task), x with contiguous rows: every
-// block read in place. An item's last block, whose whole vectors would run
-// past the row, is read as the whole vectors that end with the row: the
-// tile's first columns (the previous block's last inputs) are computed and
-// left out.
+// Tasks of whole items (taps_items_per_task): every block read in place,
+// from x where its positions are contiguous, else from a copy of the task's
+// items in its thread's slice of `scratch` (items_per_task x C x L
+// elements; the same values, read in the same order). An item's last
+// block, whose whole vectors would run past the row, is read as the whole
+// vectors that end with the row: the tile's first columns (the previous
+// block's last inputs) are computed and left out.
 template <class T>
 void forward_taps_by_item(const MicroKernels<T>& mk, const DataView<const T>& x,
                           const WeightsView<const T>& w, const T* a, const Geometry& geo,
-                          const DataView<T>& y, const TapBlocks& tb, int64_t items_per_task, int threads) {
-    const int64_t MR = mk.mr, NR = mk.nr, B = x.batch(), K = y.channels, L = geo.length;
+                          const DataView<T>& y, const TapBlocks& tb, int64_t items_per_task, int threads,
+                          T* scratch) {
+    const int64_t MR = mk.mr, NR = mk.nr, B = x.batch(), C = x.channels, K = y.channels, L = geo.length;
     const int64_t F = geo.filter_size, nkb = ceil_div(K, MR), per_item = tb.blocks_per_item;
     // Filter blocks in as many groups as it takes to give every thread a task.
     const int64_t item_tasks = ceil_div(B, items_per_task);
@@ -750,6 +778,22 @@ void forward_taps_by_item(const MicroKernels<T>& mk, const DataView<const T>& x,
         const int64_t n_lo = task / groups * items_per_task, n_hi = std::min(B, n_lo + items_per_task);
         const int64_t kb_lo = nkb * (task % groups) / groups, kb_hi = nkb * (task % groups + 1) / groups;
         T tile[16 * 64];  // mr * nr <= 8 * 48 for every body
+        // Item n's rows: in x, or in the copy (rows L apart).
+        const T* copy = nullptr;
+        if (x.length_stride != 1) {
+            T* items = scratch + int64_t(detail::thread_index()) * items_per_task * C * L;
+            for (int64_t n = n_lo; n < n_hi; ++n)
+                for (int64_t c = 0; c < C; ++c) {
+                    const T* row = x.data + x.batch_offset(n) + c * x.channel_stride;
+                    T* out = items + ((n - n_lo) * C + c) * L;
+                    for (int64_t i = 0; i < L; ++i) out[i] = row[i * x.length_stride];
+                }
+            copy = items;
+        }
+        const int64_t ld = copy != nullptr ? L : x.channel_stride;
+        const auto item_rows = [&](int64_t n) {
+            return copy != nullptr ? copy + (n - n_lo) * C * L : x.data + x.batch_offset(n);
+        };
         for (int64_t kb = kb_lo; kb < kb_hi; ++kb)
             for (int64_t f = 0; f < F; ++f)
                 for (int64_t n = n_lo; n < n_hi; ++n)
@@ -759,8 +803,8 @@ void forward_taps_by_item(const MicroKernels<T>& mk, const DataView<const T>& x,
                         // i0 >= NR > skip: the shifted block stays within the row.
                         const int64_t skip =
                             std::max<int64_t>(0, block.i0 + round_up(block.cols, mk.lanes) - L);
-                        const T* b = x.data + x.batch_offset(n) + block.i0 - skip;
-                        tap_tile(mk, w, a, f, kb, block.cols + skip, b, x.channel_stride, tile);
+                        const T* b = item_rows(n) + block.i0 - skip;
+                        tap_tile(mk, w, a, f, kb, block.cols + skip, b, ld, tile);
                         add_tap_tile(tile + skip, NR, f * K + kb * MR, std::min(MR, K - kb * MR), K, block,
                                      tap_items(x, y, block, L), geo, y);
                     }
@@ -817,17 +861,17 @@ void forward_taps(const MicroKernels<T>& mk, const DataView<const T>& x, const W
         }
     });
     const int64_t zero = 0;
-    if (tap_by_item(tb, rows, x, F, K)) {
-        forward_taps_by_item(mk, x, w, a, geo, y, tb, taps_items_per_task(tb, rows, B, F, K, C, L, sizeof(T)),
-                             threads);
+    const int64_t items_per_task = taps_items_per_task(tb, rows, B, F, K, C, L, sizeof(T));
+    if (items_per_task > 0) {
+        forward_taps_by_item(mk, x, w, a, geo, y, tb, items_per_task, threads, scratch);
         return;
     }
     // The input block each thread's scratch holds (a thread's consecutive
     // tasks are the filter blocks of one input block, packed once for them,
     // unless filter blocks come first).
     std::vector<int64_t> packed_block(std::size_t(std::max(threads, 1)), -1);
-    const bool slab_copies = tap_slab_copies(tb, rows, x.channel_stride, sizeof(T));
-    const int64_t slab_scratch = tap_scratch_per_thread(tb, rows, C, slab_copies, sizeof(T));
+    const bool slab_copies = tap_slab_copied(tb, rows, x);
+    const int64_t slab_scratch = tap_scratch_per_thread(tb, rows, B, F, K, C, L, sizeof(T));
     const bool filter_major = taps_filter_major(tb, rows, B, F, K, C, L, MR, sizeof(T));
     // A single block of one item's contiguous positions whose whole vectors
     // stay inside its rows is read in place (row stride: the channel stride;
