@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "check.hpp"
@@ -197,6 +198,37 @@ void run_case(const Case& cs, int layout, std::int64_t shift, std::mt19937_64& r
         CHECK(std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
     }
 
+    // The same bits from contiguous copies of x and dy (R8.5: neither the
+    // choice nor the order of any sum depends on their strides; a kernel
+    // copies what it cannot read in place).
+    if (layout != 0) {
+        auto xc = make_tensor<T>(N, C, L, 0), dyc = make_tensor<T>(N, K, Lo, 0);
+        for (auto [from, to] : {std::pair{&x, &xc}, std::pair{&dy, &dyc}})
+            for (std::int64_t n = 0; n < N; ++n)
+                for (std::int64_t c = 0; c < from->view.channels; ++c)
+                    for (std::int64_t i = 0; i < from->view.length; ++i)
+                        to->view.at(n, c, i) = from->view.at(n, c, i);
+        auto yc = make_tensor<T>(N, K, Lo, 0), dxc = make_tensor<T>(N, C, L, 0);
+        std::vector<T> dwc(dw.size()), dbc(db.size());
+        forward<T>(as_const(xc.view), w, bias, g, yc.view);
+        backward_data<T>(as_const(dyc.view), w, g, dxc.view);
+        backward_weights<T>(as_const(xc.view), as_const(dyc.view), g,
+                            WeightsView<T>{dwc.data(), F, K, C, K * C, C, 1});
+        backward_bias<T>(as_const(dyc.view), BiasView<T>{dbc.data(), K, 1});
+        const auto a = bits(y.view), b = bits(yc.view), ax = bits(dx.view), bx = bits(dxc.view);
+        const bool same = std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0 &&
+                          std::memcmp(ax.data(), bx.data(), ax.size() * sizeof(T)) == 0 &&
+                          std::memcmp(dw.data(), dwc.data(), dw.size() * sizeof(T)) == 0 &&
+                          std::memcmp(db.data(), dbc.data(), db.size() * sizeof(T)) == 0;
+        CHECK(same);
+        if (!same)
+            std::fprintf(
+                stderr,
+                "  %s N=%lld C=%lld K=%lld F=%lld S=%lld L=%lld layout=%d: other bits than contiguous\n",
+                sizeof(T) == 8 ? "double" : "float", (long long)N, (long long)C, (long long)K, (long long)F,
+                (long long)cs.stride, (long long)L, layout);
+    }
+
     // Bitwise identical results with 1, 2 and 3 threads (the plans differ),
     // all four passes.
     auto y1 = make_tensor<T>(N, K, Lo, layout), dx1 = make_tensor<T>(N, C, L, layout);
@@ -278,8 +310,8 @@ int main() {
         {1, 64, 9, 2, 4, 1100, manual(1, 1)},
         // Weights beyond L2 (1.3 MB in float32) over items of two column
         // blocks: the tap-wise forward's tasks of whole items (three to a
-        // task) where x lies contiguous (the first of the three layouts),
-        // block by block else.
+        // task), read in place where x lies contiguous (the first of the
+        // three layouts), else copied into the thread's scratch first.
         {3, 256, 250, 5, 2, 60, manual(1, 2)},
         {1, 256, 250, 5, 2, 60, manual(1, 2)},
         {1, 256, 250, 5, 2, 60, manual(1, 2)},
@@ -290,6 +322,17 @@ int main() {
         // prefetched) and from another layout.
         {2, 16, 3, 16, 2, 9001, manual(3, 1)},
         {2, 16, 3, 16, 2, 9001, manual(3, 1)},
+        // Inputs beyond L2 read by a few row blocks (one filter of 16 or 8
+        // taps): the tap-wise forward's chunks read slab by slab, in place
+        // (contiguous, 8400 bytes apart), copied (rows a multiple of 4 KiB
+        // apart: the contiguous 1024 positions, and the third layout), or
+        // gathered (positions not contiguous); each shape in each layout.
+        {2, 64, 1, 16, 4, 2100, manual(6, 6)},
+        {2, 64, 1, 16, 4, 2100, manual(6, 6)},
+        {2, 64, 1, 16, 4, 2100, manual(6, 6)},
+        {2, 256, 1, 8, 2, 1024, same},
+        {2, 256, 1, 8, 2, 1024, same},
+        {2, 256, 1, 8, 2, 1024, same},
         // One large reduction for float32 accuracy (C*F = 4096, B*L = 4096).
         {4, 512, 8, 8, 4, 1024, manual(2, 2)},
         // One item whose batched backward-weights groups leave room in the
