@@ -65,10 +65,10 @@ LAYOUT_SHAPES = [
     (8, 128, 1, 4, 1, 4096, 0),
     # Rows 64 KiB apart: slabs copied (and charged) even when contiguous.
     (1, 256, 1, 16, 1, 16384, "same"),
-    # Weights beyond L2 over short items: tap-wise tasks of whole items, whose
-    # items are copied over strided inputs (block by block they summed an
-    # output at a block's edge in another order).
-    (3, 256, 64, 16, 1, 200, "same"),
+    # Weights beyond L2 over short items: tap-wise tasks of whole items (two
+    # to a task in float32), whose items are copied over strided inputs
+    # (block by block they summed an output at a block's edge in another order).
+    (3, 256, 80, 16, 1, 200, "same"),
     # Backward-weights: the dot products (strided rows once charged a copy)
     # and gathers of dy S positions apart (once charged by dy's strides).
     (8, 64, 2, 3, 2, 40, 0),

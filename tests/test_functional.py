@@ -80,6 +80,21 @@ def test_passes_match_the_oracle(dtype, batch, channels, filters, filter_size, s
     check_all_passes(x, w, b, stride, cropping)
 
 
+def test_over_64_mb_of_short_items_with_weights_beyond_l2():
+    # 68 MB of float32 input in items of 470 KB, 1.2 MB of weights: the
+    # tap-wise forward takes its input in chunks of two column blocks (over
+    # 64 MB), and tasks of whole items once ran each chunk as one tile (NaN,
+    # TCONV1D_STRATEGY=taps); they now run block by block. The first and last
+    # items against the oracle.
+    rng = np.random.default_rng(17)
+    x, w, b = random_case(rng, 141, 600, 32, 16, 200, np.float32)
+    y = tconv1d.transposed_conv1d(x, w, b, stride=1, cropping=0)
+    ends = [0, x.shape[0] - 1]
+    want = oracles.forward(x[ends], w, b, 1, 0)
+    size = oracles.forward(np.abs(x[ends]), np.abs(w), np.abs(b), 1, 0)
+    assert oracles.relative_error(y[ends], want, size) < oracles.TOLERANCE[x.dtype]
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     batch=st.integers(1, 3),

@@ -313,8 +313,8 @@ int main() {
         // task), read in place where x lies contiguous (the first of the
         // three layouts), else copied into the thread's scratch first.
         {3, 256, 250, 5, 2, 60, manual(1, 2)},
-        {1, 256, 250, 5, 2, 60, manual(1, 2)},
-        {1, 256, 250, 5, 2, 60, manual(1, 2)},
+        {3, 256, 250, 5, 2, 60, manual(1, 2)},
+        {3, 256, 250, 5, 2, 60, manual(1, 2)},
         // Inputs beyond L2 read by many row blocks (six, more than slabs
         // take): the tap-wise forward's chunks of several column blocks,
         // packed (the last chunk and its last column block partial, waves of
@@ -322,17 +322,22 @@ int main() {
         // prefetched) and from another layout.
         {2, 16, 3, 16, 2, 9001, manual(3, 1)},
         {2, 16, 3, 16, 2, 9001, manual(3, 1)},
-        // Inputs beyond L2 read by a few row blocks (one filter of 16 or 8
-        // taps): the tap-wise forward's chunks read slab by slab, in place
-        // (contiguous, 8400 bytes apart), copied (rows a multiple of 4 KiB
-        // apart: the contiguous 1024 positions, and the third layout), or
-        // gathered (positions not contiguous); each shape in each layout.
+        // Inputs beyond L2 read by a few row blocks (one filter of 16 taps):
+        // the tap-wise forward's chunks read slab by slab, in place
+        // (contiguous rows 8400 bytes apart), copied (contiguous rows 4 KiB
+        // apart, two row blocks or more), or gathered (positions not
+        // contiguous: a group's columns of every channel at once, by
+        // transposes in the channels-last layout; of 1100 channels, too many
+        // for the room, each slab's); each shape in each layout.
         {2, 64, 1, 16, 4, 2100, manual(6, 6)},
         {2, 64, 1, 16, 4, 2100, manual(6, 6)},
         {2, 64, 1, 16, 4, 2100, manual(6, 6)},
-        {2, 256, 1, 8, 2, 1024, same},
-        {2, 256, 1, 8, 2, 1024, same},
-        {2, 256, 1, 8, 2, 1024, same},
+        {2, 256, 1, 16, 2, 1024, same},
+        {2, 256, 1, 16, 2, 1024, same},
+        {2, 256, 1, 16, 2, 1024, same},
+        {1, 1100, 1, 16, 2, 300, manual(1, 1)},
+        {1, 1100, 1, 16, 2, 300, manual(1, 1)},
+        {1, 1100, 1, 16, 2, 300, manual(1, 1)},
         // One large reduction for float32 accuracy (C*F = 4096, B*L = 4096).
         {4, 512, 8, 8, 4, 1024, manual(2, 2)},
         // One item whose batched backward-weights groups leave room in the
@@ -500,13 +505,13 @@ int main() {
                                             {3, 8, 1, 2, 3, 150, same}})
         for (int copy = 0; copy < 3; ++copy) cases.push_back(cs);
     // Few rows over inputs beyond L2 (over 1 MB in float32): the tap-wise
-    // forward's chunks read in place slab by slab where x lies contiguous
+    // forward's chunks read slab by slab, in place where x lies contiguous
     // (slabs of 32, 32 and 8 channels; a last column block whose whole
     // vectors end with the row; two items; outputs shared by neighbouring
     // chunks; one, two and four row blocks; one output channel whose taps
     // land on outputs of their own, F = S and F < S < 2F, written as runs of
     // every phase where those lie in the kept window: tap_phase_runs; F = S =
-    // 1, a single phase, added as before), packed else; each shape three
+    // 1, a single phase, added as before), gathered else; each shape three
     // times, so in each of the three layouts.
     for (const Case& cs : std::vector<Case>{{2, 72, 1, 5, 2, 2003, manual(1, 2)},
                                             {1, 40, 2, 3, 1, 7001, same},

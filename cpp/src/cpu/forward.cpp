@@ -1899,13 +1899,14 @@ bool forward_pass(const DataView<const T>& x, const WeightsView<const T>& w, con
         // are contiguous: no scratch.
         const bool by_item_in_place = tap_by_item_in_place(tb, tap_rows_plan, x, F, K);
         const int64_t per_thread = by_item_in_place ? 0 : tap_scratch;
-        const int threads = threads_within(budget, taps_fixed, per_thread, nt, tap_tasks);
         // Weights read in place are read tap by tap (blocks [k][c], the taps
         // at any distance apart: the layer's layout, or a split's every other
         // tap); in another layout (rare: a transposed view) they are first
         // copied into the layer's. (A split's sub-passes copied their taps
         // each call: 9% of a one-item stride-1 pass at two threads.)
         const bool copy = tap_rows_plan.in_place && !tap_blocks_layout(w);
+        const int threads = threads_within(budget, saturating_add(taps_fixed, copy ? F * K * C : 0),
+                                           per_thread, nt, tap_tasks);
         // The input packed once for every filter block where the budget
         // holds it (then the threads need no scratch of their own; else
         // each task packs its block into its thread's); never for tasks of

@@ -57,8 +57,9 @@ constexpr int64_t kTapChunkReads = 4;
 // adds a copy that its few products cannot hide (one filter of 4 taps over 8
 // items of 256 channels x 16384, float64: 26 of 39 ms in the copy), and read
 // in place a few lines from each of C rows at a time it defeats the
-// prefetchers. Such chunks are rather read in place kTapSlabChannels rows at
-// a time, each row a run of up to kTapSlabRowBytes that the prefetchers
+// prefetchers. Such chunks are rather read kTapSlabChannels rows at a time
+// (in place, or from copies: tap_slab_copied), each row a run of up to
+// kTapSlabRowBytes that the prefetchers
 // stream, every tile of the chunk (each row block's, NR columns) accumulating
 // the slab's products in the thread's scratch (rows.blocks x rows.height x
 // width elements), added into the output once all slabs are in. Chunks are
@@ -101,7 +102,7 @@ constexpr int64_t kTapSlabCopyBlocks = 32;
 struct TapBlocks {
     int64_t items_per_block = 1, blocks_per_item = 1, count = 0, waves = 1, width = 0;
     int64_t run = 1;   // blocks per run (tap_group); 1: waves of single blocks
-    int64_t slab = 0;  // channels per slab of a chunk read in place; 0: chunks are packed
+    int64_t slab = 0;  // channels per slab of a chunk read slab by slab; 0: chunks are packed
 };
 
 // Runs. A thread that takes an item's blocks a wave apart reads its input
@@ -366,8 +367,12 @@ inline int64_t taps_items_per_task(const TapBlocks& tb, const TapRows& rows, int
                                    int64_t C, int64_t L, std::size_t elem) {
     const double weight_bytes = double(F) * double(K) * double(C) * double(elem);
     const double item_bytes = double(C) * double(L) * double(elem);
-    if (!rows.in_place || tb.blocks_per_item == 1 || weight_bytes <= kBeyondL2Bytes ||
-        item_bytes > kTapInputBytes)
+    // Blocks of one tile's width only: chunks (beyond kTapMemoryBytes in
+    // all) run block by block (run by item, a chunk was computed as one
+    // tile: forced tap-wise, (132, 128, 256, 16, 1, 1000, 0) float32 gave
+    // NaN).
+    if (!rows.in_place || tb.blocks_per_item == 1 || tb.width > rows.width ||
+        weight_bytes <= kBeyondL2Bytes || item_bytes > kTapInputBytes)
         return 0;
     return std::min<int64_t>(B, int64_t(kTapInputBytes / item_bytes));
 }
@@ -405,8 +410,9 @@ inline int64_t taps_packed_input(const TapBlocks& tb, const TapRows& rows, int64
 // taps_items_per_task: within kTapInputBytes), a packed chunk (C x width),
 // or a chunk's tiles (rows.blocks x rows.height x width; width is then whole
 // tiles) and room for a slab's copy (kTapSlabChannels rows of the pitch).
-// Room for the copies is counted whether or not the run makes them (over an
-// input whose positions are not contiguous, or tap_slab_copied), so that the
+// Room for the copies is counted whether or not the run makes them (tasks of
+// whole items over an input whose positions are not contiguous, slabs where
+// tap_slab_copied holds), so that the
 // bound, and whether the strategy fits, depend on the shape alone.
 inline int64_t tap_scratch_per_thread(const TapBlocks& tb, const TapRows& rows, int64_t B, int64_t F,
                                       int64_t K, int64_t C, int64_t L, std::size_t elem) {
@@ -861,7 +867,7 @@ void forward_taps_by_item(const MicroKernels<T>& mk, const DataView<const T>& x,
 // in parallel (with rows in place, each block's filter blocks too). `a`
 // holds the packed rows (pack_tap_rows); a task runs its group's blocks in
 // order, packing each (unless read in place) into its thread's slice of
-// `scratch` (C*tb.width elements) and running its NR-column blocks (NR: the
+// `scratch` (tap_scratch_per_thread elements) and running its NR-column blocks (NR: the
 // tile's width) one after another. Every output receives its terms in an
 // order set by the shape alone (the passes, the blocks of a group, then f),
 // so the result does not depend on the threads.
