@@ -51,22 +51,21 @@ constexpr double kTapMemoryBytes = 64.0 * (1 << 20);
 constexpr int64_t kTapChunkReads = 4;
 
 // Channel slabs. Where the rows fit a few row blocks (up to
-// kTapSlabRowBlocks: a few taps of a few output channels) each input
-// element serves a few dozen FMAs at most, and an input
-// beyond L2 is read at the speed of L3 or memory at best; packing it (above)
-// adds a copy that its few products cannot hide (one filter of 4 taps over 8
-// items of 256 channels x 16384, float64: 26 of 39 ms in the copy), and read
-// in place a few lines from each of C rows at a time it defeats the
-// prefetchers. Such chunks are rather read kTapSlabChannels rows at a time
-// (in place, or from copies: tap_slab_copied), each row a run of up to
-// kTapSlabRowBytes that the prefetchers
-// stream, every tile of the chunk (each row block's, NR columns) accumulating
-// the slab's products in the thread's scratch (rows.blocks x rows.height x
-// width elements), added into the output once all slabs are in. Chunks are
-// narrower where that leaves fewer than kTapSlabTasks of them (threads need
-// tasks; the width still depends on the shape alone). The sum over the
-// channels is taken slab by slab, in an order set by the shape alone.
-// Measured against packed chunks or rows in place (float64, medians of
+// kTapSlabRowBlocks: a few taps of a few output channels) each input element
+// serves a few dozen FMAs at most, and an input beyond L2 is read at the
+// speed of L3 or memory at best; packing it (above) adds a copy that its few
+// products cannot hide (one filter of 4 taps over 8 items of 256 channels x
+// 16384, float64: 26 of 39 ms in the copy), and read in place a few lines
+// from each of C rows at a time it defeats the prefetchers. Such chunks are
+// rather read kTapSlabChannels rows at a time (in place, or from copies:
+// tap_slab_copied), each row a run of up to kTapSlabRowBytes that the
+// prefetchers stream, every tile of the chunk (each row block's, NR columns)
+// accumulating the slab's products in the thread's scratch (rows.blocks x
+// rows.height x width elements), added into the output once all slabs are in.
+// Chunks are narrower where that leaves fewer than kTapSlabTasks of them
+// (threads need tasks; the width still depends on the shape alone). The sum
+// over the channels is taken slab by slab, in an order set by the shape
+// alone. Measured against packed chunks or rows in place (float64, medians of
 // alternated runs): (8,256,1,4,1,16384) 31.3 -> 19.0 ms at one thread, 19.5
 // -> 11.3 at two; (4,128,1,8,1,16384) 15.5 -> 6.7 ms; two row blocks,
 // (4,256,1,16,4,4096) 10.4 -> 5.5 ms; within +-10% on inputs of 1-8 MB.
@@ -407,13 +406,13 @@ inline int64_t taps_packed_input(const TapBlocks& tb, const TapRows& rows, int64
 }
 
 // The scratch per thread: a task's items (tasks of whole items,
-// taps_items_per_task: within kTapInputBytes), a packed chunk (C x width),
-// or a chunk's tiles (rows.blocks x rows.height x width; width is then whole
+// taps_items_per_task: within kTapInputBytes), a packed chunk (C x width), or
+// a chunk's tiles (rows.blocks x rows.height x width; width is then whole
 // tiles) and room for a slab's copy (kTapSlabChannels rows of the pitch).
 // Room for the copies is counted whether or not the run makes them (tasks of
 // whole items over an input whose positions are not contiguous, slabs where
-// tap_slab_copied holds), so that the
-// bound, and whether the strategy fits, depend on the shape alone.
+// tap_slab_copied holds), so that the bound, and whether the strategy fits,
+// depend on the shape alone.
 inline int64_t tap_scratch_per_thread(const TapBlocks& tb, const TapRows& rows, int64_t B, int64_t F,
                                       int64_t K, int64_t C, int64_t L, std::size_t elem) {
     const int64_t items = taps_items_per_task(tb, rows, B, F, K, C, L, elem);
