@@ -27,6 +27,18 @@ SHAPES = [
 ]
 
 
+def draw(shape, dtype, seed):
+    """x, weights, bias and dy of `shape` (SHAPES' tuples), standard normal."""
+    batch, channels, filters, filter_size, stride, length, cropping = shape
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((batch, channels, length)).astype(dtype)
+    w = rng.standard_normal((filter_size, filters, channels)).astype(dtype)
+    b = rng.standard_normal(filters).astype(dtype)
+    out_len = tconv1d.output_length(length, filter_size, stride, cropping)
+    dy = rng.standard_normal((batch, filters, out_len)).astype(dtype)
+    return x, w, b, dy
+
+
 @pytest.fixture
 def restore_threads():
     yield
@@ -36,13 +48,8 @@ def restore_threads():
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "x".join(map(str, s[:6])))
 def test_one_and_two_threads_bitwise_identical(shape, dtype, restore_threads):
-    batch, channels, filters, filter_size, stride, length, cropping = shape
-    rng = np.random.default_rng(7)
-    x = rng.standard_normal((batch, channels, length)).astype(dtype)
-    w = rng.standard_normal((filter_size, filters, channels)).astype(dtype)
-    b = rng.standard_normal(filters).astype(dtype)
-    out_len = tconv1d.output_length(length, filter_size, stride, cropping)
-    dy = rng.standard_normal((batch, filters, out_len)).astype(dtype)
+    stride, cropping = shape[4], shape[6]
+    x, w, b, dy = draw(shape, dtype, seed=7)
 
     results = []
     for threads in (1, 2):
@@ -88,12 +95,8 @@ LAYOUTS = {
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("shape", LAYOUT_SHAPES, ids=lambda s: "x".join(map(str, s[:6])))
 def test_every_layout_gives_the_contiguous_copys_bits(shape, dtype, layout):
-    batch, channels, filters, filter_size, stride, length, cropping = shape
-    rng = np.random.default_rng(11)
-    x = rng.standard_normal((batch, channels, length)).astype(dtype)
-    w = rng.standard_normal((filter_size, filters, channels)).astype(dtype)
-    out_len = tconv1d.output_length(length, filter_size, stride, cropping)
-    dy = rng.standard_normal((batch, filters, out_len)).astype(dtype)
+    stride, cropping = shape[4], shape[6]
+    x, w, _, dy = draw(shape, dtype, seed=11)
     x_laid, dy_laid = LAYOUTS[layout](x), LAYOUTS[layout](dy)
     assert not x_laid.flags.c_contiguous and np.array_equal(x_laid, x) and np.array_equal(dy_laid, dy)
 
