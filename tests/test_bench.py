@@ -53,6 +53,8 @@ def test_bench_runs_and_writes_json(tmp_path, capsys):
         assert rows[(dtype, "forward")]["sgemm_gflops"] == rows[(dtype, "forward+backward")]["sgemm_gflops"]
     peaks = sorted(r["sgemm_gflops"] for r in record["rows"])
     assert record["sgemm_peak_gflops"] == pytest.approx((peaks[1] + peaks[2]) / 2)
+    # on the run's thread count where threadpoolctl can hold numpy's BLAS to it
+    assert record["sgemm_threads"] in (None, record["threads"])
 
 
 def test_bench_table_compares_each_row_with_its_own_sgemm_figure():
@@ -156,3 +158,58 @@ def test_interleaved_calls_take_every_order_in_turn():
     assert sorted(rounds) == sorted(itertools.permutations("abc"))
     after = collections.Counter((r[i], r[i + 1]) for r in rounds for i in range(2))
     assert len(after) == 6 and set(after.values()) == {2}
+
+
+class _Recorder:
+    """Stands for the SGEMM's left matrix: records the BLAS's pool size at
+    each product, then multiplies."""
+
+    def __init__(self, matrix, pools):
+        self.matrix, self.pools = matrix, pools
+
+    def __matmul__(self, other):
+        from threadpoolctl import threadpool_info
+
+        self.pools.append(
+            {lib["filepath"]: lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
+        )
+        return self.matrix @ other
+
+
+def test_sgemm_reading_runs_on_the_runs_thread_count():
+    # numpy's BLAS sizes its pool from the machine's cores; the reading holds
+    # it to the run's threads (a 1-thread run read against every core before)
+    # and gives it back afterwards.
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from tconv1d import bench
+
+    before = {
+        lib["filepath"]: lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"
+    }
+    if not before:
+        pytest.skip("threadpoolctl finds no BLAS under numpy")
+    wanted = 3 if max(before.values()) != 3 else 2  # not the pool's own size
+    pools: list[dict[str, int]] = []
+    peak = bench.SgemmPeak(wanted, n=64)
+    peak.a = _Recorder(peak.a, pools)
+    assert peak.measure() > 0
+    assert len(pools) == 1 + bench.SGEMM_CALLS  # the warm-up too
+    assert all(pool == dict.fromkeys(before, wanted) for pool in pools), pools
+    after = {
+        lib["filepath"]: lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"
+    }
+    assert after == before
+    assert peak.threads == wanted and f"{wanted} threads," in peak.describe()
+
+
+def test_sgemm_reading_without_threadpoolctl_says_so(tmp_path, monkeypatch, capsys):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "threadpoolctl", None)  # import fails
+    shapes = tmp_path / "shapes.json"
+    shapes.write_text(json.dumps(SUITE))
+    out = tmp_path / "bench.json"
+    argv = ["bench", "--shapes", str(shapes), "--against", "none", "--repeat", "1", "--dtype", "float32"]
+    assert cli.main([*argv, "--threads", "1", "--json", str(out)]) == 0
+    assert "the BLAS's own threads" in capsys.readouterr().out
+    assert json.loads(out.read_text())["sgemm_threads"] is None

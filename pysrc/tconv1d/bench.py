@@ -6,8 +6,8 @@ process, interleaved call by call, with the same thread count; each figure is
 the median of ``--repeat`` timed calls after warm-up. FLOPs per pass are
 ``2*B*L*C_in*C_out*F``; forward+backward counts three passes (forward,
 backward-data, backward-weights). The SGEMM peak (numpy float32 matmul of a
-square matrix) is measured again just before each shape, so each row's
-"% peak" compares with what this machine did in the same seconds (a shared
+square matrix, on the run's thread count where threadpoolctl is installed)
+is measured again just before each shape, so each row's "% peak" compares with what this machine did in the same seconds (a shared
 VM's speed moves by 2x over minutes; a peak measured once for the whole run
 made the figure follow the machine rather than the code). ONNX Runtime is an
 inference engine: it appears in the forward rows only.
@@ -16,6 +16,7 @@ inference engine: it appears in the forward rows only.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import math
@@ -109,24 +110,51 @@ def load_shapes(path: str | None) -> list[Shape]:
 SGEMM_SIZE, SGEMM_CALLS, SGEMM_REST = 1536, 3, 0.2
 
 
-class SgemmPeak:
-    """numpy's float32 SGEMM GFLOP/s, measured now (``measure``)."""
+def blas_thread_limit(threads: int) -> tuple[int | None, Callable[[], contextlib.AbstractContextManager[Any]]]:
+    """(threads, a context holding numpy's BLAS to them), or (None, a no-op
+    context) where threadpoolctl is not installed or finds no BLAS.
 
-    def __init__(self, n: int = SGEMM_SIZE) -> None:
+    numpy's BLAS sizes its pool from the machine's cores, not from --threads:
+    a 1-thread run on 2 cores read each row against both cores' SGEMM, half
+    of what the row reaches. threadpoolctl (in the ``peers`` extra) sets the
+    pool of whichever BLAS numpy loaded, and puts it back afterwards."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None, contextlib.nullcontext
+    controller = ThreadpoolController().select(user_api="blas")
+    if not controller.lib_controllers:
+        return None, contextlib.nullcontext
+    return threads, lambda: controller.limit(limits=threads)
+
+
+class SgemmPeak:
+    """numpy's float32 SGEMM GFLOP/s on ``threads`` threads, measured now
+    (``measure``); ``threads`` is None where the BLAS keeps its own count
+    (see ``blas_thread_limit``)."""
+
+    def __init__(self, threads: int, n: int = SGEMM_SIZE) -> None:
         rng = np.random.default_rng(0)
         self.n = n
         self.a = rng.standard_normal((n, n), dtype=np.float32)
         self.b = rng.standard_normal((n, n), dtype=np.float32)
+        self.threads, self._held = blas_thread_limit(threads)
 
     def measure(self) -> float:
-        self.a @ self.b  # warm-up
         times = []
-        for _ in range(SGEMM_CALLS):
-            start = time.perf_counter()
-            self.a @ self.b
-            times.append(time.perf_counter() - start)
+        with self._held():
+            self.a @ self.b  # warm-up
+            for _ in range(SGEMM_CALLS):
+                start = time.perf_counter()
+                self.a @ self.b
+                times.append(time.perf_counter() - start)
         time.sleep(SGEMM_REST)
         return 2.0 * self.n**3 / statistics.median(times) / 1e9
+
+    def describe(self) -> str:
+        """How the reading was taken, for the report's header."""
+        held = f"{self.threads} thread{'s' if self.threads != 1 else ''}" if self.threads else "the BLAS's own threads"
+        return f"numpy float32, {self.n}^3, {held}, before each shape"
 
 
 # ---------------------------------------------------------------- implementations
@@ -281,9 +309,10 @@ def available_peers(requested: list[str]) -> list[str]:
     return found
 
 
-def run_suite(shapes: list[Shape], dtypes: list[str], peers: list[str], repeat: int, threads: int) -> list[Row]:
+def run_suite(
+    shapes: list[Shape], dtypes: list[str], peers: list[str], repeat: int, threads: int, sgemm: SgemmPeak
+) -> list[Row]:
     rows = []
-    sgemm = SgemmPeak()
     for number, shape in enumerate(shapes, 1):
         print(
             f"[{number}/{len(shapes)}] {shape.name}: B={shape.batch} C={shape.in_channels} K={shape.num_filters} "
@@ -468,12 +497,13 @@ def run(args: argparse.Namespace) -> int:
         return _run_stream(args, shapes, dtypes, threads)
     peers = available_peers(requested)
 
-    rows = run_suite(shapes, dtypes, peers, args.repeat, threads)
+    sgemm = SgemmPeak(threads)
+    rows = run_suite(shapes, dtypes, peers, args.repeat, threads, sgemm)
     peaks = [row.sgemm_gflops for row in rows]
     peak = statistics.median(peaks)
     print(
         f"tconv1d {tconv1d.__version__}, kernels: {tconv1d._core.simd_level()}, threads: {threads}, "
-        f"CPUs: {os.cpu_count()}, SGEMM peak (numpy float32, {SGEMM_SIZE}^3, before each shape): "
+        f"CPUs: {os.cpu_count()}, SGEMM peak ({sgemm.describe()}): "
         f"median {peak:.1f} GFLOP/s ({min(peaks):.1f}-{max(peaks):.1f}), repeat: {args.repeat}"
     )
     print(format_table(rows, peers))
@@ -486,6 +516,7 @@ def run(args: argparse.Namespace) -> int:
             "simd_level": tconv1d._core.simd_level(),
             "threads": threads,
             "sgemm_peak_gflops": peak,
+            "sgemm_threads": sgemm.threads,
             "repeat": args.repeat,
             "peers": peers,
             "rows": [
