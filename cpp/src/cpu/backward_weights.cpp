@@ -665,8 +665,23 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     {
         // Estimated time of a blocking: the tiles' arithmetic spread over the
         // threads as schedule(static) hands out the tasks (contiguous runs),
-        // plus the operand traffic at a rough memory bandwidth.
+        // plus the operand traffic at a rough memory bandwidth. A pair's
+        // arithmetic is counted in its column block's vectors: the last
+        // block, C - (ncb - 1) * NR columns, runs a narrower kernel
+        // (rows_by_columns_for). Counted as full, (16, 64, 64, 9, 1, 256, 1)
+        // float32 (two blocks: 48 columns and 16) went to two tasks of one
+        // column block each at two threads, one thread three times the
+        // other's work: 2.1-2.6 ms against 2.85 at one thread; counted so,
+        // two tasks of four filter blocks each, 1.48-1.50 ms (512-bit body,
+        // alternated call by call in one process; (8, 80, 80, 3, 1, 1024, 0)
+        // 2.67 -> 2.28 ms, with the 256-bit body 2.89 -> 2.58).
+        const int64_t vectors_per_block = NR / mk.lanes;
+        const int64_t last_vectors = ceil_div(C - (ncb - 1) * NR, int64_t(mk.lanes));
+        const auto column_vectors = [&](int64_t cb0, int64_t cb1) {  // of column blocks [cb0, cb1)
+            return (cb1 - cb0) * vectors_per_block - (cb1 == ncb ? vectors_per_block - last_vectors : 0);
+        };
         const double flops_per_pair = 2.0 * double(MR * NR * F) * double(G * L);
+        const double flops_per_vector = flops_per_pair / double(vectors_per_block);
         const double flop_rate = 150e9 * 4.0 / double(sizeof(T)), bandwidth = 20e9;
         double best = -1;
         for (int64_t kt = 1; kt <= nkb; ++kt) {
@@ -676,25 +691,19 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
                 const int64_t cs = ceil_div(ncb, ct);
                 if (ceil_div(ncb, cs) != ct || (whole ? ks > kbs_whole : ks * cs > pair_budget)) continue;
                 const int64_t t = kt * ct;
-                // Pairs (filter block, column block) of the busiest thread.
-                double busiest = 0;
-                if (t > 64 * int64_t(nt)) {
-                    busiest = double(ks * cs) * double(ceil_div(t, nt));
-                } else {
-                    const int64_t base = t / nt, extra = t % nt;
-                    int64_t i = 0;
-                    for (int th = 0; th < nt; ++th) {
-                        double load = 0;
-                        for (int64_t e = 0; e < base + (th < extra ? 1 : 0); ++e, ++i) {
-                            const int64_t kbi = i % kt, cbi = i / kt;
-                            load += double(std::min(ks, nkb - kbi * ks) * std::min(cs, ncb - cbi * cs));
-                        }
-                        busiest = std::max(busiest, load);
-                    }
-                }
+                // Tile vectors (filter block x column vector) of the busiest
+                // thread.
+                const double busiest =
+                    t > 64 * int64_t(nt)
+                        ? double(ks * cs * vectors_per_block) * double(ceil_div(t, nt))
+                        : static_loads(t, nt, [&](int64_t i) {
+                              const int64_t kbi = i % kt, cbi = i / kt;
+                              return double(std::min(ks, nkb - kbi * ks) *
+                                            column_vectors(cbi * cs, std::min(ncb, cbi * cs + cs)));
+                          }).first;
                 const double traffic =
                     (double(kt) * input_size + double(ct) * dy_size) * double(G) * double(sizeof(T));
-                const double time = busiest * flops_per_pair / flop_rate + traffic / bandwidth;
+                const double time = busiest * flops_per_vector / flop_rate + traffic / bandwidth;
                 if (best < 0 || time < best) {
                     best = time;
                     kbs = ks;
