@@ -585,15 +585,17 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     const int64_t Lq = L + Mmax + NR;
 
     // The running sums of every tile live in one dense buffer of the padded
-    // dW's size, laid out tile by tile ([f][kb][cb][MR*NR]); the micro-kernel
-    // adds each chunk of positions into its tile. Its size, and so the batch
-    // slicing and the choice of this path, do not depend on the thread count.
+    // dW's size (one per range, below), laid out tile by tile
+    // ([f][kb][cb][MR*NR]); the micro-kernel adds each chunk of positions
+    // into its tile. Its size, and so the batch slicing and the choice of
+    // this path, do not depend on the thread count.
     const int64_t tile = MR * NR;
     const int64_t fixed = F * Kp * Cp;
     const int64_t budget =
         workspace_budget<T>(saturating_add(saturating_add(elements(x), elements(dy)), F * K * C));
-    const int64_t G = batches_per_slice<T>(
-        B, budget, fixed, saturating_add(saturating_mul(saturating_mul(Sp, Kp), Lq), saturating_mul(L, Cp)));
+    const int64_t per_batch =
+        saturating_add(saturating_mul(saturating_mul(Sp, Kp), Lq), saturating_mul(L, Cp));
+    const int64_t G_fits = batches_per_slice<T>(B, budget, fixed, per_batch);
     const int nt = threads_for(2.0 * double(B) * double(L) * double(C) * double(K) * double(F));
     // The per-item strategy needs a batch item's phase-split dy and transposed
     // input within the budget, the batched one its running sums and one
@@ -615,7 +617,7 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     const int dots_threads =
         threads_within(budget, dots_sums, dots_per_thread, nt, ceil_div(C, kDotCols) * int64_t(nt));
     const Strategy strategy = choose_strategy(
-        {{Strategy::per_item, G > 0, per_item_cost + kPackedSetupCycles},
+        {{Strategy::per_item, G_fits > 0, per_item_cost + kPackedSetupCycles},
          {Strategy::batched, batched_least_workspace(MR, NR, saturating_mul(B, L)) <= budget,
           batched_cost + kPackedSetupCycles},
          {Strategy::dots, dots_threads > 0, weight_dots_cycles(mk, x, geo, K) + kPackedSetupCycles},
@@ -641,6 +643,28 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
         return true;
     }
 
+    // Positions per micro-kernel call: the register sums are flushed into the
+    // tile's running sum every kChunk terms, which keeps float32 rounding
+    // error growing with the number of chunks rather than of terms (and the
+    // chunk of the transposed input in L1).
+    constexpr int64_t kChunk = 128;
+    // Ranges: where the tiles are too few to keep threads busy, the chunks
+    // of each slice's items, one sequence, are also cut into `ranges` whose
+    // partial sums (a padded dW each, summed over the slices) are added in
+    // range order at the end, as the batched strategy does: the threads
+    // share the reduction, from the shape alone, so the result does not
+    // depend on their number. As many as the budget holds. Float32 at two
+    // threads, per item (512-bit body, alternated call by call in one
+    // process): (64, 16, 16, 5, 2, 512, same), one task of two filter
+    // blocks, 1.13 -> 0.76 ms (1.23-1.28 at one thread); (8, 16, 8, 5, 2,
+    // 2048, same) 0.37 -> 0.21; (32, 128, 8, 3, 2, 1024, same), three
+    // column blocks, 2.73 -> 1.97 (3.6 at one thread).
+    const int64_t item_chunks = ceil_div(L, kChunk), all_chunks = B * item_chunks;
+    int64_t ranges = nkb * ncb < 8 ? std::clamp<int64_t>(all_chunks / 16, 1, 8) : 1;
+    ranges = std::clamp<int64_t>((budget - per_batch) / fixed, 1, ranges);
+    const int64_t sums_size = ranges * fixed;
+    const int64_t G = batches_per_slice<T>(B, budget, sums_size, per_batch);
+
     // Cache blocking. A task owns a block of kbs filter blocks x cbs column
     // blocks and walks the positions once (batch, then chunk): for each
     // chunk it runs every tile of the block, so the task's running sums
@@ -649,7 +673,8 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     // filter-block block and the rows of phase-split dy once per
     // column-block block. The block sizes minimize that traffic for enough
     // (balanced) tasks. Each tile's sum runs over batches then chunks of
-    // positions, in order, whatever the blocking and thread count.
+    // positions, in order within each range, whatever the blocking and
+    // thread count.
     const int64_t pair_budget = std::max<int64_t>(1, l2_elements<T>() / std::max<int64_t>(1, F * tile));
     const double input_size = double(L) * double(Cp), dy_size = double(Sp) * double(Kp) * double(Lq);
     // When the transposed input of one column block and the dy rows of a
@@ -712,13 +737,8 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
             }
         }
     }
-    const int64_t kb_tasks = ceil_div(nkb, kbs);
-    const int64_t tasks = kb_tasks * ceil_div(ncb, cbs);
-    // Positions per micro-kernel call: the register sums are flushed into the
-    // tile's running sum every kChunk terms, which keeps float32 rounding
-    // error growing with the number of chunks rather than of terms (and the
-    // chunk of the transposed input in L1).
-    constexpr int64_t kChunk = 128;
+    const int64_t kb_tasks = ceil_div(nkb, kbs), block_tasks = kb_tasks * ceil_div(ncb, cbs);
+    const int64_t tasks = block_tasks * ranges;
 
     // The transposed input: when one task covers all filter blocks (the
     // input is used once), each task makes it inside, into its thread's slice
@@ -730,80 +750,95 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     const int threads = int(std::min<int64_t>(nt, tasks));
     const int64_t xt_per_thread = fused ? (whole ? G * L * NR : kChunk * NR) : 0;
     detail::WorkspaceSize size;
-    size.add<T>(fixed);
+    size.add<T>(sums_size);
     size.add<T>(G * Sp * Kp * Lq);
     size.add<T>(fused ? 0 : G * L * Cp);
     size.add<T>(threads * xt_per_thread);
     detail::Workspace ws(size, "backward-weights");
-    T* sums = ws.take<T>(fixed);
-    std::fill(sums, sums + fixed, T(0));
+    T* sums = ws.take<T>(sums_size);
+    std::fill(sums, sums + sums_size, T(0));
     T* d = ws.take<T>(G * Sp * Kp * Lq);
     T* xt_all = ws.take<T>(fused ? 0 : G * L * Cp);
     T* xt_slices = ws.take<T>(threads * xt_per_thread);
-    auto tile_of = [&](int64_t f, int64_t kb, int64_t cb) {
-        return sums + ((f * nkb + kb) * ncb + cb) * tile;
+    auto tile_of = [&](int64_t range, int64_t f, int64_t kb, int64_t cb) {
+        return sums + range * fixed + ((f * nkb + kb) * ncb + cb) * tile;
     };
     for (int64_t n0 = 0; n0 < B; n0 += G) {
         const int64_t Gs = std::min(G, B - n0);
         pack_phase_split(mk, dy, geo, n0, Gs, Kp, Lq, d, nt);
         if (!fused) pack_transposed_input(mk, x, n0, Gs, Cp, NR, xt_all, nt);
+        const int64_t slice_range_chunks = ceil_div(Gs * item_chunks, ranges);
         detail::parallel_for(threads, tasks, [&](int64_t task) {
             T* const mine = xt_slices + int64_t(detail::thread_index()) * xt_per_thread;
-            const int64_t kb0 = (task % kb_tasks) * kbs, kb1 = std::min(nkb, kb0 + kbs);
-            const int64_t cb0 = (task / kb_tasks) * cbs, cb1 = std::min(ncb, cb0 + cbs);
+            const int64_t block = task % block_tasks, range = task / block_tasks;
+            const int64_t kb0 = (block % kb_tasks) * kbs, kb1 = std::min(nkb, kb0 + kbs);
+            const int64_t cb0 = (block / kb_tasks) * cbs, cb1 = std::min(ncb, cb0 + cbs);
+            // The range's share of the slice's chunks: chunk q is item q /
+            // item_chunks's positions from (q % item_chunks) * kChunk.
+            const int64_t q0 = std::min(range * slice_range_chunks, Gs * item_chunks);
+            const int64_t q1 = std::min(q0 + slice_range_chunks, Gs * item_chunks);
+            const auto item_of = [&](int64_t q) { return q / item_chunks; };
+            const auto start_of = [&](int64_t q) { return q % item_chunks * kChunk; };
             if (whole) {
                 T* xt = fused ? mine : nullptr;
                 for (int64_t cb = cb0; cb < cb1; ++cb) {
                     const auto rbc = rows_by_columns_for(mk, std::min(NR, C - cb * NR));
                     if (fused)
-                        for (int64_t g = 0; g < Gs; ++g)
-                            for (int64_t i0 = 0; i0 < L; i0 += kChunk)
-                                transpose_input_chunk(mk, x, n0 + g, cb, NR, i0, std::min(kChunk, L - i0),
-                                                      xt + (g * L + i0) * NR);
+                        for (int64_t q = q0; q < q1; ++q) {
+                            const int64_t g = item_of(q), i0 = start_of(q);
+                            transpose_input_chunk(mk, x, n0 + g, cb, NR, i0, std::min(kChunk, L - i0),
+                                                  xt + (g * L + i0) * NR);
+                        }
                     else
                         xt = xt_all + cb * Gs * L * NR;
                     for (int64_t kb = kb0; kb < kb1; ++kb)
-                        for (int64_t g = 0; g < Gs; ++g)
-                            for (int64_t i0 = 0; i0 < L; i0 += kChunk) {
-                                const T* xchunk = xt + (g * L + i0) * NR;
-                                const int64_t cnt = std::min(kChunk, L - i0);
-                                for (int64_t f = 0; f < F; ++f) {
-                                    const int64_t p = f % S, m = f / S;
-                                    rbc(d + ((g * Sp + p) * Kp + kb * MR) * Lq + m + i0, Lq, xchunk, NR, cnt,
-                                        tile_of(f, kb, cb));
-                                }
+                        for (int64_t q = q0; q < q1; ++q) {
+                            const int64_t g = item_of(q), i0 = start_of(q);
+                            const T* xchunk = xt + (g * L + i0) * NR;
+                            const int64_t cnt = std::min(kChunk, L - i0);
+                            for (int64_t f = 0; f < F; ++f) {
+                                const int64_t p = f % S, m = f / S;
+                                rbc(d + ((g * Sp + p) * Kp + kb * MR) * Lq + m + i0, Lq, xchunk, NR, cnt,
+                                    tile_of(range, f, kb, cb));
                             }
+                        }
                 }
                 return;
             }
             T* xt = fused ? mine : nullptr;
-            for (int64_t g = 0; g < Gs; ++g)
-                for (int64_t i0 = 0; i0 < L; i0 += kChunk) {
-                    const int64_t cnt = std::min(kChunk, L - i0);
-                    for (int64_t cb = cb0; cb < cb1; ++cb) {
-                        const auto rbc = rows_by_columns_for(mk, std::min(NR, C - cb * NR));
-                        if (fused) transpose_input_chunk(mk, x, n0 + g, cb, NR, i0, cnt, xt);
-                        const T* xchunk = fused ? xt : xt_all + ((cb * Gs + g) * L + i0) * NR;
-                        for (int64_t kb = kb0; kb < kb1; ++kb)
-                            for (int64_t f = 0; f < F; ++f) {
-                                const int64_t p = f % S, m = f / S;
-                                rbc(d + ((g * Sp + p) * Kp + kb * MR) * Lq + m + i0, Lq, xchunk, NR, cnt,
-                                    tile_of(f, kb, cb));
-                            }
-                    }
+            for (int64_t q = q0; q < q1; ++q) {
+                const int64_t g = item_of(q), i0 = start_of(q);
+                const int64_t cnt = std::min(kChunk, L - i0);
+                for (int64_t cb = cb0; cb < cb1; ++cb) {
+                    const auto rbc = rows_by_columns_for(mk, std::min(NR, C - cb * NR));
+                    if (fused) transpose_input_chunk(mk, x, n0 + g, cb, NR, i0, cnt, xt);
+                    const T* xchunk = fused ? xt : xt_all + ((cb * Gs + g) * L + i0) * NR;
+                    for (int64_t kb = kb0; kb < kb1; ++kb)
+                        for (int64_t f = 0; f < F; ++f) {
+                            const int64_t p = f % S, m = f / S;
+                            rbc(d + ((g * Sp + p) * Kp + kb * MR) * Lq + m + i0, Lq, xchunk, NR, cnt,
+                                tile_of(range, f, kb, cb));
+                        }
                 }
+            }
         });
     }
+    // dW = the ranges' partial sums, added in range order.
     detail::parallel_for(nt, F * K, [&](int64_t fk) {
         const int64_t f = fk / K, k = fk % K, kb = k / MR, r = k % MR;
         T* out = &dw.at(f, k, 0);
         for (int64_t cb = 0; cb < ncb; ++cb) {
-            const T* src = tile_of(f, kb, cb) + r * NR;
+            const T* src = tile_of(0, f, kb, cb) + r * NR;
             const int64_t c0 = cb * NR, n = std::min(NR, C - c0);
-            if (dw.channel_stride == 1)
+            if (ranges == 1 && dw.channel_stride == 1) {
                 std::memcpy(out + c0, src, std::size_t(n) * sizeof(T));
-            else
-                for (int64_t cc = 0; cc < n; ++cc) out[(c0 + cc) * dw.channel_stride] = src[cc];
+                continue;
+            }
+            for (int64_t cc = 0; cc < n; ++cc) {
+                T value = src[cc];
+                for (int64_t range = 1; range < ranges; ++range) value += src[range * fixed + cc];
+                out[(c0 + cc) * dw.channel_stride] = value;
+            }
         }
     });
     add_padding_terms_to_dw(x, geo, dw);  // reads only the inputs that meet the padding
