@@ -138,6 +138,32 @@ def _workspace_of(call) -> int:
 def test_workspace_is_bounded_by_the_calls_own_arrays(
     batch, channels, filters, filter_size, stride, length, same, dtype
 ):
+    _assert_workspace_bounded(batch, channels, filters, filter_size, stride, length, same, dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "shape",
+    [
+        (8, 16, 8, 5, 2, 1024, True),  # few tiles, long items: ranges (backward-weights)
+        (64, 16, 16, 5, 2, 512, True),
+        (1, 4, 8, 8, 4, 16384, True),
+        (3, 40, 4, 3, 1, 5000, False),
+    ],
+)
+def test_workspace_is_bounded_at_two_threads_where_few_tiles_share_long_inputs(shape, dtype):
+    # Backward-weights cuts the positions of few tiles into ranges, one task
+    # each, so that more threads than tiles each transpose part of the input:
+    # their copies count against R8.3 too.
+    threads = tconv1d.get_num_threads()
+    tconv1d.set_num_threads(2)
+    try:
+        _assert_workspace_bounded(*shape, dtype)
+    finally:
+        tconv1d.set_num_threads(threads)
+
+
+def _assert_workspace_bounded(batch, channels, filters, filter_size, stride, length, same, dtype):
     # R8.3: at most the bytes of the call's inputs and outputs plus 64 KiB,
     # plus a tile set (at most 3 KiB) per thread and 1152 bytes per workspace
     # piece; three times that for a forward that may run split in three

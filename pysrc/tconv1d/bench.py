@@ -1,16 +1,17 @@
 """``tconv1d bench``: the benchmark suite, side by side with the peers.
 
-tconv1d and whichever peers are installed (PyTorch ``conv_transpose1d``, oneDNN
-underneath; ONNX Runtime ``ConvTranspose``, MLAS underneath) run in one
+tconv1d and whichever peers are installed (PyTorch ``conv_transpose1d``,
+oneDNN underneath; ONNX Runtime ``ConvTranspose``, MLAS underneath) run in one
 process, interleaved call by call, with the same thread count; each figure is
 the median of ``--repeat`` timed calls after warm-up. FLOPs per pass are
 ``2*B*L*C_in*C_out*F``; forward+backward counts three passes (forward,
 backward-data, backward-weights). The SGEMM peak (numpy float32 matmul of a
-square matrix, on the run's thread count where threadpoolctl is installed)
-is measured again just before each shape, so each row's "% peak" compares with what this machine did in the same seconds (a shared
-VM's speed moves by 2x over minutes; a peak measured once for the whole run
-made the figure follow the machine rather than the code). ONNX Runtime is an
-inference engine: it appears in the forward rows only.
+square matrix, on the run's thread count where threadpoolctl is installed) is
+measured again just before each shape, so each row's "% peak" compares with
+what this machine did in the same seconds (a shared VM's speed moves by 2x
+over minutes; a peak measured once for the whole run made the figure follow
+the machine rather than the code). ONNX Runtime is an inference engine: it
+appears in the forward rows only.
 """
 
 from __future__ import annotations

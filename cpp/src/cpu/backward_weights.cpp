@@ -666,15 +666,14 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
     const int64_t G = batches_per_slice<T>(B, budget, sums_size, per_batch);
 
     // Cache blocking. A task owns a block of kbs filter blocks x cbs column
-    // blocks and walks the positions once (batch, then chunk): for each
-    // chunk it runs every tile of the block, so the task's running sums
-    // (kbs x cbs x F tiles, sized to stay in L2) are the only long-lived
+    // blocks (and a range) and walks its positions once (batch, then chunk):
+    // for each chunk it runs every tile of the block, so the task's running
+    // sums (kbs x cbs x F tiles, sized to stay in L2) are the only long-lived
     // data, the chunk of the transposed input is read from memory once per
-    // filter-block block and the rows of phase-split dy once per
-    // column-block block. The block sizes minimize that traffic for enough
-    // (balanced) tasks. Each tile's sum runs over batches then chunks of
-    // positions, in order within each range, whatever the blocking and
-    // thread count.
+    // filter-block block and the rows of phase-split dy once per column-block
+    // block. The block sizes minimize that traffic for enough (balanced) tasks.
+    // Each tile's sum runs over batches then chunks of positions, in order
+    // within each range, whatever the blocking and thread count.
     const int64_t pair_budget = std::max<int64_t>(1, l2_elements<T>() / std::max<int64_t>(1, F * tile));
     const double input_size = double(L) * double(Cp), dy_size = double(Sp) * double(Kp) * double(Lq);
     // When the transposed input of one column block and the dy rows of a
@@ -717,14 +716,16 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
                 if (ceil_div(ncb, cs) != ct || (whole ? ks > kbs_whole : ks * cs > pair_budget)) continue;
                 const int64_t t = kt * ct;
                 // Tile vectors (filter block x column vector) of the busiest
-                // thread.
+                // thread, each block's tasks a range's share apiece.
                 const double busiest =
-                    t > 64 * int64_t(nt)
-                        ? double(ks * cs * vectors_per_block) * double(ceil_div(t, nt))
-                        : static_loads(t, nt, [&](int64_t i) {
-                              const int64_t kbi = i % kt, cbi = i / kt;
+                    t * ranges > 64 * int64_t(nt)
+                        ? double(ks * cs * vectors_per_block) * double(ceil_div(t * ranges, nt)) /
+                              double(ranges)
+                        : static_loads(t * ranges, nt, [&](int64_t i) {
+                              const int64_t kbi = i % t % kt, cbi = i % t / kt;
                               return double(std::min(ks, nkb - kbi * ks) *
-                                            column_vectors(cbi * cs, std::min(ncb, cbi * cs + cs)));
+                                            column_vectors(cbi * cs, std::min(ncb, cbi * cs + cs))) /
+                                     double(ranges);
                           }).first;
                 const double traffic =
                     (double(kt) * input_size + double(ct) * dy_size) * double(G) * double(sizeof(T));
@@ -742,13 +743,20 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
 
     // The transposed input: when one task covers all filter blocks (the
     // input is used once), each task makes it inside, into its thread's slice
-    // of the workspace, which stays in cache (whole order: a column block's
-    // whole slice; otherwise the current chunk of the task's column blocks),
-    // so it never travels to memory and back; otherwise it is made once per
-    // slice and read by every filter-block task.
+    // of the workspace, which stays in cache (whole order: the items of a
+    // column block's slice that the task's range covers; otherwise the
+    // current chunk of the task's column blocks), so it never travels to
+    // memory and back; otherwise it is made once per slice and read by
+    // every filter-block task. Those slices are counted against the budget
+    // (R8.3) with the rest: one fits (the slice's transposed input, not
+    // made here, is part of per_batch), more where room is left, and fewer
+    // threads never change the result.
     const bool fused = kb_tasks == 1;
-    const int threads = int(std::min<int64_t>(nt, tasks));
-    const int64_t xt_per_thread = fused ? (whole ? G * L * NR : kChunk * NR) : 0;
+    const int64_t range_items = std::min(G, ceil_div(ceil_div(G * item_chunks, ranges), item_chunks) + 1);
+    const int64_t xt_per_thread = fused ? (whole ? range_items * L : std::min(kChunk, L)) * NR : 0;
+    const int64_t shared = sums_size + G * Sp * Kp * Lq + (fused ? 0 : G * L * Cp);
+    int threads = int(std::min<int64_t>(nt, tasks));
+    if (xt_per_thread > 0) threads = int(std::clamp<int64_t>((budget - shared) / xt_per_thread, 1, threads));
     detail::WorkspaceSize size;
     size.add<T>(sums_size);
     size.add<T>(G * Sp * Kp * Lq);
@@ -767,18 +775,20 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
         const int64_t Gs = std::min(G, B - n0);
         pack_phase_split(mk, dy, geo, n0, Gs, Kp, Lq, d, nt);
         if (!fused) pack_transposed_input(mk, x, n0, Gs, Cp, NR, xt_all, nt);
-        const int64_t slice_range_chunks = ceil_div(Gs * item_chunks, ranges);
+        const int64_t slice_chunks = Gs * item_chunks;
         detail::parallel_for(threads, tasks, [&](int64_t task) {
             T* const mine = xt_slices + int64_t(detail::thread_index()) * xt_per_thread;
             const int64_t block = task % block_tasks, range = task / block_tasks;
             const int64_t kb0 = (block % kb_tasks) * kbs, kb1 = std::min(nkb, kb0 + kbs);
             const int64_t cb0 = (block / kb_tasks) * cbs, cb1 = std::min(ncb, cb0 + cbs);
-            // The range's share of the slice's chunks: chunk q is item q /
-            // item_chunks's positions from (q % item_chunks) * kChunk.
-            const int64_t q0 = std::min(range * slice_range_chunks, Gs * item_chunks);
-            const int64_t q1 = std::min(q0 + slice_range_chunks, Gs * item_chunks);
+            // The range's share of the slice's chunks (shares at most one
+            // chunk apart): chunk q is item q / item_chunks's positions from
+            // (q % item_chunks) * kChunk.
+            const int64_t q0 = range * slice_chunks / ranges, q1 = (range + 1) * slice_chunks / ranges;
             const auto item_of = [&](int64_t q) { return q / item_chunks; };
             const auto start_of = [&](int64_t q) { return q % item_chunks * kChunk; };
+            // The thread's transposed input holds the range's items only.
+            const int64_t first_item = fused ? item_of(q0) : 0;
             if (whole) {
                 T* xt = fused ? mine : nullptr;
                 for (int64_t cb = cb0; cb < cb1; ++cb) {
@@ -787,14 +797,14 @@ bool backward_weights(const DataView<const T>& x, const DataView<const T>& dy, c
                         for (int64_t q = q0; q < q1; ++q) {
                             const int64_t g = item_of(q), i0 = start_of(q);
                             transpose_input_chunk(mk, x, n0 + g, cb, NR, i0, std::min(kChunk, L - i0),
-                                                  xt + (g * L + i0) * NR);
+                                                  xt + ((g - first_item) * L + i0) * NR);
                         }
                     else
                         xt = xt_all + cb * Gs * L * NR;
                     for (int64_t kb = kb0; kb < kb1; ++kb)
                         for (int64_t q = q0; q < q1; ++q) {
                             const int64_t g = item_of(q), i0 = start_of(q);
-                            const T* xchunk = xt + (g * L + i0) * NR;
+                            const T* xchunk = xt + ((g - first_item) * L + i0) * NR;
                             const int64_t cnt = std::min(kChunk, L - i0);
                             for (int64_t f = 0; f < F; ++f) {
                                 const int64_t p = f % S, m = f / S;

@@ -39,8 +39,11 @@
 // shape alone, so the choice never depends on the thread count.
 //
 // Determinism: every output element is reduced by exactly one micro-kernel
-// call sequence in a fixed order; threads only split the set of tiles, so the
-// result is bitwise identical for any thread count.
+// call sequence in a fixed order (or, where backward-weights cuts a long
+// reduction into ranges, their number from the shape alone, by one per
+// range, the partial sums added in range order); threads only split the set
+// of tiles and ranges, so the result is bitwise identical for any thread
+// count.
 //
 // Memory: every strategy's workspace is planned within the elements of the
 // call's inputs and outputs plus 64 KiB (plus a tile set per thread; per-item packing in
