@@ -160,6 +160,13 @@ def test_interleaved_calls_take_every_order_in_turn():
     assert len(after) == 6 and set(after.values()) == {2}
 
 
+def _blas_pools() -> dict[str, int]:
+    """Each loaded BLAS's thread pool size, by library file (threadpoolctl)."""
+    from threadpoolctl import threadpool_info
+
+    return {lib["filepath"]: lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
+
+
 class _Recorder:
     """Stands for the SGEMM's left matrix: records the BLAS's pool size at
     each product, then multiplies."""
@@ -168,11 +175,7 @@ class _Recorder:
         self.matrix, self.pools = matrix, pools
 
     def __matmul__(self, other):
-        from threadpoolctl import threadpool_info
-
-        self.pools.append(
-            {lib["filepath"]: lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
-        )
+        self.pools.append(_blas_pools())
         return self.matrix @ other
 
 
@@ -180,12 +183,10 @@ def test_sgemm_reading_runs_on_the_runs_thread_count():
     # numpy's BLAS sizes its pool from the machine's cores; the reading holds
     # it to the run's threads (a 1-thread run read against every core before)
     # and gives it back afterwards.
-    threadpoolctl = pytest.importorskip("threadpoolctl")
+    pytest.importorskip("threadpoolctl")
     from tconv1d import bench
 
-    before = {
-        lib["filepath"]: lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"
-    }
+    before = _blas_pools()
     if not before:
         pytest.skip("threadpoolctl finds no BLAS under numpy")
     wanted = 3 if max(before.values()) != 3 else 2  # not the pool's own size
@@ -195,10 +196,7 @@ def test_sgemm_reading_runs_on_the_runs_thread_count():
     assert peak.measure() > 0
     assert len(pools) == 1 + bench.SGEMM_CALLS  # the warm-up too
     assert all(pool == dict.fromkeys(before, wanted) for pool in pools), pools
-    after = {
-        lib["filepath"]: lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"
-    }
-    assert after == before
+    assert _blas_pools() == before
     assert peak.threads == wanted and f"{wanted} threads," in peak.describe()
 
 
